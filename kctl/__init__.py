@@ -1,0 +1,3 @@
+"""kctl: take applications to Kubernetes."""
+
+__version__ = "0.1.0"

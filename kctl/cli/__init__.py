@@ -1,0 +1,1 @@
+"""The command-line face of kctl: Typer signatures and rendering only, no logic."""

@@ -1,0 +1,56 @@
+"""The Typer application: root options and command registration."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from kctl import __version__
+from kctl.cli.context import RunState
+from kctl.console import NORMAL, QUIET, VERBOSE
+
+# Command modules are tiny (Typer signatures only) and import their core lazily, inside the
+# command function. Each exposes `register(app)`.
+COMMAND_MODULES = ("convert", "create", "up", "upgrade", "pack", "version")
+
+
+def build_app() -> typer.Typer:
+    """Build the Typer application with every command module registered."""
+    app = typer.Typer(
+        name="kctl",
+        help="Take applications to Kubernetes: convert, create, up, upgrade.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    def show_version(value: bool) -> None:
+        if value:
+            sys.stdout.write(f"kctl {__version__}\n")
+            raise typer.Exit(0)
+
+    @app.callback()
+    def root(
+        ctx: typer.Context,
+        version: bool = typer.Option(
+            False, "--version", callback=show_version, is_eager=True, help="Print the version."
+        ),
+        debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug output."),
+        quiet: bool = typer.Option(False, "-q", "--quiet", help="Only results and errors."),
+        verbose: bool = typer.Option(False, "-v", "--verbose", help="More detail on stderr."),
+    ) -> None:
+        state = ctx.ensure_object(RunState)
+        state.console.debug = debug
+        state.console.verbosity = QUIET if quiet else VERBOSE if (verbose or debug) else NORMAL
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"kctl.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"kctl.cli.{name}":
+                raise
+            continue
+        module.register(app)
+    return app

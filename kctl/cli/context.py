@@ -1,0 +1,25 @@
+"""State shared by every command of one run, handed down through Typer's context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import typer
+
+from kctl.console import Console
+
+
+@dataclass
+class RunState:
+    """What the root options decided: the console and debug mode."""
+
+    console: Console = field(default_factory=Console)
+
+
+def console_of(ctx: typer.Context) -> Console:
+    """The Console of this run (commands render through it and nothing else)."""
+    state = ctx.find_object(RunState)
+    if state is None:  # invoked outside main(), e.g. a bare CliRunner on a sub-app
+        state = RunState()
+        ctx.obj = state
+    return state.console

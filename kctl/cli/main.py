@@ -1,0 +1,73 @@
+"""The `kctl` root command: global options, command registration and the exit-code contract."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from kctl import __version__
+from kctl.errors import ExitCode
+
+
+def _click_exception() -> type[Exception]:
+    """Click's ClickException, wherever this Typer gets click from (newer Typer vendors it)."""
+    import typer
+
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def _wants_debug(args: Sequence[str]) -> bool:
+    return "--debug" in args or os.environ.get("KCTL_DEBUG", "") not in ("", "0")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run kctl and return the exit code (the console script exits with it)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:  # fast path: no typer import for the most common probe
+        sys.stdout.write(f"kctl {__version__}\n")
+        return ExitCode.OK
+
+    import typer
+
+    from kctl.cli.context import RunState
+    from kctl.errors import KctlError
+
+    state = RunState()
+    state.console.debug = _wants_debug(args)
+    from kctl.cli.app import build_app
+
+    app = build_app()
+    try:
+        result = app(args=args, prog_name="kctl", obj=state, standalone_mode=False)
+    except KctlError as err:
+        if state.console.debug:
+            traceback.print_exc(file=state.console.stderr)
+        state.console.error(err)
+        return int(err.exit_code)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except _click_exception() as exc:
+        exc.show(file=state.console.stderr)  # type: ignore[attr-defined]
+        code = int(exc.exit_code)  # type: ignore[attr-defined]
+        return ExitCode.USAGE if code == 2 else code
+    except typer.Abort as exc:
+        if isinstance(exc.__cause__, EOFError):
+            state.console.error("input needed but stdin is closed (pass -y to confirm)")
+            return ExitCode.USAGE
+        state.console.error("interrupted")
+        return ExitCode.INTERRUPTED
+    except KeyboardInterrupt:
+        state.console.error("interrupted")
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        return ExitCode.OK
+    except Exception as exc:  # a bug: say so plainly, traceback only with --debug
+        if state.console.debug:
+            traceback.print_exc(file=state.console.stderr)
+        state.console.error(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
+        )
+        return ExitCode.FAILURE
+    return int(result) if isinstance(result, int) else ExitCode.OK

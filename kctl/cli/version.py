@@ -1,0 +1,34 @@
+"""`kctl version`: the version of kctl and of the tools it drives."""
+
+from __future__ import annotations
+
+import typer
+
+from kctl.cli.context import console_of
+from kctl.console import OutputFormat
+
+
+def register(app: typer.Typer) -> None:
+    app.command("version", help="Show the kctl version and the Python it runs on.")(version)
+
+
+def version(
+    ctx: typer.Context,
+    output: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
+    ),
+) -> None:
+    import platform
+
+    from kctl import __version__
+
+    console = console_of(ctx)
+    info = {
+        "kctl": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    if output is OutputFormat.TABLE:
+        console.result("\n".join(f"{key}: {value}" for key, value in info.items()))
+    else:
+        console.emit(info, output)

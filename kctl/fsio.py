@@ -1,0 +1,170 @@
+"""Atomic writes that never clobber user files by accident.
+
+Every command that writes goes through here: content is staged in a temporary file or directory
+beside the target and renamed into place, so an interrupted or failed run leaves the previous
+output untouched. Existing files that would change are refused unless `force` is set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from kctl.errors import OperationError, TargetExistsError
+
+
+class Change(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class PlannedWrite:
+    """One file a command intends to write, and what it would do to the disk."""
+
+    path: Path
+    content: bytes
+    change: Change
+    old_content: bytes | None = None
+
+
+def _as_bytes(content: str | bytes) -> bytes:
+    return content.encode() if isinstance(content, str) else content
+
+
+def plan_writes(root: Path, files: Mapping[str, str | bytes]) -> list[PlannedWrite]:
+    """Compare wanted files (paths relative to root) with the disk; nothing is written."""
+    planned = []
+    for rel in sorted(files):
+        path = root / rel
+        content = _as_bytes(files[rel])
+        if path.is_dir():
+            raise TargetExistsError(f"{path} is a directory, kctl wants to write a file there")
+        if path.exists() or path.is_symlink():
+            try:
+                old = path.read_bytes()
+            except OSError as exc:
+                raise OperationError(f"cannot read {path}: {exc.strerror}") from None
+            change = Change.UNCHANGED if old == content else Change.UPDATE
+            planned.append(PlannedWrite(path, content, change, old))
+        else:
+            planned.append(PlannedWrite(path, content, Change.CREATE))
+    return planned
+
+
+def refuse_overwrites(planned: list[PlannedWrite], force: bool) -> None:
+    """Raise TargetExistsError listing the files that exist and would change, unless force."""
+    conflicts = [p.path for p in planned if p.change is Change.UPDATE]
+    if conflicts and not force:
+        raise TargetExistsError(
+            f"{len(conflicts)} file(s) already exist and would be overwritten",
+            details=[str(p) for p in conflicts[:20]] + (["..."] if len(conflicts) > 20 else []),
+            hint="pass --force to overwrite them",
+        )
+
+
+def write_file(path: Path, content: str | bytes, *, mode: int | None = None) -> None:
+    """Write one file atomically: temp file in the same directory, fsync, rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".kctl-tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_as_bytes(content))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode if mode is not None else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_files(
+    root: Path, files: Mapping[str, str | bytes], *, force: bool = False
+) -> list[PlannedWrite]:
+    """Write several files under root, all or nothing.
+
+    Conflicts are checked before anything is written; then every file is staged beside its
+    target and the stages are renamed into place. Returns the plan (unchanged files untouched).
+    """
+    planned = plan_writes(root, files)
+    refuse_overwrites(planned, force)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for item in planned:
+            if item.change is Change.UNCHANGED:
+                continue
+            item.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{item.path.name}.", suffix=".kctl-tmp", dir=item.path.parent
+            )
+            staged.append((tmp, item.path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(item.content)
+            os.chmod(tmp, 0o644)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        raise
+    return planned
+
+
+def write_tree(dest: Path, files: Mapping[str, str | bytes], *, force: bool = False) -> None:
+    """Replace the directory dest with exactly `files`, atomically.
+
+    The tree is built in a temporary sibling directory and swapped in with renames; a failure
+    at any point leaves the previous dest as it was. An existing non-empty dest whose content
+    differs is refused unless force.
+    """
+    dest = dest.absolute()
+    if dest.exists() and not dest.is_dir():
+        raise TargetExistsError(f"{dest} exists and is not a directory")
+    if dest.exists() and any(dest.iterdir()) and not force:
+        if _tree_equals(dest, files):
+            return
+        raise TargetExistsError(
+            f"{dest} already exists and is not empty", hint="pass --force to replace it"
+        )
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".kctl-tmp", dir=dest.parent))
+    old: Path | None = None
+    try:
+        for rel, content in files.items():
+            target = stage / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(_as_bytes(content))
+        os.chmod(stage, 0o755)
+        if dest.exists():
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".kctl-old", dir=dest.parent)
+            )
+            os.rmdir(old)
+            os.replace(dest, old)
+        os.replace(stage, dest)
+    except BaseException:
+        if old is not None and not dest.exists():
+            os.replace(old, dest)
+            old = None
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _tree_equals(dest: Path, files: Mapping[str, str | bytes]) -> bool:
+    present = {str(p.relative_to(dest)) for p in dest.rglob("*") if p.is_file()}
+    if present != set(files):
+        return False
+    return all((dest / rel).read_bytes() == _as_bytes(c) for rel, c in files.items())
