@@ -1,0 +1,72 @@
+"""Shared helpers for benchmarks: measure side by side in one run, print ratios.
+
+Every benchmark prints lines `name: X s vs baseline Y s = ratio R (target <= T) PASS|MISS`.
+Benchmarks never fail the test suite; they report.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+
+def time_call(fn: Callable[[], object], runs: int) -> float:
+    """Median wall time of calling fn, in seconds."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def time_command(argv: Sequence[str], runs: int, **kwargs: object) -> float:
+    """Median wall time of running a command to completion (it must succeed)."""
+
+    def run() -> None:
+        subprocess.run(
+            argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs
+        )  # type: ignore[call-overload]
+
+    run()  # warm the page cache once, untimed
+    return time_call(run, runs)
+
+
+def interleaved(commands: dict[str, Sequence[str]], runs: int) -> dict[str, float]:
+    """Median wall time of several commands, run in alternation so noise hits all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for argv in commands.values():
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(runs):
+        for name, argv in commands.items():
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def report(name: str, value: float, baseline: float, target: float, baseline_name: str) -> bool:
+    """Print one ratio line; return whether the target was met."""
+    ratio = value / baseline if baseline else float("inf")
+    verdict = "PASS" if ratio <= target else "MISS"
+    print(
+        f"{name}: {value:.3f} s vs {baseline_name} {baseline:.3f} s = {ratio:.2f}x "
+        f"(target <= {target}x) {verdict}",
+        flush=True,
+    )
+    return ratio <= target
+
+
+def report_absolute(name: str, value: float, target: float, unit: str = "s") -> bool:
+    """Print one absolute measurement against its target."""
+    verdict = "PASS" if value <= target else "MISS"
+    print(f"{name}: {value:.3f} {unit} (target <= {target} {unit}) {verdict}", flush=True)
+    return value <= target
