@@ -70,4 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
         )
         return ExitCode.FAILURE
-    return int(result) if isinstance(result, int) else ExitCode.OK
+    code = int(result) if isinstance(result, int) else ExitCode.OK
+    if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a returned 130
+        state.console.error("interrupted")
+    return code

@@ -1,0 +1,113 @@
+"""Atomic writes: all or nothing, and user files are never overwritten without force."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kctl import fsio
+from kctl.errors import TargetExistsError
+
+pytestmark = pytest.mark.unit
+
+
+def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {
+        str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_write_file_creates_parents_and_leaves_no_temp(tmp_path: Path) -> None:
+    fsio.write_file(tmp_path / "a" / "b.txt", "hello")
+    assert (tmp_path / "a" / "b.txt").read_text() == "hello"
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["b.txt"]
+
+
+def test_write_files_refuses_changed_files_without_force(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("mine\n")
+    before = snapshot(tmp_path)
+    with pytest.raises(TargetExistsError) as err:
+        fsio.write_files(tmp_path, {"Dockerfile": "theirs\n", "new.txt": "x"})
+    assert err.value.exit_code == 3
+    assert snapshot(tmp_path) == before  # nothing written, not even the new file
+
+
+def test_write_files_identical_content_is_not_a_conflict(tmp_path: Path) -> None:
+    (tmp_path / "same.txt").write_text("same")
+    plan = fsio.write_files(tmp_path, {"same.txt": "same", "new.txt": "n"})
+    assert {p.path.name: p.change for p in plan} == {
+        "same.txt": fsio.Change.UNCHANGED,
+        "new.txt": fsio.Change.CREATE,
+    }
+
+
+def test_write_files_with_force_overwrites(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("old")
+    fsio.write_files(tmp_path, {"f": "new"}, force=True)
+    assert (tmp_path / "f").read_text() == "new"
+
+
+def test_write_files_failure_midway_leaves_targets_untouched(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "a").write_text("old-a")
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        fsio.write_files(tmp_path, {"a": "new-a", "b": "new-b"}, force=True)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (tmp_path / "a").read_text() == "old-a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a"]  # temp files cleaned
+
+
+def test_write_tree_creates_and_replaces_atomically(tmp_path: Path) -> None:
+    dest = tmp_path / "chart"
+    fsio.write_tree(dest, {"Chart.yaml": "a", "templates/x.yaml": "b"})
+    assert snapshot(dest).keys() == {"Chart.yaml", "templates/x.yaml"}
+    with pytest.raises(TargetExistsError):
+        fsio.write_tree(dest, {"Chart.yaml": "changed"})
+    fsio.write_tree(dest, {"Chart.yaml": "changed"}, force=True)
+    assert snapshot(dest).keys() == {"Chart.yaml"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chart"]
+
+
+def test_write_tree_same_content_without_force_is_a_no_op(tmp_path: Path) -> None:
+    dest = tmp_path / "out"
+    fsio.write_tree(dest, {"a": "1"})
+    before = snapshot(dest)
+    fsio.write_tree(dest, {"a": "1"})
+    assert snapshot(dest) == before
+
+
+def test_write_tree_failure_keeps_previous_tree(tmp_path: Path, monkeypatch) -> None:
+    dest = tmp_path / "out"
+    fsio.write_tree(dest, {"a": "1"})
+    before = snapshot(dest)
+    real_replace = os.replace
+
+    def fail_second(src, dst, _count=[0]):
+        _count[0] += 1
+        if _count[0] == 2:  # moving the new tree into place fails
+            raise OSError("boom")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", fail_second)
+    with pytest.raises(OSError):
+        fsio.write_tree(dest, {"b": "2"}, force=True)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert snapshot(dest) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_write_tree_refuses_a_file_in_the_way(tmp_path: Path) -> None:
+    (tmp_path / "out").write_text("x")
+    with pytest.raises(TargetExistsError):
+        fsio.write_tree(tmp_path / "out", {"a": "1"}, force=True)
