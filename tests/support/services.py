@@ -170,7 +170,8 @@ def podman_env(workdir: Path, insecure_registries: list[str]) -> dict[str, str]:
         '[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n'
     )
     (workdir / "storage.conf").write_text(
-        f'[storage]\ndriver = "vfs"\nrunroot = "{workdir / "run"}"\ngraphroot = "{workdir / "graph"}"\n'
+        f'[storage]\ndriver = "vfs"\nrunroot = "{workdir / "run"}"\n'
+        f'graphroot = "{workdir / "graph"}"\n'
     )
     env = dict(os.environ)
     env.update(
@@ -269,7 +270,10 @@ def ensure_helm() -> Path:
     if found:
         return Path(found)
     result = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "install_helm.py")], capture_output=True, text=True
+        [sys.executable, str(REPO / "scripts" / "install_helm.py")],
+        check=False,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         raise Unavailable(f"helm could not be installed: {result.stderr.strip()[-500:]}")
