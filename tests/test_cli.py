@@ -145,3 +145,13 @@ def test_cli_modules_do_not_import_heavy_libraries_at_startup() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_shell_completion_completes_commands() -> None:
+    import os
+
+    env = dict(os.environ, _KCTL_COMPLETE="complete_bash", COMP_WORDS="kctl vers", COMP_CWORD="1")
+    out = subprocess.run(
+        [sys.executable, "-m", "kctl"], env=env, capture_output=True, text=True, check=False
+    )
+    assert out.stdout.split() == ["version"]
