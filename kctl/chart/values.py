@@ -1,0 +1,128 @@
+"""What values mean: comments for values.yaml, the JSON schema, the README table."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+COMMENTS: dict[str, str] = {
+    "image": "Container image: repository, tag (and digest), pullPolicy.",
+    "replicaCount": "Number of pods (ignored while autoscaling is enabled).",
+    "service": "Service type (ClusterIP, NodePort, LoadBalancer) and ports.",
+    "env": "Environment variables of the main container.",
+    "resources": "CPU/memory requests and limits of the main container.",
+    "livenessProbe": "Liveness probe of the main container.",
+    "readinessProbe": "Readiness probe of the main container.",
+    "startupProbe": "Startup probe of the main container.",
+    "persistence": "Persistent volume claims; enabled=false mounts emptyDir volumes instead.",
+    "ingress": "Ingress: enabled, className, annotations, hosts/rules and tls.",
+    "autoscaling": "HorizontalPodAutoscaler: enabled, minReplicas, maxReplicas, CPU target.",
+    "nodeSelector": "Node labels the pods must run on.",
+    "tolerations": "Taints the pods tolerate.",
+    "affinity": "Pod affinity and anti-affinity rules.",
+    "podAnnotations": "Annotations added to the pods.",
+    "podSecurityContext": "Security context of the pods.",
+    "securityContext": "Security context of the main container.",
+    "serviceAccount": "Name of the service account the pods run as (empty: the default).",
+    "enabled": "Turn this feature on or off.",
+    "repository": "Image repository.",
+    "tag": "Image tag (empty: none).",
+    "digest": "Image digest (sha256:...), pins the exact image.",
+    "pullPolicy": "Image pull policy (empty: the cluster default).",
+    "type": "Service type.",
+    "ports": "Service ports.",
+    "size": "Requested storage size.",
+    "storageClass": "Storage class (empty: the cluster default).",
+    "accessModes": "Volume access modes.",
+    "className": "Ingress class name (empty: the cluster default).",
+    "annotations": "Ingress annotations.",
+    "hosts": "Ingress hosts and paths.",
+    "rules": "Ingress rules.",
+    "tls": "Ingress TLS settings.",
+    "servicePort": "Service port the ingress sends traffic to.",
+    "minReplicas": "Fewest pods the autoscaler keeps.",
+    "maxReplicas": "Most pods the autoscaler starts.",
+    "targetCPUUtilizationPercentage": "Average CPU utilization the autoscaler aims for.",
+    "name": "Name.",
+    "nameOverride": "Replaces the chart name in labels.",
+    "fullnameOverride": "When set, every object is named <fullnameOverride>-<name>.",
+    "sharedPersistence": "Volumes mounted by several services.",
+}
+
+# Values whose content is free-form Kubernetes data: typed, not constrained key by key.
+FREE_FORM = {
+    "env",
+    "resources",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "nodeSelector",
+    "tolerations",
+    "affinity",
+    "podAnnotations",
+    "podSecurityContext",
+    "securityContext",
+    "annotations",
+    "rules",
+    "tls",
+    "hosts",
+    "ports",
+    "accessModes",
+}
+
+
+def _type(value: Any) -> str | list[str]:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return ["string", "number", "boolean", "object", "array", "null"]
+
+
+def _schema(key: str, value: Any) -> dict[str, Any]:
+    if key == "tag":  # `--set x.image.tag=1.2` arrives as a number
+        return {"type": ["string", "number"], "description": COMMENTS["tag"]}
+    schema: dict[str, Any] = {"type": _type(value)}
+    if key in COMMENTS:
+        schema["description"] = COMMENTS[key]
+    if isinstance(value, dict) and key not in FREE_FORM:
+        schema["properties"] = {k: _schema(k, v) for k, v in value.items()}
+        schema["additionalProperties"] = False
+    return schema
+
+
+def values_schema(values: dict[str, Any]) -> dict[str, Any]:
+    """A JSON schema of the values: Helm checks `--set` and values files against it."""
+    return {
+        "$schema": "https://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {k: _schema(k, v) for k, v in values.items()},
+    }
+
+
+def readme_rows(values: dict[str, Any], prefix: str = "") -> list[dict[str, str]]:
+    """Rows of the chart README's values table (free-form values stay one row)."""
+    rows = []
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value and key not in FREE_FORM:
+            rows.extend(readme_rows(value, path + "."))
+            continue
+        kind = _type(value)
+        rows.append(
+            {
+                "key": path,
+                "type": kind if isinstance(kind, str) else "any",
+                "default": json.dumps(value, sort_keys=True).replace("|", "\\|"),
+                "description": COMMENTS.get(key, ""),
+            }
+        )
+    return rows
