@@ -1,0 +1,98 @@
+"""`kctl create`: detect the app in a folder and scaffold Dockerfile, chart and kctl.toml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from kctl.cli.context import console_of
+from kctl.console import Console, OutputFormat
+
+if TYPE_CHECKING:
+    from kctl.fsio import PlannedWrite
+
+
+def register(app: typer.Typer) -> None:
+    app.command("create", help="Detect the language of PATH and scaffold a deployable app.")(create)
+
+
+def create(
+    ctx: typer.Context,
+    path: Path = typer.Argument(Path("."), help="Project folder."),
+    explain: bool = typer.Option(False, "--explain", help="Print the detection and its evidence."),
+    output: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
+    ),
+    pack: str | None = typer.Option(None, "--pack", help="Use this pack instead of detecting."),
+    pack_dir: list[Path] = typer.Option([], "--pack-dir", help="Extra pack folder (repeatable)."),
+    app_name: str | None = typer.Option(None, "--app", help="App name (default: folder name)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be written."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
+) -> None:
+    from kctl.detect import detect
+    from kctl.packs import load_packs
+
+    console = console_of(ctx)
+    root = path.resolve()
+    packs = load_packs(pack_dir)
+    detection = detect(root, packs, pack)
+    if explain:
+        _explain(console, detection.as_dict(), output)
+        return
+    from kctl import fsio
+    from kctl.packs.scaffold import scaffold
+
+    result = scaffold(detection, app_name or root.name)
+    planned = fsio.plan_writes(root, result.files)
+    if dry_run:
+        _show_plan(console, planned)
+        return
+    fsio.write_files(root, result.files, force=force)
+    for item in planned:
+        if item.change is not fsio.Change.UNCHANGED:
+            console.info(f"{item.change.value:7} {item.path.relative_to(root)}")
+    console.success(f"scaffolded {result.app} with the {detection.pack.name} pack; next: kctl up")
+
+
+def _explain(console: Console, data: dict[str, Any], output: OutputFormat) -> None:
+    if output is not OutputFormat.TABLE:
+        console.emit(data, output)
+        return
+    lines = [
+        f"path:       {data['path']}",
+        f"pack:       {data['pack']}",
+        f"language:   {data['language']}",
+        f"framework:  {data['framework'] or '-'}",
+        f"versions:   {', '.join(f'{k} {v}' for k, v in data['versions'].items()) or '-'}",
+        f"port:       {data['port']}",
+        f"entrypoint: {data['entrypoint'] or '-'}",
+        "evidence:",
+    ]
+    for item in data["evidence"]:
+        lines.append(f"  {item['kind']:10} {item['path']}: {item['detail']}")
+    for problem in data["problems"]:
+        lines.append(f"  problem    {problem}")
+    console.result("\n".join(lines))
+
+
+def _show_plan(console: Console, planned: list[PlannedWrite]) -> None:
+    import difflib
+
+    from kctl.fsio import Change
+
+    out = []
+    for item in planned:
+        out.append(f"{item.change.value:9} {item.path}")
+        if item.change is Change.UPDATE and item.old_content is not None:
+            out.extend(
+                line.rstrip("\n")
+                for line in difflib.unified_diff(
+                    item.old_content.decode(errors="replace").splitlines(True),
+                    item.content.decode(errors="replace").splitlines(True),
+                    f"a/{item.path.name}",
+                    f"b/{item.path.name}",
+                )
+            )
+    console.result("\n".join(out))

@@ -1,0 +1,268 @@
+"""Pick the pack for a source tree: manifests first, then frameworks, then source bytes."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kctl.detect.walk import SourceTree, scan
+from kctl.errors import InputError, Location, PreconditionError
+from kctl.packs.model import Pack
+
+# Candidates whose own-source bytes are within this factor of each other are a tie.
+BYTES_TIE_FACTOR = 2.0
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One observation behind a decision."""
+
+    kind: str  # manifest | dependency | file | content | bytes | version | entrypoint
+    path: str
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "path": self.path, "detail": self.detail}
+
+
+@dataclass
+class Candidate:
+    """A pack that matches the tree, with how strongly and why."""
+
+    pack: Pack
+    specificity: int  # 1 manifest, +1 per framework dependency/content/file match
+    source_bytes: int
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Detection:
+    """The decision: which pack, the facts it needs, and the evidence."""
+
+    root: Path
+    pack: Pack
+    versions: dict[str, str]
+    port: int
+    entrypoint: str | None
+    evidence: list[Evidence]
+    alternatives: list[str]
+    problems: list[str]
+
+    @property
+    def language(self) -> str:
+        return self.pack.language
+
+    @property
+    def framework(self) -> str | None:
+        return self.pack.framework
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.root),
+            "pack": self.pack.name,
+            "language": self.language,
+            "framework": self.framework,
+            "versions": self.versions,
+            "port": self.port,
+            "entrypoint": self.entrypoint,
+            "evidence": [e.as_dict() for e in self.evidence],
+            "alternatives": self.alternatives,
+            "problems": self.problems,
+        }
+
+
+def _matching(names: list[str], patterns: tuple[str, ...]) -> list[str]:
+    return [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+
+
+def _declares(text: str, dependency: str) -> bool:
+    """A dependency name appears as a whole token (not as part of another name)."""
+    pattern = rf"(?<![\w.@/-]){re.escape(dependency)}(?![\w-])"
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def _bytes_by_extension(tree: SourceTree, extensions: tuple[str, ...]) -> int:
+    return sum(size for rel, size in tree.files.items() if rel.endswith(extensions))
+
+
+def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate | None:
+    rules = pack.rules
+    if _matching(root_files, rules.excludes):
+        return None
+    evidence: list[Evidence] = []
+    manifests = _matching(root_files, rules.manifests)
+    if rules.manifests and not manifests:
+        return None
+    evidence += [Evidence("manifest", m, f"{pack.language} build manifest") for m in manifests]
+    specificity = 1 if manifests else 0
+    if rules.dependencies:
+        found = [
+            (m, d) for m in manifests for d in rules.dependencies if _declares(tree.read(m), d)
+        ]
+        if not found:
+            return None
+        specificity += 1
+        evidence += [Evidence("dependency", m, f"declares {d}") for m, d in found[:3]]
+    if rules.files:  # any one of the listed files is enough
+        hits = _matching(list(tree.files), rules.files)
+        if not hits:
+            return None
+        specificity += 1
+        hit = sorted(hits, key=lambda p: (p.count("/"), p))[0]
+        evidence.append(Evidence("file", hit, f"{pack.framework or pack.language} file"))
+    for glob, regex in rules.contains:
+        content_hit = next(
+            (f for f in _matching(list(tree.files), (glob,)) if re.search(regex, tree.read(f))),
+            None,
+        )
+        if content_hit is None:
+            return None
+        specificity += 1
+        evidence.append(Evidence("content", content_hit, f"matches /{regex}/"))
+    source = _bytes_by_extension(tree, rules.extensions) if rules.extensions else 0
+    if not manifests and not rules.files and not rules.contains and source == 0:
+        return None
+    if source:
+        evidence.append(Evidence("bytes", ".", f"{source} bytes of {pack.language} source"))
+    return Candidate(pack, specificity, source, evidence)
+
+
+def _versions(tree: SourceTree, pack: Pack) -> tuple[dict[str, str], list[Evidence]]:
+    versions: dict[str, str] = {}
+    evidence = []
+    for name, spec in pack.versions.items():
+        value = None
+        for source in spec.get("sources", []):
+            for rel in _matching(list(tree.files), (source["file"],)):
+                match = re.search(source["pattern"], tree.read(rel), re.MULTILINE)
+                if match:
+                    value = match.group(1)
+                    evidence.append(Evidence("version", rel, f"{name} {value}"))
+                    break
+            if value:
+                break
+        versions[name] = value or str(spec.get("default", ""))
+    return versions, evidence
+
+
+def _entrypoint(tree: SourceTree, pack: Pack) -> str | None:
+    for candidate in pack.entrypoint.get("files", []):
+        hits = _matching(list(tree.files), (candidate,))
+        if hits:
+            return sorted(hits, key=lambda p: (p.count("/"), p))[0]
+    return None
+
+
+def _subfolder_apps(root: Path, packs: Mapping[str, Pack]) -> list[str]:
+    """Subfolders (depth 1-2) that hold a build manifest of some pack."""
+    patterns = tuple(p for pack in packs.values() for p in pack.rules.manifests)
+    found = []
+    for depth_one in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
+        if depth_one.name.startswith(".") or depth_one.name in ("node_modules", "vendor"):
+            continue
+        for folder in [
+            depth_one,
+            *sorted(
+                d
+                for d in depth_one.iterdir()
+                if d.is_dir() and not d.is_symlink() and not d.name.startswith(".")
+            ),
+        ]:
+            try:
+                names = [p.name for p in folder.iterdir() if p.is_file()]
+            except OSError:
+                continue
+            if _matching(names, patterns):
+                found.append(str(folder.relative_to(root)))
+                break
+    return found
+
+
+def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) -> Detection:
+    """Decide which pack fits `root`; exit-3 errors for ambiguity, exit 2 when nothing fits."""
+    if not root.is_dir():
+        raise InputError("not a directory", location=Location(str(root)))
+    tree = scan(root)
+    root_files = tree.at_root()
+    if pack_name is not None:
+        if pack_name not in packs:
+            raise InputError(f"unknown pack {pack_name!r}", hint="see `kctl pack list`")
+        pack = packs[pack_name]
+        versions, version_evidence = _versions(tree, pack)
+        return Detection(
+            root,
+            pack,
+            versions,
+            pack.port,
+            _entrypoint(tree, pack),
+            [Evidence("choice", ".", f"--pack {pack_name}"), *version_evidence],
+            [],
+            tree.problems,
+        )
+
+    candidates = [c for p in packs.values() if (c := _candidate(tree, p, root_files))]
+    with_manifest = [c for c in candidates if c.specificity > 0]
+    if not with_manifest and not candidates:
+        apps = _subfolder_apps(root, packs)
+        if apps:
+            raise PreconditionError(
+                f"no app at the top of {root}, but {len(apps)} app folder(s) below it",
+                details=[f"{a}/" for a in apps],
+                hint=f"run kctl create on one of them, e.g. `kctl create {root / apps[0]}`",
+            )
+        raise InputError(
+            "no language detected: no build manifest and no source files",
+            location=Location(str(root)),
+            hint="pass --pack NAME (see `kctl pack list`)",
+        )
+    pool = with_manifest or candidates
+    # within a language, the most specific pack (framework) wins; ties go to priority
+    best_per_language: dict[str, Candidate] = {}
+    for cand in sorted(pool, key=lambda c: (-c.specificity, -c.pack.priority, c.pack.name)):
+        best_per_language.setdefault(cand.pack.language, cand)
+    ranked = sorted(
+        best_per_language.values(),
+        key=lambda c: (-(c.specificity > 1), -c.source_bytes, -c.specificity, -c.pack.priority),
+    )
+    winner = ranked[0]
+    if len(ranked) > 1:
+        runner = ranked[1]
+        same_strength = (winner.specificity > 1) == (runner.specificity > 1)
+        close = winner.source_bytes < BYTES_TIE_FACTOR * max(runner.source_bytes, 1)
+        if same_strength and close:
+            raise PreconditionError(
+                f"ambiguous: {winner.pack.language} and {runner.pack.language} both fit {root}",
+                details=[
+                    f"{c.pack.name}: " + ", ".join(f"{e.path} ({e.detail})" for e in c.evidence[:4])
+                    for c in ranked[:4]
+                ],
+                hint=f"choose with --pack {winner.pack.name} or --pack {runner.pack.name}",
+            )
+    versions, version_evidence = _versions(tree, winner.pack)
+    entrypoint = _entrypoint(tree, winner.pack)
+    evidence = list(winner.evidence) + version_evidence
+    if entrypoint:
+        evidence.append(Evidence("entrypoint", entrypoint, "entrypoint"))
+    for other in ranked[1:]:
+        evidence.append(
+            Evidence(
+                "rejected",
+                ",".join(e.path for e in other.evidence[:2]) or ".",
+                f"{other.pack.name}: weaker ({other.source_bytes} source bytes, "
+                f"specificity {other.specificity})",
+            )
+        )
+    return Detection(
+        root,
+        winner.pack,
+        versions,
+        winner.pack.port,
+        entrypoint,
+        evidence,
+        [c.pack.name for c in ranked[1:]],
+        tree.problems,
+    )

@@ -1,0 +1,92 @@
+"""Facts about a project that Dockerfile templates need, read from its manifests."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from kctl.detect.detector import Detection
+
+NODE_LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _first(pattern: str, text: str) -> str | None:
+    match = re.search(pattern, text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def project_facts(detection: Detection, app: str) -> dict[str, Any]:
+    """Everything a pack template may use besides the pack itself."""
+    root = detection.root
+    root_files = sorted(p.name for p in root.iterdir() if p.is_file())
+    manifests = [
+        f
+        for f in root_files
+        if any(Path(f).match(pattern) for pattern in detection.pack.rules.manifests)
+    ]
+    entry = detection.entrypoint
+    facts: dict[str, Any] = {
+        "all_files": root_files,
+        "manifests": manifests,
+        "entrypoint": entry,
+        "entry_module": _module(entry),
+        "app_name": app,
+        "lockfiles": [f for f in NODE_LOCKFILES if f in root_files],
+        "gradle_files": [
+            f
+            for f in root_files
+            if f.startswith(("build.gradle", "settings.gradle", "gradle.properties"))
+        ],
+        "project_files": [f for f in root_files if f.endswith((".csproj", ".fsproj", ".sln"))],
+        "docroot": "public" if (root / "public").is_dir() else "",
+        "build_target": ".",
+    }
+    facts["install"] = (
+        "npm ci"
+        if {"package-lock.json", "npm-shrinkwrap.json"} & set(root_files)
+        else "corepack enable && yarn install --frozen-lockfile"
+        if "yarn.lock" in root_files
+        else "corepack enable && pnpm install --frozen-lockfile"
+        if "pnpm-lock.yaml" in root_files
+        else "npm install"
+    )
+    package = _json(root / "package.json")
+    facts["build_step"] = bool(package.get("scripts", {}).get("build")) if package else False
+    facts["build_output"] = ".next" if "next" in str(package.get("dependencies", {})) else "dist"
+    for name in ("Cargo.toml",):
+        if name in root_files:
+            facts["binary"] = _first(r'^name\s*=\s*"([^"]+)"', _read(root / name)) or app
+    facts.setdefault("binary", app)
+    projects = facts["project_files"]
+    facts["assembly"] = Path(projects[0]).stem if projects else app
+    mix = _first(r"app:\s*:(\w+)", _read(root / "mix.exs"))
+    rebar = _first(r"\{release,\s*\{(\w+)", _read(root / "rebar.config"))
+    swift = _first(r'\.executableTarget\(\s*name:\s*"([^"]+)"', _read(root / "Package.swift"))
+    facts["app_name"] = mix or rebar or swift or app
+    if entry and entry.startswith("cmd/") and entry.endswith("/main.go"):
+        facts["build_target"] = "./" + entry.rsplit("/", 1)[0]
+    return facts
+
+
+def _module(entry: str | None) -> str:
+    if not entry or not entry.endswith(".py"):
+        return "app"
+    module = entry.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    return module
+
+
+def _json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(_read(path) or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,176 @@
+"""Read packs from `packs/` and user pack folders; a malformed pack names its file and line."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kctl.errors import InputError, Location
+
+PACKS_PATH_ENV = "KCTL_PACKS_PATH"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How a pack recognises a project (all data, from `[detect]`)."""
+
+    manifests: tuple[str, ...] = ()  # glob patterns of build manifests at the project root
+    dependencies: tuple[str, ...] = ()  # any of these names declared in a manifest → framework
+    files: tuple[str, ...] = ()  # other files that are evidence (e.g. manage.py)
+    contains: tuple[tuple[str, str], ...] = ()  # (glob, regex) pairs that must match a file
+    excludes: tuple[str, ...] = ()  # manifests whose presence rules this pack out
+    extensions: tuple[str, ...] = ()  # source file extensions of the language
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A language or framework pack."""
+
+    name: str
+    language: str
+    framework: str | None
+    description: str
+    priority: int
+    port: int
+    health_path: str | None
+    rules: Rules
+    versions: Mapping[str, Any]  # version hints: {name: {file, pattern, default}}
+    build: Mapping[str, Any]  # base images, commands: the Dockerfile template's data
+    values: Mapping[str, Any]  # chart value overrides
+    directory: Path
+    source: str = "builtin"
+    entrypoint: Mapping[str, Any] = field(default_factory=dict)
+
+    def template(self, name: str) -> Path:
+        return self.directory / name
+
+
+def _strings(value: Any, where: str, path: Path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise InputError(f"{where} must be a string or a list of strings", location=Location(str(path)))
+
+
+def _line_of(text: str, key: str) -> int | None:
+    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def load_pack(directory: Path, source: str = "builtin") -> Pack:
+    """Load one pack folder (pack.toml + Dockerfile.j2 + dockerignore.j2)."""
+    path = directory / "pack.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("pack has no pack.toml", location=Location(str(path))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read pack: {exc}", location=Location(str(path))) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        column = re.search(r"column (\d+)", str(exc))
+        raise InputError(
+            f"invalid TOML: {str(exc).split(' (at')[0]}",
+            location=Location(
+                str(path),
+                int(line.group(1)) if line else None,
+                int(column.group(1)) if column else None,
+            ),
+        ) from None
+    for key, kind in (("name", str), ("language", str), ("port", int)):
+        if not isinstance(data.get(key), kind):
+            raise InputError(
+                f"`{key}` is required and must be a {kind.__name__}",
+                location=Location(str(path), _line_of(text, key)),
+            )
+    detect = data.get("detect", {})
+    if not isinstance(detect, dict):
+        raise InputError(
+            "[detect] must be a table", location=Location(str(path), _line_of(text, "detect"))
+        )
+    contains = []
+    for item in detect.get("contains", []):
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("file"), str)
+            and isinstance(item.get("pattern"), str)
+        ):
+            raise InputError(
+                "detect.contains entries need `file` and `pattern` strings",
+                location=Location(str(path), _line_of(text, "contains")),
+            )
+        try:
+            re.compile(item["pattern"])
+        except re.error as exc:
+            raise InputError(
+                f"detect.contains pattern is not a valid regex: {exc}",
+                location=Location(str(path), _line_of(text, "contains")),
+            ) from None
+        contains.append((item["file"], item["pattern"]))
+    rules = Rules(
+        manifests=_strings(detect.get("manifests"), "detect.manifests", path),
+        dependencies=_strings(detect.get("dependencies"), "detect.dependencies", path),
+        files=_strings(detect.get("files"), "detect.files", path),
+        contains=tuple(contains),
+        excludes=_strings(detect.get("excludes"), "detect.excludes", path),
+        extensions=_strings(detect.get("extensions"), "detect.extensions", path),
+    )
+    for template in ("Dockerfile.j2", "dockerignore.j2"):
+        if not (directory / template).is_file():
+            raise InputError(
+                f"pack is missing {template}", location=Location(str(directory / template))
+            )
+    return Pack(
+        name=data["name"],
+        language=data["language"],
+        framework=data.get("framework"),
+        description=str(data.get("description", "")),
+        priority=int(data.get("priority", 0)),
+        port=data["port"],
+        health_path=data.get("health"),
+        rules=rules,
+        versions=data.get("versions", {}),
+        build=data.get("build", {}),
+        values=data.get("values", {}),
+        directory=directory,
+        source=source,
+        entrypoint=data.get("entrypoint", {}),
+    )
+
+
+def pack_search_path(
+    extra: Sequence[Path] = (), environ: Mapping[str, str] = os.environ
+) -> list[tuple[Path, str]]:
+    """Pack folders in precedence order: --pack-dir, then KCTL_PACKS_PATH, then built-ins."""
+    from kctl.resources import packs_dir
+
+    paths = [(p, "--pack-dir") for p in extra]
+    paths += [
+        (Path(p), PACKS_PATH_ENV) for p in environ.get(PACKS_PATH_ENV, "").split(os.pathsep) if p
+    ]
+    paths.append((packs_dir(), "builtin"))
+    return paths
+
+
+def load_packs(
+    extra: Sequence[Path] = (), environ: Mapping[str, str] = os.environ
+) -> dict[str, Pack]:
+    """All packs by name; user folders override built-ins of the same name."""
+    packs: dict[str, Pack] = {}
+    for root, source in pack_search_path(extra, environ):
+        if not root.is_dir():
+            raise InputError("pack folder does not exist", location=Location(str(root)))
+        for directory in sorted(p for p in root.iterdir() if p.is_dir()):
+            pack = load_pack(directory, source)
+            packs.setdefault(pack.name, pack)
+    return packs

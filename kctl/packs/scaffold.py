@@ -1,0 +1,164 @@
+"""Render a pack for a detected project: Dockerfile, .dockerignore, chart and kctl.toml."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kctl.detect.detector import Detection
+from kctl.errors import InputError, Location
+from kctl.packs.facts import project_facts
+
+IMAGE_OVERRIDE_ENV = "KCTL_PACK_IMAGE_"  # e.g. KCTL_PACK_IMAGE_BASE=127.0.0.1:5000/nginx:1
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """The files `kctl create` writes, relative to the project folder."""
+
+    app: str
+    files: dict[str, str]
+    image: str
+
+
+def _environment(pack_dir: str) -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(pack_dir),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        block_start_string="[%",
+        block_end_string="%]",
+        variable_start_string="[[",
+        variable_end_string="]]",
+        comment_start_string="[#",
+        comment_end_string="#]",
+    )
+
+
+def _render(env: Any, template: str, context: Mapping[str, Any]) -> str:
+    import jinja2
+
+    try:
+        return str(env.get_template(template).render(**context))
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError(
+            f"template error: {exc.message}",
+            location=Location(exc.filename or template, exc.lineno),
+        ) from None
+    except jinja2.UndefinedError as exc:
+        raise InputError(
+            f"template uses an unknown value: {exc.message}", location=Location(template)
+        ) from None
+
+
+def app_objects(app: str, image: str, port: int, health: str | None) -> list[dict[str, Any]]:
+    """The Deployment and Service of a single-app chart."""
+    labels = {
+        "io.kompose.service": app,
+        "app.kubernetes.io/name": app,
+        "app.kubernetes.io/part-of": app,
+    }
+    container: dict[str, Any] = {
+        "name": app,
+        "image": image,
+        "ports": [{"name": "http", "containerPort": port, "protocol": "TCP"}],
+    }
+    if health:
+        probe = {"httpGet": {"path": health, "port": "http"}}
+        container["livenessProbe"] = {**probe, "initialDelaySeconds": 10, "periodSeconds": 10}
+        container["readinessProbe"] = {**probe, "periodSeconds": 5}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": app, "labels": labels},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"io.kompose.service": app}},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
+        },
+    }
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": app, "labels": labels},
+        "spec": {
+            "selector": {"io.kompose.service": app},
+            "ports": [{"name": "http", "port": port, "targetPort": "http", "protocol": "TCP"}],
+        },
+    }
+    return [deployment, service]
+
+
+def kctl_toml(app: str, image: str, port: int) -> str:
+    """kctl.toml with a development environment ready for `kctl up` (tomlkit, commented)."""
+    import tomlkit
+
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("kctl configuration: `kctl up --env development` uses this table."))
+    envs = tomlkit.table(is_super_table=True)
+    dev = tomlkit.table()
+    dev.add("name", app)
+    dev.add("namespace", "default")
+    dev.add("registry", "localhost:5000")
+    dev["registry"].comment("where `kctl up` pushes images")
+    dev.add("target", "local")
+    dev["target"].comment("local (podman kube play) or helm (the cluster in KUBECONFIG)")
+    dev.add("image", image)
+    dev.add("dockerfile", "Dockerfile")
+    dev.add("context", ".")
+    dev.add("chart", f"charts/{app}")
+    dev.add("watch", True)
+    dev.add("watch-delay", 0.3)
+    dev.add("port-forward", [f"{port}:{port}"])
+    envs.add("development", dev)
+    doc.add("environments", envs)
+    return tomlkit.dumps(doc)
+
+
+def scaffold(detection: Detection, app: str, environ: Mapping[str, str] = os.environ) -> Scaffold:
+    """Render every file `kctl create` writes for this detection."""
+    from kctl.chart import ChartSpec, chart_name, render_chart
+
+    pack = detection.pack
+    env = _environment(str(pack.directory))
+    context: dict[str, Any] = {
+        **project_facts(detection, app),
+        "pack": pack,
+        "versions": detection.versions,
+        "port": detection.port,
+        "health": pack.health_path,
+    }
+    images = {}
+    for key, value in dict(pack.build.get("images", {})).items():
+        override = environ.get(IMAGE_OVERRIDE_ENV + key.upper())
+        images[key] = override or env.from_string(str(value)).render(**context)
+    context["images"] = images
+    context["run"] = [
+        env.from_string(str(arg)).render(**context) for arg in pack.build.get("run", [])
+    ]
+    dockerfile = _render(env, "Dockerfile.j2", context)
+    dockerignore = _render(env, "dockerignore.j2", context)
+    name = chart_name(app)
+    image = f"localhost:5000/{name}:latest"
+    objects = app_objects(name, image, detection.port, pack.health_path)
+    chart = render_chart(
+        ChartSpec(
+            name=name,
+            components={name: objects},
+            app_version="latest",
+            description=f"{pack.description} ({name})",
+            values_overrides={name: dict(pack.values)} if pack.values else {},
+        )
+    )
+    files = {
+        "Dockerfile": dockerfile,
+        ".dockerignore": dockerignore,
+        "kctl.toml": kctl_toml(name, image, detection.port),
+    }
+    files.update({f"charts/{name}/{rel}": content for rel, content in chart.items()})
+    return Scaffold(name, files, image)
