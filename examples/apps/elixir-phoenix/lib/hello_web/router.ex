@@ -1,0 +1,4 @@
+defmodule HelloWeb.Router do
+  use Phoenix.Router
+  get "/", HelloWeb.PageController, :index
+end

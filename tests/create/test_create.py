@@ -1,0 +1,227 @@
+"""kctl create and kctl pack through the CLI: files written, lint-clean, buildable."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from kctl.cli.main import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "apps"
+ALL = sorted(p.name for p in EXAMPLES.iterdir())
+HEALTHCHECK_PACKS = {
+    "python-django",
+    "python-fastapi",
+    "python-flask",
+    "node-express",
+    "node-nextjs",
+    "typescript-nestjs",
+    "java-maven-spring",
+    "static",
+}
+
+
+def copy_example(name: str, tmp_path: Path) -> Path:
+    dest = tmp_path / name
+    shutil.copytree(EXAMPLES / name, dest)
+    return dest
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.unit
+def test_explain_json(capsys) -> None:
+    assert main(["create", "--explain", "-o", "json", str(EXAMPLES / "python-flask")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["language"], data["framework"], data["port"]) == ("python", "flask", 5000)
+    assert {"kind": "dependency", "path": "requirements.txt", "detail": "declares flask"} in (
+        data["evidence"]
+    )
+
+
+@pytest.mark.unit
+def test_explain_table_writes_nothing(capsys) -> None:
+    before = snapshot(EXAMPLES / "go")
+    assert main(["create", "--explain", str(EXAMPLES / "go")]) == 0
+    out = capsys.readouterr().out
+    assert "language:   go" in out and "manifest   go.mod" in out
+    assert snapshot(EXAMPLES / "go") == before
+
+
+@pytest.mark.unit
+def test_ambiguity_exits_3_with_candidates(tmp_path: Path, capsys) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "go.mod").write_text("module a\n")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "Cargo.toml").write_text("[package]\nname='b'\n")
+    assert main(["create", str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert "a/" in err and "b/" in err and "Traceback" not in err
+
+
+@pytest.mark.unit
+def test_create_writes_then_refuses_then_forces(tmp_path: Path, capsys) -> None:
+    app = copy_example("node-express", tmp_path)
+    assert main(["create", str(app)]) == 0
+    written = snapshot(app)
+    for rel in (
+        "Dockerfile",
+        ".dockerignore",
+        "kctl.toml",
+        "charts/node-express/Chart.yaml",
+        "charts/node-express/values.yaml",
+        "charts/node-express/templates/_helpers.tpl",
+    ):
+        assert rel in written, rel
+    toml = (app / "kctl.toml").read_text()
+    assert "[environments.development]" in toml and 'port-forward = ["3000:3000"]' in toml
+    (app / "Dockerfile").write_text("FROM mine\n")
+    mine = snapshot(app)
+    assert main(["create", str(app)]) == 3
+    assert snapshot(app) == mine
+    assert "--force" in capsys.readouterr().err
+    assert main(["create", "--dry-run", str(app)]) == 0
+    out = capsys.readouterr().out
+    assert "update" in out and "-FROM mine" in out
+    assert snapshot(app) == mine
+    assert main(["create", "--force", str(app)]) == 0
+    assert snapshot(app) == written
+
+
+@pytest.mark.unit
+def test_pack_list_and_show(capsys) -> None:
+    assert main(["pack", "list", "-o", "json"]) == 0
+    names = {p["name"] for p in json.loads(capsys.readouterr().out)}
+    required = {
+        "python",
+        "python-django",
+        "python-fastapi",
+        "python-flask",
+        "node",
+        "typescript",
+        "go",
+        "java-maven",
+        "java-gradle",
+        "kotlin",
+        "dotnet",
+        "ruby",
+        "ruby-rails",
+        "php",
+        "php-laravel",
+        "rust",
+        "elixir",
+        "erlang",
+        "clojure",
+        "swift",
+        "static",
+    }
+    assert required <= names
+    assert main(["pack", "show", "go"]) == 0
+    assert 'manifests = ["go.mod"]' in capsys.readouterr().out
+    assert main(["pack", "show", "cobol"]) == 2
+
+
+@pytest.mark.unit
+def test_user_pack_overrides_builtin_and_malformed_pack_names_file(tmp_path, monkeypatch, capsys):
+    user = tmp_path / "packs" / "go"
+    shutil.copytree(EXAMPLES.parents[1] / "packs" / "go", user)
+    (user / "pack.toml").write_text(
+        (user / "pack.toml").read_text().replace("port = 8080", "port = 9999")
+    )
+    assert main(["pack", "list", "-o", "json", "--pack-dir", str(tmp_path / "packs")]) == 0
+    go = next(p for p in json.loads(capsys.readouterr().out) if p["name"] == "go")
+    assert (go["port"], go["source"]) == (9999, "--pack-dir")
+    monkeypatch.setenv("KCTL_PACKS_PATH", str(tmp_path / "packs"))
+    assert main(["create", "--explain", "-o", "json", str(EXAMPLES / "go")]) == 0
+    assert json.loads(capsys.readouterr().out)["port"] == 9999
+    (user / "pack.toml").write_text('name = "go"\nlanguage = "go"\nport = "x"\n')
+    assert main(["pack", "list"]) == 2
+    assert f"{user / 'pack.toml'}:3: `port` is required" in capsys.readouterr().err
+    (user / "pack.toml").write_text('name = "go"\n[detect\n')
+    assert main(["pack", "list"]) == 2
+    assert f"{user / 'pack.toml'}:2" in capsys.readouterr().err
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("example", ALL)
+def test_generated_dockerfile_and_chart_are_lint_clean(example, tmp_path, helm) -> None:
+    from dockerfile_parse import DockerfileParser
+
+    from kctl.packs import load_packs
+
+    app = copy_example(example, tmp_path)
+    assert main(["-q", "create", str(app)]) == 0
+    parser = DockerfileParser(path=str(app / "Dockerfile"))
+    instructions = [i["instruction"] for i in parser.structure]
+    assert instructions.count("FROM") >= 1
+    for base in (i["value"].split()[0] for i in parser.structure if i["instruction"] == "FROM"):
+        if base in {s["value"].split()[-1] for s in parser.structure if " AS " in s["value"]}:
+            continue
+        assert ":" in base and not base.endswith(":latest"), base
+    users = [i["value"] for i in parser.structure if i["instruction"] == "USER"]
+    assert users and users[-1] not in ("root", "0"), users
+    copies = [i["value"] for i in parser.structure if i["instruction"] == "COPY"]
+    pack = load_packs()[example]
+    # runtime images with an HTTP client get a HEALTHCHECK; the others rely on the chart's probes
+    assert ("HEALTHCHECK" in instructions) == (example in HEALTHCHECK_PACKS)
+    if example in HEALTHCHECK_PACKS:
+        assert pack.health_path
+    if copies and "." not in copies[0].split()[:-1]:  # a dependency layer precedes the source copy
+        assert any(c.split()[-2:] != [".", "."] for c in copies[:1])
+    lint = subprocess.run(
+        ["hadolint", "--failure-threshold", "warning", str(app / "Dockerfile")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert lint.returncode == 0, lint.stdout
+    chart = next((app / "charts").iterdir())
+    result = subprocess.run(
+        ["helm", "lint", "--strict", str(chart)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and "[WARNING]" not in result.stdout, result.stdout
+
+
+@pytest.mark.integration
+def test_static_site_really_builds_and_serves(tmp_path, podman, monkeypatch) -> None:
+    import urllib.request
+
+    import docker
+
+    from tests.support.services import build_busybox_image, free_port, wait_until
+
+    stand_in = "localhost/kctl-test/nginx-standin:1"
+    build_busybox_image(
+        podman.env,
+        stand_in,
+        tmp_path,
+        ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/usr/share/nginx/html"],
+    )
+    monkeypatch.setenv("KCTL_PACK_IMAGE_BASE", stand_in)
+    app = copy_example("static", tmp_path)
+    assert main(["-q", "create", str(app)]) == 0
+    assert f"FROM {stand_in}" in (app / "Dockerfile").read_text()
+    client = docker.DockerClient(base_url=podman.docker_host)
+    port = free_port()
+    try:
+        client.images.build(path=str(app), tag="localhost/kctl-test/static-site:1", rm=True)
+        container = client.containers.run(
+            "localhost/kctl-test/static-site:1",
+            detach=True,
+            ports={"8080/tcp": ("127.0.0.1", port)},
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/index.html"
+            wait_until(lambda: urllib.request.urlopen(url, timeout=2).status == 200, 30, "site")
+            body = urllib.request.urlopen(url, timeout=2).read().decode()
+            assert "hello from a static site" in body
+        finally:
+            container.remove(force=True)
+    finally:
+        client.close()

@@ -1,0 +1,236 @@
+"""Detection explains itself and does not fall for lockfiles, vendored code or monorepos."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kctl.detect import detect, scan
+from kctl.errors import InputError, KctlError, PreconditionError
+from kctl.packs import load_packs
+
+pytestmark = pytest.mark.unit
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "apps"
+PACKS = load_packs()
+
+
+def tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    return root
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir()))
+def test_every_example_app_detects_as_its_pack(example: str) -> None:
+    detection = detect(EXAMPLES / example, PACKS)
+    assert detection.pack.name == example
+    kinds = {e.kind for e in detection.evidence}
+    assert kinds & {"manifest", "file"}, detection.evidence
+
+
+def test_python_app_with_huge_docs_package_lock(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "svc"\nrequires-python = ">=3.11"\n'
+            'dependencies = ["fastapi", "uvicorn"]\n',
+            "svc/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+            "docs/package.json": '{"name": "docs", "dependencies": {"docusaurus": "1"}}',
+            "docs/package-lock.json": "{" + '"x": 1,' * 400_000 + "}",
+            "package.json": '{"name": "tooling", "devDependencies": {"prettier": "3"}}',
+            "package-lock.json": "{" + '"y": 1,' * 400_000 + "}",
+            "docs/src/big.min.js": "x" * 2_000_000,
+        },
+    )
+    detection = detect(tmp_path, PACKS)
+    assert (detection.language, detection.framework) == ("python", "fastapi")
+    assert detection.versions["python"] == "3.11"
+    assert any(e.kind == "dependency" and "fastapi" in e.detail for e in detection.evidence)
+    assert "node" in detection.alternatives
+
+
+def test_gradle_kotlin_app(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "settings.gradle.kts": 'rootProject.name = "x"\n',
+            "build.gradle.kts": 'plugins { kotlin("jvm") version "2.0.21" }\n',
+            "src/main/kotlin/App.kt": "fun main() = println(1)\n" * 20,
+            "src/main/java/Legacy.java": "class Legacy {}\n",
+        },
+    )
+    detection = detect(tmp_path, PACKS)
+    assert detection.pack.name == "kotlin"
+    assert any(e.kind == "content" for e in detection.evidence)
+
+
+def test_laravel_with_vendored_and_compiled_js(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "composer.json": '{"require": {"php": "^8.2", "laravel/framework": "^11.0"}}',
+            "artisan": "#!/usr/bin/env php\n",
+            "routes/web.php": "<?php\n",
+            "package.json": '{"devDependencies": {"vite": "5"}}',
+            "public/build/app.js": "var a=1;" * 200_000,
+            "vendor/laravel/framework/src/x.php": "<?php " * 1000,
+            "node_modules/vite/index.js": "x" * 500_000,
+            "resources/js/app.js": "import './bootstrap';\n",
+        },
+    )
+    detection = detect(tmp_path, PACKS)
+    assert (detection.language, detection.framework) == ("php", "laravel")
+
+
+def test_monorepo_is_exit_3_listing_apps(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "services/api/go.mod": "module api\n\ngo 1.22\n",
+            "services/api/main.go": "package main\n",
+            "web/package.json": '{"name": "web"}',
+            "README.md": "# mono\n",
+        },
+    )
+    with pytest.raises(PreconditionError) as err:
+        detect(tmp_path, PACKS)
+    assert err.value.exit_code == 3
+    assert "services/api/" in err.value.details and "web/" in err.value.details
+
+
+def test_two_equal_languages_are_ambiguous(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "requirements.txt": "requests\n",
+            "main.py": "print(1)\n" * 100,
+            "package.json": '{"name": "x"}',
+            "index.js": "console.log(1)\n" * 60,
+        },
+    )
+    with pytest.raises(PreconditionError) as err:
+        detect(tmp_path, PACKS)
+    assert "--pack" in (err.value.hint or "")
+
+
+def test_pack_choice_overrides_detection(tmp_path: Path) -> None:
+    tree(tmp_path, {"requirements.txt": "", "package.json": "{}"})
+    assert detect(tmp_path, PACKS, "node").pack.name == "node"
+    with pytest.raises(InputError):
+        detect(tmp_path, PACKS, "cobol")
+
+
+def test_empty_folder_is_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as err:
+        detect(tmp_path, PACKS)
+    assert err.value.exit_code == 2
+
+
+def test_static_site(tmp_path: Path) -> None:
+    tree(tmp_path, {"index.html": "<h1>x</h1>", "img/logo.png": b"\x89PNG" + bytes(range(256))})
+    assert detect(tmp_path, PACKS).pack.name == "static"
+
+
+def test_gitignored_folders_are_pruned_not_walked(tmp_path: Path, monkeypatch) -> None:
+    tree(
+        tmp_path,
+        {
+            ".gitignore": "generated/\n*.log\n",
+            "go.mod": "module x\n\ngo 1.21\n",
+            "main.go": "package main\n",
+            "generated/deep/a.py": "x = 1\n" * 10_000,
+            "debug.log": "noise",
+        },
+    )
+    entered: list[str] = []
+    real_scandir = os.scandir
+
+    def spy(path):
+        entered.append(str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", spy)
+    result = scan(tmp_path)
+    assert not any("generated" in p for p in entered)
+    assert result.skipped["generated"] == "git-ignored"
+    assert "debug.log" not in result.files
+    assert detect(tmp_path, PACKS).versions["go"] == "1.21"
+
+
+def test_symlink_loops_and_binary_files(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "Cargo.toml": '[package]\nname = "x"\n',
+            "src/main.rs": "fn main(){}\n",
+            "assets/blob.bin": bytes(range(256)) * 100,
+        },
+    )
+    (tmp_path / "src" / "loop").symlink_to(tmp_path)
+    (tmp_path / "self").symlink_to("self")
+    detection = detect(tmp_path, PACKS)
+    assert detection.pack.name == "rust"
+
+
+def test_unreadable_folder_is_reported_not_fatal(tmp_path: Path, monkeypatch) -> None:
+    tree(tmp_path, {"go.mod": "module x\n", "main.go": "package main\n", "secret/a.go": "x"})
+    real_scandir = os.scandir
+
+    def deny(path):
+        if str(path).endswith("secret"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", deny)
+    detection = detect(tmp_path, PACKS)
+    assert detection.pack.name == "go"
+    assert detection.problems == ["secret: unreadable (Permission denied)"]
+
+
+names = st.sampled_from(
+    [
+        "go.mod",
+        "package.json",
+        "requirements.txt",
+        "Cargo.toml",
+        "pom.xml",
+        "index.html",
+        "main.py",
+        "a.js",
+        "Gemfile",
+        "composer.json",
+        "x.bin",
+        "sub/go.mod",
+        "sub/package.json",
+        ".gitignore",
+        "mix.exs",
+        "deps.edn",
+        "App.csproj",
+        "Package.swift",
+        "build.gradle.kts",
+    ]
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.dictionaries(names, st.binary(max_size=64) | st.text(max_size=64), max_size=6))
+def test_any_tree_gives_a_detection_or_a_kctl_error(tmp_path_factory, files) -> None:
+    root = tree(tmp_path_factory.mktemp("fuzz"), files)
+    try:
+        detection = detect(root, PACKS)
+    except KctlError as err:
+        assert err.exit_code in (2, 3)
+    else:
+        assert detection.evidence
