@@ -1,0 +1,406 @@
+"""`kctl upgrade`: kubeadm-style plan, diff, dry-run, phased apply, rollback, catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from kctl.cli.context import console_of
+from kctl.console import OutputFormat
+from kctl.errors import InputError
+
+if TYPE_CHECKING:
+    from kctl.cluster.catalog import Catalog
+    from kctl.cluster.plan import UpgradePlan
+    from kctl.console import Console
+
+PHASE_NAMES = (
+    "preflight",
+    "backup",
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "upload-config",
+    "kubelet-config",
+    "addons",
+)
+
+ROOT = typer.Option(
+    Path("/"), "--root", envvar="KCTL_ROOT", help="Root of the control-plane node's filesystem."
+)
+CATALOG = typer.Option(
+    None,
+    "--catalog",
+    envvar="KCTL_CATALOG",
+    help="Release catalog file (default: the shipped one).",
+)
+KUBELET_VERSION = typer.Option(
+    None, "--kubelet-version", help="The node's kubelet version (default: `kubelet --version`)."
+)
+TIMEOUT = typer.Option(300.0, "--timeout", help="Seconds to wait for each component.")
+PROBE_TIMEOUT = typer.Option(1.0, "--probe-timeout", help="Seconds per health probe.")
+
+
+def register(app: typer.Typer) -> None:
+    sub = typer.Typer(
+        name="upgrade",
+        help="Upgrade a kubeadm control-plane node: plan, diff, apply, phase, rollback.",
+        no_args_is_help=True,
+    )
+    sub.command("plan", help="Show available upgrades, skew, health and expiring certificates.")(
+        plan
+    )
+    sub.command("diff", help="Unified diffs of every file `apply VERSION` would change.")(diff)
+    sub.command("apply", help="Upgrade the node to VERSION (all phases, with backups).")(apply)
+    sub.command("phase", help=f"Run one phase alone: {', '.join(PHASE_NAMES)}.")(phase)
+    sub.command("rollback", help="Restore a node from the backup of an interrupted upgrade.")(
+        rollback
+    )
+    sub.command("catalog", help="Show the release catalog.")(catalog)
+    app.add_typer(sub)
+
+
+def _catalog(path: Path | None) -> Catalog:
+    from kctl.cluster.catalog import load_catalog
+
+    return load_catalog(path)
+
+
+def plan(
+    ctx: typer.Context,
+    root: Path = ROOT,
+    catalog_file: Path | None = CATALOG,
+    output: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
+    ),
+    kubelet_version: str | None = KUBELET_VERSION,
+    probe_timeout: float = PROBE_TIMEOUT,
+    health: bool = typer.Option(True, "--health/--no-health", help="Probe component health."),
+) -> None:
+    from kctl.cluster.node import load_node
+    from kctl.cluster.plan import plan_upgrade
+
+    console = console_of(ctx)
+    node = load_node(root, _kubelet(kubelet_version))
+    result = plan_upgrade(
+        node, _catalog(catalog_file), probe_timeout=probe_timeout, check_health=health
+    )
+    if output is OutputFormat.TABLE:
+        console.result(render_plan(result))
+    else:
+        console.emit(result.to_dict(), output)
+
+
+def _kubelet(version: str | None) -> str | None:
+    if version is None:
+        return None
+    from kctl.cluster.catalog import parse_version
+
+    return str(parse_version(version, "--kubelet-version"))
+
+
+def _columns(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["   ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def render_plan(result: UpgradePlan) -> str:
+    """The plan as text for runbooks (kubeadm's layout, plus health, skew and certificates)."""
+    data = result.to_dict()
+    out = [
+        f"[upgrade/versions] Node: {data['nodeName']}",
+        f"[upgrade/versions] Cluster version: {data['clusterVersion']}",
+        f"[upgrade/versions] Catalog: {data['catalog']}",
+        "",
+    ]
+    if data["health"]:
+        out.append("Component health (livenessProbe):")
+        rows = [["COMPONENT", "ENDPOINT", "HEALTHY", "STATUS", "VERSION"]]
+        for h in data["health"]:
+            rows.append(
+                [
+                    h["component"],
+                    h["endpoint"] or "-",
+                    "yes" if h["healthy"] else "NO",
+                    h["status"],
+                    h["reportedVersion"] or "-",
+                ]
+            )
+        out += [*_columns(rows), ""]
+    for upgrade in data["availableUpgrades"]:
+        out.append(f"Upgrade to the {upgrade['description']}:")
+        out.append("")
+        rows = [["COMPONENT", "NODE", "CURRENT", "TARGET"]]
+        rows += [
+            [c["name"], c["nodeName"], c["currentVersion"], c["newVersion"]]
+            for c in upgrade["components"]
+        ]
+        out += _columns(rows)
+        out.append("")
+        if upgrade["skew"]["allowed"]:
+            out.append("Version skew: ok")
+            out.append("You can now apply the upgrade by executing the following command:")
+            out.append("")
+            out.append(f"        {upgrade['command']}")
+        else:
+            out.append("Version skew: NOT ALLOWED")
+            out += [f"  - {reason}" for reason in upgrade["skew"]["reasons"]]
+        out.append("_" * 69)
+        out.append("")
+    if data["configVersions"]:
+        rows = [["API GROUP", "CURRENT VERSION", "PREFERRED VERSION", "MANUAL UPGRADE REQUIRED"]]
+        rows += [
+            [
+                c["group"],
+                c["currentVersion"],
+                c["preferredVersion"],
+                "yes" if c["manualUpgradeRequired"] else "no",
+            ]
+            for c in data["configVersions"]
+        ]
+        out += [*_columns(rows), ""]
+    if data["certificates"]:
+        out.append("Certificates expiring within 30 days:")
+        rows = [["CERTIFICATE", "EXPIRES", "RESIDUAL DAYS", "CA"]]
+        rows += [
+            [
+                c["name"],
+                c["expirationDate"],
+                str(c["residualDays"]),
+                "yes" if c["certificateAuthority"] else "no",
+            ]
+            for c in data["certificates"]
+        ]
+        out += [*_columns(rows), ""]
+    else:
+        out.append("Certificates: none expire within 30 days")
+    out += [f"Note: {note}" for note in data["notes"]]
+    return "\n".join(out)
+
+
+def _dry_run(
+    console: Console, root: Path, catalog_file: Path | None, version: str, context: int, opts: Any
+) -> tuple[list[str], str]:
+    from kctl.cluster.apply import describe_phases
+    from kctl.cluster.node import load_node
+    from kctl.cluster.render import render_all, unified_diff
+
+    node = load_node(root)
+    rendered = render_all(node, _catalog(catalog_file), opts.target)
+    diffs = "".join(unified_diff(item, context=context) for item in rendered)
+    return describe_phases(node, rendered, opts), diffs
+
+
+def _options(version: str, **kwargs: Any) -> Any:
+    from kctl.cluster.apply import ApplyOptions
+    from kctl.cluster.catalog import parse_version
+
+    return ApplyOptions(target=parse_version(version, "VERSION"), **kwargs)
+
+
+def diff(
+    ctx: typer.Context,
+    version: str = typer.Argument(..., help="Target version, e.g. v1.31.14."),
+    root: Path = ROOT,
+    catalog_file: Path | None = CATALOG,
+    context: int = typer.Option(3, "-c", "--context-lines", help="Lines of context."),
+) -> None:
+    console = console_of(ctx)
+    opts = _options(version)
+    _catalog(catalog_file).require(opts.target)
+    _, diffs = _dry_run(console, root, catalog_file, version, context, opts)
+    console.result(diffs or "")
+    if not diffs:
+        console.info(f"[diff] nothing would change: the node is already at {opts.target}")
+
+
+def apply(
+    ctx: typer.Context,
+    version: str = typer.Argument(..., help="Target version, e.g. v1.31.14."),
+    root: Path = ROOT,
+    catalog_file: Path | None = CATALOG,
+    yes: bool = typer.Option(False, "-y", "--yes", help="Do not ask for confirmation."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show diffs and phases; write nothing."),
+    timeout: float = TIMEOUT,
+    probe_timeout: float = typer.Option(2.0, "--probe-timeout", help="Seconds per health probe."),
+    backup_dir: Path | None = typer.Option(
+        None, "--backup-dir", help="Parent dir for backups (default <root>/etc/kubernetes/tmp)."
+    ),
+    etcd_endpoint: str | None = typer.Option(
+        None, "--etcd-endpoint", help="etcd client URL (default: from the etcd manifest)."
+    ),
+    etcd_backup: bool = typer.Option(
+        True, "--etcd-backup/--no-etcd-backup", help="Take and verify an etcd snapshot first."
+    ),
+    force: bool = typer.Option(False, "--force", help="Proceed despite skew or health findings."),
+) -> None:
+    _run(
+        ctx,
+        list(PHASE_NAMES),
+        version,
+        root,
+        catalog_file,
+        yes,
+        dry_run,
+        timeout=timeout,
+        probe_timeout=probe_timeout,
+        backup_root=backup_dir,
+        etcd_endpoint=etcd_endpoint,
+        etcd_backup=etcd_backup,
+        force=force,
+    )
+
+
+def phase(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Phase: " + ", ".join(PHASE_NAMES)),
+    version: str = typer.Argument(..., help="Target version, e.g. v1.31.14."),
+    root: Path = ROOT,
+    catalog_file: Path | None = CATALOG,
+    yes: bool = typer.Option(False, "-y", "--yes", help="Do not ask for confirmation."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show diffs and phases; write nothing."),
+    timeout: float = TIMEOUT,
+    probe_timeout: float = typer.Option(2.0, "--probe-timeout", help="Seconds per health probe."),
+    backup_dir: Path | None = typer.Option(None, "--backup-dir", help="Parent dir for backups."),
+    etcd_endpoint: str | None = typer.Option(None, "--etcd-endpoint", help="etcd client URL."),
+    etcd_backup: bool = typer.Option(True, "--etcd-backup/--no-etcd-backup"),
+    force: bool = typer.Option(False, "--force", help="Proceed despite skew or health findings."),
+) -> None:
+    if name not in PHASE_NAMES:
+        raise InputError(f"unknown phase {name!r}", hint="phases: " + ", ".join(PHASE_NAMES))
+    _run(
+        ctx,
+        [name],
+        version,
+        root,
+        catalog_file,
+        yes or name == "preflight",
+        dry_run,
+        timeout=timeout,
+        probe_timeout=probe_timeout,
+        backup_root=backup_dir,
+        etcd_endpoint=etcd_endpoint,
+        etcd_backup=etcd_backup,
+        force=force,
+    )
+
+
+def _run(
+    ctx: typer.Context,
+    phases: list[str],
+    version: str,
+    root: Path,
+    catalog_file: Path | None,
+    yes: bool,
+    dry_run: bool,
+    **kwargs: Any,
+) -> None:
+    from kctl.cluster.apply import Upgrader
+    from kctl.cluster.plan import skew_verdict
+    from kctl.errors import PreconditionError
+
+    console = console_of(ctx)
+    opts = _options(version, **kwargs)
+    catalog = _catalog(catalog_file)
+    catalog.require(opts.target)
+    if dry_run:
+        lines, diffs = _dry_run(console, root, catalog_file, version, 3, opts)
+        from kctl.cluster.node import load_node
+
+        verdict = skew_verdict(load_node(root), opts.target)
+        console.result(diffs)
+        console.result(
+            "Phases (in order):\n"
+            + "\n".join(
+                f"  {i + 1}. {line}" for i, line in enumerate(lines) if line.split(":")[0] in phases
+            )
+        )
+        if "preflight" in phases and not verdict.allowed and not opts.force:
+            raise PreconditionError(
+                "version-skew policy forbids this upgrade", details=list(verdict.reasons)
+            )
+        console.success("[dryrun] Finished dry-running successfully; nothing was written.")
+        return
+    upgrader = Upgrader(root, catalog, opts, console)
+    if not yes and phases != ["preflight"]:
+        if not console.interactive:
+            raise InputError(
+                "refusing to change the node without confirmation in a non-interactive session",
+                hint="pass -y, or review with --dry-run first",
+            )
+        if not typer.confirm(
+            f"[upgrade/confirm] Upgrade node {upgrader.node.name} to {opts.target}?",
+            default=False,
+            err=True,
+        ):
+            console.info("[upgrade] aborted, nothing changed")
+            raise typer.Exit(1)
+    outcome = upgrader.run(phases)
+    for name, what in outcome.phases:
+        console.detail(f"  {name}: {what}")
+
+
+def rollback(
+    ctx: typer.Context,
+    root: Path = ROOT,
+    backup_dir: Path | None = typer.Option(
+        None, "--backup-dir", help="Backup dir to restore (default: the one the lock names)."
+    ),
+    timeout: float = TIMEOUT,
+) -> None:
+    from kctl.cluster.apply import rollback as do_rollback
+    from kctl.errors import OperationError
+
+    console = console_of(ctx)
+    result = do_rollback(root, console, backup_dir=backup_dir, timeout=timeout)
+    unhealthy = [name for name, ok in result.healthy.items() if not ok]
+    if unhealthy:
+        raise OperationError(
+            f"files restored from {result.backup_dir}, but not healthy: {', '.join(unhealthy)}"
+        )
+    console.success(
+        f"[rollback] node restored from {result.backup_dir}"
+        f" ({len(result.restored)} file(s) changed back)"
+    )
+
+
+def catalog(
+    ctx: typer.Context,
+    catalog_file: Path | None = CATALOG,
+    output: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
+    ),
+) -> None:
+    console = console_of(ctx)
+    data = _catalog(catalog_file)
+    if output is not OutputFormat.TABLE:
+        console.emit(data.to_dict(), output)
+        return
+    rows = [["MINOR", "PATCHES", "LATEST", "ETCD", "COREDNS", "PAUSE", "SOURCE", "TRANSITIONS"]]
+    for release in data.releases:
+        latest = release.latest
+        rows.append(
+            [
+                release.minor,
+                f"{release.patches[0].version}..{latest.version}",
+                str(latest.version),
+                latest.etcd,
+                latest.coredns,
+                latest.pause,
+                latest.source,
+                "; ".join(_transition_text(t) for t in release.transitions) or "-",
+            ]
+        )
+    console.result(f"Release catalog: {data.path}\n" + "\n".join(_columns(rows)))
+
+
+def _transition_text(t: Any) -> str:
+    parts = [f"-{f}" for f in t.remove_flags]
+    parts += [f"{a}->{b}" for a, b in t.rename_flags]
+    parts += [f"+{f}" for f in t.add_flags]
+    if t.api_version:
+        parts.append(f"apiVersion {t.api_version}")
+    return f"{t.component}: {' '.join(parts)}"

@@ -1,0 +1,1 @@
+"""kubeadm-style control-plane node model, release catalog, upgrade plan, phases and backups."""

@@ -1,0 +1,538 @@
+"""`kctl upgrade apply` and `kctl upgrade phase`: preflight, backup, component phases, rollback.
+
+Order (kubeadm's): preflight -> backup -> etcd -> kube-apiserver -> kube-controller-manager ->
+kube-scheduler -> upload-config -> kubelet-config -> addons.
+
+Safety:
+- a lock file (etc/kubernetes/tmp/kctl-upgrade.lock, created with O_EXCL) is also the journal:
+  it names the backup dir and the phases done, so `kctl upgrade rollback` can restore a node
+  whose upgrade was killed half-way;
+- every file that may change is copied into the backup dir before anything is written, plus a
+  verified etcd snapshot; writes are atomic (kctl.fsio.write_file);
+- a component that does not answer healthy at the target version within --timeout is restored
+  from the backup, and so is every component upgraded before it (the node never stays
+  half-upgraded); then kctl waits for them to be healthy again and exits 1.
+
+Test hook: KCTL_UPGRADE_CRASH_AFTER=<phase> makes the process SIGKILL itself right after that
+phase finished (used by the crash-between-phases tests; never set it in production).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import signal
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kctl.cluster import health as health_mod
+from kctl.cluster.catalog import Catalog, Version
+from kctl.cluster.etcd import etcd_for
+from kctl.cluster.node import CONTROL_PLANE, TMP_DIR, Node, load_node
+from kctl.cluster.plan import skew_verdict
+from kctl.cluster.render import Rendered, render_all
+from kctl.console import Console
+from kctl.errors import InputError, OperationError, PreconditionError
+from kctl.fsio import write_file
+
+PHASES = (
+    "preflight",
+    "backup",
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "upload-config",
+    "kubelet-config",
+    "addons",
+)
+COMPONENT_PHASES = CONTROL_PLANE
+LOCK_NAME = "kctl-upgrade.lock"
+CRASH_HOOK = "KCTL_UPGRADE_CRASH_AFTER"
+SNAPSHOT_NAME = "etcd-snapshot.db"
+
+
+@dataclass
+class ApplyOptions:
+    target: Version
+    timeout: float = 300.0
+    poll: float = 0.5
+    probe_timeout: float = 2.0
+    backup_root: Path | None = None
+    etcd_endpoint: str | None = None
+    etcd_backup: bool = True
+    force: bool = False
+
+
+@dataclass
+class Outcome:
+    """What an apply (or a single phase) did."""
+
+    target: Version
+    backup_dir: Path | None = None
+    phases: list[tuple[str, str]] = field(default_factory=list)  # (phase, what happened)
+    snapshot: dict[str, Any] | None = None
+
+
+def phase_files(rendered: list[Rendered], phase: str) -> list[Rendered]:
+    return [r for r in rendered if r.phase == phase]
+
+
+def _expected_version(component: str, rendered: Rendered) -> str:
+    """The version a component should report once its new manifest runs (its image tag)."""
+    from kctl.cluster.node import split_image
+
+    text = rendered.new.decode()
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("image:"):
+            _, tag = split_image(stripped.split(":", 1)[1].strip().strip("'\""))
+            return tag.split("-")[0] if component == "etcd" else tag
+    return ""
+
+
+def _version_matches(reported: str | None, expected: str) -> bool:
+    if reported is None:
+        return True  # the component does not say; health alone has to do
+    return reported.lstrip("v") == expected.lstrip("v") or reported.startswith(expected + "+")
+
+
+class Upgrader:
+    """Runs phases against one node, reporting through the console."""
+
+    def __init__(self, root: Path, catalog: Catalog, opts: ApplyOptions, console: Console) -> None:
+        self.root = root
+        self.catalog = catalog
+        self.opts = opts
+        self.console = console
+        self.node: Node = load_node(root)
+        self.rendered = render_all(self.node, catalog, opts.target)
+        self.tmp = root / TMP_DIR
+        self.lock = self.tmp / LOCK_NAME
+        self.outcome = Outcome(opts.target)
+        self.journal: dict[str, Any] = {}
+        self.upgraded: list[Rendered] = []  # written so far, for rollback
+
+    # preflight -------------------------------------------------------------------------
+    def preflight(self, *, skew: bool = True, health: bool = True, etcd: bool = True) -> None:
+        self._check_lock()
+        if skew:
+            verdict = skew_verdict(self.node, self.opts.target)
+            if not verdict.allowed and not self.opts.force:
+                raise PreconditionError(
+                    "version-skew policy forbids this upgrade",
+                    details=list(verdict.reasons),
+                    hint="choose a target from `kctl upgrade plan`",
+                )
+        if health:
+            probes = {n: p.probe for n, p in self.node.pods.items()}
+            bad = [
+                h for h in health_mod.check_all(probes, self.opts.probe_timeout) if not h.healthy
+            ]
+            if bad and not self.opts.force:
+                raise PreconditionError(
+                    "control-plane components are not healthy; refusing to upgrade",
+                    details=[f"{h.component}: {h.endpoint} {h.status}" for h in bad],
+                    hint="fix them first, or pass --force",
+                )
+        db_size = 0
+        if etcd and self.opts.etcd_backup:
+            status = etcd_for(self.node, self.opts.etcd_endpoint).status()
+            db_size = int(status.get("dbSize", 0))
+        self._check_disk(db_size)
+        self.console.info("[preflight] ok: skew policy, health, etcd, disk space, no other upgrade")
+
+    def _check_lock(self) -> None:
+        if not self.lock.exists():
+            return
+        try:
+            info = json.loads(self.lock.read_text())
+        except (OSError, ValueError):
+            info = {}
+        pid = int(info.get("pid", 0) or 0)
+        alive = False
+        if pid:
+            try:
+                os.kill(pid, 0)
+                alive = True
+            except ProcessLookupError:
+                alive = False
+            except PermissionError:
+                alive = True
+        if alive:
+            raise PreconditionError(
+                f"another upgrade is in progress (pid {pid}, target {info.get('target')})",
+                hint=f"wait for it; the lock is {self.lock}",
+            )
+        raise PreconditionError(
+            f"an interrupted upgrade (target {info.get('target', '?')}) left {self.lock}",
+            details=[f"backup: {info.get('backupDir', '?')}", f"done: {info.get('done', [])}"],
+            hint="run `kctl upgrade rollback` to restore the node from that backup",
+        )
+
+    def backup_dir(self) -> Path:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d-%H-%M-%S")
+        parent = self.opts.backup_root or self.tmp
+        return parent / f"kubeadm-backup-manifests-{stamp}"
+
+    def _check_disk(self, db_size: int) -> None:
+        need = sum(len(f.raw) for f in self.node.files().values()) + db_size + (1 << 20)
+        where = self.opts.backup_root or self.tmp
+        probe = where
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        free = shutil.disk_usage(probe).free
+        if free < need:
+            raise PreconditionError(
+                f"not enough disk space for backups in {where}: {need} bytes needed, {free} free",
+                hint="free space or pass --backup-dir on another filesystem",
+            )
+
+    # lock / journal --------------------------------------------------------------------
+    def acquire(self) -> None:
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(self.lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            self._check_lock()
+            raise
+        os.close(fd)
+        self.journal = {"pid": os.getpid(), "target": str(self.opts.target), "done": []}
+        self._save_journal()
+
+    def _save_journal(self) -> None:
+        write_file(self.lock, json.dumps(self.journal, indent=2) + "\n")
+
+    def release(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.lock.unlink()
+
+    def _done(self, phase: str, what: str) -> None:
+        self.outcome.phases.append((phase, what))
+        if self.journal:
+            self.journal["done"].append(phase)
+            self._save_journal()
+        if os.environ.get(CRASH_HOOK) == phase:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    # backup ----------------------------------------------------------------------------
+    def backup(self, files: Iterable[Rendered], snapshot: bool) -> Path:
+        dest = self.backup_dir()
+        items = list(files)
+        try:
+            dest.mkdir(parents=True, exist_ok=False)
+            index = []
+            with self.console.status(f"[backup] copying {len(items)} files to {dest}"):
+                for item in items:
+                    src = self.root / item.rel
+                    write_file(dest / item.rel, item.old)
+                    index.append(
+                        {
+                            "path": item.rel,
+                            "sha256": hashlib.sha256(item.old).hexdigest(),
+                            "mtimeNs": src.stat().st_mtime_ns,
+                            "mode": src.stat().st_mode & 0o7777,
+                        }
+                    )
+            if snapshot:
+                etcd = etcd_for(self.node, self.opts.etcd_endpoint)
+                started = time.monotonic()
+                with self.console.status(f"[backup] etcd snapshot of {etcd.endpoint}"):
+                    self.outcome.snapshot = etcd.snapshot(dest / SNAPSHOT_NAME)
+                self.console.info(
+                    f"[backup] etcd snapshot {dest / SNAPSHOT_NAME} verified"
+                    f" ({self.outcome.snapshot.get('totalKey')} keys,"
+                    f" revision {self.outcome.snapshot.get('revision')},"
+                    f" {time.monotonic() - started:.1f}s)"
+                )
+            write_file(
+                dest / "backup.json",
+                json.dumps({"target": str(self.opts.target), "files": index}, indent=2) + "\n",
+            )
+        except OSError as exc:
+            shutil.rmtree(dest, ignore_errors=True)
+            raise OperationError(
+                f"backup to {dest} failed: {exc.strerror or exc}; nothing on the node was changed",
+                hint="free disk space or pass --backup-dir on a writable filesystem",
+            ) from None
+        except BaseException:
+            shutil.rmtree(dest, ignore_errors=True)
+            raise
+        self.outcome.backup_dir = dest
+        if self.journal:
+            self.journal["backupDir"] = str(dest)
+            self._save_journal()
+        self.console.info(f"[backup] {len(items)} files backed up to {dest}")
+        return dest
+
+    # component phases ------------------------------------------------------------------
+    def wait_healthy(self, component: str, expected: str | None, what: str) -> health_mod.Health:
+        """Poll the component's probe until healthy (at `expected`) or the timeout."""
+        probe = self.node.pods[component].probe
+        deadline = time.monotonic() + self.opts.timeout
+        last = health_mod.check(component, probe, self.opts.probe_timeout)
+        target = f" at {expected}" if expected else ""
+        with self.console.status(
+            f"[{component}] waiting up to {self.opts.timeout:g}s for {what}"
+            f" {last.endpoint or '(no probe)'} to answer healthy{target}"
+        ):
+            while True:
+                if last.healthy and (expected is None or _version_matches(last.version, expected)):
+                    return last
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(
+                        f"last answer: {last.status}"
+                        + (f", reported version {last.version}" if last.version else "")
+                    )
+                time.sleep(self.opts.poll)
+                last = health_mod.check(component, probe, self.opts.probe_timeout)
+
+    def upgrade_component(self, item: Rendered) -> None:
+        component = item.phase
+        if not item.changed:
+            self._done(component, "already at the target, skipped")
+            self.console.info(f"[{component}] manifest unchanged, skipped")
+            return
+        expected = _expected_version(component, item)
+        started = time.monotonic()
+        write_file(self.root / item.rel, item.new)
+        self.upgraded.append(item)
+        self.console.info(f"[{component}] wrote {item.rel} (image tag {expected})")
+        try:
+            self.wait_healthy(component, expected, "the new")
+        except TimeoutError as exc:
+            self.rollback_written(f"{component} did not become healthy at {expected}: {exc}")
+        self._done(component, f"upgraded to {expected} in {time.monotonic() - started:.1f}s")
+        self.console.success(f"[{component}] healthy at {expected}")
+
+    def rollback_written(self, reason: str) -> None:
+        """Restore every file written so far (newest first), wait for health, raise exit 1."""
+        details = []
+        failed = []
+        for item in reversed(self.upgraded):
+            self._restore(item.rel, item.old)
+            details.append(f"restored {item.rel} from {self.outcome.backup_dir}")
+        for item in reversed(self.upgraded):
+            if item.phase in self.node.pods:
+                try:
+                    self.wait_healthy(item.phase, None, "the restored")
+                    details.append(f"{item.phase} is healthy again")
+                except TimeoutError as exc:
+                    failed.append(item.phase)
+                    details.append(f"{item.phase} did NOT come back healthy ({exc})")
+        self.upgraded.clear()
+        if self.journal:
+            self.journal["rolledBack"] = True
+        raise OperationError(
+            f"upgrade to {self.opts.target} failed: {reason}",
+            details=details,
+            hint=(
+                "the node is back at its previous state; see the component's logs"
+                if not failed
+                else "kctl restored the manifests but some components are unhealthy: check them"
+            ),
+        )
+
+    def _restore(self, rel: str, content: bytes) -> None:
+        path = self.root / rel
+        write_file(path, content)
+        meta = self._backup_meta(rel)
+        if meta:
+            os.utime(path, ns=(meta["mtimeNs"], meta["mtimeNs"]))
+            os.chmod(path, meta["mode"])
+
+    def _backup_meta(self, rel: str) -> dict[str, Any] | None:
+        if self.outcome.backup_dir is None:
+            return None
+        return self._index_of(self.outcome.backup_dir).get(rel)
+
+    def _index_of(self, backup: Path) -> dict[str, dict[str, Any]]:
+        if not hasattr(self, "_index_cache"):
+            self._index_cache: dict[Path, dict[str, dict[str, Any]]] = {}
+        if backup not in self._index_cache:
+            self._index_cache[backup] = {
+                f["path"]: f for f in _backup_index(backup).get("files", [])
+            }
+        return self._index_cache[backup]
+
+    def write_plain(self, phase: str) -> None:
+        """upload-config, kubelet-config, addons: write their files (no process to wait for)."""
+        items = [r for r in phase_files(self.rendered, phase) if r.changed]
+        for item in items:
+            write_file(self.root / item.rel, item.new)
+            self.upgraded.append(item)
+            self.console.info(f"[{phase}] wrote {item.rel}")
+        self._done(phase, f"wrote {len(items)} file(s)" if items else "nothing to change")
+
+    # whole runs ------------------------------------------------------------------------
+    def run(self, phases: list[str]) -> Outcome:
+        """Run `phases` (in PHASES order). A component phase always has a backup first."""
+        ordered = [p for p in PHASES if p in phases]
+        full = ordered == list(PHASES)
+        if "preflight" in ordered:
+            self.preflight(skew=True, etcd=self.opts.etcd_backup)
+            self.outcome.phases.append(("preflight", "ok"))
+        else:
+            self._check_lock()
+        work = [p for p in ordered if p not in ("preflight",)]
+        if not work:
+            return self.outcome
+        self.acquire()
+        ok = False
+        try:
+            touched = [r for r in self.rendered if r.phase in work]
+            if "backup" in work:
+                touched = self.rendered  # a full backup covers every file an upgrade touches
+            snapshot = self.opts.etcd_backup and ("backup" in work or "etcd" in work)
+            self.backup(touched, snapshot=snapshot)
+            self._done("backup", str(self.outcome.backup_dir))
+            try:
+                for phase in work:
+                    if phase == "backup":
+                        continue
+                    if phase in COMPONENT_PHASES:
+                        self.upgrade_component(phase_files(self.rendered, phase)[0])
+                    else:
+                        self.write_plain(phase)
+            except OperationError:
+                raise
+            except BaseException as exc:
+                if self.upgraded:
+                    self.rollback_written(f"interrupted by {type(exc).__name__}: {exc}")
+                raise
+            ok = True
+        finally:
+            # A failure that was rolled back (or happened before any write) frees the node;
+            # the journal of a run that died without rolling back stays for `rollback`.
+            if ok or not self.upgraded:
+                self.release()
+        if full:
+            self.console.success(
+                f'[upgrade] SUCCESS! The control plane node "{self.node.name}" was upgraded'
+                f" to {self.opts.target}. Backup: {self.outcome.backup_dir}"
+            )
+        return self.outcome
+
+
+def _backup_index(backup: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads((backup / "backup.json").read_text())
+    except FileNotFoundError:
+        raise InputError(
+            f"{backup} is not a kctl backup (no backup.json)", hint="pass the backup dir"
+        ) from None
+    except ValueError:
+        raise InputError(f"{backup / 'backup.json'} is not valid JSON") from None
+    return data
+
+
+@dataclass
+class RollbackResult:
+    backup_dir: Path
+    restored: list[str]
+    healthy: dict[str, bool]
+
+
+def rollback(
+    root: Path,
+    console: Console,
+    *,
+    backup_dir: Path | None = None,
+    timeout: float = 300.0,
+    poll: float = 0.5,
+    probe_timeout: float = 2.0,
+    wait: Callable[[str], bool] | None = None,
+) -> RollbackResult:
+    """Restore a node from the backup named by an interrupted upgrade's lock (or `backup_dir`)."""
+    lock = root / TMP_DIR / LOCK_NAME
+    journal: dict[str, Any] = {}
+    if lock.exists():
+        try:
+            journal = json.loads(lock.read_text())
+        except ValueError:
+            journal = {}
+        pid = int(journal.get("pid", 0) or 0)
+        if pid and pid != os.getpid():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, 0)
+                raise PreconditionError(f"the upgrade holding {lock} is still running (pid {pid})")
+    source = backup_dir or (Path(journal["backupDir"]) if journal.get("backupDir") else None)
+    if source is None:
+        if lock.exists():
+            # The run died before its backup finished: nothing on the node was changed.
+            lock.unlink()
+            console.info(f"[rollback] removed {lock}; the upgrade had not changed any file")
+            return RollbackResult(Path(), [], {})
+        raise PreconditionError(
+            "no interrupted upgrade to roll back (no lock file) and no --backup-dir given"
+        )
+    index = _backup_index(source)
+    restored = []
+    for entry in index.get("files", []):
+        rel = entry["path"]
+        saved = (source / rel).read_bytes()
+        if hashlib.sha256(saved).hexdigest() != entry["sha256"]:
+            raise OperationError(f"backup file {source / rel} is corrupt (checksum mismatch)")
+        path = root / rel
+        current = path.read_bytes() if path.exists() else None
+        if current != saved:
+            write_file(path, saved)
+            restored.append(rel)
+        os.utime(path, ns=(entry["mtimeNs"], entry["mtimeNs"]))
+        os.chmod(path, entry["mode"])
+        console.info(f"[rollback] {'restored' if current != saved else 'unchanged'} {rel}")
+    healthy: dict[str, bool] = {}
+    node = load_node(root)
+    for rel in restored:
+        name = Path(rel).stem
+        if name in node.pods:
+            probe = node.pods[name].probe
+            deadline = time.monotonic() + timeout
+            ok = False
+            with console.status(f"[rollback] waiting up to {timeout:g}s for {name} to be healthy"):
+                while True:
+                    if health_mod.check(name, probe, probe_timeout).healthy:
+                        ok = True
+                        break
+                    if time.monotonic() >= deadline:
+                        break
+                    time.sleep(poll)
+            healthy[name] = ok
+    with contextlib.suppress(FileNotFoundError):
+        lock.unlink()
+    return RollbackResult(source, restored, healthy)
+
+
+def describe_phases(node: Node, rendered: list[Rendered], opts: ApplyOptions) -> list[str]:
+    """One line per phase saying what apply would do (for --dry-run and diff)."""
+    lines = [
+        "preflight: version-skew policy, component health, etcd reachable, disk space for"
+        f" backups, no other upgrade (lock {TMP_DIR}/{LOCK_NAME})",
+        f"backup: {len(rendered)} files to {TMP_DIR}/kubeadm-backup-manifests-<timestamp>"
+        + (", plus a verified etcd snapshot" if opts.etcd_backup else " (no etcd snapshot)"),
+    ]
+    for phase in PHASES[2:]:
+        items = phase_files(rendered, phase)
+        changed = [r for r in items if r.changed]
+        if phase in COMPONENT_PHASES:
+            item = items[0]
+            if item.changed:
+                lines.append(
+                    f"{phase}: {node.pods[phase].tag} -> {_expected_version(phase, item)}"
+                    f", write {item.rel}, wait up to {opts.timeout:g}s for health at the new"
+                    " version, roll back on failure"
+                )
+            else:
+                lines.append(f"{phase}: unchanged, skipped")
+        elif changed:
+            lines.append(f"{phase}: write " + ", ".join(r.rel for r in changed))
+        else:
+            lines.append(f"{phase}: nothing to change")
+    return lines

@@ -1,0 +1,90 @@
+"""etcd through `etcdctl` (v3 API): endpoint status, snapshot save and verification."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kctl.cluster.node import PKI_DIR, Node
+from kctl.errors import OperationError, PreconditionError
+
+DEFAULT_ENDPOINT = "https://127.0.0.1:2379"
+
+
+@dataclass(frozen=True)
+class Etcd:
+    """How to reach the node's etcd: endpoint plus client TLS files for https."""
+
+    endpoint: str
+    tls: tuple[str, ...] = ()
+
+    def _run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        binary = shutil.which("etcdctl")
+        if binary is None:
+            raise PreconditionError(
+                "etcdctl is not installed; kctl takes the etcd snapshot with it",
+                hint="install etcd-client, or pass --no-etcd-backup to skip the snapshot",
+            )
+        env = dict(os.environ, ETCDCTL_API="3")
+        try:
+            return subprocess.run(
+                [binary, "--endpoints", self.endpoint, *self.tls, "--command-timeout=10s", *args],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                env=env,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise OperationError(f"etcdctl {args[0]} took longer than {timeout:g}s") from None
+
+    def status(self) -> dict[str, Any]:
+        """`etcdctl endpoint status` of the endpoint (version, dbSize); raises when unreachable."""
+        done = self._run("endpoint", "status", "-w", "json", timeout=15)
+        if done.returncode != 0:
+            raise PreconditionError(
+                f"etcd at {self.endpoint} is not reachable: {done.stderr.strip()[-300:]}",
+                hint="pass --etcd-endpoint, or check the etcd static pod",
+            )
+        data = json.loads(done.stdout)
+        first: dict[str, Any] = data[0]["Status"] if data else {}
+        return first
+
+    def snapshot(self, dest: Path) -> dict[str, Any]:
+        """Save a snapshot to `dest` and verify it with `etcdctl snapshot status`."""
+        done = self._run("snapshot", "save", str(dest), timeout=600)
+        if done.returncode != 0:
+            raise OperationError(
+                f"etcd snapshot to {dest} failed: {done.stderr.strip()[-400:]}",
+            )
+        check = self._run("snapshot", "status", str(dest), "-w", "json")
+        if check.returncode != 0:
+            raise OperationError(f"snapshot {dest} does not verify: {check.stderr.strip()[-300:]}")
+        verified: dict[str, Any] = json.loads(check.stdout)
+        return verified
+
+
+def etcd_for(node: Node, endpoint: str | None) -> Etcd:
+    """The etcd client endpoint: --etcd-endpoint, else what the etcd manifest advertises."""
+    if endpoint is None:
+        urls: list[str] = []
+        for arg in node.pods["etcd"].command:
+            for flag in ("--advertise-client-urls=", "--listen-client-urls="):
+                if arg.startswith(flag):
+                    urls.extend(u.strip() for u in arg[len(flag) :].split(","))
+        local = [u for u in urls if "127.0.0.1" in u or "localhost" in u]
+        endpoint = (local or urls or [DEFAULT_ENDPOINT])[0]
+    tls: tuple[str, ...] = ()
+    if endpoint.startswith("https://"):
+        pki = node.root / PKI_DIR
+        tls = (
+            f"--cacert={pki / 'etcd/ca.crt'}",
+            f"--cert={pki / 'apiserver-etcd-client.crt'}",
+            f"--key={pki / 'apiserver-etcd-client.key'}",
+        )
+    return Etcd(endpoint, tls)

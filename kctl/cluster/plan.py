@@ -1,0 +1,242 @@
+"""`kctl upgrade plan`: available upgrades, skew verdict, health and certificates.
+
+The JSON/YAML schema (apiVersion kctl.dev/v1alpha1, kind UpgradePlan) is documented in
+kctl/cluster/README.md and is stable: fields are only ever added.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from kctl.cluster import health as health_mod
+from kctl.cluster.catalog import Catalog, Version, default_catalog_path
+from kctl.cluster.certs import CertInfo, read_certificates
+from kctl.cluster.node import PKI_DIR, Node
+from kctl.cluster.render import target_tag
+
+API_VERSION = "kctl.dev/v1alpha1"
+CERT_WARNING_DAYS = 30
+MAX_KUBELET_SKEW = 3
+
+
+@dataclass(frozen=True)
+class ComponentRow:
+    name: str
+    node_name: str
+    current: str
+    target: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "nodeName": self.node_name,
+            "currentVersion": self.current,
+            "newVersion": self.target,
+        }
+
+
+@dataclass(frozen=True)
+class SkewVerdict:
+    """Whether moving the node to a target respects the version-skew policy."""
+
+    allowed: bool
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"allowed": self.allowed, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class AvailableUpgrade:
+    description: str
+    target: Version
+    components: tuple[ComponentRow, ...]
+    skew: SkewVerdict
+
+    @property
+    def command(self) -> str:
+        return f"kctl upgrade apply {self.target}"
+
+
+@dataclass
+class UpgradePlan:
+    node: Node
+    cluster_version: Version
+    catalog_source: str
+    upgrades: list[AvailableUpgrade]
+    health: list[health_mod.Health]
+    certificates: list[CertInfo]
+    config_versions: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable, documented UpgradePlan document (see kctl/cluster/README.md)."""
+        return {
+            "apiVersion": API_VERSION,
+            "kind": "UpgradePlan",
+            "nodeName": self.node.name,
+            "clusterVersion": str(self.cluster_version),
+            "catalog": self.catalog_source,
+            "availableUpgrades": [
+                {
+                    "description": u.description,
+                    "targetVersion": str(u.target),
+                    "command": u.command,
+                    "components": [c.to_dict() for c in u.components],
+                    "skew": u.skew.to_dict(),
+                }
+                for u in self.upgrades
+            ],
+            "health": [
+                {
+                    "component": h.component,
+                    "endpoint": h.endpoint,
+                    "healthy": h.healthy,
+                    "status": h.status,
+                    "reportedVersion": h.version,
+                }
+                for h in self.health
+            ],
+            "certificates": [
+                {
+                    "name": c.name,
+                    "expirationDate": c.expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "residualDays": c.residual_days,
+                    "certificateAuthority": c.is_ca,
+                }
+                for c in self.certificates
+                if c.expiring(CERT_WARNING_DAYS)
+            ],
+            "configVersions": self.config_versions,
+            "notes": self.notes,
+        }
+
+
+def catalog_label(catalog: Catalog) -> str:
+    """'builtin' for the shipped catalog (keeps plan output machine-independent), else its path."""
+    return "builtin" if catalog.path == default_catalog_path() else str(catalog.path)
+
+
+def skew_verdict(node: Node, target: Version) -> SkewVerdict:
+    """kubeadm's policy: one minor at a time, no downgrade of the minor by more than one,
+    kubelets never newer than the apiserver and at most 3 minors older than the target."""
+    current = node.apiserver_version
+    reasons = []
+    ahead = target.minors_after(current)
+    if ahead > 1:
+        reasons.append(
+            f"{target} is {ahead} minors above the cluster ({current}); upgrade one minor at a time"
+        )
+    if ahead < 0:
+        reasons.append(f"{target} is older than the cluster ({current}); kctl does not downgrade")
+    if ahead == 0 and target < current:
+        reasons.append(f"{target} is older than the cluster ({current}); kctl does not downgrade")
+    for name, pod in node.pods.items():
+        if name == "etcd":
+            continue
+        other = Version.parse(pod.tag)
+        if other.minors_after(current) != 0:
+            reasons.append(f"{name} runs {other} but kube-apiserver {current}: finish that first")
+    if node.kubelet_version:
+        kubelet = Version.parse(node.kubelet_version)
+        if kubelet > target:
+            reasons.append(f"kubelet {kubelet} is newer than the target {target}")
+        if target.minors_after(kubelet) > MAX_KUBELET_SKEW:
+            reasons.append(
+                f"kubelet {kubelet} would be {target.minors_after(kubelet)} minors older than"
+                f" the apiserver (at most {MAX_KUBELET_SKEW}); upgrade the kubelet first"
+            )
+    return SkewVerdict(not reasons, tuple(reasons))
+
+
+def _rows(node: Node, catalog: Catalog, target: Version) -> tuple[ComponentRow, ...]:
+    patch = catalog.require(target)
+    rows = []
+    for name in ("kube-apiserver", "kube-controller-manager", "kube-scheduler"):
+        rows.append(ComponentRow(name, node.name, node.pods[name].tag, str(target)))
+    proxy = node.addons.get("kube-proxy")
+    rows.append(ComponentRow("kube-proxy", "", proxy.tag if proxy else "-", str(target)))
+    dns = node.addons.get("coredns")
+    rows.append(ComponentRow("CoreDNS", "", dns.tag if dns else "-", patch.coredns))
+    rows.append(
+        ComponentRow("etcd", node.name, node.pods["etcd"].tag, target_tag(node, "etcd", patch))
+    )
+    rows.append(ComponentRow("kubelet", node.name, node.kubelet_version or "unknown", str(target)))
+    return tuple(rows)
+
+
+def _config_versions(node: Node, catalog: Catalog, target: Version) -> list[dict[str, Any]]:
+    out = []
+    current = {
+        "kubeadm.k8s.io": str(node.cluster_doc.get("apiVersion", "")).rpartition("/")[2],
+        "kubelet.config.k8s.io": str(node.kubelet_config.docs[0].get("apiVersion", "")).rpartition(
+            "/"
+        )[2],
+    }
+    for group, version in current.items():
+        preferred = catalog.preferred_api(group, target) or version
+        out.append(
+            {
+                "group": group,
+                "currentVersion": version,
+                "preferredVersion": preferred,
+                "manualUpgradeRequired": False,  # kctl converts the ones it knows (catalog)
+            }
+        )
+    return out
+
+
+def plan_upgrade(
+    node: Node,
+    catalog: Catalog,
+    *,
+    probe_timeout: float = 1.0,
+    check_health: bool = True,
+    now: dt.datetime | None = None,
+) -> UpgradePlan:
+    """The plan for one node: targets from the catalog, skew, health and certificates."""
+    current = node.apiserver_version
+    upgrades = []
+    notes = []
+    same = catalog.latest_in_minor(current.minor_key)
+    if same is None:
+        notes.append(f"the catalog has no {current.minor_key} series; pass --catalog FILE")
+    elif same.version > current:
+        upgrades.append(
+            AvailableUpgrade(
+                f"latest version in the v{current.minor_key} series",
+                same.version,
+                _rows(node, catalog, same.version),
+                skew_verdict(node, same.version),
+            )
+        )
+    nxt = catalog.latest_in_minor(catalog.next_minor(current))
+    if nxt is not None:
+        upgrades.append(
+            AvailableUpgrade(
+                f"latest stable version v{nxt.version.minor_key}",
+                nxt.version,
+                _rows(node, catalog, nxt.version),
+                skew_verdict(node, nxt.version),
+            )
+        )
+    elif same is not None:
+        notes.append(f"the catalog knows no release after v{current.minor_key}")
+    if not upgrades:
+        notes.append(f"the node is at the latest release the catalog knows ({current})")
+    probes = {name: pod.probe for name, pod in node.pods.items()}
+    health = health_mod.check_all(probes, probe_timeout) if check_health else []
+    certificates = read_certificates(node.root / PKI_DIR, now)
+    newest = upgrades[-1].target if upgrades else current
+    return UpgradePlan(
+        node=node,
+        cluster_version=current,
+        catalog_source=catalog_label(catalog),
+        upgrades=upgrades,
+        health=health,
+        certificates=certificates,
+        config_versions=_config_versions(node, catalog, newest),
+        notes=notes,
+    )

@@ -1,0 +1,260 @@
+"""What a node's files become at a target version: rewritten with ruamel, comments kept.
+
+Every change is data-driven: image tags from the catalog entry of the target, flag and API
+changes from the catalog transitions of each minor crossed. Unchanged files keep their bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kctl.cluster.catalog import Catalog, Patch, Transition, Version
+from kctl.cluster.node import KUBEADM_CONFIG, KUBELET_CONFIG, ManifestFile, Node, split_image
+
+_INDENTED_SEQ = re.compile(r"^( *)[^\s#-][^:\n]*:[ \t]*\n\1  - ", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One file at the target version (bytes identical to the old ones when nothing changes)."""
+
+    rel: str
+    old: bytes
+    new: bytes
+    phase: str
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+def _yaml(text: str) -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    yaml.width = 4096
+    yaml.preserve_quotes = True
+    if _INDENTED_SEQ.search(text):
+        yaml.indent(mapping=2, sequence=4, offset=2)
+    else:
+        yaml.indent(mapping=2, sequence=2, offset=0)
+    # kubeadm writes `creationTimestamp: null`; ruamel would print an empty value.
+    yaml.representer.add_representer(
+        type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
+    return yaml
+
+
+def _edit(file: ManifestFile, change: Callable[[list[Any]], bool]) -> bytes:
+    """Apply `change` to the round-trip documents; the old bytes when it changes nothing."""
+    text = file.raw.decode("utf-8")
+    yaml = _yaml(text)
+    documents = [d for d in yaml.load_all(text) if d is not None]
+    if not change(documents):
+        return file.raw
+    parts = []
+    for document in documents:
+        out = io.StringIO()
+        yaml.dump(document, out)
+        parts.append(out.getvalue())
+    lead = "---\n" if text.lstrip().startswith("---") else ""
+    return (lead + "---\n".join(parts)).encode("utf-8")
+
+
+def _flag_name(arg: str) -> str:
+    return arg.split("=", 1)[0]
+
+
+def apply_flag_transitions(command: list[Any], transitions: list[Transition]) -> bool:
+    """Remove/rename/add command-line flags in place; True when something changed."""
+    changed = False
+    for t in transitions:
+        renames = dict(t.rename_flags)
+        for i, arg in enumerate(list(command)):
+            name = _flag_name(str(arg))
+            if name in renames:
+                command[i] = renames[name] + str(arg)[len(name) :]
+                changed = True
+        kept = [a for a in command if _flag_name(str(a)) not in t.remove_flags]
+        if len(kept) != len(command):
+            command[:] = kept
+            changed = True
+        present = {_flag_name(str(a)) for a in command}
+        for flag in t.add_flags:
+            if _flag_name(flag) not in present:
+                command.append(flag)
+                changed = True
+    return changed
+
+
+def image_for(node: Node, component: str, tag: str) -> str:
+    """The image a component runs at `tag`, in the node's imageRepository (kubeadm's naming)."""
+    repo = node.image_repository.rstrip("/")
+    if component == "coredns":
+        name = "coredns/coredns" if repo == "registry.k8s.io" else "coredns"
+        return f"{repo}/{name}:{tag}"
+    return f"{repo}/{component}:{tag}"
+
+
+def etcd_target(current: str, patch: Patch) -> str:
+    """The etcd tag to run: the catalog's for the target, never a downgrade (like kubeadm)."""
+
+    def key(tag: str) -> tuple[int, ...]:
+        return tuple(int(x) for x in re.findall(r"\d+", tag))
+
+    return current if key(current) > key(patch.etcd) else patch.etcd
+
+
+def target_tag(node: Node, component: str, patch: Patch) -> str:
+    if component == "etcd":
+        return etcd_target(node.pods["etcd"].tag, patch)
+    if component == "coredns":
+        return patch.coredns
+    return str(patch.version)
+
+
+def render_static_pod(node: Node, component: str, catalog: Catalog, target: Version) -> Rendered:
+    pod = node.pods[component]
+    patch = catalog.require(target)
+    image = image_for(node, component, target_tag(node, component, patch))
+    transitions = [
+        t
+        for t in catalog.transitions_between(node.component_version(component), target)
+        if t.component == component
+    ]
+
+    def change(documents: list[Any]) -> bool:
+        container = documents[0]["spec"]["containers"][0]
+        changed = False
+        if container["image"] != image:
+            container["image"] = image
+            changed = True
+        if transitions and isinstance(container.get("command"), list):
+            changed = apply_flag_transitions(container["command"], transitions) or changed
+        return changed
+
+    return Rendered(pod.file.rel, pod.file.raw, _edit(pod.file, change), component)
+
+
+def _v1beta4_args(args: Any) -> Any:
+    """kubeadm v1beta3 extraArgs (a map) -> v1beta4 (a list of name/value)."""
+    if isinstance(args, dict):
+        return [{"name": k, "value": str(v)} for k, v in args.items()]
+    return args
+
+
+def render_cluster_config(node: Node, catalog: Catalog, target: Version) -> Rendered:
+    file = node.cluster_config
+    index = node.cluster_config_index
+    api = next(
+        (
+            t.api_version
+            for t in reversed(catalog.transitions_between(node.from_version, target))
+            if t.component == "kubeadm-config" and t.api_version
+        ),
+        None,
+    )
+
+    def change(documents: list[Any]) -> bool:
+        changed = False
+        # Documents were filtered of empty ones the same way in node.py, so indexes agree.
+        for i, doc in enumerate(documents):
+            if not isinstance(doc, dict):
+                continue
+            kubeadm_doc = str(doc.get("apiVersion", "")).startswith("kubeadm.k8s.io/")
+            if api and kubeadm_doc and doc["apiVersion"] != api:
+                doc["apiVersion"] = api
+                changed = True
+                if api.endswith("v1beta4"):
+                    _convert_extra_args(doc)
+            if i == index and doc.get("kubernetesVersion") != str(target):
+                doc["kubernetesVersion"] = str(target)
+                changed = True
+        return changed
+
+    return Rendered(KUBEADM_CONFIG, file.raw, _edit(file, change), "upload-config")
+
+
+def _convert_extra_args(doc: dict[str, Any]) -> None:
+    for section in ("apiServer", "controllerManager", "scheduler"):
+        part = doc.get(section)
+        if isinstance(part, dict) and "extraArgs" in part:
+            part["extraArgs"] = _v1beta4_args(part["extraArgs"])
+    local = (doc.get("etcd") or {}).get("local") if isinstance(doc.get("etcd"), dict) else None
+    if isinstance(local, dict) and "extraArgs" in local:
+        local["extraArgs"] = _v1beta4_args(local["extraArgs"])
+    reg = doc.get("nodeRegistration")
+    if isinstance(reg, dict) and "kubeletExtraArgs" in reg:
+        reg["kubeletExtraArgs"] = _v1beta4_args(reg["kubeletExtraArgs"])
+
+
+def render_kubelet_config(node: Node, catalog: Catalog, target: Version) -> Rendered:
+    file = node.kubelet_config
+    transitions = [
+        t
+        for t in catalog.transitions_between(node.from_version, target)
+        if t.component == "kubelet-config"
+    ]
+
+    def change(documents: list[Any]) -> bool:
+        changed = False
+        doc = documents[0]
+        for t in transitions:
+            if t.api_version and doc.get("apiVersion") != t.api_version:
+                doc["apiVersion"] = t.api_version
+                changed = True
+            for field_name in t.remove_flags:  # for configs, "flags" are top-level fields
+                if field_name in doc:
+                    del doc[field_name]
+                    changed = True
+        return changed
+
+    return Rendered(KUBELET_CONFIG, file.raw, _edit(file, change), "kubelet-config")
+
+
+def render_addon(node: Node, name: str, catalog: Catalog, target: Version) -> Rendered:
+    addon = node.addons[name]
+    patch = catalog.require(target)
+    image = image_for(node, name, target_tag(node, name, patch))
+
+    def change(documents: list[Any]) -> bool:
+        changed = False
+        for doc in documents:
+            if not isinstance(doc, dict) or doc.get("kind") not in ("Deployment", "DaemonSet"):
+                continue
+            for c in doc["spec"]["template"]["spec"].get("containers") or []:
+                if split_image(str(c.get("image", "")))[0].endswith(name) and c["image"] != image:
+                    c["image"] = image
+                    changed = True
+        return changed
+
+    return Rendered(addon.file.rel, addon.file.raw, _edit(addon.file, change), "addons")
+
+
+def render_all(node: Node, catalog: Catalog, target: Version) -> list[Rendered]:
+    """Every file of the node at `target`, in phase order."""
+    out = [render_static_pod(node, c, catalog, target) for c in node.pods]
+    out.append(render_cluster_config(node, catalog, target))
+    out.append(render_kubelet_config(node, catalog, target))
+    out.extend(render_addon(node, name, catalog, target) for name in node.addons)
+    return out
+
+
+def unified_diff(item: Rendered, root_label: str = "", context: int = 3) -> str:
+    """A unified diff of one file (empty when unchanged)."""
+    import difflib
+
+    if not item.changed:
+        return ""
+    lines = difflib.unified_diff(
+        item.old.decode("utf-8").splitlines(keepends=True),
+        item.new.decode("utf-8").splitlines(keepends=True),
+        fromfile=f"a/{item.rel}",
+        tofile=f"b/{item.rel}",
+        n=context,
+    )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
