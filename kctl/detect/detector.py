@@ -85,10 +85,6 @@ def _declares(text: str, dependency: str) -> bool:
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 
-def _bytes_by_extension(tree: SourceTree, extensions: tuple[str, ...]) -> int:
-    return sum(size for rel, size in tree.files.items() if rel.endswith(extensions))
-
-
 def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate | None:
     rules = pack.rules
     if _matching(root_files, rules.excludes):
@@ -108,7 +104,7 @@ def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate
         specificity += 1
         evidence += [Evidence("dependency", m, f"declares {d}") for m, d in found[:3]]
     if rules.files:  # any one of the listed files is enough
-        hits = _matching(list(tree.files), rules.files)
+        hits = tree.matching(rules.files)
         if not hits:
             return None
         specificity += 1
@@ -116,14 +112,14 @@ def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate
         evidence.append(Evidence("file", hit, f"{pack.framework or pack.language} file"))
     for glob, regex in rules.contains:
         content_hit = next(
-            (f for f in _matching(list(tree.files), (glob,)) if re.search(regex, tree.read(f))),
+            (f for f in tree.matching((glob,)) if re.search(regex, tree.read(f))),
             None,
         )
         if content_hit is None:
             return None
         specificity += 1
         evidence.append(Evidence("content", content_hit, f"matches /{regex}/"))
-    source = _bytes_by_extension(tree, rules.extensions) if rules.extensions else 0
+    source = tree.bytes_by_suffix(rules.extensions) if rules.extensions else 0
     if not manifests and not rules.files and not rules.contains and source == 0:
         return None
     if source:
@@ -137,7 +133,7 @@ def _versions(tree: SourceTree, pack: Pack) -> tuple[dict[str, str], list[Eviden
     for name, spec in pack.versions.items():
         value = None
         for source in spec.get("sources", []):
-            for rel in _matching(list(tree.files), (source["file"],)):
+            for rel in tree.matching((source["file"],)):
                 match = re.search(source["pattern"], tree.read(rel), re.MULTILINE)
                 if match:
                     value = match.group(1)
@@ -151,7 +147,7 @@ def _versions(tree: SourceTree, pack: Pack) -> tuple[dict[str, str], list[Eviden
 
 def _entrypoint(tree: SourceTree, pack: Pack) -> str | None:
     for candidate in pack.entrypoint.get("files", []):
-        hits = _matching(list(tree.files), (candidate,))
+        hits = tree.matching((candidate,))
         if hits:
             return sorted(hits, key=lambda p: (p.count("/"), p))[0]
     return None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
-import stat
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,39 @@ class SourceTree:
     files: dict[str, int] = field(default_factory=dict)  # relative path → size (own sources)
     skipped: dict[str, str] = field(default_factory=dict)  # relative path → why it was skipped
     problems: list[str] = field(default_factory=list)  # unreadable entries, loops
+    _by_name: dict[str, list[str]] | None = field(default=None, repr=False)
+    _suffix_sizes: dict[str, int] | None = field(default=None, repr=False)
+
+    def bytes_by_suffix(self, suffixes: tuple[str, ...]) -> int:
+        """Total size of own-source files whose name ends with one of suffixes."""
+        if self._suffix_sizes is None:
+            sizes: dict[str, int] = {}
+            for rel, size in self.files.items():
+                name = rel.rsplit("/", 1)[-1]
+                dot = name.rfind(".")
+                if dot > 0:
+                    sizes[name[dot:]] = sizes.get(name[dot:], 0) + size
+            self._suffix_sizes = sizes
+        return sum(self._suffix_sizes.get(s, 0) for s in set(suffixes))
+
+    def matching(self, patterns: tuple[str, ...]) -> list[str]:
+        """Files matching any fnmatch pattern (`*` crosses folders), found by name index."""
+        if self._by_name is None:
+            index: dict[str, list[str]] = {}
+            for rel in self.files:
+                index.setdefault(rel.rsplit("/", 1)[-1], []).append(rel)
+            self._by_name = index
+        found: set[str] = set()
+        for pattern in patterns:
+            last = pattern.rsplit("/", 1)[-1]
+            if any(c in last for c in "*?["):
+                regex = re.compile(fnmatch.translate(pattern))
+                names = [n for n in self._by_name if fnmatch.fnmatchcase(n, last)]
+                found.update(r for n in names for r in self._by_name[n] if regex.match(r))
+            else:
+                regex = re.compile(fnmatch.translate(pattern))
+                found.update(r for r in self._by_name.get(last, ()) if regex.match(r))
+        return sorted(found)
 
     def at_root(self) -> list[str]:
         return sorted(p for p in self.files if "/" not in p)
@@ -120,7 +154,18 @@ def _ignore_spec(directory: Path, tree: SourceTree, rel_dir: str) -> pathspec.Pa
     except OSError as exc:
         tree.problems.append(f"{rel_dir or '.'}/.gitignore: unreadable ({exc.strerror})")
         return None
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    except ValueError:  # one bad pattern: keep the others, as git does
+        valid = []
+        for line in text.splitlines():
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except ValueError:
+                tree.problems.append(f"{rel_dir or '.'}/.gitignore: ignored bad pattern {line!r}")
+                continue
+            valid.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(valid)
 
 
 def scan(root: Path, max_files: int = 200_000) -> SourceTree:
@@ -140,14 +185,14 @@ def scan(root: Path, max_files: int = 200_000) -> SourceTree:
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
-                mode = entry.stat(follow_symlinks=False).st_mode
+                if entry.is_symlink():
+                    tree.skipped[rel] = "symlink (not followed)"
+                    continue
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = not is_dir and entry.is_file(follow_symlinks=False)
             except OSError as exc:
                 tree.problems.append(f"{rel}: unreadable ({exc.strerror})")
                 continue
-            if stat.S_ISLNK(mode):
-                tree.skipped[rel] = "symlink (not followed)"
-                continue
-            is_dir = stat.S_ISDIR(mode)
             if _ignored(rel, is_dir, specs):
                 tree.skipped[rel] = "git-ignored"
                 continue
@@ -156,13 +201,17 @@ def scan(root: Path, max_files: int = 200_000) -> SourceTree:
                     tree.skipped[rel] = "vendored or tool folder"
                     continue
                 stack.append((Path(entry.path), rel, specs))
-            elif stat.S_ISREG(mode):
+            elif is_file:
                 if entry.name in LOCKFILES:
                     tree.skipped[rel] = "lockfile"
                 elif entry.name.endswith(GENERATED_SUFFIXES):
                     tree.skipped[rel] = "generated or minified"
                 else:
-                    tree.files[rel] = entry.stat(follow_symlinks=False).st_size
+                    try:
+                        tree.files[rel] = entry.stat(follow_symlinks=False).st_size
+                    except OSError as exc:
+                        tree.problems.append(f"{rel}: unreadable ({exc.strerror})")
+                        continue
                     if len(tree.files) >= max_files:
                         tree.problems.append(f"stopped after {max_files} files")
                         return tree
