@@ -1,0 +1,19 @@
+"""Compose files → a typed Project, meaning exactly what docker-compose means."""
+
+from __future__ import annotations
+
+from kctl.compose.loader import LoadOptions, load_project
+from kctl.compose.model import ComposeWarning, Project, Service, ServicePort, ServiceVolume
+from kctl.compose.units import parse_bytes, parse_duration
+
+__all__ = [
+    "ComposeWarning",
+    "LoadOptions",
+    "Project",
+    "Service",
+    "ServicePort",
+    "ServiceVolume",
+    "load_project",
+    "parse_bytes",
+    "parse_duration",
+]

@@ -1,0 +1,527 @@
+"""Load a Compose project the way docker-compose does: discover, interpolate, extend, merge."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kctl import yamlio
+from kctl.compose import normalize as norm
+from kctl.compose import yamlnodes
+from kctl.compose.envfile import parse_env_file
+from kctl.compose.interpolate import interpolate
+from kctl.compose.model import Project, Service
+from kctl.errors import InputError, Location
+
+DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+TOP_LEVEL_KEYS = {
+    "version",
+    "name",
+    "services",
+    "volumes",
+    "networks",
+    "secrets",
+    "configs",
+    "include",
+    "models",
+}
+SERVICE_KEYS = set(
+    """
+annotations attach blkio_config build cap_add cap_drop cgroup cgroup_parent command configs
+container_name cpu_count cpu_percent cpu_period cpu_quota cpu_rt_period cpu_rt_runtime cpu_shares
+cpus cpuset credential_spec depends_on deploy develop device_cgroup_rules devices dns dns_opt
+dns_search domainname driver_opts entrypoint env_file environment expose extends external_links
+extra_hosts gpus group_add healthcheck hostname image init ipc isolation labels label_file links
+logging mac_address mem_limit mem_reservation mem_swappiness memswap_limit models network_mode
+networks oom_kill_disable oom_score_adj pid pids_limit platform ports post_start pre_stop
+privileged profiles provider pull_policy read_only restart runtime scale secrets security_opt
+shm_size stdin_open stop_grace_period stop_signal storage_opt sysctls tmpfs tty ulimits
+use_api_socket user userns_mode uts volumes volumes_from working_dir
+""".split()
+)
+# keys whose lists merge as a unique union across files
+_UNION = {
+    "expose",
+    "dns",
+    "dns_search",
+    "tmpfs",
+    "cap_add",
+    "cap_drop",
+    "external_links",
+    "security_opt",
+    "extra_hosts",
+    "profiles",
+    "devices",
+    "group_add",
+}
+_REPLACE = {"command", "entrypoint"}
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What `-f`, `--project-directory`, `-p`, `--env-file`, `--profile` and friends say."""
+
+    files: list[str] = field(default_factory=list)
+    project_directory: Path | None = None
+    project_name: str | None = None
+    env_files: list[Path] = field(default_factory=list)
+    profiles: list[str] = field(default_factory=list)
+    interpolate: bool = True
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    stdin: str | None = None
+
+
+@dataclass
+class _File:
+    name: str  # shown in messages
+    directory: Path
+    data: dict[str, Any]
+    locations: dict[tuple[Any, ...], Location]
+
+    def where(self, *path: Any) -> Location:
+        while path:
+            if path in self.locations:
+                return self.locations[path]
+            path = path[:-1]
+        return Location(self.name, 1)
+
+
+def discover(opts: LoadOptions) -> list[tuple[str, Path | None]]:
+    """The files to read, in order: -f, else COMPOSE_FILE, else the default names (+ override)."""
+    names = list(opts.files)
+    if not names and opts.environ.get("COMPOSE_FILE"):
+        separator = opts.environ.get("COMPOSE_PATH_SEPARATOR", os.pathsep)
+        names = [n for n in opts.environ["COMPOSE_FILE"].split(separator) if n]
+    if names:
+        return [(n, None) if n == "-" else (n, Path(n)) for n in names]
+    start = (opts.project_directory or Path.cwd()).resolve()
+    for directory in (start, *start.parents):
+        for candidate in DEFAULT_FILES:
+            path = directory / candidate
+            if path.is_file():
+                found: list[tuple[str, Path | None]] = [(str(path), path)]
+                stem, suffix = candidate.rsplit(".", 1)
+                override = directory / f"{stem}.override.{suffix}"
+                if override.is_file():
+                    found.append((str(override), override))
+                return found
+    raise InputError(
+        f"no Compose file found in {start} or its parents",
+        hint=f"pass -f FILE or create one of: {', '.join(DEFAULT_FILES)}",
+    )
+
+
+def normalize_name(name: str) -> str:
+    """Project names as docker-compose normalizes them: lowercase [a-z0-9_-], alnum first."""
+    cleaned = re.sub(r"[^a-z0-9_-]", "", name.lower())
+    return cleaned.lstrip("_-")
+
+
+def _read(name: str, path: Path | None, stdin: str | None) -> _File:
+    if path is None:
+        import sys
+
+        text = stdin if stdin is not None else sys.stdin.read()
+        directory = Path.cwd()
+        name = "<stdin>"
+    else:
+        text = yamlio.read_text(path)
+        directory = path.resolve().parent
+    data, locations = yamlnodes.load(text, name)
+    if data is None:
+        raise InputError(
+            "empty Compose file",
+            location=Location(name),
+            hint="a Compose file needs at least a `services:` mapping",
+        )
+    if not isinstance(data, dict):
+        raise InputError("a Compose file must be a mapping", location=Location(name, 1))
+    for key in data:
+        if not isinstance(key, str) or (key not in TOP_LEVEL_KEYS and not key.startswith("x-")):
+            raise _unknown(
+                key,
+                TOP_LEVEL_KEYS,
+                Location(name, 1)
+                if not isinstance(key, str)
+                else locations.get((key,), Location(name)),
+                "top-level key",
+            )
+    return _File(name, directory, data, locations)
+
+
+def _unknown(key: Any, known: set[str], where: Location, what: str) -> InputError:
+    close = difflib.get_close_matches(str(key), sorted(known), n=1)
+    return InputError(
+        f"unknown {what} {key!r}",
+        location=where,
+        hint=f"did you mean {close[0]!r}?" if close else None,
+    )
+
+
+def _interpolate(value: Any, env: Mapping[str, str], file: _File, path: tuple[Any, ...]) -> Any:
+    if isinstance(value, str):
+        return interpolate(value, env, file.where(*path))
+    if isinstance(value, dict):
+        return {k: _interpolate(v, env, file, (*path, k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_interpolate(v, env, file, (*path, i)) for i, v in enumerate(value)]
+    if isinstance(value, yamlnodes.Reset):
+        return yamlnodes.Reset(_interpolate(value.value, env, file, path))
+    if isinstance(value, yamlnodes.Override):
+        return yamlnodes.Override(_interpolate(value.value, env, file, path))
+    return value
+
+
+def _environment(opts: LoadOptions, project_dir: Path) -> dict[str, str]:
+    """Variables for interpolation: the shell wins over .env / --env-file values."""
+    env: dict[str, str] = {}
+    files = opts.env_files or ([project_dir / ".env"] if (project_dir / ".env").is_file() else [])
+    for env_file in files:
+        if not env_file.is_file():
+            raise InputError("env file not found", location=Location(str(env_file)))
+        for key, value in parse_env_file(env_file, {**env, **opts.environ}).items():
+            if value is not None:
+                env[key] = value
+    env.update(opts.environ)
+    return env
+
+
+def load_project(opts: LoadOptions) -> Project:
+    """Read, interpolate, merge and normalize a Compose project."""
+    targets = discover(opts)
+    first = next((p for _, p in targets if p is not None), None)
+    project_dir = opts.project_directory or (first.resolve().parent if first else Path.cwd())
+    project_dir = project_dir.resolve()
+    env = _environment(opts, project_dir)
+    files = [_read(name, path, opts.stdin) for name, path in targets]
+    if opts.interpolate:
+        for file in files:
+            file.data = _interpolate(file.data, env, file, ())
+    services: dict[str, Service] = {}
+    top: dict[str, dict[str, Any]] = {"volumes": {}, "networks": {}, "secrets": {}, "configs": {}}
+    extensions: dict[str, Any] = {}
+    name_from_file: str | None = None
+    for file in files:
+        _include(file, env, opts, services, top, set())
+        loaded = _services(file, env, set())
+        for service_name, service in loaded.items():
+            if service_name in services:
+                _merge_service(services[service_name], service)
+            else:
+                services[service_name] = service
+        for section in top:
+            section_value = file.data.get(section) or {}
+            if not isinstance(section_value, dict):
+                raise InputError(f"{section} must be a mapping", location=file.where(section))
+            for key, spec in section_value.items():
+                merged = dict(top[section].get(key) or {})
+                merged.update(spec or {})
+                top[section][key] = _top_level(section, merged, file)
+        extensions.update({k: v for k, v in file.data.items() if str(k).startswith("x-")})
+        if isinstance(file.data.get("name"), str):
+            name_from_file = file.data["name"]
+    raw_name = (
+        opts.project_name
+        or opts.environ.get("COMPOSE_PROJECT_NAME")
+        or name_from_file
+        or project_dir.name
+    )
+    name = normalize_name(raw_name)
+    if not name:
+        raise InputError(
+            f"invalid project name {raw_name!r}",
+            hint="use lowercase letters, digits, dashes or underscores (-p NAME)",
+        )
+    _apply_profiles(services, opts)
+    _check_references(services, top)
+    for section in ("volumes", "secrets", "configs"):
+        for key, spec in top[section].items():
+            if not spec.get("external"):
+                spec.setdefault("name", f"{name}_{key}")
+    return Project(
+        name=name,
+        working_dir=project_dir,
+        services=services,
+        volumes=top["volumes"],
+        networks=top["networks"],
+        secrets=top["secrets"],
+        configs=top["configs"],
+        extensions=extensions,
+        files=[p for _, p in targets if p is not None],
+    )
+
+
+def _top_level(section: str, spec: dict[str, Any], file: _File) -> dict[str, Any]:
+    if section in ("secrets", "configs") and spec.get("file"):
+        spec["file"] = norm.resolve(file.directory, str(spec["file"]))
+    return spec
+
+
+def _include(
+    file: _File,
+    env: Mapping[str, str],
+    opts: LoadOptions,
+    services: dict[str, Service],
+    top: dict[str, dict[str, Any]],
+    seen: set[Path],
+) -> None:
+    for index, entry in enumerate(file.data.get("include") or []):
+        spec = {"path": entry} if isinstance(entry, str) else dict(entry)
+        paths = spec.get("path")
+        paths = [paths] if isinstance(paths, str) else list(paths or [])
+        for rel in paths:
+            path = (file.directory / rel).resolve()
+            if path in seen:
+                raise InputError(
+                    f"include cycle through {path}", location=file.where("include", index)
+                )
+            included = _read(str(path), path, None)
+            included.directory = Path(spec.get("project_directory") or path.parent).resolve()
+            inc_env = dict(env)
+            for env_file in (
+                [spec["env_file"]]
+                if isinstance(spec.get("env_file"), str)
+                else spec.get("env_file") or []
+            ):
+                for key, value in parse_env_file(file.directory / env_file, env).items():
+                    if value is not None and key not in os.environ:
+                        inc_env[key] = value
+            if opts.interpolate:
+                included.data = _interpolate(included.data, inc_env, included, ())
+            _include(included, inc_env, opts, services, top, seen | {path})
+            for service_name, service in _services(included, inc_env, set()).items():
+                if service_name in services:
+                    raise InputError(
+                        f"service {service_name!r} is defined by an included file and again",
+                        location=file.where("include", index),
+                    )
+                services[service_name] = service
+            for section in top:
+                for key, spec_value in (included.data.get(section) or {}).items():
+                    top[section][key] = _top_level(section, dict(spec_value or {}), included)
+
+
+def _services(file: _File, env: Mapping[str, str], chain: set[str]) -> dict[str, Service]:
+    raw = file.data.get("services") or {}
+    if not isinstance(raw, dict):
+        raise InputError("services must be a mapping", location=file.where("services"))
+    return {str(name): _service(file, str(name), env, chain) for name in raw}
+
+
+def _service(file: _File, name: str, env: Mapping[str, str], chain: set[str]) -> Service:
+    raw = file.data["services"][name]
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InputError(
+            f"service {name!r} must be a mapping", location=file.where("services", name)
+        )
+    key = f"{file.name}:{name}"
+    if key in chain:
+        raise InputError(
+            f"extends cycle through service {name!r}",
+            location=file.where("services", name, "extends"),
+        )
+    base: Service | None = None
+    if "extends" in raw:
+        ext = raw["extends"]
+        ext = {"service": ext} if isinstance(ext, str) else dict(ext)
+        if "file" in ext:
+            path = (file.directory / str(ext["file"])).resolve()
+            other = _read(str(path), path, None)
+            other.data = _interpolate(other.data, env, other, ())
+        else:
+            other = file
+        target = str(ext.get("service"))
+        if target not in (other.data.get("services") or {}):
+            raise InputError(
+                f"extends: service {target!r} not found in {other.name}",
+                location=file.where("services", name, "extends"),
+            )
+        base = _service(other, target, env, chain | {key})
+    locations = {
+        ".".join(str(p) for p in path[2:]): loc
+        for path, loc in file.locations.items()
+        if len(path) >= 3 and path[0] == "services" and path[1] == name
+    }
+    locations[""] = file.where("services", name)
+    service = Service(name, {}, locations, file=file.name)
+    resets: set[str] = set()
+    overrides: set[str] = set()
+    plain: dict[str, Any] = {}
+    for k, value in raw.items():
+        if not isinstance(k, str) or (k not in SERVICE_KEYS and not k.startswith("x-")):
+            raise _unknown(k, SERVICE_KEYS, file.where("services", name, k), "service key")
+        if isinstance(value, yamlnodes.Reset):
+            resets.add(k)
+            continue
+        if isinstance(value, yamlnodes.Override):
+            overrides.add(k)
+            value = value.value
+        plain[k] = value
+    service.config = _normalize(plain, file, name, env)
+    service.env_file_environment = service.config.pop("__env_file__", {})
+    if base is not None:
+        merged = Service(
+            name,
+            base.config,
+            {**base.locations, **service.locations},
+            base.env_file_environment,
+            file.name,
+        )
+        merged.config.pop("extends", None)
+        _merge_service(merged, service, overrides)
+        service = merged
+    for k in resets:
+        service.config.pop(k, None)
+    service.config.pop("extends", None)
+    return service
+
+
+def _normalize(
+    raw: dict[str, Any], file: _File, name: str, env: Mapping[str, str]
+) -> dict[str, Any]:
+    def where(key: str) -> Location:
+        return file.where("services", name, key)
+
+    out: dict[str, Any] = {}
+    env_file_values: dict[str, str | None] = {}
+    for key, value in raw.items():
+        if key == "ports":
+            out[key] = norm.ports(value, where)
+        elif key == "volumes":
+            out[key] = norm.volumes(value, file.directory, where)
+        elif key == "environment":
+            out[key] = norm.key_values(value, where(key), resolve_from=env)
+        elif key in ("labels", "annotations", "sysctls"):
+            out[key] = norm.key_values(value, where(key), what=key)
+        elif key in ("command", "entrypoint"):
+            out[key] = norm.command(value, where(key))
+        elif key == "depends_on":
+            out[key] = norm.depends_on(value, where(key))
+        elif key == "healthcheck":
+            out[key] = norm.healthcheck(value, where(key))
+        elif key == "deploy":
+            out[key] = norm.deploy(value, where(key))
+        elif key == "build":
+            out[key] = norm.build(value, file.directory, where(key))
+        elif key in ("secrets", "configs"):
+            out[key] = norm.mounts(value, key, where(key))
+        elif key in ("expose", "tmpfs", "dns", "dns_search", "profiles", "cap_add", "cap_drop"):
+            out[key] = norm.string_list(value)
+        elif key == "networks":
+            out[key] = (
+                {str(n): None for n in value} if isinstance(value, list) else dict(value or {})
+            )
+        elif key == "env_file":
+            env_file_values = _env_files(value, file, name, env)
+        elif key == "extends":
+            continue
+        else:
+            out[key] = value
+    if env_file_values:
+        merged_env: dict[str, str | None] = dict(env_file_values)
+        merged_env.update(out.get("environment") or {})
+        out["environment"] = merged_env
+        out["__env_file__"] = env_file_values
+    return out
+
+
+def _env_files(value: Any, file: _File, name: str, env: Mapping[str, str]) -> dict[str, str | None]:
+    entries = value if isinstance(value, list) else [value]
+    result: dict[str, str | None] = {}
+    for entry in entries:
+        spec = {"path": entry, "required": True} if isinstance(entry, str) else dict(entry)
+        path = (file.directory / str(spec["path"])).resolve()
+        if not path.is_file():
+            if spec.get("required", True):
+                raise InputError(
+                    f"env file {path} not found", location=file.where("services", name, "env_file")
+                )
+            continue
+        for key, item in parse_env_file(path, {}).items():
+            result[key] = item if item is not None else env.get(key)
+    return result
+
+
+def _merge_service(base: Service, override: Service, replace: set[str] | None = None) -> None:
+    """Merge a later definition into an earlier one, with the Compose merge rules."""
+    replace = replace or set()
+    for key, value in override.config.items():
+        current = base.config.get(key)
+        if key in replace or key in _REPLACE or current is None:
+            base.config[key] = value
+        elif key in _UNION and isinstance(current, list):
+            base.config[key] = current + [v for v in value if v not in current]
+        elif key == "ports":
+            base.config[key] = current + [p for p in value if p not in current]
+        elif key == "volumes":
+            by_target = {v["target"]: v for v in current}
+            by_target.update({v["target"]: v for v in value})
+            base.config[key] = list(by_target.values())
+        elif key in ("secrets", "configs"):
+            by_source = {v.get("target") or v["source"]: v for v in current}
+            by_source.update({v.get("target") or v["source"]: v for v in value})
+            base.config[key] = list(by_source.values())
+        elif isinstance(current, dict) and isinstance(value, dict):
+            base.config[key] = _deep_merge(current, value, key)
+        else:
+            base.config[key] = value
+    base.env_file_environment.update(override.env_file_environment)
+    base.locations.update(override.locations)
+
+
+def _deep_merge(current: dict[str, Any], value: dict[str, Any], key: str) -> dict[str, Any]:
+    result = dict(current)
+    for k, v in value.items():
+        if isinstance(v, dict) and isinstance(result.get(k), dict):
+            result[k] = _deep_merge(result[k], v, k)
+        else:
+            result[k] = v
+    return result
+
+
+def _apply_profiles(services: dict[str, Service], opts: LoadOptions) -> None:
+    active = set(opts.profiles)
+    if not active and opts.environ.get("COMPOSE_PROFILES"):
+        active = {p.strip() for p in opts.environ["COMPOSE_PROFILES"].split(",") if p.strip()}
+    for name in list(services):
+        profiles = set(services[name].config.get("profiles") or [])
+        if profiles and "*" not in active and not profiles & active:
+            del services[name]
+
+
+def _check_references(services: dict[str, Service], top: dict[str, dict[str, Any]]) -> None:
+    for service in services.values():
+        for dependency, spec in (service.config.get("depends_on") or {}).items():
+            if dependency not in services and spec.get("required", True):
+                raise InputError(
+                    f"service {service.name!r} depends on undefined or disabled service "
+                    f"{dependency!r}",
+                    location=service.location("depends_on"),
+                    hint="enable its profile with --profile, or define the service",
+                )
+        for volume in service.config.get("volumes") or []:
+            if (
+                volume["type"] == "volume"
+                and volume.get("source")
+                and (volume["source"] not in top["volumes"])
+            ):
+                raise InputError(
+                    f"service {service.name!r} uses undefined volume {volume['source']!r}",
+                    location=service.location("volumes"),
+                    hint="declare it under the top-level `volumes:`",
+                )
+        for kind in ("secrets", "configs"):
+            for mount in service.config.get(kind) or []:
+                if mount["source"] not in top[kind]:
+                    raise InputError(
+                        f"service {service.name!r} refers to undefined {kind[:-1]} "
+                        f"{mount['source']!r}",
+                        location=service.location(kind),
+                    )

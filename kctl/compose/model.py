@@ -1,0 +1,133 @@
+"""The Compose project after loading: canonical values (as `docker-compose config` prints them)
+with the file:line of every key, so later stages can say where a problem comes from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kctl.errors import Location
+
+
+@dataclass(frozen=True)
+class ServicePort:
+    target: int
+    published: str | None = None
+    host_ip: str | None = None
+    protocol: str = "tcp"
+    mode: str = "ingress"
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceVolume:
+    type: str  # volume | bind | tmpfs | npipe | image
+    target: str
+    source: str | None = None
+    read_only: bool = False
+    subpath: str | None = None
+    tmpfs_size: int | None = None
+
+
+@dataclass
+class Service:
+    """One service: `config` is its canonical dict, `locations` maps dotted keys to file:line."""
+
+    name: str
+    config: dict[str, Any]
+    locations: dict[str, Location] = field(default_factory=dict)
+    env_file_environment: dict[str, str | None] = field(default_factory=dict)
+    file: str = ""
+
+    def location(self, path: str) -> Location:
+        """Where a dotted key was written; falls back to the nearest parent key."""
+        parts = path.split(".")
+        while parts:
+            found = self.locations.get(".".join(parts))
+            if found is not None:
+                return found
+            parts.pop()
+        return self.locations.get("", Location(self.file))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.config.get(key, default)
+
+    @property
+    def image(self) -> str | None:
+        image = self.config.get("image")
+        return str(image) if image is not None else None
+
+    @property
+    def environment(self) -> dict[str, str | None]:
+        return dict(self.config.get("environment") or {})
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in (self.config.get("labels") or {}).items()}
+
+    @property
+    def ports(self) -> list[ServicePort]:
+        return [
+            ServicePort(
+                target=int(p["target"]),
+                published=p.get("published"),
+                host_ip=p.get("host_ip"),
+                protocol=p.get("protocol", "tcp"),
+                mode=p.get("mode", "ingress"),
+                name=p.get("name"),
+            )
+            for p in self.config.get("ports") or []
+        ]
+
+    @property
+    def volumes(self) -> list[ServiceVolume]:
+        result = []
+        for v in self.config.get("volumes") or []:
+            result.append(
+                ServiceVolume(
+                    type=v["type"],
+                    target=v["target"],
+                    source=v.get("source"),
+                    read_only=bool(v.get("read_only", False)),
+                    subpath=(v.get("volume") or {}).get("subpath"),
+                    tmpfs_size=(v.get("tmpfs") or {}).get("size"),
+                )
+            )
+        return result
+
+
+@dataclass
+class ComposeWarning:
+    """Something kctl read but will not honour, with where it was written."""
+
+    message: str
+    location: Location
+    service: str | None = None
+
+
+@dataclass
+class Project:
+    """A loaded, interpolated, merged Compose project."""
+
+    name: str
+    working_dir: Path
+    services: dict[str, Service]
+    volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    networks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    secrets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    extensions: dict[str, Any] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    warnings: list[ComposeWarning] = field(default_factory=list)
+    locations: dict[str, Location] = field(default_factory=dict)
+
+    def to_canonical(self) -> dict[str, Any]:
+        """The project as `docker-compose config --format json` shapes it (consumed fields)."""
+        return {
+            "name": self.name,
+            "services": {name: s.config for name, s in self.services.items()},
+            "volumes": self.volumes,
+            "secrets": self.secrets,
+            "configs": self.configs,
+        }

@@ -1,0 +1,269 @@
+"""Short syntax → long syntax, one service at a time, as docker-compose canonicalizes it."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from kctl.compose.units import parse_bytes
+from kctl.errors import InputError, Location
+
+Where = Callable[[str], Location]
+
+_PORT = re.compile(
+    r"^(?:(?:(?P<ip>\[[^\]]+\]|[^:\[\]]+):)?(?P<published>[^:]*):)?"
+    r"(?P<target>\d+(?:-\d+)?)(?:/(?P<protocol>[a-z]+))?$"
+)
+
+
+def _range(text: str, where: Location) -> list[int]:
+    start, _, end = text.partition("-")
+    try:
+        first, last = int(start), int(end or start)
+    except ValueError:
+        raise InputError(f"invalid port {text!r}", location=where) from None
+    if last < first:
+        raise InputError(f"invalid port range {text!r}", location=where)
+    return list(range(first, last + 1))
+
+
+def ports(value: Any, where: Where) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise InputError("ports must be a list", location=where("ports"))
+    result: list[dict[str, Any]] = []
+    for item in value:
+        if isinstance(item, dict):
+            if "target" not in item:
+                raise InputError("a long-syntax port needs `target`", location=where("ports"))
+            port: dict[str, Any] = {"mode": item.get("mode", "ingress")}
+            if item.get("host_ip"):
+                port["host_ip"] = str(item["host_ip"])
+            port["target"] = int(item["target"])
+            if item.get("published") not in (None, ""):
+                port["published"] = str(item["published"])
+            port["protocol"] = item.get("protocol", "tcp")
+            if item.get("name"):
+                port["name"] = item["name"]
+            if item.get("app_protocol"):
+                port["app_protocol"] = item["app_protocol"]
+            result.append(port)
+            continue
+        text = str(item)
+        match = _PORT.match(text)
+        if not match:
+            raise InputError(
+                f"invalid port {text!r}",
+                location=where("ports"),
+                hint="use [HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL]",
+            )
+        targets = _range(match["target"], where("ports"))
+        published = match["published"] or ""
+        publish = _range(published, where("ports")) if published else []
+        if publish and len(publish) not in (1, len(targets)):
+            raise InputError(f"port ranges differ in size in {text!r}", location=where("ports"))
+        ip = (match["ip"] or "").strip("[]")
+        for n, target in enumerate(targets):
+            port = {"mode": "ingress"}
+            if ip:
+                port["host_ip"] = ip
+            port["target"] = target
+            if publish:
+                port["published"] = str(publish[n] if len(publish) > 1 else publish[0])
+            port["protocol"] = match["protocol"] or "tcp"
+            result.append(port)
+    return result
+
+
+def _is_path(source: str) -> bool:
+    return source.startswith((".", "/", "~")) or re.match(r"^[A-Za-z]:\\", source) is not None
+
+
+def resolve(base: Path, source: str) -> str:
+    if source.startswith("~"):
+        return str(Path(source).expanduser())
+    return str((base / source).resolve()) if not source.startswith("/") else source
+
+
+def volumes(value: Any, base: Path, where: Where) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise InputError("volumes must be a list", location=where("volumes"))
+    result = []
+    for item in value:
+        if isinstance(item, dict):
+            if "target" not in item or "type" not in item:
+                raise InputError(
+                    "a long-syntax volume needs `type` and `target`", location=where("volumes")
+                )
+            volume = dict(item)
+            if volume["type"] == "bind" and volume.get("source"):
+                volume["source"] = resolve(base, str(volume["source"]))
+                volume.setdefault("bind", {"create_host_path": True})
+            if volume["type"] == "volume":
+                volume.setdefault("volume", {})
+            result.append(volume)
+            continue
+        parts = str(item).split(":")
+        if len(parts) == 1:
+            result.append({"type": "volume", "target": parts[0], "volume": {}})
+            continue
+        if len(parts) > 3:
+            raise InputError(f"invalid volume {item!r}", location=where("volumes"))
+        source, target = parts[0], parts[1]
+        mode = parts[2] if len(parts) == 3 else ""
+        flags = set(mode.split(",")) if mode else set()
+        if _is_path(source):
+            volume = {"type": "bind", "source": resolve(base, source), "target": target}
+            if "ro" in flags:
+                volume["read_only"] = True
+            volume["bind"] = {"create_host_path": True}
+            selinux = flags & {"z", "Z"}
+            if selinux:
+                volume["bind"]["selinux"] = selinux.pop()
+        else:
+            volume = {"type": "volume", "source": source, "target": target}
+            if "ro" in flags:
+                volume["read_only"] = True
+            volume["volume"] = {"nocopy": True} if "nocopy" in flags else {}
+        result.append(volume)
+    return result
+
+
+def key_values(
+    value: Any,
+    where: Location,
+    *,
+    resolve_from: Mapping[str, str] | None = None,
+    what: str = "environment",
+) -> dict[str, Any]:
+    """A list of `K=V` (or `K`) or a mapping → a dict of strings (None when unset)."""
+    result: dict[str, Any] = {}
+    if isinstance(value, dict):
+        for key, item in value.items():
+            result[str(key)] = _stringify(item)
+    elif isinstance(value, list):
+        for item in value:
+            text = str(item)
+            key, sep, val = text.partition("=")
+            if sep:
+                result[key] = val
+            elif resolve_from is not None:
+                result[key] = resolve_from.get(key)
+            else:
+                result[key] = None if what == "environment" else ""
+    elif value is not None:
+        raise InputError(f"{what} must be a list or a mapping", location=where)
+    if resolve_from is not None:
+        for key, item in result.items():
+            if item is None:
+                result[key] = resolve_from.get(key)
+    return result
+
+
+def _stringify(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else str(value)
+    return str(value)
+
+
+def command(value: Any, where: Location) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return shlex.split(value)
+        except ValueError as exc:
+            raise InputError(f"cannot split command: {exc}", location=where) from None
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    raise InputError("command must be a string or a list", location=where)
+
+
+def depends_on(value: Any, where: Location) -> dict[str, dict[str, Any]]:
+    if isinstance(value, list):
+        return {str(v): {"condition": "service_started", "required": True} for v in value}
+    if isinstance(value, dict):
+        result = {}
+        for name, spec in value.items():
+            spec = dict(spec or {})
+            spec.setdefault("condition", "service_started")
+            spec.setdefault("required", True)
+            result[str(name)] = spec
+        return result
+    raise InputError("depends_on must be a list or a mapping", location=where)
+
+
+def healthcheck(value: Any, where: Location) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError("healthcheck must be a mapping", location=where)
+    result = dict(value)
+    test = result.get("test")
+    if isinstance(test, str):
+        result["test"] = ["CMD-SHELL", test]
+    return result
+
+
+def deploy(value: Any, where: Location) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError("deploy must be a mapping", location=where)
+    result = dict(value)
+    resources = dict(result.get("resources") or {})
+    for kind in ("limits", "reservations"):
+        if kind in resources:
+            block = dict(resources[kind] or {})
+            if "cpus" in block:
+                block["cpus"] = float(block["cpus"])
+            if "memory" in block:
+                block["memory"] = str(parse_bytes(block["memory"], where))
+            if "pids" in block:
+                block["pids"] = int(block["pids"])
+            resources[kind] = block
+    if resources:
+        result["resources"] = resources
+    if "labels" in result:
+        result["labels"] = key_values(result["labels"], where, what="labels")
+    result.setdefault("placement", {})
+    return result
+
+
+def build(value: Any, base: Path, where: Location) -> dict[str, Any]:
+    if isinstance(value, str):
+        return {"context": resolve(base, value), "dockerfile": "Dockerfile"}
+    if not isinstance(value, dict):
+        raise InputError("build must be a string or a mapping", location=where)
+    result = dict(value)
+    context = str(result.get("context", "."))
+    result["context"] = context if "://" in context else resolve(base, context)
+    result.setdefault("dockerfile", "Dockerfile")
+    if "args" in result:
+        result["args"] = key_values(result["args"], where, what="args")
+    return result
+
+
+def mounts(value: Any, kind: str, where: Location) -> list[dict[str, Any]]:
+    """Service `secrets:` / `configs:` in long syntax."""
+    if not isinstance(value, list):
+        raise InputError(f"{kind} must be a list", location=where)
+    result = []
+    for item in value:
+        if isinstance(item, dict):
+            result.append(dict(item))
+        elif kind == "secrets":
+            result.append({"source": str(item), "target": f"/run/secrets/{item}"})
+        else:
+            result.append({"source": str(item)})
+    return result
+
+
+def string_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)]
