@@ -256,10 +256,11 @@ class Upgrader:
                 dest / "backup.json",
                 json.dumps({"target": str(self.opts.target), "files": index}, indent=2) + "\n",
             )
-        except OSError as exc:
+        except (OSError, OperationError) as exc:
             shutil.rmtree(dest, ignore_errors=True)
+            reason = exc.message if isinstance(exc, OperationError) else exc.strerror or exc
             raise OperationError(
-                f"backup to {dest} failed: {exc.strerror or exc}; nothing on the node was changed",
+                f"backup to {dest} failed: {reason}; nothing on the node was changed",
                 hint="free disk space or pass --backup-dir on a writable filesystem",
             ) from None
         except BaseException:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,3 +137,88 @@ def test_apply_upgrades_every_component_with_backups(
     # a second apply finds nothing to do: every component phase is skipped
     assert main(_apply_args(good_node, etcd, "-y")) == 0
     assert "unchanged, skipped" in capsys.readouterr().err
+
+
+def test_target_that_never_gets_healthy_is_rolled_back(
+    broken_node: LiveNode, etcd: Etcd, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = contents(broken_node.root)
+    rc = main(_apply_args(broken_node, etcd, "-y", "--timeout", "4"))
+    err = capsys.readouterr().err
+    assert rc == 1, err
+    assert "kube-apiserver did not become healthy at v1.30.14" in err
+    assert "restored etc/kubernetes/manifests/kube-apiserver.yaml" in err
+    assert "restored etc/kubernetes/manifests/etcd.yaml" in err  # never half-upgraded
+    # every node file byte-for-byte as before (the backup dir is the only addition)
+    after = {k: v for k, v in contents(broken_node.root).items() if "/tmp/" not in k}
+    assert after == before
+    broken_node.wait_versions(OLD)
+    assert not (broken_node.root / "etc/kubernetes/tmp/kctl-upgrade.lock").exists()
+
+
+def _kctl(
+    *args: str, env: dict[str, str] | None = None, **kw: object
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kctl", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=180,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_crash_between_phases_then_rollback_restores_the_node(
+    good_node: LiveNode, etcd: Etcd
+) -> None:
+    before = contents(good_node.root)
+    crashed = _kctl(
+        *_apply_args(good_node, etcd, "-y"), env={"KCTL_UPGRADE_CRASH_AFTER": "kube-apiserver"}
+    )
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    lock = good_node.root / "etc/kubernetes/tmp/kctl-upgrade.lock"
+    journal = json.loads(lock.read_text())
+    assert journal["done"] == ["backup", "etcd", "kube-apiserver"]
+    good_node.wait_versions({**OLD, "etcd": "3.5.15", "kube-apiserver": TARGET})
+    # another apply refuses (exit 3) and says how to recover
+    again = _kctl(*_apply_args(good_node, etcd, "-y"))
+    assert again.returncode == 3, again.stderr
+    assert "kctl upgrade rollback" in again.stderr
+    recovered = _kctl("upgrade", "rollback", "--root", str(good_node.root), "--timeout", "30")
+    assert recovered.returncode == 0, recovered.stderr
+    after = {k: v for k, v in contents(good_node.root).items() if "/tmp/" not in k}
+    assert after == before
+    good_node.wait_versions(OLD)
+    assert not lock.exists()
+    # and the upgrade can then run to the end
+    final = _kctl(*_apply_args(good_node, etcd, "-y"))
+    assert final.returncode == 0, final.stderr
+    good_node.wait_versions(NEW)
+
+
+def _limit_file_size() -> None:
+    # Writes beyond 3 KiB fail with EFBIG, like a full disk, for this process and etcdctl.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (3072, 3072))
+
+
+def test_backup_write_failure_changes_nothing(good_node: LiveNode, etcd: Etcd) -> None:
+    before = contents(good_node.root)
+    done = _kctl(*_apply_args(good_node, etcd, "-y"), preexec_fn=_limit_file_size)
+    assert done.returncode == 1, done.stderr
+    assert "backup to" in done.stderr and "nothing on the node was changed" in done.stderr
+    assert contents(good_node.root) == before  # no backup dir, no lock, no manifest change
+    assert good_node.versions() == OLD
+
+
+def test_backup_dir_that_cannot_be_created_changes_nothing(
+    good_node: LiveNode, etcd: Etcd, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the backup dir should go\n")
+    before = contents(good_node.root)
+    done = _kctl(*_apply_args(good_node, etcd, "-y", "--backup-dir", str(blocker / "backups")))
+    assert done.returncode == 1, done.stderr
+    assert "Not a directory" in done.stderr
+    assert contents(good_node.root) == before
