@@ -161,6 +161,7 @@ def _kctl(
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kctl", *args],
+        check=False,
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
