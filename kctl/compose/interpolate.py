@@ -44,12 +44,9 @@ def _scan(
                 j += 1
             out.append(env.get(text[i + 1 : j], ""))
             i = j
-        else:
-            raise InputError(
-                f"invalid interpolation format for {text!r}",
-                location=where,
-                hint="write $$ for a literal dollar sign",
-            )
+        else:  # a `$` not starting a variable stays literal, as in docker-compose
+            out.append("$")
+            i += 1
     if stop is not None:
         raise InputError(f"invalid interpolation format for {text!r}: missing '}}'", location=where)
     return "".join(out), i

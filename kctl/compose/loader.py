@@ -60,6 +60,27 @@ _UNION = {
     "group_add",
 }
 _REPLACE = {"command", "entrypoint"}
+_SCALAR_TYPES: dict[str, tuple[type, ...]] = {
+    "image": (str,),
+    "user": (str, int),
+    "working_dir": (str,),
+    "hostname": (str,),
+    "restart": (str,),
+    "privileged": (bool,),
+    "read_only": (bool,),
+    "tty": (bool,),
+    "stdin_open": (bool,),
+    "pull_policy": (str,),
+    "network_mode": (str,),
+    "pid": (str,),
+    "ipc": (str,),
+    "stop_grace_period": (str, int, float),
+    "container_name": (str,),
+    "scale": (int,),
+    "init": (bool,),
+    "platform": (str,),
+    "stop_signal": (str,),
+}
 
 
 @dataclass(frozen=True)
@@ -211,7 +232,9 @@ def load_project(opts: LoadOptions) -> Project:
         loaded = _services(file, env, set())
         for service_name, service in loaded.items():
             if service_name in services:
-                _merge_service(services[service_name], service)
+                _merge_service(services[service_name], service, service.overrides)
+                for key in service.resets:
+                    services[service_name].config.pop(key, None)
             else:
                 services[service_name] = service
         for section in top:
@@ -380,6 +403,7 @@ def _service(file: _File, name: str, env: Mapping[str, str], chain: set[str]) ->
     for k in resets:
         service.config.pop(k, None)
     service.config.pop("extends", None)
+    service.resets, service.overrides = resets, overrides
     return service
 
 
@@ -392,44 +416,67 @@ def _normalize(
     out: dict[str, Any] = {}
     env_file_values: dict[str, str | None] = {}
     for key, value in raw.items():
-        if key == "ports":
-            out[key] = norm.ports(value, where)
-        elif key == "volumes":
-            out[key] = norm.volumes(value, file.directory, where)
-        elif key == "environment":
-            out[key] = norm.key_values(value, where(key), resolve_from=env)
-        elif key in ("labels", "annotations", "sysctls"):
-            out[key] = norm.key_values(value, where(key), what=key)
-        elif key in ("command", "entrypoint"):
-            out[key] = norm.command(value, where(key))
-        elif key == "depends_on":
-            out[key] = norm.depends_on(value, where(key))
-        elif key == "healthcheck":
-            out[key] = norm.healthcheck(value, where(key))
-        elif key == "deploy":
-            out[key] = norm.deploy(value, where(key))
-        elif key == "build":
-            out[key] = norm.build(value, file.directory, where(key))
-        elif key in ("secrets", "configs"):
-            out[key] = norm.mounts(value, key, where(key))
-        elif key in ("expose", "tmpfs", "dns", "dns_search", "profiles", "cap_add", "cap_drop"):
-            out[key] = norm.string_list(value)
-        elif key == "networks":
-            out[key] = (
-                {str(n): None for n in value} if isinstance(value, list) else dict(value or {})
+        expected = _SCALAR_TYPES.get(key)
+        if expected and value is not None and not isinstance(value, expected):
+            names = " or ".join(t.__name__ for t in expected)
+            raise InputError(
+                f"{key} must be a {names}, not {type(value).__name__}", location=where(key)
             )
-        elif key == "env_file":
-            env_file_values = _env_files(value, file, name, env)
-        elif key == "extends":
-            continue
-        else:
-            out[key] = value
+        try:
+            env_file_values = _normalize_key(
+                key, value, out, env_file_values, file, name, env, where
+            )
+        except InputError:
+            raise
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+            raise InputError(f"invalid value for {key}: {exc}", location=where(key)) from None
     if env_file_values:
         merged_env: dict[str, str | None] = dict(env_file_values)
         merged_env.update(out.get("environment") or {})
         out["environment"] = merged_env
         out["__env_file__"] = env_file_values
     return out
+
+
+def _normalize_key(
+    key: str,
+    value: Any,
+    out: dict[str, Any],
+    env_file_values: dict[str, str | None],
+    file: _File,
+    name: str,
+    env: Mapping[str, str],
+    where: Any,
+) -> dict[str, str | None]:
+    if key == "ports":
+        out[key] = norm.ports(value, where)
+    elif key == "volumes":
+        out[key] = norm.volumes(value, file.directory, where)
+    elif key == "environment":
+        out[key] = norm.key_values(value, where(key), resolve_from=env)
+    elif key in ("labels", "annotations", "sysctls"):
+        out[key] = norm.key_values(value, where(key), what=key)
+    elif key in ("command", "entrypoint"):
+        out[key] = norm.command(value, where(key))
+    elif key == "depends_on":
+        out[key] = norm.depends_on(value, where(key))
+    elif key == "healthcheck":
+        out[key] = norm.healthcheck(value, where(key))
+    elif key == "deploy":
+        out[key] = norm.deploy(value, where(key))
+    elif key == "build":
+        out[key] = norm.build(value, file.directory, where(key))
+    elif key in ("secrets", "configs"):
+        out[key] = norm.mounts(value, key, where(key))
+    elif key in ("expose", "tmpfs", "dns", "dns_search", "profiles", "cap_add", "cap_drop"):
+        out[key] = norm.string_list(value)
+    elif key == "networks":
+        out[key] = {str(n): None for n in value} if isinstance(value, list) else dict(value or {})
+    elif key == "env_file":
+        env_file_values = _env_files(value, file, name, env)
+    elif key != "extends":
+        out[key] = value
+    return env_file_values
 
 
 def _env_files(value: Any, file: _File, name: str, env: Mapping[str, str]) -> dict[str, str | None]:

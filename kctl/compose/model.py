@@ -39,6 +39,8 @@ class Service:
     locations: dict[str, Location] = field(default_factory=dict)
     env_file_environment: dict[str, str | None] = field(default_factory=dict)
     file: str = ""
+    resets: set[str] = field(default_factory=set)  # keys a later file cleared with !reset
+    overrides: set[str] = field(default_factory=set)  # keys a later file replaced (!override)
 
     def location(self, path: str) -> Location:
         """Where a dotted key was written; falls back to the nearest parent key."""
@@ -91,7 +93,7 @@ class Service:
                     source=v.get("source"),
                     read_only=bool(v.get("read_only", False)),
                     subpath=(v.get("volume") or {}).get("subpath"),
-                    tmpfs_size=(v.get("tmpfs") or {}).get("size"),
+                    tmpfs_size=int((v.get("tmpfs") or {}).get("size") or 0) or None,
                 )
             )
         return result

@@ -100,9 +100,10 @@ def volumes(value: Any, base: Path, where: Where) -> list[dict[str, Any]]:
             volume = dict(item)
             if volume["type"] == "bind" and volume.get("source"):
                 volume["source"] = resolve(base, str(volume["source"]))
-                volume.setdefault("bind", {"create_host_path": True})
-            if volume["type"] == "volume":
-                volume.setdefault("volume", {})
+            if isinstance(volume.get("tmpfs"), dict) and "size" in volume["tmpfs"]:
+                tmpfs = dict(volume["tmpfs"])
+                tmpfs["size"] = str(parse_bytes(tmpfs["size"], where("volumes")))
+                volume["tmpfs"] = tmpfs
             result.append(volume)
             continue
         parts = str(item).split(":")

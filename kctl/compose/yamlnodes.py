@@ -16,6 +16,7 @@ from kctl.errors import InputError, Location
 
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _OCT = re.compile(r"^0o[0-7]+$")
+_OCT_LEGACY = re.compile(r"^0[0-7]+$")  # go-yaml still reads 0755 as octal
 _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -39,7 +40,7 @@ class Override:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     text = node.value
-    if node.style is not None:  # quoted, literal or folded: always a string
+    if node.style in ("'", '"', "|", ">"):  # quoted, literal or folded: always a string
         return text
     if node.tag not in (
         "tag:yaml.org,2002:null",
@@ -56,6 +57,8 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return False
     if _INT.match(text):
         return int(text)
+    if _OCT_LEGACY.match(text):
+        return int(text[1:], 8)
     if _OCT.match(text):
         return int(text[2:], 8)
     if _HEX.match(text):

@@ -1,0 +1,119 @@
+"""Bad Compose input: one clear InputError with file:line, never another exception."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kctl.compose import LoadOptions, load_project
+from kctl.errors import InputError
+
+pytestmark = pytest.mark.unit
+
+
+def load(path: Path) -> None:
+    load_project(LoadOptions(files=[str(path)], environ={}))
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("services:\n  a:\n    image: [x\n", 4, "invalid YAML"),
+        ("services:\n  a:\n    imgae: x\n", 3, "did you mean 'image'"),
+        ("services:\n  a:\n    image: x\n    ports: 80\n", 4, "ports must be a list"),
+        ("services:\n  a:\n    image: ${NEEDED:?set it}\n", 3, "set it"),
+        ("services:\n  a:\n    image: x\n    ports: ['99999999999999999999:80-70']\n", 4, "port"),
+    ],
+)
+def test_errors_name_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = tmp_path / "compose.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        load(path)
+    assert err.value.location is not None
+    assert err.value.location.file == str(path)
+    assert err.value.location.line == line
+    assert message in str(err.value) + (err.value.hint or "")
+
+
+def test_non_utf8_and_missing_files(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yaml"
+    path.write_bytes(b"services:\n  a:\n    image: caf\xe9\n")
+    with pytest.raises(InputError, match="UTF-8") as err:
+        load(path)
+    assert err.value.location is not None and err.value.location.line == 3
+    with pytest.raises(InputError, match="not found"):
+        load(tmp_path / "missing.yaml")
+
+
+def test_huge_file_loads(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yaml"
+    body = "".join(
+        f"  s{i}:\n    image: busybox\n    environment:\n      I: '{i}'\n" for i in range(3000)
+    )
+    path.write_text("services:\n" + body)
+    project = load_project(LoadOptions(files=[str(path)], environ={}))
+    assert len(project.services) == 3000
+    assert project.services["s2999"].location("environment.I").line == 4 * 2999 + 5
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_random_bytes_only_raise_input_error(tmp_path_factory, blob: bytes) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "compose.yaml"
+    path.write_bytes(blob)
+    try:
+        load(path)
+    except InputError as err:
+        assert err.location is not None
+
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "image",
+                "ports",
+                "volumes",
+                "environment",
+                "command",
+                "depends_on",
+                "healthcheck",
+                "deploy",
+                "build",
+                "labels",
+                "env_file",
+                "secrets",
+                "extends",
+                "networks",
+                "tmpfs",
+            ]
+        ),
+        yaml_values,
+        max_size=4,
+    )
+)
+def test_random_service_shapes_only_raise_input_error(tmp_path_factory, service) -> None:
+    import yaml
+
+    path = tmp_path_factory.mktemp("shape") / "compose.yaml"
+    path.write_text(yaml.safe_dump({"services": {"s": service}}))
+    try:
+        load(path)
+    except InputError as err:
+        assert err.location is not None

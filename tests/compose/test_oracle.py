@@ -1,0 +1,154 @@
+"""Differential tests: kctl's loaded model equals `docker-compose config` for consumed fields."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kctl.compose import LoadOptions, load_project
+from kctl.errors import InputError
+from tests.compose.cases import CASES, MULTI
+
+pytestmark = pytest.mark.integration
+
+CONSUMED = (
+    "image",
+    "build",
+    "command",
+    "entrypoint",
+    "environment",
+    "ports",
+    "expose",
+    "volumes",
+    "secrets",
+    "configs",
+    "depends_on",
+    "deploy",
+    "healthcheck",
+    "labels",
+    "user",
+    "working_dir",
+    "restart",
+    "profiles",
+    "cap_add",
+    "cap_drop",
+    "privileged",
+    "read_only",
+    "tmpfs",
+    "dns",
+    "dns_search",
+    "sysctls",
+    "stop_grace_period",
+    "pull_policy",
+    "hostname",
+    "network_mode",
+    "pid",
+    "ipc",
+    "tty",
+    "stdin_open",
+    "ulimits",
+    "scale",
+)
+ENV = {"PATH": "/usr/bin:/bin", "HOME": "/root"}
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def oracle(binary: Path, root: Path, files: list[str], *extra: str) -> dict[str, Any] | None:
+    argv = [str(binary)]
+    for name in files:
+        argv += ["-f", str(root / name)]
+    argv += ["--project-directory", str(root), *extra, "config", "--format", "json"]
+    result = subprocess.run(argv, capture_output=True, text=True, env=ENV, cwd=root, check=False)
+    return json.loads(result.stdout) if result.returncode == 0 else None
+
+
+def unescape(value: Any) -> Any:
+    """`config` re-escapes literal dollars as `$$` so its output can be read again."""
+    if isinstance(value, str):
+        return value.replace("$$", "$")
+    if isinstance(value, dict):
+        return {k: unescape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unescape(v) for v in value]
+    return value
+
+
+def consumed(services: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for name, service in services.items():
+        fields = {k: service[k] for k in CONSUMED if service.get(k) not in (None, [], {})}
+        out[name] = fields
+    return out
+
+
+def compare(compose_oracle: Path, root: Path, files: list[str], **options: Any) -> None:
+    profiles = options.get("profiles", [])
+    expected = oracle(compose_oracle, root, files, *[a for p in profiles for a in ("--profile", p)])
+    opts = LoadOptions(
+        files=[str(root / f) for f in files], project_directory=root, environ=ENV, **options
+    )
+    if expected is None:
+        with pytest.raises(InputError) as err:
+            load_project(opts)
+        assert err.value.location is not None and err.value.location.file
+        return
+    project = load_project(opts)
+    assert project.name == expected["name"]
+    assert consumed(project.to_canonical()["services"]) == unescape(consumed(expected["services"]))
+    for section in ("volumes", "secrets", "configs"):
+        assert set(project.to_canonical()[section]) == set(expected.get(section) or {}), section
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_single_file_matches_docker_compose(case: str, compose_oracle: Path, tmp_path) -> None:
+    root = tmp_path / "proj"
+    write(root, CASES[case])
+    compare(compose_oracle, root, ["compose.yaml"])
+
+
+@pytest.mark.parametrize("case", sorted(MULTI))
+def test_multi_file_matches_docker_compose(case: str, compose_oracle: Path, tmp_path) -> None:
+    root = tmp_path / "proj"
+    files, order = MULTI[case]
+    write(root, files)
+    compare(compose_oracle, root, order)
+
+
+def test_profiles_enable_services(compose_oracle: Path, tmp_path) -> None:
+    root = tmp_path / "proj"
+    write(root, CASES["profiles-dep-disabled"])
+    compare(compose_oracle, root, ["compose.yaml"], profiles=["debug"])
+
+
+value_text = st.text(alphabet="ab-_:+?${}x ", max_size=14)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(template=value_text, a=st.sampled_from([None, "", "v"]), b=st.sampled_from([None, "", "w"]))
+def test_interpolation_matches_docker_compose(compose_oracle, tmp_path_factory, template, a, b):
+    root = tmp_path_factory.mktemp("interp")
+    dotenv = "".join(f"{k}={v}\n" for k, v in (("a", a), ("b", b)) if v is not None)
+    quoted = json.dumps(template)
+    write(
+        root,
+        {
+            "compose.yaml": f"services:\n  s:\n    image: busybox\n    environment:\n"
+            f"      V: {quoted}\n",
+            ".env": dotenv,
+        },
+    )
+    compare(compose_oracle, root, ["compose.yaml"])
