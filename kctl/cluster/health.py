@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import http.client
 import json
+import socket
 import ssl
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from kctl.cluster.node import Probe
 
@@ -22,22 +24,46 @@ class Health:
     version: str | None = None  # what the component reports at /version, when it does
 
 
+@cache
+def _insecure_context() -> ssl.SSLContext:
+    # Like the kubelet, a probe does not verify the serving certificate; not loading the CA
+    # bundle also saves ~30 ms per process.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
 def _get(probe: Probe, path: str, timeout: float) -> tuple[int, bytes]:
-    conn: http.client.HTTPConnection
-    if probe.scheme == "HTTPS":
-        # Like the kubelet, a probe does not verify the serving certificate.
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        conn = http.client.HTTPSConnection(probe.host, probe.port, timeout=timeout, context=context)
-    else:
-        conn = http.client.HTTPConnection(probe.host, probe.port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"User-Agent": "kctl-upgrade-probe"})
-        response = conn.getresponse()
-        return response.status, response.read(65536)
-    finally:
-        conn.close()
+    """GET scheme://host:port/path; a tiny HTTP/1.0 client (http.client costs 20 ms to import,
+    a third of a plan's budget), one connection per request, read to EOF."""
+    with socket.create_connection((probe.host, probe.port), timeout=timeout) as raw:
+        conn: socket.socket = raw
+        if probe.scheme == "HTTPS":
+            conn = _insecure_context().wrap_socket(raw, server_hostname=probe.host)
+        host = f"[{probe.host}]" if ":" in probe.host else probe.host
+        conn.sendall(
+            f"GET {path} HTTP/1.0\r\nHost: {host}:{probe.port}\r\n"
+            "User-Agent: kctl-upgrade-probe\r\nAccept: */*\r\nConnection: close\r\n\r\n".encode()
+        )
+        chunks = []
+        size = 0
+        while size < 1 << 20:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    data = b"".join(chunks)
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line = head.split(b"\r\n", 1)[0].split()
+    if (
+        len(status_line) < 2
+        or not status_line[0].startswith(b"HTTP/")
+        or not status_line[1].isdigit()
+    ):
+        raise ConnectionError("not an HTTP response")
+    return int(status_line[1]), body
 
 
 def _version_of(body: bytes) -> str | None:
@@ -62,7 +88,7 @@ def check(component: str, probe: Probe | None, timeout: float = 1.0) -> Health:
         status, _ = _get(probe, probe.path, timeout)
     except TimeoutError:
         return Health(component, endpoint, False, f"no answer within {timeout:g}s")
-    except (OSError, http.client.HTTPException) as exc:
+    except OSError as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         return Health(component, endpoint, False, reason.lower())
     if not 200 <= status < 400:
@@ -72,15 +98,36 @@ def check(component: str, probe: Probe | None, timeout: float = 1.0) -> Health:
         vstatus, body = _get(probe, "/version", timeout)
         if vstatus == 200:
             version = _version_of(body)
-    except (OSError, http.client.HTTPException):
+    except OSError:
         pass
     return Health(component, endpoint, True, "ok", version)
 
 
+def start_all(probes: dict[str, Probe | None], timeout: float = 1.0) -> Callable[[], list[Health]]:
+    """Start probing every component concurrently; call the result to wait for the answers.
+
+    The caller can do other work (read certificates) while the probes are on the wire.
+    """
+    results: dict[str, Health] = {}
+
+    def run(name: str, probe: Probe | None) -> None:
+        results[name] = check(name, probe, timeout)
+
+    threads = [
+        threading.Thread(target=run, args=(name, probe), daemon=True)
+        for name, probe in probes.items()
+    ]
+    for thread in threads:
+        thread.start()
+
+    def wait() -> list[Health]:
+        for thread in threads:
+            thread.join()
+        return [results[name] for name in probes]
+
+    return wait
+
+
 def check_all(probes: dict[str, Probe | None], timeout: float = 1.0) -> list[Health]:
     """Probe every component concurrently (a plan waits for the slowest, not the sum)."""
-    if not probes:
-        return []
-    with ThreadPoolExecutor(max_workers=len(probes)) as pool:
-        futures = [pool.submit(check, name, probe, timeout) for name, probe in probes.items()]
-        return [f.result() for f in futures]
+    return start_all(probes, timeout)()

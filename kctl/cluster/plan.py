@@ -197,6 +197,8 @@ def plan_upgrade(
     now: dt.datetime | None = None,
 ) -> UpgradePlan:
     """The plan for one node: targets from the catalog, skew, health and certificates."""
+    probes = {name: pod.probe for name, pod in node.pods.items()}
+    pending = health_mod.start_all(probes, probe_timeout) if check_health else None
     current = node.apiserver_version
     upgrades = []
     notes = []
@@ -226,9 +228,8 @@ def plan_upgrade(
         notes.append(f"the catalog knows no release after v{current.minor_key}")
     if not upgrades:
         notes.append(f"the node is at the latest release the catalog knows ({current})")
-    probes = {name: pod.probe for name, pod in node.pods.items()}
-    health = health_mod.check_all(probes, probe_timeout) if check_health else []
-    certificates = read_certificates(node.root / PKI_DIR, now)
+    certificates = read_certificates(node.root / PKI_DIR, now)  # while the probes run
+    health = pending() if pending else []
     newest = upgrades[-1].target if upgrades else current
     return UpgradePlan(
         node=node,
