@@ -1,0 +1,119 @@
+"""The work behind `kctl convert`'s flags (kept apart so `kctl --help` imports nothing heavy)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kctl.console import Console
+from kctl.errors import ExitCode, InputError, PreconditionError
+
+
+def run_convert(
+    console: Console,
+    *,
+    file: list[str],
+    project_directory: Path | None,
+    project_name: str | None,
+    env_file: list[Path],
+    profile: list[str],
+    no_interpolate: bool,
+    output: Path | None,
+    stdout: bool,
+    json_output: bool,
+    indent: int,
+    chart: bool,
+    controller: str | None,
+    replicas: int | None,
+    volumes: str,
+    pvc_request_size: str,
+    namespace: str | None,
+    create_namespace: bool,
+    kube_version: str | None,
+    network_policies: bool,
+    no_wait_for_deps: bool,
+    strict: bool,
+    force: bool,
+) -> int:
+    from kctl.compose import LoadOptions, load_project
+    from kctl.convert import ConvertOptions, convert_project
+    from kctl.convert.options import CONTROLLERS, VOLUME_MODES
+    from kctl.kube import DEFAULT_KUBE_VERSION, validate
+    from kctl.kube import write as writer
+
+    if controller and controller.lower() not in CONTROLLERS:
+        raise InputError(
+            f"unknown --controller {controller!r}", hint=f"choose one of {', '.join(CONTROLLERS)}"
+        )
+    if volumes not in VOLUME_MODES:
+        raise InputError(
+            f"unknown --volumes {volumes!r}", hint=f"choose one of {', '.join(VOLUME_MODES)}"
+        )
+    if chart and output is None:
+        raise InputError("--chart needs -o DIR for the chart folder")
+    if stdout and output is not None:
+        raise InputError("--stdout and -o exclude each other")
+    project = load_project(
+        LoadOptions(
+            files=file,
+            project_directory=project_directory,
+            project_name=project_name,
+            env_files=env_file,
+            profiles=profile,
+            interpolate=not no_interpolate,
+        )
+    )
+    version = kube_version or DEFAULT_KUBE_VERSION
+    conversion = convert_project(
+        project,
+        ConvertOptions(
+            controller=controller.lower() if controller else None,
+            replicas=replicas,
+            volumes=volumes,
+            pvc_request_size=pvc_request_size,
+            namespace=namespace,
+            create_namespace=create_namespace,
+            kube_version=version,
+            network_policies=network_policies,
+            wait_for_deps=not no_wait_for_deps,
+        ),
+    )
+    for obj in conversion.objects:  # nothing is written unless every object is valid
+        validate(obj, version)
+    for warning in conversion.warnings:
+        console.warn(str(warning))
+    if conversion.warnings:
+        console.warn(
+            f"{len(conversion.warnings)} Compose setting(s) not fully translated (listed above)"
+        )
+        if strict:
+            raise PreconditionError(
+                "--strict: Compose settings were not translated",
+                hint="fix or remove them, or drop --strict",
+            )
+    if chart:
+        from kctl import fsio
+        from kctl.chart import ChartSpec, render_chart
+
+        assert output is not None
+        files = render_chart(
+            ChartSpec(
+                name=project.name,
+                components=conversion.components,
+                shared=conversion.shared,
+                description=f"Kubernetes deployment of the {project.name} Compose project",
+            )
+        )
+        fsio.write_tree(output, files, force=force)
+        console.success(f"wrote Helm chart {output} ({len(files)} files)")
+        return ExitCode.OK
+    if output is None:
+        console.result(writer.render(conversion.objects, as_json=json_output, indent=indent))
+        return ExitCode.OK
+    written = writer.write(
+        conversion.objects, output, as_json=json_output, indent=indent, force=force
+    )
+    console.success(
+        f"wrote {len(conversion.objects)} objects to {output}"
+        + (f" ({len(written)} files)" if len(written) > 1 else "")
+    )
+    return ExitCode.OK

@@ -1,0 +1,51 @@
+"""What the user asked of a conversion (flags of `kctl convert`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kctl.errors import Location
+from kctl.kube.validate import DEFAULT_KUBE_VERSION
+
+CONTROLLERS = ("deployment", "statefulset", "daemonset", "job", "cronjob")
+VOLUME_MODES = ("pvc", "emptyDir", "hostPath", "configMap")
+
+
+@dataclass(frozen=True)
+class ConvertOptions:
+    controller: str | None = None
+    replicas: int | None = None
+    volumes: str = "pvc"
+    pvc_request_size: str = "100Mi"
+    namespace: str | None = None
+    create_namespace: bool = False
+    kube_version: str = DEFAULT_KUBE_VERSION
+    network_policies: bool = False
+    wait_for_deps: bool = True
+    wait_image: str = "busybox:1.36"
+    configmap_max_bytes: int = 1 << 20
+
+
+@dataclass(frozen=True)
+class ConversionWarning:
+    """A Compose key kctl read but did not (fully) translate."""
+
+    service: str | None
+    key: str
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        who = f"service {self.service!r}: " if self.service else ""
+        return f"{self.location}: {who}{self.key}: {self.message}"
+
+
+@dataclass
+class Conversion:
+    """The result: objects in output order, grouped per service for charts, and warnings."""
+
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    components: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    shared: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[ConversionWarning] = field(default_factory=list)

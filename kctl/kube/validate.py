@@ -1,0 +1,94 @@
+"""Strict schema validation with validators built once per (Kubernetes version, kind)."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from kctl.errors import InputError, OperationError
+
+DEFAULT_KUBE_VERSION = "1.33"
+
+
+@cache
+def _versions() -> list[str]:
+    from importlib import resources
+
+    root = resources.files("kubernetes_validate") / "kubernetes-json-schema"
+    found = []
+    for entry in root.iterdir():
+        match = re.match(r"^v(\d+\.\d+)\.\d+-local-strict$", entry.name)
+        if match:
+            found.append(match.group(1))
+    return sorted(set(found), key=lambda v: tuple(int(p) for p in v.split(".")))
+
+
+@cache
+def schema_dir(kube_version: str) -> str:
+    """The strict schema folder for a Kubernetes version (latest not newer than it)."""
+    wanted = tuple(int(p) for p in kube_version.lstrip("v").split(".")[:2])
+    candidates = [v for v in _versions() if tuple(int(p) for p in v.split(".")) <= wanted]
+    if not candidates:
+        raise InputError(
+            f"no schemas for Kubernetes {kube_version}", hint=f"supported: {', '.join(_versions())}"
+        )
+    if wanted > tuple(int(p) for p in _versions()[-1].split(".")):
+        raise InputError(
+            f"Kubernetes {kube_version} is newer than the bundled schemas",
+            hint=f"use --kube-version {_versions()[-1]} or older",
+        )
+    from importlib import resources
+
+    root = resources.files("kubernetes_validate") / "kubernetes-json-schema"
+    return next(
+        e.name
+        for e in root.iterdir()
+        if e.name.startswith(f"v{candidates[-1]}.") and e.name.endswith("-local-strict")
+    )
+
+
+@cache
+def _definitions(folder: str) -> Any:
+    from importlib import resources
+
+    path = resources.files("kubernetes_validate") / "kubernetes-json-schema" / folder
+    return json.loads((path / "_definitions.json").read_text())
+
+
+@cache
+def _validator(folder: str, kind: str, api_version: str) -> Any:
+    from importlib import resources
+
+    import jsonschema
+    from referencing import Registry, Resource
+
+    group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    path = (
+        resources.files("kubernetes_validate")
+        / "kubernetes-json-schema"
+        / folder
+        / f"{kind.lower()}-{group}.json"
+    )
+    try:
+        schema = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise OperationError(f"no schema for {kind} {api_version} in {folder}") from None
+    registry: Any = Resource.from_contents(schema) @ Registry()
+    registry = Resource.from_contents(_definitions(folder)) @ registry
+    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+
+
+def validate(obj: dict[str, Any], kube_version: str = DEFAULT_KUBE_VERSION) -> None:
+    """Validate strictly (unknown fields rejected); raise OperationError naming the object."""
+    folder = schema_dir(kube_version)
+    validator = _validator(folder, obj.get("kind", ""), obj.get("apiVersion", ""))
+    error = next(iter(validator.iter_errors(obj)), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        raise OperationError(
+            f"{obj.get('kind')} {obj.get('metadata', {}).get('name')!r} is not valid for "
+            f"Kubernetes {kube_version} at {where}: {error.message}",
+            hint="this is a kctl bug: please report it with the Compose file",
+        )
