@@ -180,7 +180,12 @@ class Upgrader:
     def backup_dir(self) -> Path:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d-%H-%M-%S")
         parent = self.opts.backup_root or self.tmp
-        return parent / f"kubeadm-backup-manifests-{stamp}"
+        dest = parent / f"kubeadm-backup-manifests-{stamp}"
+        n = 1
+        while dest.exists():  # two phases run alone within one second
+            n += 1
+            dest = parent / f"kubeadm-backup-manifests-{stamp}-{n}"
+        return dest
 
     def _check_disk(self, db_size: int) -> None:
         need = sum(len(f.raw) for f in self.node.files().values()) + db_size + (1 << 20)

@@ -223,3 +223,28 @@ def test_backup_dir_that_cannot_be_created_changes_nothing(
     assert done.returncode == 1, done.stderr
     assert "Not a directory" in done.stderr
     assert contents(good_node.root) == before
+
+
+def test_phases_run_alone_in_order(
+    good_node: LiveNode, etcd: Etcd, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def phase(name: str) -> int:
+        args = _apply_args(good_node, etcd, "-y")
+        args[1:2] = ["phase", name]
+        return main(args)
+
+    assert phase("preflight") == 0
+    assert good_node.versions() == OLD  # preflight changes nothing
+    assert phase("etcd") == 0
+    assert good_node.versions() == {**OLD, "etcd": "3.5.15"}
+    assert phase("kube-apiserver") == 0
+    assert good_node.versions() == {**OLD, "etcd": "3.5.15", "kube-apiserver": TARGET}
+    for name in ("kube-controller-manager", "kube-scheduler", "upload-config"):
+        assert phase(name) == 0
+    assert good_node.versions() == NEW
+    err = capsys.readouterr().err
+    assert "etcd snapshot" in err  # the etcd phase alone still takes its snapshot first
+    backups = sorted((good_node.root / "etc/kubernetes/tmp").glob("kubeadm-backup-manifests-*"))
+    assert backups, "every phase that writes keeps a backup"
+    config = (good_node.root / "etc/kubernetes/kubeadm-config.yaml").read_text()
+    assert f"kubernetesVersion: {TARGET}" in config
