@@ -398,9 +398,9 @@ def catalog(
 
 
 def _transition_text(t: Any) -> str:
-    parts = [f"-{f}" for f in t.remove_flags]
-    parts += [f"{a}->{b}" for a, b in t.rename_flags]
-    parts += [f"+{f}" for f in t.add_flags]
+    parts = [f"remove {f}" for f in t.remove_flags]
+    parts += [f"rename {a} to {b}" for a, b in t.rename_flags]
+    parts += [f"add {f}" for f in t.add_flags]
     if t.api_version:
         parts.append(f"apiVersion {t.api_version}")
-    return f"{t.component}: {' '.join(parts)}"
+    return f"{t.component}: {', '.join(parts)}"

@@ -85,17 +85,19 @@ def phase_files(rendered: list[Rendered], phase: str) -> list[Rendered]:
     return [r for r in rendered if r.phase == phase]
 
 
-def _expected_version(component: str, rendered: Rendered) -> str:
-    """The version a component should report once its new manifest runs (its image tag)."""
+def _image_tag(rendered: Rendered) -> str:
+    """The image tag in a rendered static pod manifest."""
+    from kctl.cluster.docs import parse_one
     from kctl.cluster.node import split_image
 
-    text = rendered.new.decode()
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("image:"):
-            _, tag = split_image(stripped.split(":", 1)[1].strip().strip("'\""))
-            return tag.split("-")[0] if component == "etcd" else tag
-    return ""
+    doc = parse_one(rendered.new, Path(rendered.rel))
+    return split_image(str(doc["spec"]["containers"][0]["image"]))[1]
+
+
+def _expected_version(component: str, rendered: Rendered) -> str:
+    """The version a component should report once its new manifest runs (etcd: 3.5.15)."""
+    tag = _image_tag(rendered)
+    return tag.split("-")[0] if component == "etcd" else tag
 
 
 def _version_matches(reported: str | None, expected: str) -> bool:
@@ -531,7 +533,7 @@ def describe_phases(node: Node, rendered: list[Rendered], opts: ApplyOptions) ->
             item = items[0]
             if item.changed:
                 lines.append(
-                    f"{phase}: {node.pods[phase].tag} -> {_expected_version(phase, item)}"
+                    f"{phase}: {node.pods[phase].tag} -> {_image_tag(item)}"
                     f", write {item.rel}, wait up to {opts.timeout:g}s for health at the new"
                     " version, roll back on failure"
                 )
