@@ -299,7 +299,6 @@ def _run(
     **kwargs: Any,
 ) -> None:
     from kctl.cluster.apply import Upgrader
-    from kctl.cluster.plan import skew_verdict
     from kctl.errors import PreconditionError
 
     console = console_of(ctx)
@@ -308,9 +307,6 @@ def _run(
     catalog.require(opts.target)
     if dry_run:
         lines, diffs = _dry_run(console, root, catalog_file, version, 3, opts)
-        from kctl.cluster.node import load_node
-
-        verdict = skew_verdict(load_node(root), opts.target)
         console.result(diffs)
         console.result(
             "Phases (in order):\n"
@@ -318,10 +314,12 @@ def _run(
                 f"  {i + 1}. {line}" for i, line in enumerate(lines) if line.split(":")[0] in phases
             )
         )
-        if "preflight" in phases and not verdict.allowed and not opts.force:
-            raise PreconditionError(
-                "version-skew policy forbids this upgrade", details=list(verdict.reasons)
-            )
+        if "preflight" in phases:
+            findings = Upgrader(root, catalog, opts, console).preflight_findings()
+            for finding in findings.values():
+                console.warn(f"[preflight] apply would stop here: {finding}")
+            if "skew" in findings:
+                raise PreconditionError("version-skew policy forbids this upgrade")
         console.success("[dryrun] Finished dry-running successfully; nothing was written.")
         return
     upgrader = Upgrader(root, catalog, opts, console)

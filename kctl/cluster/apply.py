@@ -126,30 +126,60 @@ class Upgrader:
     def preflight(self, *, skew: bool = True, health: bool = True, etcd: bool = True) -> None:
         self._check_lock()
         if skew:
-            verdict = skew_verdict(self.node, self.opts.target)
-            if not verdict.allowed and not self.opts.force:
-                raise PreconditionError(
-                    "version-skew policy forbids this upgrade",
-                    details=list(verdict.reasons),
-                    hint="choose a target from `kctl upgrade plan`",
-                )
+            self._check_skew()
         if health:
-            probes = {n: p.probe for n, p in self.node.pods.items()}
-            bad = [
-                h for h in health_mod.check_all(probes, self.opts.probe_timeout) if not h.healthy
-            ]
-            if bad and not self.opts.force:
-                raise PreconditionError(
-                    "control-plane components are not healthy; refusing to upgrade",
-                    details=[f"{h.component}: {h.endpoint} {h.status}" for h in bad],
-                    hint="fix them first, or pass --force",
-                )
-        db_size = 0
-        if etcd and self.opts.etcd_backup:
-            status = etcd_for(self.node, self.opts.etcd_endpoint).status()
-            db_size = int(status.get("dbSize", 0))
+            self._check_health()
+        db_size = self._check_etcd() if etcd and self.opts.etcd_backup else 0
         self._check_disk(db_size)
         self.console.info("[preflight] ok: skew policy, health, etcd, disk space, no other upgrade")
+
+    def preflight_findings(self) -> dict[str, str]:
+        """Every preflight check, run read-only: {check: problem} (for --dry-run)."""
+        findings = {}
+        db_size = 0
+        checks: dict[str, Callable[[], object]] = {
+            "lock": self._check_lock,
+            "skew": self._check_skew,
+            "health": self._check_health,
+            "etcd": self._check_etcd,
+        }
+        for name, check in checks.items():
+            try:
+                result = check()
+                if isinstance(result, int):
+                    db_size = result
+            except PreconditionError as exc:
+                findings[name] = "; ".join([exc.message, *exc.details])
+        try:
+            self._check_disk(db_size)
+        except PreconditionError as exc:
+            findings["disk"] = exc.message
+        return findings
+
+    def _check_skew(self) -> None:
+        verdict = skew_verdict(self.node, self.opts.target)
+        if not verdict.allowed and not self.opts.force:
+            raise PreconditionError(
+                "version-skew policy forbids this upgrade",
+                details=list(verdict.reasons),
+                hint="choose a target from `kctl upgrade plan`",
+            )
+
+    def _check_health(self) -> None:
+        probes = {n: p.probe for n, p in self.node.pods.items()}
+        bad = [h for h in health_mod.check_all(probes, self.opts.probe_timeout) if not h.healthy]
+        if bad and not self.opts.force:
+            raise PreconditionError(
+                "control-plane components are not healthy; refusing to upgrade",
+                details=[f"{h.component}: {h.endpoint} {h.status}" for h in bad],
+                hint="fix them first, or pass --force",
+            )
+
+    def _check_etcd(self) -> int:
+        if not self.opts.etcd_backup:
+            return 0
+        status = etcd_for(self.node, self.opts.etcd_endpoint).status()
+        return int(status.get("dbSize", 0))
 
     def _check_lock(self) -> None:
         if not self.lock.exists():

@@ -134,3 +134,25 @@ def test_unknown_target_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["upgrade", "diff", "v1.30.99", "--root", str(root)]) == 2
     assert "not in the release catalog" in capsys.readouterr().err
     assert main(["upgrade", "diff", "1.30", "--root", str(root)]) == 2
+
+
+def test_dry_run_reports_preflight_and_refuses_skew(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_node(tmp_path / "n", NodeSpec(pki=False))
+    before = snapshot_files(root)
+    args = [
+        "upgrade",
+        "apply",
+        "v1.32.10",
+        "--root",
+        str(root),
+        "--dry-run",
+        "--probe-timeout",
+        "0.2",
+    ]
+    assert main(args) == 3
+    err = capsys.readouterr().err
+    assert "one minor at a time" in err
+    assert "apply would stop here: control-plane components are not healthy" in err
+    assert snapshot_files(root) == before

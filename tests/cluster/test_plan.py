@@ -223,3 +223,51 @@ def test_certificates_expiring_within_30_days(tmp_path: Path) -> None:
             "certificateAuthority": False,
         }
     ]
+
+
+def test_https_probe_does_not_verify_the_certificate(tmp_path: Path) -> None:
+    """Like the kubelet: a self-signed serving certificate still answers healthy."""
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from kctl.cluster.health import check
+    from kctl.cluster.node import Probe
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "self-signed")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "tls.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "tls.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "tls.crt", tmp_path / "tls.key")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        health = check("kube-apiserver", Probe("HTTPS", "127.0.0.1", server.server_port, "/livez"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert health.healthy, health.status
+    assert health.version == "v1.30.4"
+    assert health.endpoint == f"https://127.0.0.1:{server.server_port}/livez"
