@@ -275,6 +275,7 @@ def load_project(opts: LoadOptions) -> Project:
         secrets=top["secrets"],
         configs=top["configs"],
         extensions=extensions,
+        environment=env,
         files=[p for _, p in targets if p is not None],
     )
 
@@ -353,7 +354,16 @@ def _service(file: _File, name: str, env: Mapping[str, str], chain: set[str]) ->
     base: Service | None = None
     if "extends" in raw:
         ext = raw["extends"]
-        ext = {"service": ext} if isinstance(ext, str) else dict(ext)
+        ext = {"service": ext} if isinstance(ext, str) else ext
+        if (
+            not isinstance(ext, dict)
+            or not isinstance(ext.get("service"), str)
+            or ("file" in ext and not isinstance(ext["file"], str))
+        ):
+            raise InputError(
+                "extends must be a service name or {service, file}",
+                location=file.where("services", name, "extends"),
+            )
         if "file" in ext:
             path = (file.directory / str(ext["file"])).resolve()
             other = _read(str(path), path, None)

@@ -123,6 +123,7 @@ class Project:
     files: list[Path] = field(default_factory=list)
     warnings: list[ComposeWarning] = field(default_factory=list)
     locations: dict[str, Location] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict, repr=False)  # for interpolation
 
     def to_canonical(self) -> dict[str, Any]:
         """The project as `docker-compose config --format json` shapes it (consumed fields)."""

@@ -254,6 +254,10 @@ def mounts(value: Any, kind: str, where: Location) -> list[dict[str, Any]]:
     result = []
     for item in value:
         if isinstance(item, dict):
+            if not isinstance(item.get("source"), str):
+                raise InputError(
+                    f"a long-syntax entry of {kind} needs a `source` name", location=where
+                )
             result.append(dict(item))
         elif kind == "secrets":
             result.append({"source": str(item), "target": f"/run/secrets/{item}"})

@@ -813,9 +813,7 @@ class _Converter:
                     location=service.location(kind),
                 ) from None
         if top.get("environment"):
-            import os
-
-            value = os.environ.get(str(top["environment"]))
+            value = self.project.environment.get(str(top["environment"]))
             if value is None:
                 self.warn(
                     service,
