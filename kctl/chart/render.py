@@ -118,9 +118,9 @@ class _ChartBuilder:
             self.snip.object_name(indent, lead, key, name, self.chart)
         )
 
-    def claim_volume(self, claim: str, enabled: str) -> Fragment:
+    def claim_volume(self, claim: str, enabled: str, read_only: bool) -> Fragment:
         return lambda indent, lead, key: str(
-            self.snip.claim(indent, key, claim, enabled, self.chart)
+            self.snip.claim(indent, key, claim, enabled, self.chart, read_only)
         )
 
     def labels_include(self) -> Fragment:
@@ -163,7 +163,11 @@ class _ChartBuilder:
             claim = volume.get("persistentVolumeClaim", {}).get("claimName")
             if claim in self.claim_enabled:
                 enabled = self.claim_enabled[claim]
-                volume["persistentVolumeClaim"] = obj.lift(self.claim_volume(claim, enabled))
+                volume["persistentVolumeClaim"] = obj.lift(
+                    self.claim_volume(
+                        claim, enabled, bool(volume["persistentVolumeClaim"].get("readOnly"))
+                    )
+                )
             elif claim is not None:
                 self.rename(obj, volume["persistentVolumeClaim"], "claimName")
 

@@ -1081,6 +1081,7 @@ class _Converter:
                         },
                     }
                 )
+        workload["spec"].pop("replicas", None)  # the autoscaler owns the replica count
         minimum = int(labels.get(lbl.HPA_MIN) or 1)
         maximum = int(labels.get(lbl.HPA_MAX) or max(minimum, 3))
         spec: dict[str, Any] = {

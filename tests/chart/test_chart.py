@@ -54,6 +54,8 @@ def strip_helm_labels(obj: Any) -> Any:
         for key, value in obj.items():
             if key in ("labels", "matchLabels") and isinstance(value, dict):
                 value = {k: v for k, v in value.items() if k not in HELM_LABELS}
+                if not value:
+                    continue
             out[key] = strip_helm_labels(value)
         return out
     if isinstance(obj, list):
