@@ -359,8 +359,12 @@ class Upgrader:
             details.append(f"restored {item.rel} from {self.outcome.backup_dir}")
         for item in reversed(self.upgraded):
             if item.phase in self.node.pods:
+                previous = Rendered(item.rel, item.old, item.old, item.phase)
                 try:
-                    self.wait_healthy(item.phase, None, "the restored")
+                    # at the old version: the new pod may still answer until it is replaced
+                    self.wait_healthy(
+                        item.phase, _expected_version(item.phase, previous), "the restored"
+                    )
                     details.append(f"{item.phase} is healthy again")
                 except TimeoutError as exc:
                     failed.append(item.phase)
@@ -532,11 +536,16 @@ def rollback(
         name = Path(rel).stem
         if name in node.pods:
             probe = node.pods[name].probe
+            tag = node.pods[name].tag
+            expected = tag.split("-")[0] if name == "etcd" else tag
             deadline = time.monotonic() + timeout
             ok = False
-            with console.status(f"[rollback] waiting up to {timeout:g}s for {name} to be healthy"):
+            with console.status(
+                f"[rollback] waiting up to {timeout:g}s for {name} to be healthy at {expected}"
+            ):
                 while True:
-                    if health_mod.check(name, probe, probe_timeout).healthy:
+                    found = health_mod.check(name, probe, probe_timeout)
+                    if found.healthy and _version_matches(found.version, expected):
                         ok = True
                         break
                     if time.monotonic() >= deadline:
