@@ -553,7 +553,32 @@ def _apply_profiles(services: dict[str, Service], opts: LoadOptions) -> None:
             del services[name]
 
 
+def _check_cycles(services: dict[str, Service]) -> None:
+    """depends_on must not loop (docker-compose refuses a dependency cycle too)."""
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for dependency in services[name].config.get("depends_on") or {}:
+            if dependency not in services:
+                continue
+            if state.get(dependency) == 1:
+                cycle = [*path[path.index(dependency) :], dependency]
+                raise InputError(
+                    "dependency cycle: " + " -> ".join(cycle),
+                    location=services[name].location("depends_on"),
+                )
+            if dependency not in state:
+                visit(dependency, [*path, dependency])
+        state[name] = 2
+
+    for name in services:
+        if name not in state:
+            visit(name, [name])
+
+
 def _check_references(services: dict[str, Service], top: dict[str, dict[str, Any]]) -> None:
+    _check_cycles(services)
     for service in services.values():
         for dependency, spec in (service.config.get("depends_on") or {}).items():
             if dependency not in services and spec.get("required", True):

@@ -96,6 +96,9 @@ CASES: dict[str, dict[str, str]] = {
     "depends-long": {
         "compose.yaml": "services:\n  a:\n    image: busybox\n    depends_on:\n      b:\n        condition: service_healthy\n      c:\n        condition: service_completed_successfully\n        required: false\n  b:\n    image: busybox\n  c:\n    image: busybox\n"
     },
+    "depends-cycle": {
+        "compose.yaml": "services:\n  a:\n    image: busybox\n    depends_on: [b]\n  b:\n    image: busybox\n    depends_on: [c]\n  c:\n    image: busybox\n    depends_on: [a]\n"
+    },
     "depends-undefined": {
         "compose.yaml": "services:\n  a:\n    image: busybox\n    depends_on: [ghost]\n"
     },
