@@ -40,6 +40,12 @@ CATALOG = typer.Option(
 KUBELET_VERSION = typer.Option(
     None, "--kubelet-version", help="The node's kubelet version (default: `kubelet --version`)."
 )
+KUBECONFIG = typer.Option(
+    None,
+    "--kubeconfig",
+    envvar="KCTL_KUBECONFIG",
+    help="Read kubeadm-config and kubelet versions through this cluster's API.",
+)
 TIMEOUT = typer.Option(300.0, "--timeout", help="Seconds to wait for each component.")
 PROBE_TIMEOUT = typer.Option(1.0, "--probe-timeout", help="Seconds per health probe.")
 
@@ -77,6 +83,7 @@ def plan(
         OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
     ),
     kubelet_version: str | None = KUBELET_VERSION,
+    kubeconfig: Path | None = KUBECONFIG,
     probe_timeout: float = PROBE_TIMEOUT,
     health: bool = typer.Option(True, "--health/--no-health", help="Probe component health."),
 ) -> None:
@@ -84,7 +91,7 @@ def plan(
     from kctl.cluster.plan import plan_upgrade
 
     console = console_of(ctx)
-    node = load_node(root, _kubelet(kubelet_version))
+    node = load_node(root, _kubelet(kubelet_version), kubeconfig)
     result = plan_upgrade(
         node, _catalog(catalog_file), probe_timeout=probe_timeout, check_health=health
     )
@@ -188,7 +195,7 @@ def _dry_run(
     from kctl.cluster.node import load_node
     from kctl.cluster.render import render_all, unified_diff
 
-    node = load_node(root)
+    node = load_node(root, kubeconfig=opts.kubeconfig)
     rendered = render_all(node, _catalog(catalog_file), opts.target)
     diffs = "".join(unified_diff(item, context=context) for item in rendered)
     return describe_phases(node, rendered, opts), diffs
@@ -207,9 +214,10 @@ def diff(
     root: Path = ROOT,
     catalog_file: Path | None = CATALOG,
     context: int = typer.Option(3, "-c", "--context-lines", help="Lines of context."),
+    kubeconfig: Path | None = KUBECONFIG,
 ) -> None:
     console = console_of(ctx)
-    opts = _options(version)
+    opts = _options(version, kubeconfig=kubeconfig)
     _catalog(catalog_file).require(opts.target)
     _, diffs = _dry_run(console, root, catalog_file, version, context, opts)
     console.result(diffs or "")
@@ -236,6 +244,7 @@ def apply(
         True, "--etcd-backup/--no-etcd-backup", help="Take and verify an etcd snapshot first."
     ),
     force: bool = typer.Option(False, "--force", help="Proceed despite skew or health findings."),
+    kubeconfig: Path | None = KUBECONFIG,
 ) -> None:
     _run(
         ctx,
@@ -251,6 +260,7 @@ def apply(
         etcd_endpoint=etcd_endpoint,
         etcd_backup=etcd_backup,
         force=force,
+        kubeconfig=kubeconfig,
     )
 
 
@@ -268,6 +278,7 @@ def phase(
     etcd_endpoint: str | None = typer.Option(None, "--etcd-endpoint", help="etcd client URL."),
     etcd_backup: bool = typer.Option(True, "--etcd-backup/--no-etcd-backup"),
     force: bool = typer.Option(False, "--force", help="Proceed despite skew or health findings."),
+    kubeconfig: Path | None = KUBECONFIG,
 ) -> None:
     if name not in PHASE_NAMES:
         raise InputError(f"unknown phase {name!r}", hint="phases: " + ", ".join(PHASE_NAMES))
@@ -285,6 +296,7 @@ def phase(
         etcd_endpoint=etcd_endpoint,
         etcd_backup=etcd_backup,
         force=force,
+        kubeconfig=kubeconfig,
     )
 
 

@@ -69,6 +69,7 @@ class ApplyOptions:
     etcd_endpoint: str | None = None
     etcd_backup: bool = True
     force: bool = False
+    kubeconfig: Path | None = None
 
 
 @dataclass
@@ -114,7 +115,7 @@ class Upgrader:
         self.catalog = catalog
         self.opts = opts
         self.console = console
-        self.node: Node = load_node(root)
+        self.node: Node = load_node(root, kubeconfig=opts.kubeconfig)
         self.rendered = render_all(self.node, catalog, opts.target)
         self.tmp = root / TMP_DIR
         self.lock = self.tmp / LOCK_NAME

@@ -97,6 +97,13 @@ class Node:
     kubelet_config: ManifestFile
     addons: dict[str, Addon] = field(default_factory=dict)
     kubelet_version: str | None = None
+    kubelets: dict[str, str] = field(default_factory=dict)  # every node's, from the API
+
+    def all_kubelets(self) -> dict[str, str]:
+        """{node: kubelet version} for every kubelet kctl knows of (this node's first)."""
+        out = {self.name: self.kubelet_version} if self.kubelet_version else {}
+        out.update({k: v for k, v in self.kubelets.items() if k != self.name})
+        return out
 
     @property
     def apiserver_version(self) -> Version:
@@ -256,10 +263,28 @@ def _kubelet_version(root: Path) -> str | None:
     return match[1] if match else None
 
 
-def load_node(root: Path, kubelet_version: str | None = None) -> Node:
-    """Read the node under `root`; missing or malformed files raise InputError with file:line."""
+def load_node(
+    root: Path, kubelet_version: str | None = None, kubeconfig: Path | None = None
+) -> Node:
+    """Read the node under `root`; missing or malformed files raise InputError with file:line.
+
+    With a kubeconfig, the ClusterConfiguration comes from the kubeadm-config ConfigMap when
+    the node has no local copy, and every node's kubelet version from the cluster API.
+    """
     pods = {name: _static_pod(root, name) for name in CONTROL_PLANE}
-    config = _read(root, KUBEADM_CONFIG, "kubeadm ClusterConfiguration")
+    api = None
+    if kubeconfig is not None:
+        from kctl.cluster.kubeapi import from_kubeconfig
+
+        api = from_kubeconfig(kubeconfig)
+    if api is not None and not (root / KUBEADM_CONFIG).exists():
+        raw = api.cluster_configuration().encode()
+        source = Path("configmap:kube-system/kubeadm-config")
+        config = ManifestFile(
+            KUBEADM_CONFIG, root / KUBEADM_CONFIG, raw, docs.parse_all(raw, source)
+        )
+    else:
+        config = _read(root, KUBEADM_CONFIG, "kubeadm ClusterConfiguration")
     index = next(
         (
             i
@@ -284,9 +309,13 @@ def load_node(root: Path, kubelet_version: str | None = None) -> Node:
         raise docs.invalid(kubelet.path, ["kind"], "expected kind: KubeletConfiguration")
     addons = {name: a for name in ADDONS if (a := _addon(root, name)) is not None}
     version = cluster.get("kubernetesVersion")
+    name = str(node_name or socket.gethostname())
+    kubelets = api.kubelet_versions() if api is not None else {}
+    if kubelet_version is None and name in kubelets:
+        kubelet_version = kubelets[name]
     return Node(
         root=root,
-        name=str(node_name or socket.gethostname()),
+        name=name,
         pods=pods,
         cluster_config=config,
         cluster_config_index=index,
@@ -295,4 +324,5 @@ def load_node(root: Path, kubelet_version: str | None = None) -> Node:
         kubelet_config=kubelet,
         addons=addons,
         kubelet_version=kubelet_version or _kubelet_version(root),
+        kubelets=kubelets,
     )

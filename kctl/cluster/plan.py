@@ -139,14 +139,18 @@ def skew_verdict(node: Node, target: Version) -> SkewVerdict:
         other = Version.parse(pod.tag)
         if other.minors_after(current) != 0:
             reasons.append(f"{name} runs {other} but kube-apiserver {current}: finish that first")
-    if node.kubelet_version:
-        kubelet = Version.parse(node.kubelet_version)
+    for node_name, text in node.all_kubelets().items():
+        try:
+            kubelet = Version.parse(text.split("+")[0])
+        except ValueError:
+            reasons.append(f"kubelet on {node_name} reports an unknown version {text!r}")
+            continue
         if kubelet > target:
-            reasons.append(f"kubelet {kubelet} is newer than the target {target}")
+            reasons.append(f"kubelet {kubelet} on {node_name} is newer than the target {target}")
         if target.minors_after(kubelet) > MAX_KUBELET_SKEW:
             reasons.append(
-                f"kubelet {kubelet} would be {target.minors_after(kubelet)} minors older than"
-                f" the apiserver (at most {MAX_KUBELET_SKEW}); upgrade the kubelet first"
+                f"kubelet {kubelet} on {node_name} would be {target.minors_after(kubelet)} minors"
+                f" older than the apiserver (at most {MAX_KUBELET_SKEW}); upgrade it first"
             )
     return SkewVerdict(not reasons, tuple(reasons))
 
@@ -163,7 +167,9 @@ def _rows(node: Node, catalog: Catalog, target: Version) -> tuple[ComponentRow, 
     rows.append(
         ComponentRow("etcd", node.name, node.pods["etcd"].tag, target_tag(node, "etcd", patch))
     )
-    rows.append(ComponentRow("kubelet", node.name, node.kubelet_version or "unknown", str(target)))
+    kubelets = node.all_kubelets() or {node.name: "unknown"}
+    for name, version in kubelets.items():
+        rows.append(ComponentRow("kubelet", name, version, str(target)))
     return tuple(rows)
 
 
