@@ -104,6 +104,18 @@ class _File:
     data: dict[str, Any]
     locations: dict[tuple[Any, ...], Location]
 
+    _by_service: dict[str, dict[str, Location]] | None = None
+
+    def service_locations(self) -> dict[str, dict[str, Location]]:
+        """{service: {dotted key: location}}, indexed once per file."""
+        if self._by_service is None:
+            index: dict[str, dict[str, Location]] = {}
+            for path, loc in self.locations.items():
+                if len(path) >= 3 and path[0] == "services":
+                    index.setdefault(str(path[1]), {})[".".join(str(p) for p in path[2:])] = loc
+            self._by_service = index
+        return self._by_service
+
     def where(self, *path: Any) -> Location:
         while path:
             if path in self.locations:
@@ -377,11 +389,7 @@ def _service(file: _File, name: str, env: Mapping[str, str], chain: set[str]) ->
                 location=file.where("services", name, "extends"),
             )
         base = _service(other, target, env, chain | {key})
-    locations = {
-        ".".join(str(p) for p in path[2:]): loc
-        for path, loc in file.locations.items()
-        if len(path) >= 3 and path[0] == "services" and path[1] == name
-    }
+    locations = dict(file.service_locations().get(name, {}))
     locations[""] = file.where("services", name)
     service = Service(name, {}, locations, file=file.name)
     resets: set[str] = set()

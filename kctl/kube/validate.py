@@ -61,8 +61,7 @@ def _definitions(folder: str) -> Any:
 def _validator(folder: str, kind: str, api_version: str) -> Any:
     from importlib import resources
 
-    import jsonschema
-    from referencing import Registry, Resource
+    import jsonschema_rs
 
     group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
     path = (
@@ -75,9 +74,30 @@ def _validator(folder: str, kind: str, api_version: str) -> Any:
         schema = json.loads(path.read_text())
     except FileNotFoundError:
         raise OperationError(f"no schema for {kind} {api_version} in {folder}") from None
-    registry: Any = Resource.from_contents(schema) @ Registry()
-    registry = Resource.from_contents(_definitions(folder)) @ registry
-    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+    defs = _definitions(folder)["$defs"]
+    schema = {**_inline(schema, defs, ()), "$defs": defs}  # recursive refs still resolve
+    return jsonschema_rs.Draft202012Validator(schema)
+
+
+_DEF_REF = re.compile(r"^(?:/api/_definitions\.json)?#/\$defs/(.+)$")
+
+
+def _inline(node: Any, defs: dict[str, Any], stack: tuple[str, ...]) -> Any:
+    """Replace definition $refs by their content so each validator is self-contained;
+    recursive definitions keep their $ref (resolved through the root `$defs`)."""
+    if isinstance(node, list):
+        return [_inline(item, defs, stack) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        match = _DEF_REF.match(ref)
+        if match and match.group(1) in defs and match.group(1) not in stack:
+            name = match.group(1)
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            target = _inline(defs[name], defs, (*stack, name))
+            return {**target, **rest} if rest else target
+    return {k: _inline(v, defs, stack) for k, v in node.items()}
 
 
 def validate(obj: dict[str, Any], kube_version: str = DEFAULT_KUBE_VERSION) -> None:
@@ -86,7 +106,7 @@ def validate(obj: dict[str, Any], kube_version: str = DEFAULT_KUBE_VERSION) -> N
     validator = _validator(folder, obj.get("kind", ""), obj.get("apiVersion", ""))
     error = next(iter(validator.iter_errors(obj)), None)
     if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        where = "/".join(str(p) for p in error.instance_path) or "(root)"
         raise OperationError(
             f"{obj.get('kind')} {obj.get('metadata', {}).get('name')!r} is not valid for "
             f"Kubernetes {kube_version} at {where}: {error.message}",
