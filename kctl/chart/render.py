@@ -41,27 +41,15 @@ class _Jinja:
     """The chart's Jinja environment (delimiters that do not clash with Go templates)."""
 
     def __init__(self) -> None:
-        import jinja2
-
         from kctl.resources import templates_dir
+        from kctl.templating import environment
 
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates_dir() / "chart")),
-            undefined=jinja2.StrictUndefined,
-            keep_trailing_newline=True,
-            autoescape=False,
-            block_start_string="[%",
-            block_end_string="%]",
-            variable_start_string="[[",
-            variable_end_string="]]",
-            comment_start_string="[#",
-            comment_end_string="#]",
-        )
+        self.env = environment(templates_dir() / "chart")
         self.env.filters["toyaml"] = lambda data: yamlio.dump(data).rstrip("\n")
         self.snippets: Any = self.env.get_template("_snippets.j2").module
 
     def render(self, template: str, **context: Any) -> str:
-        return self.env.get_template(template).render(**context)
+        return str(self.env.get_template(template).render(**context))
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Any
 from kctl.detect.detector import Detection
 from kctl.errors import InputError, Location
 from kctl.packs.facts import project_facts
+from kctl.templating import environment
 
 IMAGE_OVERRIDE_ENV = "KCTL_PACK_IMAGE_"  # e.g. KCTL_PACK_IMAGE_BASE=127.0.0.1:5000/nginx:1
 
@@ -21,23 +22,6 @@ class Scaffold:
     app: str
     files: dict[str, str]
     image: str
-
-
-def _environment(pack_dir: str) -> Any:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(pack_dir),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-        block_start_string="[%",
-        block_end_string="%]",
-        variable_start_string="[[",
-        variable_end_string="]]",
-        comment_start_string="[#",
-        comment_end_string="#]",
-    )
 
 
 def _render(env: Any, template: str, context: Mapping[str, Any]) -> str:
@@ -125,7 +109,7 @@ def scaffold(detection: Detection, app: str, environ: Mapping[str, str] = os.env
     from kctl.chart import ChartSpec, chart_name, render_chart
 
     pack = detection.pack
-    env = _environment(str(pack.directory))
+    env = environment(pack.directory)
     context: dict[str, Any] = {
         **project_facts(detection, app),
         "pack": pack,
