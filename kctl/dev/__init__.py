@@ -1,0 +1,1 @@
+"""The inner loop's building blocks: build contexts, content-addressed tags, images."""

@@ -1,0 +1,148 @@
+"""Build and push images through the Docker Engine API (Docker or Podman), check registries."""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kctl.dev.context import ContextFile, tar
+from kctl.errors import OperationError
+
+MANIFEST_TYPES = ", ".join(
+    [
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """registry/repository:tag, plus the digest once pushed."""
+
+    registry: str
+    repository: str
+    tag: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.registry}/{self.repository}:{self.tag}"
+
+    def pinned(self, digest: str) -> str:
+        """The reference a deployment uses: never a tag alone, so it cannot go stale."""
+        return f"{self.registry}/{self.repository}:{self.tag}@{digest}"
+
+
+def _client() -> Any:
+    import docker
+
+    try:
+        return docker.APIClient(base_url=os.environ.get("DOCKER_HOST") or None, version="auto")
+    except docker.errors.DockerException as exc:
+        raise OperationError(
+            f"cannot reach the container engine: {exc}",
+            hint="start Docker or `podman system service` and set DOCKER_HOST",
+        ) from None
+
+
+def _scheme(registry: str) -> str:
+    host = registry.split(":", maxsplit=1)[0]
+    return "http" if host in ("localhost", "127.0.0.1") else "https"
+
+
+def remote_digest(ref: ImageRef, timeout: float = 5.0) -> str | None:
+    """The registry's digest for ref's tag, or None when the tag does not exist."""
+    url = f"{_scheme(ref.registry)}://{ref.registry}/v2/{ref.repository}/manifests/{ref.tag}"
+    request = urllib.request.Request(url, method="HEAD", headers={"Accept": MANIFEST_TYPES})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            value = response.headers.get("Docker-Content-Digest")
+            return str(value) if value else None
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        if exc.code in (401, 403):
+            raise OperationError(
+                f"registry {ref.registry} refused access ({exc.code})",
+                hint="log in to the registry (docker/podman login)",
+            ) from None
+        raise OperationError(f"registry {ref.registry} answered {exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        hint = (
+            "for a plain-HTTP registry, mark it insecure in registries.conf / daemon.json"
+            if "SSL" in str(reason)
+            else "check the registry address and that it is running"
+        )
+        raise OperationError(f"registry {ref.registry} unreachable: {reason}", hint=hint) from None
+
+
+def build(
+    files: list[ContextFile],
+    ref: ImageRef,
+    *,
+    dockerfile: str = "Dockerfile",
+    build_args: Mapping[str, str] | None = None,
+    target: str | None = None,
+    on_output: Callable[[str], None] = lambda line: None,
+) -> str:
+    """Build the context tar as ref; stream the build output; return the image id."""
+    client = _client()
+    image_id = ""
+    try:
+        stream = client.build(
+            fileobj=tar(files),
+            custom_context=True,
+            tag=ref.name,
+            dockerfile=dockerfile,
+            buildargs=dict(build_args or {}),
+            target=target,
+            rm=True,
+            decode=True,
+        )
+        for chunk in stream:
+            if "stream" in chunk:
+                on_output(str(chunk["stream"]))
+            if "error" in chunk:
+                raise OperationError(f"build failed: {str(chunk['error']).strip()}")
+            if "aux" in chunk and isinstance(chunk["aux"], dict):
+                image_id = str(chunk["aux"].get("ID", image_id))
+    except OperationError:
+        raise
+    except Exception as exc:  # the SDK raises APIError/BuildError/ConnectionError
+        raise OperationError(f"build failed: {exc}") from None
+    finally:
+        client.close()
+    return image_id
+
+
+def push(ref: ImageRef, on_progress: Callable[[str], None] = lambda line: None) -> str:
+    """Push ref and return the registry digest (sha256:...)."""
+    client = _client()
+    try:
+        for chunk in client.push(
+            f"{ref.registry}/{ref.repository}", tag=ref.tag, stream=True, decode=True
+        ):
+            if "error" in chunk:
+                raise OperationError(
+                    f"push of {ref.name} failed: {chunk['error']}",
+                    hint="check the registry address, credentials and TLS",
+                )
+            if chunk.get("status"):
+                on_progress(str(chunk["status"]))
+    except OperationError:
+        raise
+    except Exception as exc:
+        raise OperationError(f"push of {ref.name} failed: {exc}") from None
+    finally:
+        client.close()
+    digest = remote_digest(ref)
+    if digest is None:
+        raise OperationError(f"pushed {ref.name} but the registry does not list it")
+    return digest
