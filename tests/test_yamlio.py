@@ -68,8 +68,21 @@ def test_dump_all_multi_document_and_indent() -> None:
 
 
 def test_dump_quotes_ambiguous_strings() -> None:
-    data = {"a": "yes", "b": "1.0", "c": "null", "d": "", "e": "on", "f": "0755", "g": "0E0",
-            "h": "0o17", "i": "1e5", "j": ".inf", "k": "TRUE", "l": "~", "m": "0x1F"}
+    data = {
+        "a": "yes",
+        "b": "1.0",
+        "c": "null",
+        "d": "",
+        "e": "on",
+        "f": "0755",
+        "g": "0E0",
+        "h": "0o17",
+        "i": "1e5",
+        "j": ".inf",
+        "k": "TRUE",
+        "l": "~",
+        "m": "0x1F",
+    }
     assert yamlio.loads(yamlio.dump(data)) == data
 
 
