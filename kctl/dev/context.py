@@ -127,6 +127,8 @@ def collect(context: Path, dockerfile: str = "Dockerfile") -> list[ContextFile]:
         for name in sorted(dirs):
             rel = rel_root + name
             full = Path(root) / name
+            if rel == ".kctl":  # kctl up's own state, never part of what is built
+                continue
             if full.is_symlink():
                 names.append(name)
                 continue

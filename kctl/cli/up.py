@@ -1,0 +1,194 @@
+"""`kctl up` / `kctl down`: the edit → build → push → deploy loop, and its undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from kctl.cli.context import console_of
+from kctl.console import Console, OutputFormat
+
+if TYPE_CHECKING:
+    from kctl.dev.config import Environment
+    from kctl.dev.loop import Cycle
+
+
+def register(app: typer.Typer) -> None:
+    app.command("up", help="Build, push and deploy PATH, then redeploy on every change.")(up)
+    app.command("down", help="Remove what `kctl up` deployed for an environment.")(down)
+
+
+def up(
+    ctx: typer.Context,
+    path: Path = typer.Argument(Path("."), help="App folder (kctl.toml, draft.toml or Compose)."),
+    env: str | None = typer.Option(None, "-e", "--env", envvar="KCTL_ENV", help="Environment."),
+    file: list[str] = typer.Option([], "-f", "--file", help="Compose file (repeatable)."),
+    target: str | None = typer.Option(
+        None, "--target", envvar="KCTL_TARGET", help="local (podman kube play) or helm."
+    ),
+    registry: str | None = typer.Option(None, "--registry", envvar="KCTL_REGISTRY"),
+    namespace: str | None = typer.Option(None, "-n", "--namespace", envvar="KCTL_NAMESPACE"),
+    once: bool = typer.Option(False, "--once", help="One cycle; exit 0, or 1 when it fails."),
+    watch: bool | None = typer.Option(None, "--watch/--no-watch", help="Override `watch`."),
+    watch_delay: float | None = typer.Option(
+        None, "--watch-delay", envvar="KCTL_WATCH_DELAY", help="Quiet seconds before a cycle."
+    ),
+    port_forward: list[str] = typer.Option(
+        [], "-p", "--port-forward", help="LOCAL:CONTAINER for the local target (repeatable)."
+    ),
+    set_values: list[str] = typer.Option([], "--set", help="Helm value key=value (repeatable)."),
+    build_arg: list[str] = typer.Option([], "--build-arg", help="KEY=VALUE (repeatable)."),
+    timeout: float | None = typer.Option(
+        None, "--timeout", envvar="KCTL_TIMEOUT", help="Seconds to wait for a deploy."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Build and push, then print what would be deployed."
+    ),
+    save: bool = typer.Option(False, "--save", help="Write the given flags into kctl.toml."),
+    output: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml (one result per cycle)"
+    ),
+) -> int:
+    from kctl.dev.config import load_environment, save_environment
+    from kctl.dev.loop import Session
+    from kctl.dev.loop import watch as watch_loop
+    from kctl.dev.source import open_source
+    from kctl.errors import InputError
+
+    console = console_of(ctx)
+    args: dict[str, str] = {}
+    for item in build_arg:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise InputError(f"--build-arg {item!r} is not KEY=VALUE")
+        args[key] = value
+    overrides: dict[str, Any] = {
+        "target": target,
+        "registry": registry,
+        "namespace": namespace,
+        "watch": watch,
+        "watch-delay": watch_delay,
+        "port-forward": port_forward,
+        "set": set_values,
+        "build-args": args,
+        "timeout": timeout,
+    }
+    environment = load_environment(path, env, overrides)
+    for warning in environment.warnings:
+        console.warn(warning)
+    if save:
+        given = {k: v for k, v in overrides.items() if v not in (None, [], {})}
+        config = environment.source or environment.root / "kctl.toml"
+        if config.name != "kctl.toml":
+            config = config.with_name("kctl.toml")
+        save_environment(config, environment.env, given)
+        console.info(f"saved {', '.join(given) or 'nothing'} to {config}")
+    source = open_source(environment, file)
+    single = once or dry_run or not environment.watch
+    hooks = _hooks(console, output, dry_run, report_errors=not single)
+    session = Session(source, _target(environment, dry_run), hooks)
+    console.info(
+        f"kctl up {environment.name} ({environment.env}) -> {environment.target}"
+        f", registry {environment.registry}"
+    )
+    _interrupt_on_signals()
+    if single:
+        cycle = session.cycle()
+        if cycle.error is not None:
+            raise cycle.error
+        return 0
+    console.info(f"watching for changes (quiet {environment.watch_delay:g} s); Ctrl-C stops")
+    watch_loop(session, environment.watch_delay)
+    return 0
+
+
+def _interrupt_on_signals() -> None:
+    """Ctrl-C and SIGTERM stop the current step (even when started with SIGINT ignored)."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def _target(environment: Environment, dry_run: bool) -> Any:
+    from kctl.dev.deploy import HelmTarget, LocalTarget
+
+    if environment.target == "helm":
+        return HelmTarget(environment.timeout, dry_run=dry_run)
+    return LocalTarget(environment.timeout, environment.port_forward, dry_run=dry_run)
+
+
+def _hooks(console: Console, output: OutputFormat, dry_run: bool, report_errors: bool) -> Any:
+    from kctl.dev.loop import Hooks
+
+    def step(text: str) -> None:
+        console.info(f"  {text}")
+
+    def done(cycle: Cycle) -> None:
+        if output is not OutputFormat.TABLE:
+            console.emit(_summary(cycle), output)
+        if cycle.error is not None:
+            if report_errors:  # a single cycle raises its error instead: reported once
+                console.error(cycle.error)
+                console.warn(f"cycle {cycle.number} failed after {cycle.seconds:.1f} s; watching")
+            return
+        deployed = cycle.deployed
+        if deployed is None:
+            console.success(f"cycle {cycle.number}: up to date ({cycle.seconds:.2f} s)")
+            return
+        for item in deployed.skipped:
+            console.warn(f"{item} is not run by the {deployed.target} target")
+        if dry_run and output is OutputFormat.TABLE:
+            console.result(deployed.manifest.rstrip("\n"))
+        if deployed.notes and cycle.number == 1:
+            console.info(deployed.notes)
+        where = f": {', '.join(deployed.endpoints)}" if deployed.endpoints else ""
+        verb = "rendered" if dry_run else "deployed"
+        console.success(f"cycle {cycle.number}: {verb} in {cycle.seconds:.1f} s{where}")
+
+    return Hooks(step=step, build_output=console.print_raw, cycle_done=done)
+
+
+def _summary(cycle: Cycle) -> dict[str, Any]:
+    from kctl.dev.source import as_dict
+
+    deployed = cycle.deployed
+    return {
+        "cycle": cycle.number,
+        "ok": cycle.ok,
+        "error": str(cycle.error) if cycle.error else None,
+        "seconds": round(cycle.seconds, 3),
+        "trigger": cycle.trigger,
+        "images": as_dict(cycle.built),
+        "endpoints": deployed.endpoints if deployed else [],
+    }
+
+
+def down(
+    ctx: typer.Context,
+    path: Path = typer.Argument(Path("."), help="App folder."),
+    env: str | None = typer.Option(None, "-e", "--env", envvar="KCTL_ENV", help="Environment."),
+    volumes: bool = typer.Option(False, "--volumes", help="Also remove the claims' volumes."),
+    timeout: float = typer.Option(120, "--timeout", help="Seconds to wait."),
+) -> None:
+    from kctl.dev.config import load_environment
+    from kctl.dev.deploy import STATE_FILE, HelmTarget, LocalTarget, load_state
+
+    console = console_of(ctx)
+    environment = load_environment(path, env)
+    state = load_state(environment.state_dir)
+    if state is None:
+        console.info(f"nothing deployed by kctl up for {environment.env} in {environment.root}")
+        return
+    if state.get("target") == "helm":
+        HelmTarget.remove(state, timeout)
+    else:
+        for pod in LocalTarget.remove(state, timeout, volumes=volumes):
+            console.detail(f"removed pod {pod}")
+    (environment.state_dir / STATE_FILE).unlink(missing_ok=True)
+    console.success(f"removed {state['release']} ({state['target']})")

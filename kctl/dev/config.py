@@ -1,0 +1,306 @@
+"""`kctl.toml` (and Draft's `draft.toml`): the environments `kctl up` deploys to.
+
+Precedence is flag > `KCTL_*` variable > file > default. The CLI merges the first two (Typer
+reads the variables) and passes what was given as `overrides`; this module adds the file and
+the defaults and checks every value, naming file:line when one is wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kctl.errors import InputError, Location
+
+CONFIG_FILES = ("kctl.toml", "draft.toml")
+TARGETS = ("local", "helm")
+DEFAULT_REGISTRY = "localhost:5000"
+
+# key -> (python type, description); the only keys an environment table may hold
+KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "name": (str, "release and app name"),
+    "namespace": (str, "Kubernetes namespace"),
+    "registry": (str, "registry host[:port] images are pushed to"),
+    "target": (str, "local (podman kube play) or helm (the cluster in KUBECONFIG)"),
+    "image": (str, "image name; its repository path is kept, the registry is `registry`"),
+    "watch": (bool, "watch files and redeploy"),
+    "watch-delay": ((int, float), "quiet seconds before a change triggers a cycle"),
+    "dockerfile": (str, "Dockerfile path, relative to the context"),
+    "context": (str, "build context folder"),
+    "build-target": (str, "Dockerfile stage to build"),
+    "chart": (str, "Helm chart folder"),
+    "build-args": (dict, "build arguments"),
+    "set": ((dict, list), "Helm values (table or list of key=value)"),
+    "port-forward": (list, "LOCAL:CONTAINER ports for the local target"),
+    "timeout": ((int, float), "seconds to wait for a deploy to be ready"),
+}
+# Draft's keys that mean something else here, and the ones kctl has no use for.
+DRAFT_RENAMES = {"override-ports": "port-forward"}
+DRAFT_IGNORED = ("wait", "auto-connect", "build-tag", "custom-tags", "resource-group-name")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One resolved environment: everything `kctl up` needs to know, already validated."""
+
+    env: str
+    root: Path
+    name: str
+    source: Path | None = None
+    namespace: str = "default"
+    registry: str = DEFAULT_REGISTRY
+    target: str = "local"
+    image: str | None = None
+    watch: bool = True
+    watch_delay: float = 0.3
+    dockerfile: str = "Dockerfile"
+    context: Path = Path(".")
+    build_target: str | None = None
+    chart: Path | None = None
+    build_args: dict[str, str] = field(default_factory=dict)
+    set_values: list[str] = field(default_factory=list)
+    port_forward: list[tuple[int, int]] = field(default_factory=list)
+    timeout: float = 300.0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def state_dir(self) -> Path:
+        """Where kctl keeps what it deployed (for `kctl down`); never part of a build context."""
+        return self.root / ".kctl" / self.env
+
+
+def find_config(root: Path) -> Path | None:
+    """kctl.toml, else draft.toml, in root."""
+    for name in CONFIG_FILES:
+        if (root / name).is_file():
+            return root / name
+    return None
+
+
+def _parse(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path.name}: {exc}", location=Location.of(path)) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        location = Location.of(path, int(found[1]), int(found[2])) if found else Location.of(path)
+        raise InputError(f"invalid TOML: {message}", location=location) from None
+
+
+def _line_of(text: str, table: str, key: str | None = None) -> int | None:
+    """The line of `[table]` (or of `key` inside it) in the raw TOML text."""
+    header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
+    current, table_line = "", None
+    for number, line in enumerate(text.splitlines(), 1):
+        match = header.match(line)
+        if match:
+            current = re.sub(r"\s*\.\s*", ".", match[1]).replace('"', "")
+            if current == table:
+                table_line = number
+            continue
+        key_line = re.match(rf"^\s*[\"']?{re.escape(key or '')}[\"']?\s*=", line)
+        if key is not None and current == table and key_line:
+            return number
+    return table_line
+
+
+def _environments(data: dict[str, Any], path: Path, text: str) -> dict[str, dict[str, Any]]:
+    envs = data.get("environments")
+    if envs is None:
+        raise InputError(
+            "no [environments.<name>] table",
+            location=Location.of(path),
+            hint="add one, e.g. [environments.development] with name = ... (kctl create writes it)",
+        )
+    if not isinstance(envs, dict) or not all(isinstance(v, dict) for v in envs.values()):
+        raise InputError(
+            "`environments` must hold tables: [environments.<name>]",
+            location=Location.of(path, _line_of(text, "environments")),
+        )
+    return envs
+
+
+def pick_environment(names: list[str], wanted: str | None, path: Path) -> str:
+    """--env / KCTL_ENV, else `development`, else the only one."""
+    if wanted:
+        if wanted not in names:
+            close = difflib.get_close_matches(wanted, names, 1)
+            raise InputError(
+                f"no environment {wanted!r} in {path.name}",
+                location=Location.of(path),
+                hint=f"did you mean {close[0]!r}?" if close else f"choose from {', '.join(names)}",
+            )
+        return wanted
+    if "development" in names:
+        return "development"
+    if len(names) == 1:
+        return names[0]
+    raise InputError(
+        f"{path.name} has several environments; pick one with --env",
+        location=Location.of(path),
+        hint=f"choose from {', '.join(sorted(names))}",
+    )
+
+
+def _port_pair(value: Any) -> tuple[int, int]:
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{1,5})(?::(\d{1,5}))?", text)
+    if not match:
+        raise ValueError(f"{value!r} is not LOCAL:CONTAINER")
+    local, remote = int(match[1]), int(match[2] or match[1])
+    if not (0 < local < 65536 and 0 < remote < 65536):
+        raise ValueError(f"{value!r}: ports are 1-65535")
+    return local, remote
+
+
+def parse_port_forward(values: list[Any]) -> list[tuple[int, int]]:
+    """["8080:80", "9000"] -> [(8080, 80), (9000, 9000)]; ValueError on a bad entry."""
+    return [_port_pair(v) for v in values]
+
+
+def _check(key: str, value: Any, where: Location) -> None:
+    kind, what = KEYS[key]
+    if isinstance(value, bool) and kind in ((int, float), int, float):
+        ok = False
+    else:
+        ok = isinstance(value, kind)
+    if not ok:
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise InputError(
+            f"`{key}` must be a {names} ({what}), not {type(value).__name__}", location=where
+        )
+
+
+def load_environment(
+    root: Path,
+    wanted: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    default_target: str | None = None,
+) -> Environment:
+    """The environment `kctl up` runs: file values under flag/variable overrides."""
+    root = root.resolve()
+    path = find_config(root)
+    raw: dict[str, Any] = {}
+    warnings: list[str] = []
+    env_name = wanted or "development"
+    lines: dict[str, int | None] = {}
+    if path is not None:
+        data, text = _parse(path)
+        envs = _environments(data, path, text)
+        env_name = pick_environment(sorted(envs), wanted, path)
+        table = f"environments.{env_name}"
+        for key, value in envs[env_name].items():
+            at = Location.of(path, _line_of(text, table, key))
+            if path.name == "draft.toml" and key in DRAFT_RENAMES:
+                key = DRAFT_RENAMES[key]
+            if path.name == "draft.toml" and key in DRAFT_IGNORED:
+                warnings.append(f"{at}: draft.toml key `{key}` has no kctl meaning, ignored")
+                continue
+            if key not in KEYS:
+                close = difflib.get_close_matches(key, list(KEYS), 1)
+                raise InputError(
+                    f"unknown key `{key}` in [{table}]",
+                    location=at,
+                    hint=f"did you mean `{close[0]}`?"
+                    if close
+                    else f"known keys: {', '.join(KEYS)}",
+                )
+            _check(key, value, at)
+            raw[key], lines[key] = value, at.line
+    for key, value in (overrides or {}).items():
+        if value is not None and value not in ([], {}):
+            raw[key], lines[key] = value, None
+
+    def where(key: str) -> Location:
+        if path is None or lines.get(key) is None:
+            return Location(f"--{key} / KCTL_{key.upper().replace('-', '_')}")
+        return Location.of(path, lines[key])
+
+    target = str(raw.get("target") or default_target or _default_target())
+    if target not in TARGETS:
+        raise InputError(
+            f"unknown target {target!r}", location=where("target"), hint="use local or helm"
+        )
+    try:
+        ports = parse_port_forward(list(raw.get("port-forward", [])))
+    except ValueError as exc:
+        raise InputError(f"port-forward: {exc}", location=where("port-forward")) from None
+    set_values = raw.get("set", [])
+    if isinstance(set_values, dict):
+        set_values = [f"{k}={_scalar(v)}" for k, v in set_values.items()]
+    for item in set_values:
+        if "=" not in str(item):
+            raise InputError(f"set: {item!r} is not key=value", location=where("set"))
+    delay = float(raw.get("watch-delay", 0.3))
+    timeout = float(raw.get("timeout", 300))
+    if delay < 0 or timeout <= 0:
+        bad = "watch-delay" if delay < 0 else "timeout"
+        raise InputError(f"`{bad}` must be positive", location=where(bad))
+    name = str(raw.get("name") or root.name)
+    chart = raw.get("chart")
+    return Environment(
+        env=env_name,
+        root=root,
+        name=name,
+        source=path,
+        namespace=str(raw.get("namespace", "default")),
+        registry=str(raw.get("registry", DEFAULT_REGISTRY)),
+        target=target,
+        image=raw.get("image"),
+        watch=bool(raw.get("watch", True)),
+        watch_delay=delay,
+        dockerfile=str(raw.get("dockerfile", "Dockerfile")),
+        context=root / str(raw.get("context", ".")),
+        build_target=raw.get("build-target"),
+        chart=root / str(chart) if chart else None,
+        build_args={str(k): _scalar(v) for k, v in dict(raw.get("build-args", {})).items()},
+        set_values=[str(s) for s in set_values],
+        port_forward=ports,
+        timeout=timeout,
+        warnings=warnings,
+    )
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _default_target() -> str:
+    """helm when a kubeconfig exists (as kubectl finds it), else the local Podman target."""
+    config = os.environ.get("KUBECONFIG") or str(Path.home() / ".kube" / "config")
+    return "helm" if any(Path(p).is_file() for p in config.split(os.pathsep) if p) else "local"
+
+
+def save_environment(path: Path, env: str, changes: Mapping[str, Any]) -> None:
+    """Write keys into [environments.<env>] of a kctl.toml, keeping the user's comments."""
+    import tomlkit
+
+    from kctl.fsio import write_file
+
+    for key, value in changes.items():
+        if key not in KEYS:
+            raise InputError(f"unknown key `{key}`")
+        _check(key, value, Location.of(path))
+    if path.exists():
+        _parse(path)  # a broken file is reported with its line, never rewritten
+        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    else:
+        doc = tomlkit.document()
+    envs = doc.setdefault("environments", tomlkit.table(is_super_table=True))
+    table = envs.setdefault(env, tomlkit.table())
+    for key, value in changes.items():
+        table[key] = value
+    write_file(path, tomlkit.dumps(doc))

@@ -1,0 +1,139 @@
+"""The inner loop: one cycle is build → push → deploy; watch mode repeats it on changes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from kctl.dev.builder import ensure_image
+from kctl.dev.deploy import Deployed
+from kctl.dev.source import Artifact, Built, Release, Source
+from kctl.errors import KctlError
+
+if TYPE_CHECKING:
+    from kctl.dev.watch import ChangeFilter
+
+
+class Target(Protocol):
+    name: str
+
+    def deploy(
+        self, release: Release, state_dir: Path, on_step: Callable[[str], None]
+    ) -> Deployed: ...
+
+
+@dataclass
+class Hooks:
+    """How the loop reports; the CLI renders these, tests record them."""
+
+    step: Callable[[str], None] = lambda text: None
+    build_output: Callable[[str], None] = lambda line: None
+    cycle_done: Callable[[Cycle], None] = lambda cycle: None
+
+
+@dataclass
+class Cycle:
+    """The outcome of one build → push → deploy pass."""
+
+    number: int
+    trigger: list[str] = field(default_factory=list)
+    built: list[Built] = field(default_factory=list)
+    deployed: Deployed | None = None
+    error: KctlError | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def changed(self) -> bool:
+        return any(b.built for b in self.built)
+
+
+class Session:
+    """Runs cycles for a source and target, remembering what is deployed."""
+
+    def __init__(self, source: Source, target: Target, hooks: Hooks | None = None) -> None:
+        self.source = source
+        self.target = target
+        self.hooks = hooks or Hooks()
+        self.count = 0
+        self.deployed_images: list[str] | None = None
+        self.artifacts: list[Artifact] = []
+
+    def cycle(self, trigger: list[str] | None = None) -> Cycle:
+        """One pass. Errors kctl can explain are returned in the Cycle, never raised."""
+        self.count += 1
+        cycle = Cycle(self.count, trigger or [])
+        started = time.monotonic()
+        try:
+            self.artifacts = self.source.artifacts()
+            for artifact in self.artifacts:
+                cycle.built.append(
+                    ensure_image(
+                        artifact, on_output=self.hooks.build_output, on_step=self.hooks.step
+                    )
+                )
+            images = [b.pinned for b in cycle.built]
+            if (
+                images == self.deployed_images
+                and trigger is not None
+                and not _touches(self.source.deploy_inputs(), trigger)
+            ):
+                self.hooks.step("nothing changed: images and chart as deployed")
+            else:
+                release = self.source.release(cycle.built)
+                cycle.deployed = self.target.deploy(
+                    release, self.source.env.state_dir, self.hooks.step
+                )
+                self.deployed_images = images
+        except KctlError as err:
+            cycle.error = err
+        cycle.seconds = time.monotonic() - started
+        self.hooks.cycle_done(cycle)
+        return cycle
+
+
+def _touches(inputs: list[Path], paths: list[str]) -> bool:
+    """Whether a changed path is (under) one of the deploy inputs (chart, Compose files)."""
+    roots = [i.resolve() for i in inputs]
+    return any(Path(p).resolve().is_relative_to(r) for p in paths for r in roots)
+
+
+def _watch_config(session: Session) -> tuple[list[Path], ChangeFilter]:
+    """Folders to watch and the filter, from the last artifacts and the deploy inputs."""
+    from kctl.dev.watch import ChangeFilter, WatchedContext, watch_dirs
+
+    env = session.source.env
+    try:
+        inputs = session.source.deploy_inputs()
+        contexts = [WatchedContext.of(a.context, a.dockerfile) for a in session.artifacts]
+    except KctlError:  # e.g. a Compose file being edited into shape: watch the whole folder
+        return [env.root], ChangeFilter([], [env.root])
+    if not contexts:
+        return [env.root], ChangeFilter([], [env.root])
+    roots = [c.root for c in contexts] + inputs
+    return watch_dirs(roots), ChangeFilter(contexts, inputs)
+
+
+def watch(session: Session, delay: float, cycles: int | None = None) -> None:
+    """Run a first cycle, then one per debounced batch of relevant changes, until Ctrl-C."""
+    from kctl.dev.watch import ChangeQueue, Watcher
+
+    queue = ChangeQueue()
+    watcher = Watcher(queue)
+    try:
+        watcher.update(*_watch_config(session))  # changes during the first cycle count too
+        session.cycle()
+        done = 1
+        while cycles is None or done < cycles:
+            watcher.update(*_watch_config(session))
+            paths = queue.wait(delay)
+            session.cycle(sorted(paths))
+            done += 1
+    finally:
+        watcher.stop()

@@ -1,0 +1,279 @@
+"""What `kctl up` builds and deploys: an app with a kctl.toml, or a Compose project.
+
+A source answers three questions each cycle: which images to build (artifacts), which chart
+to deploy with which values once they are pushed (release), and which paths to watch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from kctl.dev.config import Environment
+from kctl.dev.image import ImageRef
+from kctl.errors import InputError, Location
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One image to build: a context, its Dockerfile, and where it is pushed."""
+
+    component: str
+    context: Path
+    repository: str  # registry/path, no tag
+    dockerfile: str = "Dockerfile"
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    target: str | None = None
+
+    @property
+    def registry(self) -> str:
+        return self.repository.split("/", 1)[0]
+
+    @property
+    def path(self) -> str:
+        return self.repository.split("/", 1)[1]
+
+
+@dataclass(frozen=True)
+class Built:
+    """An artifact as it is in the registry: the tag and the digest a deployment pins."""
+
+    artifact: Artifact
+    ref: ImageRef
+    digest: str
+    built: bool  # False: the registry already had this content, nothing was built or pushed
+
+    @property
+    def pinned(self) -> str:
+        """tag@digest once pushed; the tag alone for a local-only build."""
+        return self.ref.pinned(self.digest) if self.digest else self.ref.name
+
+
+@dataclass(frozen=True)
+class Release:
+    """A chart to deploy and the values that point it at the pushed images."""
+
+    name: str
+    namespace: str
+    chart: Path
+    set_values: Sequence[str] = ()
+    set_strings: Sequence[str] = ()
+
+
+class Source(Protocol):
+    env: Environment
+
+    def artifacts(self) -> list[Artifact]: ...
+
+    def release(self, built: Sequence[Built]) -> Release: ...
+
+    def watch_roots(self) -> list[Path]: ...
+
+    def deploy_inputs(self) -> list[Path]: ...
+
+
+def image_path(image: str | None, fallback: str) -> str:
+    """The repository path of an image name, without its registry and tag."""
+    if not image:
+        return fallback
+    name = image.split("@", 1)[0]
+    first, _, rest = name.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        name = rest
+    slash, colon = name.rfind("/"), name.rfind(":")
+    return name[:colon] if colon > slash else name
+
+
+class AppSource:
+    """An app folder configured by kctl.toml/draft.toml: one image, one chart."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+
+    def artifacts(self) -> list[Artifact]:
+        env = self.env
+        return [
+            Artifact(
+                component=env.name,
+                context=env.context,
+                repository=f"{env.registry}/{image_path(env.image, env.name)}",
+                dockerfile=env.dockerfile,
+                build_args=env.build_args,
+                target=env.build_target,
+            )
+        ]
+
+    def chart(self) -> Path:
+        chart = self.env.chart
+        if chart is None or not (chart / "Chart.yaml").is_file():
+            raise InputError(
+                f"no Helm chart at {chart}" if chart else "no chart configured",
+                location=Location.of(self.env.source) if self.env.source else None,
+                hint="set `chart` in kctl.toml (kctl create scaffolds one)",
+            )
+        return chart
+
+    def release(self, built: Sequence[Built]) -> Release:
+        chart = self.chart()
+        prefix = image_values_prefix(chart, self.env.name)
+        (image,) = built
+        return Release(
+            self.env.name,
+            self.env.namespace,
+            chart,
+            set_values=self.env.set_values,
+            set_strings=image_values(prefix, image),
+        )
+
+    def deploy_inputs(self) -> list[Path]:
+        """Paths whose change means redeploying even when no image changed."""
+        return [self.env.chart] if self.env.chart else []
+
+    def watch_roots(self) -> list[Path]:
+        roots = [self.env.context]
+        chart = self.env.chart
+        if chart is not None and not _inside(chart, self.env.context):
+            roots.append(chart)
+        return roots
+
+
+def image_values(prefix: str, image: Built) -> list[str]:
+    """--set-string values pointing a chart's image block at a pushed digest."""
+    return [
+        f"{prefix}repository={image.ref.registry}/{image.ref.repository}",
+        f"{prefix}tag={image.ref.tag}@{image.digest}",
+    ]
+
+
+def image_values_prefix(chart: Path, name: str) -> str:
+    """Where the chart keeps its image: `image.` (helm create) or `<component>.image.` (kctl)."""
+    from kctl import yamlio
+    from kctl.chart import values_key
+
+    path = chart / "values.yaml"
+    values = yamlio.load(path) if path.is_file() else {}
+    values = values or {}
+    if not isinstance(values, dict):
+        raise InputError("values.yaml must be a mapping", location=Location.of(path, 1))
+    if isinstance(values.get("image"), dict):
+        return "image."
+    key = values_key(name)
+    if isinstance(values.get(key), dict) and isinstance(values[key].get("image"), dict):
+        return f"{key}.image."
+    blocks = [
+        k for k, v in values.items() if isinstance(v, dict) and isinstance(v.get("image"), dict)
+    ]
+    if len(blocks) == 1:
+        return f"{blocks[0]}.image."
+    raise InputError(
+        "cannot tell which image in the chart is the app's",
+        location=Location.of(path),
+        hint="give values.yaml an `image:` block with repository and tag",
+    )
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path.resolve().is_relative_to(root.resolve())
+
+
+class ComposeSource:
+    """A Compose project: every service with `build:` is an artifact; the chart is generated."""
+
+    def __init__(self, env: Environment, files: Sequence[str] = ()) -> None:
+        self.env = env
+        self.files = list(files)
+        self._project: Any = None
+
+    def project(self) -> Any:
+        from kctl.compose import LoadOptions, load_project
+
+        self._project = load_project(LoadOptions(files=self.files, project_directory=self.env.root))
+        return self._project
+
+    def artifacts(self) -> list[Artifact]:
+        project = self.project()
+        found = []
+        for name, service in sorted(project.services.items()):
+            build = service.get("build")
+            if not build:
+                continue
+            found.append(
+                Artifact(
+                    component=name,
+                    context=Path(build["context"]),
+                    repository=f"{self.env.registry}/"
+                    + image_path(service.image, f"{project.name}-{name}"),
+                    dockerfile=str(build.get("dockerfile") or "Dockerfile"),
+                    build_args={
+                        k: v for k, v in (build.get("args") or {}).items() if v is not None
+                    },
+                    target=build.get("target"),
+                )
+            )
+        if not found:
+            raise InputError(
+                "no service in the Compose project has `build:`; nothing to build",
+                location=Location.of(project.files[0]) if project.files else None,
+                hint="kctl convert deploys images that are already built",
+            )
+        return found
+
+    def release(self, built: Sequence[Built]) -> Release:
+        from kctl import fsio
+        from kctl.chart import ChartSpec, render_chart
+        from kctl.convert import ConvertOptions, convert_project
+
+        project = self._project or self.project()
+        for image in built:
+            project.services[image.artifact.component].config["image"] = image.pinned
+        conversion = convert_project(project, ConvertOptions(namespace=None))
+        files = render_chart(
+            ChartSpec(
+                name=project.name,
+                components=conversion.components,
+                shared=conversion.shared,
+                description=f"{project.name} (generated by kctl up from Compose)",
+            )
+        )
+        chart = self.env.state_dir / "chart"
+        fsio.write_tree(chart, files, force=True)
+        return Release(project.name, self.env.namespace, chart, set_values=self.env.set_values)
+
+    def deploy_inputs(self) -> list[Path]:
+        project = self._project or self.project()
+        return [Path(f) for f in project.files]
+
+    def watch_roots(self) -> list[Path]:
+        project = self._project or self.project()
+        roots = [Path(f) for f in project.files]
+        for service in project.services.values():
+            build = service.get("build")
+            if build:
+                roots.append(Path(build["context"]))
+        return roots
+
+
+def compose_files(root: Path) -> list[Path]:
+    """The Compose files docker compose would pick up in root."""
+    from kctl.compose.loader import DEFAULT_FILES
+
+    return [root / name for name in DEFAULT_FILES if (root / name).is_file()]
+
+
+def open_source(env: Environment, compose: Sequence[str] = ()) -> Source:
+    """The source for an environment: kctl.toml app, or the Compose project in its folder."""
+    if compose or (env.source is None and compose_files(env.root)):
+        return ComposeSource(env, compose)
+    if env.source is None:
+        raise InputError(
+            f"nothing to run in {env.root}: no kctl.toml, draft.toml or Compose file",
+            hint="run `kctl create` to scaffold one",
+        )
+    return AppSource(env)
+
+
+def as_dict(built: Sequence[Built]) -> list[dict[str, Any]]:
+    """Machine-readable summary of a cycle's images."""
+    return [{"component": b.artifact.component, "image": b.pinned, "built": b.built} for b in built]
