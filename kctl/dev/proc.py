@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -73,6 +74,9 @@ def check(result: Result, what: str, hint: str | None = None) -> Result:
     """Raise an OperationError carrying the tool's own last words when it failed."""
     if not result.ok:
         lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
+        # tools print progress before the cause (podman: pull logs); show the cause first
+        causes = [line for line in lines if re.search(r"error|fail|cannot|denied", line, re.I)]
+        lines = causes or lines
         raise OperationError(
             f"{what} failed (exit {result.returncode})", details=lines[-15:], hint=hint
         )

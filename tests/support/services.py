@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -108,6 +109,15 @@ class Registry:
             if exc.code == 404:
                 return []
             raise
+
+    def writes(self, repository: str) -> int:
+        """Upload requests (POST/PATCH/PUT) the registry logged for a repository: pushes."""
+        pattern = re.compile(rf'"(?:POST|PATCH|PUT) /v2/{re.escape(repository)}/')
+        return sum(
+            1
+            for line in self.process.log.read_text(errors="replace").splitlines()
+            if pattern.search(line)
+        )
 
 
 def start_registry(workdir: Path) -> Registry:

@@ -1,0 +1,264 @@
+"""`kctl up` end to end: real Podman API service, real registry, real helm, real kube play."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kctl.dev.image import ImageRef, remote_digest
+from tests.dev.conftest import UpProcess, copy_example, kctl
+from tests.support.services import Podman, Registry, free_port, wait_until
+
+
+def fetch(port: int) -> str | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+            return str(response.read().decode())
+    except OSError:
+        return None
+
+
+def wait_for_page(port: int, text: str, timeout: float = 60) -> None:
+    wait_until(lambda: fetch(port) == text, timeout, f"page {text!r} on port {port}")
+
+
+def engine_images(podman: Podman) -> set[str]:
+    return set(podman.run("images", "-q", "--no-trunc").stdout.split())
+
+
+def release_pods(podman: Podman, release: str) -> list[str]:
+    found = podman.run("pod", "ps", "-q", "--filter", f"label=kctl.dev/release={release}")
+    return found.stdout.split()
+
+
+def namespace(registry: Registry, request: pytest.FixtureRequest) -> str:
+    """A registry path of the test's own, so tests never see each other's tags."""
+    return f"{registry.host}/{request.node.name.replace('_', '-')[:40].strip('-')}"
+
+
+def hello_args(registry: str, base: str, port: int) -> list[str]:
+    return [
+        "--target",
+        "local",
+        "--registry",
+        registry,
+        "--build-arg",
+        f"BASE={base}",
+        "-p",
+        f"{port}:8080",
+    ]
+
+
+def no_temp_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(".kctl-tmp")]
+
+
+@pytest.mark.e2e
+def test_up_once_serves_the_page_skips_unchanged_and_down_removes_it(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    podman: Podman,
+    busybox_base: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    app = copy_example("hello", tmp_path)
+    port = free_port()
+    ns = namespace(registry, request)
+    repo = ns.split("/", 1)[1] + "/hello"
+    args = ["up", "--once", *hello_args(ns, busybox_base, port)]
+
+    first = kctl(args, up_env, app)
+    assert first.returncode == 0, first.stderr
+    page = (app / "www" / "index.html").read_text()
+    assert fetch(port) == page
+    tags = registry.tags(repo)
+    assert len(tags) == 1 and tags[0].startswith("kctl-")
+    running = json.loads(podman.run("ps", "--format", "json").stdout)
+    images = [c["Image"] for c in running if c["Names"][0].startswith("hello-pod")]
+    pushed = remote_digest(ImageRef(registry.host, repo, tags[0]))
+    assert images and all(i.endswith(f"@{pushed}") for i in images)  # pinned by digest
+    assert "Traceback" not in first.stderr
+
+    # an unchanged tree: nothing built (engine), nothing pushed (registry), still served
+    images_before, writes_before = engine_images(podman), registry.writes(repo)
+    again = kctl(args, up_env, app)
+    assert again.returncode == 0, again.stderr
+    assert engine_images(podman) == images_before
+    assert registry.writes(repo) == writes_before
+    assert registry.tags(repo) == tags
+    assert fetch(port) == page
+
+    # a content change is a new tag; an ignored file (.dockerignore: *.log) is not
+    (app / "debug.log").write_text("noise")
+    assert kctl(args, up_env, app).returncode == 0
+    assert registry.tags(repo) == tags
+    (app / "www" / "index.html").write_text("<h1>second</h1>\n")
+    assert kctl(args, up_env, app).returncode == 0
+    assert fetch(port) == "<h1>second</h1>\n"
+    assert len(registry.tags(repo)) == 2
+
+    down = kctl(["down"], up_env, app)
+    assert down.returncode == 0, down.stderr
+    assert fetch(port) is None
+    assert release_pods(podman, "hello") == []
+    assert no_temp_files(app) == [] and os.listdir(up_env["TMPDIR"]) == []
+
+
+@pytest.mark.e2e
+def test_watch_mode_edit_broken_dockerfile_recovery_and_ctrl_c(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    podman: Podman,
+    busybox_base: str,
+    up_process: list[UpProcess],
+    request: pytest.FixtureRequest,
+) -> None:
+    app = copy_example("hello", tmp_path)
+    port = free_port()
+    args = [*hello_args(namespace(registry, request), busybox_base, port), "--watch-delay", "0.3"]
+    up = UpProcess(args, up_env, app)
+    up_process.append(up)
+    [first] = up.wait_cycles(1)
+    assert first["ok"], up.stderr
+    wait_for_page(port, (app / "www" / "index.html").read_text())
+
+    # an edit is served within the watch cycle
+    (app / "www" / "index.html").write_text("<h1>edited</h1>\n")
+    cycles = up.wait_cycles(2)
+    assert cycles[1]["ok"] and cycles[1]["trigger"] == [str((app / "www" / "index.html").resolve())]
+    assert fetch(port) == "<h1>edited</h1>\n"
+
+    # editor noise and ignored files trigger nothing
+    (app / "www" / ".index.html.swp").write_text("swap")
+    (app / "www" / "index.html~").write_text("backup")
+    (app / "notes.log").write_text("ignored by .dockerignore")
+    time.sleep(1.5)
+    assert len(up.cycles) == 2
+
+    # a broken Dockerfile is reported, the loop lives on, the old version keeps serving
+    dockerfile = (app / "Dockerfile").read_text()
+    (app / "Dockerfile").write_text(dockerfile + "COPY no-such-file /x\n")
+    cycles = up.wait_cycles(3)
+    assert not cycles[2]["ok"] and "build failed" in cycles[2]["error"]
+    assert up.popen.poll() is None
+    assert fetch(port) == "<h1>edited</h1>\n"
+
+    # fixing it recovers
+    (app / "Dockerfile").write_text(dockerfile)
+    (app / "www" / "index.html").write_text("<h1>fixed</h1>\n")
+    cycles = up.wait_cycles(4)
+    assert cycles[3]["ok"], up.stderr
+    assert fetch(port) == "<h1>fixed</h1>\n"
+
+    # Ctrl-C: exit 130, no temp files left behind
+    assert up.interrupt() == 130
+    assert "Traceback" not in "".join(up.stderr)
+    assert no_temp_files(app) == [] and os.listdir(up_env["TMPDIR"]) == []
+    assert kctl(["down"], up_env, app).returncode == 0
+
+
+@pytest.mark.e2e
+def test_once_fails_with_exit_1_on_a_broken_build_and_pushes_nothing(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    busybox_base: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    app = copy_example("hello", tmp_path)
+    (app / "Dockerfile").write_text((app / "Dockerfile").read_text() + "RUN exit 3\n")
+    ns = namespace(registry, request)
+    result = kctl(["up", "--once", *hello_args(ns, busybox_base, free_port())], up_env, app)
+    assert result.returncode == 1
+    assert "build failed" in result.stderr and "Traceback" not in result.stderr
+    repo = ns.split("/", 1)[1] + "/hello"
+    assert registry.tags(repo) == [] and registry.writes(repo) == 0
+    assert not (app / ".kctl").exists()  # nothing was deployed, so nothing recorded
+
+
+@pytest.mark.e2e
+def test_compose_project_is_a_source(
+    tmp_path: Path, up_env: dict[str, str], registry: Registry, podman: Podman, busybox_base: str
+) -> None:
+    app = copy_example("two-services", tmp_path)
+    web, api = free_port(), free_port()
+    env = dict(up_env, BASE_IMAGE=busybox_base)
+    args = [
+        "--registry",
+        registry.host,
+        "--target",
+        "local",
+        "-p",
+        f"{web}:8080",
+        "-p",
+        f"{api}:8081",
+    ]
+    result = kctl(["up", "--once", *args], env, app)
+    assert result.returncode == 0, result.stderr
+    assert fetch(web) == "<h1>web</h1>\n"
+    assert fetch(api) == '{"service": "api"}\n'
+    assert len(registry.tags("two-services-web")) == 1
+    assert len(registry.tags("two-services-api")) == 1
+    # the generated chart is a real chart: helm lint passes on it
+    chart = app / ".kctl" / "development" / "chart"
+    helm = shutil.which("helm", path=up_env["PATH"])
+    assert helm is not None
+    lint = subprocess.run(
+        [helm, "lint", "--strict", str(chart)], check=False, capture_output=True, text=True
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+    # only the service whose context changed is rebuilt and pushed
+    web_writes, api_writes = (
+        registry.writes("two-services-web"),
+        registry.writes("two-services-api"),
+    )
+    (app / "api" / "data" / "index.html").write_text('{"service": "api", "v": 2}\n')
+    result = kctl(["up", "--once", *args], env, app)
+    assert result.returncode == 0, result.stderr
+    assert registry.writes("two-services-web") == web_writes
+    assert registry.writes("two-services-api") > api_writes
+    assert fetch(api) == '{"service": "api", "v": 2}\n'
+    assert kctl(["down"], env, app).returncode == 0
+    assert release_pods(podman, "two-services") == []
+
+
+@pytest.mark.e2e
+def test_helm_target_dry_run_without_a_cluster(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    busybox_base: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    app = copy_example("hello", tmp_path)
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: none\n"
+        f"clusters: [{{name: none, cluster: {{server: 'https://127.0.0.1:{free_port()}'}}}}]\n"
+        "contexts: [{name: none, context: {cluster: none, user: none}}]\n"
+        "users: [{name: none, user: {}}]\n"
+    )
+    env = dict(up_env, KUBECONFIG=str(kubeconfig))
+    ns = namespace(registry, request)
+    args = ["up", "--target", "helm", "--registry", ns, "--build-arg", f"BASE={busybox_base}"]
+    result = kctl([*args, "--dry-run"], env, app)
+    assert result.returncode == 0, result.stderr
+    [tag] = registry.tags(ns.split("/", 1)[1] + "/hello")
+    assert f'image: "{ns}/hello:{tag}@sha256:' in result.stdout
+    assert "kind: Deployment" in result.stdout
+
+    # for real, the unreachable cluster is a clear failure (exit 1) with a hint
+    failed = kctl([*args, "--once", "--timeout", "5"], env, app)
+    assert failed.returncode == 1
+    assert "helm upgrade --install failed" in failed.stderr and "hint:" in failed.stderr
+    assert "Traceback" not in failed.stderr
