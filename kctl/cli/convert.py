@@ -51,6 +51,11 @@ def convert(
     ),
     strict: bool = typer.Option(False, "--strict", help="Warnings are errors (exit 3)."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing output."),
+    build: bool = typer.Option(False, "--build", help="Build images of `build:` services."),
+    push: bool = typer.Option(False, "--push", help="Build and push them; pin their digests."),
+    registry: str | None = typer.Option(
+        None, "--registry", envvar="KCTL_REGISTRY", help="Registry for built images."
+    ),
 ) -> int:
     options = {k: v for k, v in locals().items() if k != "ctx"}
     from kctl.cli.convert_run import run_convert

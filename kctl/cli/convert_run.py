@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kctl.console import Console
 from kctl.errors import ExitCode, InputError, PreconditionError
+
+if TYPE_CHECKING:
+    from kctl.compose.model import Project
 
 
 def run_convert(
@@ -33,6 +37,9 @@ def run_convert(
     no_wait_for_deps: bool,
     strict: bool,
     force: bool,
+    build: bool = False,
+    push: bool = False,
+    registry: str | None = None,
 ) -> int:
     from kctl.compose import LoadOptions, load_project
     from kctl.convert import ConvertOptions, convert_project
@@ -62,6 +69,8 @@ def run_convert(
             interpolate=not no_interpolate,
         )
     )
+    if build or push:
+        build_images(console, project, registry, push)
     version = kube_version or DEFAULT_KUBE_VERSION
     conversion = convert_project(
         project,
@@ -117,3 +126,28 @@ def run_convert(
         + (f" ({len(written)} files)" if len(written) > 1 else "")
     )
     return ExitCode.OK
+
+
+def build_images(console: Console, project: Project, registry: str | None, push: bool) -> None:
+    """Build (and push) every `build:` service with kctl up's builder; point it at the result."""
+    from kctl.dev.builder import ensure_image
+    from kctl.dev.source import compose_artifacts
+
+    artifacts = compose_artifacts(project, registry)
+    if not artifacts:
+        console.warn("--build: no service has `build:`; nothing to build")
+    for artifact in artifacts:
+        if push and artifact.registry == "localhost":
+            raise InputError(
+                f"--push: service {artifact.component!r} has no registry to push to",
+                location=project.services[artifact.component].location("build"),
+                hint="pass --registry HOST[:PORT][/PATH] or give the service an `image:` with one",
+            )
+    for artifact in artifacts:
+        built = ensure_image(
+            artifact,
+            push_image=push,
+            on_output=console.print_raw,
+            on_step=lambda text: console.info(f"  {text}"),
+        )
+        project.services[artifact.component].config["image"] = built.pinned

@@ -178,6 +178,39 @@ def _inside(path: Path, root: Path) -> bool:
     return path.resolve().is_relative_to(root.resolve())
 
 
+def _registry_of(image: str | None) -> str | None:
+    if not image:
+        return None
+    first, _, rest = image.partition("/")
+    return first if rest and ("." in first or ":" in first or first == "localhost") else None
+
+
+def compose_artifacts(project: Any, registry: str | None) -> list[Artifact]:
+    """An artifact per service with `build:`, pushed to registry (else the one in `image:`).
+
+    With neither, the image stays local (`localhost/<project>-<service>`) and cannot be pushed.
+    """
+    found = []
+    for name, service in sorted(project.services.items()):
+        build = service.get("build")
+        if not build:
+            continue
+        path = image_path(service.image, f"{project.name}-{name}")
+        host = registry or _registry_of(service.image) or "localhost"
+        args = build.get("args") or {}
+        found.append(
+            Artifact(
+                component=name,
+                context=Path(build["context"]),
+                repository=f"{host}/{path}",
+                dockerfile=str(build.get("dockerfile") or "Dockerfile"),
+                build_args={k: v for k, v in args.items() if v is not None},
+                target=build.get("target"),
+            )
+        )
+    return found
+
+
 class ComposeSource:
     """A Compose project: every service with `build:` is an artifact; the chart is generated."""
 
@@ -194,24 +227,7 @@ class ComposeSource:
 
     def artifacts(self) -> list[Artifact]:
         project = self.project()
-        found = []
-        for name, service in sorted(project.services.items()):
-            build = service.get("build")
-            if not build:
-                continue
-            found.append(
-                Artifact(
-                    component=name,
-                    context=Path(build["context"]),
-                    repository=f"{self.env.registry}/"
-                    + image_path(service.image, f"{project.name}-{name}"),
-                    dockerfile=str(build.get("dockerfile") or "Dockerfile"),
-                    build_args={
-                        k: v for k, v in (build.get("args") or {}).items() if v is not None
-                    },
-                    target=build.get("target"),
-                )
-            )
+        found = compose_artifacts(project, self.env.registry)
         if not found:
             raise InputError(
                 "no service in the Compose project has `build:`; nothing to build",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kctl.dev.image import ImageRef, remote_digest
-from tests.dev.conftest import UpProcess, copy_example, kctl
+from tests.support.kctl_cli import UpProcess, copy_example, kctl
 from tests.support.services import Podman, Registry, free_port, wait_until
 
 
