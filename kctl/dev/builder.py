@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from kctl.dev.context import ContextFile, collect, digest, tag_for
@@ -11,12 +12,18 @@ from kctl.dev.source import Artifact, Built
 from kctl.errors import InputError, Location
 
 
-def image_ref(artifact: Artifact) -> ImageRef:
-    """The content-addressed reference of an artifact's current build context."""
-    return _plan(artifact)[1]
+@dataclass(frozen=True)
+class Planned:
+    """An artifact's context, its content tag, and the registry's digest if it has it."""
+
+    artifact: Artifact
+    files: list[ContextFile]
+    ref: ImageRef
+    existing: str | None
 
 
-def _plan(artifact: Artifact) -> tuple[list[ContextFile], ImageRef]:
+def plan(artifact: Artifact, check_registry: bool = True) -> Planned:
+    """Read the context, compute its tag, ask the registry whether it already has it."""
     dockerfile = artifact.context / artifact.dockerfile
     if not dockerfile.is_file():
         raise InputError(
@@ -26,7 +33,41 @@ def _plan(artifact: Artifact) -> tuple[list[ContextFile], ImageRef]:
         )
     files = collect(artifact.context, artifact.dockerfile)
     tag = tag_for(digest(files, artifact.dockerfile, artifact.build_args, artifact.target))
-    return files, ImageRef(artifact.registry, artifact.path, tag)
+    ref = ImageRef(artifact.registry, artifact.path, tag)
+    return Planned(artifact, files, ref, remote_digest(ref) if check_registry else None)
+
+
+def build_planned(
+    planned: Planned,
+    on_output: Callable[[str], None] = lambda line: None,
+    on_step: Callable[[str], None] = lambda text: None,
+) -> None:
+    """Build a planned artifact through the engine, streaming its output."""
+    artifact = planned.artifact
+    on_step(f"build {artifact.component} -> {planned.ref.name}")
+    build(
+        planned.files,
+        planned.ref,
+        dockerfile=artifact.dockerfile,
+        build_args=artifact.build_args,
+        target=artifact.target,
+        on_output=on_output,
+    )
+
+
+def push_planned(planned: Planned, on_step: Callable[[str], None] = lambda text: None) -> Built:
+    """Push a built artifact; the result is pinned to the registry's digest."""
+    on_step(f"push {planned.ref.name}")
+    pushed = push(planned.ref)
+    on_step(f"pushed {planned.ref.pinned(pushed)}")
+    return Built(planned.artifact, planned.ref, pushed, built=True)
+
+
+def unchanged(planned: Planned, on_step: Callable[[str], None] = lambda text: None) -> Built:
+    """The registry already has this content: no build, no push."""
+    assert planned.existing is not None
+    on_step(f"unchanged {planned.artifact.component}: {planned.ref.name} is in the registry")
+    return Built(planned.artifact, planned.ref, planned.existing, built=False)
 
 
 def ensure_image(
@@ -37,24 +78,10 @@ def ensure_image(
     on_step: Callable[[str], None] = lambda text: None,
 ) -> Built:
     """Build (and push) an artifact unless the registry already holds its content tag."""
-    files, ref = _plan(artifact)
-    if push_image:
-        existing = remote_digest(ref)
-        if existing is not None:
-            on_step(f"unchanged {artifact.component}: {ref.name} is in the registry")
-            return Built(artifact, ref, existing, built=False)
-    on_step(f"build {artifact.component} -> {ref.name}")
-    build(
-        files,
-        ref,
-        dockerfile=artifact.dockerfile,
-        build_args=artifact.build_args,
-        target=artifact.target,
-        on_output=on_output,
-    )
+    planned = plan(artifact, check_registry=push_image)
+    if planned.existing is not None:
+        return unchanged(planned, on_step)
+    build_planned(planned, on_output, on_step)
     if not push_image:
-        return Built(artifact, ref, "", built=True)
-    on_step(f"push {ref.name}")
-    pushed = push(ref, on_progress=lambda status: None)
-    on_step(f"pushed {ref.pinned(pushed)}")
-    return Built(artifact, ref, pushed, built=True)
+        return Built(artifact, planned.ref, "", built=True)
+    return push_planned(planned, on_step)

@@ -6,8 +6,10 @@ is recorded under `.kctl/<env>/` so `kctl down` removes exactly that.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +18,7 @@ from typing import Any
 
 from kctl.dev import proc
 from kctl.dev.source import Release
-from kctl.errors import OperationError
+from kctl.errors import KctlError, OperationError
 
 # What `podman kube play` (4.x) runs or accepts; everything else is not run locally.
 PLAYABLE = {"Pod", "Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim"}
@@ -76,6 +78,9 @@ class HelmTarget:
     def __init__(self, timeout: float = 300.0, dry_run: bool = False) -> None:
         self.timeout = timeout
         self.dry_run = dry_run
+
+    def prepare(self, state_dir: Path) -> None:
+        """Nothing to do ahead: helm replaces pods with a rolling update."""
 
     def command(self, release: Release) -> list[str]:
         argv = [
@@ -195,6 +200,21 @@ class LocalTarget:
         self.timeout = timeout
         self.ports = list(ports)
         self.dry_run = dry_run
+        self._stopping: threading.Thread | None = None
+
+    def prepare(self, state_dir: Path) -> None:
+        """Stop the running pods while the new image is pushed: the ports must be free anyway.
+
+        Only called once a build succeeded, so a broken build leaves the old version serving.
+        """
+        state = load_state(state_dir)
+        if self.dry_run or self._stopping is not None or not state or "release" not in state:
+            return
+        podman = proc.binary("podman")
+        self._stopping = threading.Thread(
+            target=_quietly, args=(stop_pods, podman, state["release"]), daemon=True
+        )
+        self._stopping.start()
 
     def render(self, release: Release) -> list[Any]:
         import yaml
@@ -231,7 +251,10 @@ class LocalTarget:
         write_file(path, manifest)
         podman = proc.binary("podman")
         on_step(f"podman kube play {release.name}")
-        stop_pods(podman, release.name)
+        if self._stopping is not None:
+            self._stopping.join()
+            self._stopping = None
+        stop_pods(podman, release.name)  # fast when prepare() already stopped them
         argv = [podman, "kube", "play", "--replace"]
         images = [
             c.get("image", "")
@@ -269,26 +292,30 @@ class LocalTarget:
         return removed
 
 
-def _release_pods(podman: str, release: str) -> list[str]:
-    result = proc.run(
-        [podman, "pod", "ps", "-q", "--filter", f"label={RELEASE_LABEL}={release}"],
-        timeout=60,
-        what="podman pod ps",
-    )
+def _quietly(fn: Callable[..., object], *args: object) -> None:
+    with contextlib.suppress(KctlError):  # deploy() stops the pods again and reports
+        fn(*args)
+
+
+def _release_pods(podman: str, release: str, running: bool = False) -> list[str]:
+    argv = [podman, "pod", "ps", "-q", "--filter", f"label={RELEASE_LABEL}={release}"]
+    if running:
+        argv += ["--filter", "status=running"]
+    result = proc.run(argv, timeout=60, what="podman pod ps")
     proc.check(result, "podman pod ps")
     return result.stdout.split()
 
 
 def stop_pods(podman: str, release: str) -> None:
     """Stop a release's pods at once (-t 0): kube play --replace would wait for each grace."""
-    pods = _release_pods(podman, release)
+    pods = _release_pods(podman, release, running=True)
     if pods:
         proc.run([podman, "pod", "stop", "-t", "0", *pods], timeout=60, what="podman pod stop")
 
 
 def _port_open(port: int) -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
             return True
     except OSError:
         return False
@@ -314,6 +341,8 @@ def wait_ready(podman: str, release: str, endpoints: Sequence[str], timeout: flo
     ports = [int(e.rsplit(":", 1)[1]) for e in endpoints]
     deadline = time.monotonic() + timeout
     while True:
+        if all(_port_open(p) for p in ports):
+            return
         failed = _failed_containers(podman, release)
         if failed:
             name = failed[0].get("Names", ["?"])[0]
@@ -323,8 +352,6 @@ def wait_ready(podman: str, release: str, endpoints: Sequence[str], timeout: flo
                 details=(logs.stdout + logs.stderr).strip().splitlines()[-20:],
                 hint="fix the app or its command; kctl keeps watching",
             )
-        if all(_port_open(p) for p in ports):
-            return
         if time.monotonic() > deadline:
             raise OperationError(
                 f"not ready within {timeout:g} s: {', '.join(endpoints)} not accepting connections"

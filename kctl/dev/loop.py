@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from kctl.dev.builder import ensure_image
+from kctl.dev.builder import build_planned, plan, push_planned, unchanged
 from kctl.dev.deploy import Deployed
 from kctl.dev.source import Artifact, Built, Release, Source
 from kctl.errors import KctlError
@@ -23,6 +23,9 @@ class Target(Protocol):
     def deploy(
         self, release: Release, state_dir: Path, on_step: Callable[[str], None]
     ) -> Deployed: ...
+
+    def prepare(self, state_dir: Path) -> None:
+        """A new image is built: start what can run before it is pushed (non-blocking)."""
 
 
 @dataclass
@@ -72,11 +75,17 @@ class Session:
         started = time.monotonic()
         try:
             self.artifacts = self.source.artifacts()
-            for artifact in self.artifacts:
+            planned = [plan(a) for a in self.artifacts]
+            for item in planned:
+                if item.existing is None:
+                    build_planned(item, self.hooks.build_output, self.hooks.step)
+            if any(p.existing is None for p in planned):  # every build succeeded
+                self.target.prepare(self.source.env.state_dir)
+            for item in planned:
                 cycle.built.append(
-                    ensure_image(
-                        artifact, on_output=self.hooks.build_output, on_step=self.hooks.step
-                    )
+                    unchanged(item, self.hooks.step)
+                    if item.existing is not None
+                    else push_planned(item, self.hooks.step)
                 )
             images = [b.pinned for b in cycle.built]
             if (
