@@ -123,13 +123,56 @@ def _target(environment: Environment, dry_run: bool) -> Any:
     return LocalTarget(environment.timeout, environment.port_forward, dry_run=dry_run)
 
 
+class _BuildLog:
+    """Build output: on a terminal, a live tail that collapses when the build ends (-v keeps
+    it all); otherwise streamed as is. -q hides it; a failed build's error is shown anyway."""
+
+    def __init__(self, console: Console) -> None:
+        from collections import deque
+
+        from kctl.console import NORMAL
+
+        self.console = console
+        self.live: Any = None
+        self.tail: deque[str] = deque(maxlen=10)
+        self.collapse = console.verbosity == NORMAL and console.interactive and console.use_color
+
+    def start(self) -> None:
+        if self.collapse and self.live is None:
+            from rich.live import Live
+
+            self.tail.clear()
+            self.live = Live(console=self.console.rich, transient=True, refresh_per_second=8)
+            self.live.start()
+
+    def line(self, text: str) -> None:
+        if self.live is None:
+            self.console.print_raw(text)
+            return
+        from rich.text import Text
+
+        self.tail.extend(part for part in text.splitlines() if part.strip())
+        self.live.update(Text("\n".join(self.tail), style="dim"))
+
+    def stop(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+
+
 def _hooks(console: Console, output: OutputFormat, dry_run: bool, report_errors: bool) -> Any:
     from kctl.dev.loop import Hooks
 
+    log = _BuildLog(console)
+
     def step(text: str) -> None:
+        log.stop()
         console.info(f"  {text}")
+        if text.startswith("build "):
+            log.start()
 
     def done(cycle: Cycle) -> None:
+        log.stop()
         if output is not OutputFormat.TABLE:
             console.emit(_summary(cycle), output)
         if cycle.error is not None:
@@ -151,7 +194,7 @@ def _hooks(console: Console, output: OutputFormat, dry_run: bool, report_errors:
         verb = "rendered" if dry_run else "deployed"
         console.success(f"cycle {cycle.number}: {verb} in {cycle.seconds:.1f} s{where}")
 
-    return Hooks(step=step, build_output=console.print_raw, cycle_done=done)
+    return Hooks(step=step, build_output=log.line, cycle_done=done)
 
 
 def _summary(cycle: Cycle) -> dict[str, Any]:

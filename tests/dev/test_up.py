@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -262,3 +264,32 @@ def test_helm_target_dry_run_without_a_cluster(
     assert failed.returncode == 1
     assert "helm upgrade --install failed" in failed.stderr and "hint:" in failed.stderr
     assert "Traceback" not in failed.stderr
+
+
+@pytest.mark.e2e
+def test_ctrl_c_during_a_build_stops_it_and_exits_130(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    busybox_base: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    app = copy_example("hello", tmp_path)
+    dockerfile = app / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + 'RUN ["/bin/busybox", "sleep", "60"]\n')
+    ns = namespace(registry, request)
+    args = [sys.executable, "-m", "kctl", "up", "--once"]
+    args += hello_args(ns, busybox_base, free_port())
+    process = subprocess.Popen(
+        args, env=up_env, cwd=app, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(4)  # well into the 60 s build step
+    assert process.poll() is None
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert time.monotonic() - started < 10  # the build step was abandoned, not waited for
+    assert "interrupted" in err and "Traceback" not in err
+    assert no_temp_files(app) == [] and os.listdir(up_env["TMPDIR"]) == []
+    assert registry.tags(ns.split("/", 1)[1] + "/hello") == []
