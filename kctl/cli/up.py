@@ -168,7 +168,7 @@ def _hooks(console: Console, output: OutputFormat, dry_run: bool, report_errors:
     def step(text: str) -> None:
         log.stop()
         console.info(f"  {text}")
-        if text.startswith("build "):
+        if text.startswith(("build ", "push ")):
             log.start()
 
     def done(cycle: Cycle) -> None:

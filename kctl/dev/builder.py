@@ -55,10 +55,14 @@ def build_planned(
     )
 
 
-def push_planned(planned: Planned, on_step: Callable[[str], None] = lambda text: None) -> Built:
+def push_planned(
+    planned: Planned,
+    on_step: Callable[[str], None] = lambda text: None,
+    on_progress: Callable[[str], None] = lambda line: None,
+) -> Built:
     """Push a built artifact; the result is pinned to the registry's digest."""
     on_step(f"push {planned.ref.name}")
-    pushed = push(planned.ref)
+    pushed = push(planned.ref, on_progress=on_progress)
     on_step(f"pushed {planned.ref.pinned(pushed)}")
     return Built(planned.artifact, planned.ref, pushed, built=True)
 

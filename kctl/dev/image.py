@@ -143,7 +143,8 @@ def push(ref: ImageRef, on_progress: Callable[[str], None] = lambda line: None) 
                     hint="check the registry address, credentials and TLS",
                 )
             if chunk.get("status"):
-                on_progress(str(chunk["status"]))
+                parts = (chunk.get("id"), chunk["status"], chunk.get("progress"))
+                on_progress(" ".join(str(p) for p in parts if p) + "\n")
     except OperationError:
         raise
     except Exception as exc:

@@ -85,7 +85,7 @@ class Session:
                 cycle.built.append(
                     unchanged(item, self.hooks.step)
                     if item.existing is not None
-                    else push_planned(item, self.hooks.step)
+                    else push_planned(item, self.hooks.step, self.hooks.build_output)
                 )
             images = [b.pinned for b in cycle.built]
             if (

@@ -226,15 +226,8 @@ class ComposeSource:
         return self._project
 
     def artifacts(self) -> list[Artifact]:
-        project = self.project()
-        found = compose_artifacts(project, self.env.registry)
-        if not found:
-            raise InputError(
-                "no service in the Compose project has `build:`; nothing to build",
-                location=Location.of(project.files[0]) if project.files else None,
-                hint="kctl convert deploys images that are already built",
-            )
-        return found
+        """Services with `build:`; a project of ready-made images has none and is deployed."""
+        return compose_artifacts(self.project(), self.env.registry)
 
     def release(self, built: Sequence[Built]) -> Release:
         from kctl import fsio

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -250,9 +251,10 @@ def test_helm_target_dry_run_without_a_cluster(
         "contexts: [{name: none, context: {cluster: none, user: none}}]\n"
         "users: [{name: none, user: {}}]\n"
     )
-    env = dict(up_env, KUBECONFIG=str(kubeconfig))
     ns = namespace(registry, request)
-    args = ["up", "--target", "helm", "--registry", ns, "--build-arg", f"BASE={busybox_base}"]
+    # KCTL_* variables override kctl.toml (target = "local", registry = "localhost:5000")
+    env = dict(up_env, KUBECONFIG=str(kubeconfig), KCTL_TARGET="helm", KCTL_REGISTRY=ns)
+    args = ["up", "--build-arg", f"BASE={busybox_base}"]
     result = kctl([*args, "--dry-run"], env, app)
     assert result.returncode == 0, result.stderr
     [tag] = registry.tags(ns.split("/", 1)[1] + "/hello")
@@ -293,3 +295,38 @@ def test_ctrl_c_during_a_build_stops_it_and_exits_130(
     assert "interrupted" in err and "Traceback" not in err
     assert no_temp_files(app) == [] and os.listdir(up_env["TMPDIR"]) == []
     assert registry.tags(ns.split("/", 1)[1] + "/hello") == []
+
+
+@pytest.mark.e2e
+def test_unreachable_registry_is_a_clear_failure(
+    tmp_path: Path, up_env: dict[str, str], busybox_base: str
+) -> None:
+    app = copy_example("hello", tmp_path)
+    nowhere = f"127.0.0.1:{free_port()}"
+    result = kctl(["up", "--once", *hello_args(nowhere, busybox_base, free_port())], up_env, app)
+    assert result.returncode == 1
+    assert f"registry {nowhere} unreachable" in result.stderr and "hint:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.e2e
+def test_compose_project_of_ready_made_images_is_deployed_without_builds(
+    tmp_path: Path, up_env: dict[str, str], podman: Podman, busybox_base: str
+) -> None:
+    app = tmp_path / "images-only"
+    app.mkdir()
+    (app / "compose.yaml").write_text(
+        "services:\n"
+        "  shell:\n"
+        f"    image: {busybox_base}\n"
+        '    entrypoint: ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/etc"]\n'
+        "    ports: ['8080:8080']\n"
+    )
+    port = free_port()
+    result = kctl(["up", "--once", "--target", "local", "-p", f"{port}:8080"], up_env, app)
+    assert result.returncode == 0, result.stderr
+    with socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass
+    assert release_pods(podman, "images-only") != []
+    assert kctl(["down"], up_env, app).returncode == 0
+    assert release_pods(podman, "images-only") == []
