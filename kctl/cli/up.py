@@ -116,7 +116,8 @@ def _interrupt_on_signals() -> None:
 
 
 def _target(environment: Environment, dry_run: bool) -> Any:
-    from kctl.dev.deploy import HelmTarget, LocalTarget
+    from kctl.dev.helm_target import HelmTarget
+    from kctl.dev.local_target import LocalTarget
 
     if environment.target == "helm":
         return HelmTarget(environment.timeout, dry_run=dry_run)
@@ -220,7 +221,9 @@ def down(
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait."),
 ) -> None:
     from kctl.dev.config import load_environment
-    from kctl.dev.deploy import STATE_FILE, HelmTarget, LocalTarget, load_state
+    from kctl.dev.deploy import STATE_FILE, load_state
+    from kctl.dev.helm_target import HelmTarget
+    from kctl.dev.local_target import LocalTarget
 
     console = console_of(ctx)
     environment = load_environment(path, env)
