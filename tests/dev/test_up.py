@@ -330,3 +330,28 @@ def test_compose_project_of_ready_made_images_is_deployed_without_builds(
     assert release_pods(podman, "images-only") != []
     assert kctl(["down"], up_env, app).returncode == 0
     assert release_pods(podman, "images-only") == []
+
+
+@pytest.mark.e2e
+def test_build_target_stage_from_kctl_toml(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    busybox_base: str,
+    request: pytest.FixtureRequest,
+) -> None:
+    app = copy_example("hello", tmp_path)
+    dockerfile = app / "Dockerfile"
+    # the stage after `site` fails: the build only succeeds if the target stage is honoured
+    dockerfile.write_text(
+        dockerfile.read_text().replace("FROM ${BASE}", "FROM ${BASE} AS site")
+        + 'FROM site AS broken\nRUN ["/bin/busybox", "false"]\n'
+    )
+    config = app / "kctl.toml"
+    config.write_text(config.read_text() + 'build-target = "site"\n')
+    port = free_port()
+    ns = namespace(registry, request)
+    result = kctl(["up", "--once", *hello_args(ns, busybox_base, port)], up_env, app)
+    assert result.returncode == 0, result.stderr
+    assert fetch(port) == (app / "www" / "index.html").read_text()
+    assert kctl(["down"], up_env, app).returncode == 0
