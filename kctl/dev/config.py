@@ -219,8 +219,15 @@ def load_environment(
             _check(key, value, at)
             raw[key], lines[key] = value, at.line
     for key, value in (overrides or {}).items():
-        if value is not None and value not in ([], {}):
-            raw[key], lines[key] = value, None
+        if value is None or value in ([], {}):
+            continue
+        if key == "build-args" and isinstance(raw.get(key), dict):
+            value = {**raw[key], **value}  # per key: the flag wins, the file's others stay
+        elif key == "set" and isinstance(raw.get(key), list):
+            value = [*raw[key], *value]  # helm applies --set in order: the flag's come last
+        else:
+            lines[key] = None
+        raw[key] = value
 
     def where(key: str) -> Location:
         if path is None or lines.get(key) is None:

@@ -52,10 +52,6 @@ class Cycle:
     def ok(self) -> bool:
         return self.error is None
 
-    @property
-    def changed(self) -> bool:
-        return any(b.built for b in self.built)
-
 
 class Session:
     """Runs cycles for a source and target, remembering what is deployed."""
@@ -129,7 +125,7 @@ def _watch_config(session: Session) -> tuple[list[Path], ChangeFilter]:
     return watch_dirs(roots), ChangeFilter(contexts, inputs)
 
 
-def watch(session: Session, delay: float, cycles: int | None = None) -> None:
+def watch(session: Session, delay: float) -> None:
     """Run a first cycle, then one per debounced batch of relevant changes, until Ctrl-C."""
     from kctl.dev.watch import ChangeQueue, Watcher
 
@@ -138,11 +134,8 @@ def watch(session: Session, delay: float, cycles: int | None = None) -> None:
     try:
         watcher.update(*_watch_config(session))  # changes during the first cycle count too
         session.cycle()
-        done = 1
-        while cycles is None or done < cycles:
+        while True:
             watcher.update(*_watch_config(session))
-            paths = queue.wait(delay)
-            session.cycle(sorted(paths))
-            done += 1
+            session.cycle(sorted(queue.wait(delay)))
     finally:
         watcher.stop()

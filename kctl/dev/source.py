@@ -1,7 +1,8 @@
 """What `kctl up` builds and deploys: an app with a kctl.toml, or a Compose project.
 
 A source answers three questions each cycle: which images to build (artifacts), which chart
-to deploy with which values once they are pushed (release), and which paths to watch.
+to deploy with which values once they are pushed (release), and which paths mean "redeploy"
+even when no image changed (deploy inputs: the chart, the Compose files).
 """
 
 from __future__ import annotations
@@ -69,8 +70,6 @@ class Source(Protocol):
 
     def release(self, built: Sequence[Built]) -> Release: ...
 
-    def watch_roots(self) -> list[Path]: ...
-
     def deploy_inputs(self) -> list[Path]: ...
 
 
@@ -131,13 +130,6 @@ class AppSource:
         """Paths whose change means redeploying even when no image changed."""
         return [self.env.chart] if self.env.chart else []
 
-    def watch_roots(self) -> list[Path]:
-        roots = [self.env.context]
-        chart = self.env.chart
-        if chart is not None and not _inside(chart, self.env.context):
-            roots.append(chart)
-        return roots
-
 
 def image_values(prefix: str, image: Built) -> list[str]:
     """--set-string values pointing a chart's image block at a pushed digest."""
@@ -172,10 +164,6 @@ def image_values_prefix(chart: Path, name: str) -> str:
         location=Location.of(path),
         hint="give values.yaml an `image:` block with repository and tag",
     )
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return path.resolve().is_relative_to(root.resolve())
 
 
 def _registry_of(image: str | None) -> str | None:
@@ -253,15 +241,6 @@ class ComposeSource:
     def deploy_inputs(self) -> list[Path]:
         project = self._project or self.project()
         return [Path(f) for f in project.files]
-
-    def watch_roots(self) -> list[Path]:
-        project = self._project or self.project()
-        roots = [Path(f) for f in project.files]
-        for service in project.services.values():
-            build = service.get("build")
-            if build:
-                roots.append(Path(build["context"]))
-        return roots
 
 
 def compose_files(root: Path) -> list[Path]:

@@ -65,6 +65,15 @@ def test_flags_and_variables_override_the_file(app: Path) -> None:
 
 
 @pytest.mark.unit
+def test_build_args_and_set_flags_merge_with_the_file(app: Path) -> None:
+    env = load_environment(
+        app, None, {"build-args": {"DEBUG": "false", "EXTRA": "1"}, "set": ["replicaCount=2"]}
+    )
+    assert env.build_args == {"VERSION": "1.2", "DEBUG": "false", "EXTRA": "1"}
+    assert env.set_values == ["replicaCount=1", "replicaCount=2"]
+
+
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("text", "line", "message"),
     [
