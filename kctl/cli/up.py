@@ -28,8 +28,12 @@ def up(
     target: str | None = typer.Option(
         None, "--target", envvar="KCTL_TARGET", help="local (podman kube play) or helm."
     ),
-    registry: str | None = typer.Option(None, "--registry", envvar="KCTL_REGISTRY"),
-    namespace: str | None = typer.Option(None, "-n", "--namespace", envvar="KCTL_NAMESPACE"),
+    registry: str | None = typer.Option(
+        None, "--registry", envvar="KCTL_REGISTRY", help="Push to HOST[:PORT][/PATH]."
+    ),
+    namespace: str | None = typer.Option(
+        None, "-n", "--namespace", envvar="KCTL_NAMESPACE", help="Kubernetes namespace."
+    ),
     once: bool = typer.Option(False, "--once", help="One cycle; exit 0, or 1 when it fails."),
     watch: bool | None = typer.Option(None, "--watch/--no-watch", help="Override `watch`."),
     watch_delay: float | None = typer.Option(
