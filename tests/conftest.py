@@ -36,12 +36,29 @@ def registry(services_dir: Path) -> Iterator[services.Registry]:
     reg.process.stop()
 
 
+REGISTRY_LOGIN = ("kctl", "s3cret")
+
+
 @pytest.fixture(scope="session")
-def podman(services_dir: Path, registry: services.Registry) -> Iterator[services.Podman]:
-    """A real Podman API service (Docker-compatible) trusting the test registry."""
+def auth_registry(services_dir: Path) -> Iterator[services.Registry]:
+    """A second real registry that demands REGISTRY_LOGIN (htpasswd)."""
+    try:
+        reg = services.start_registry(services_dir / "auth-registry", REGISTRY_LOGIN)
+    except services.Unavailable as exc:
+        unavailable(str(exc))
+    yield reg
+    reg.process.stop()
+
+
+@pytest.fixture(scope="session")
+def podman(
+    services_dir: Path, registry: services.Registry, auth_registry: services.Registry
+) -> Iterator[services.Podman]:
+    """A real Podman API service (Docker-compatible) trusting the test registries."""
     try:
         service = services.start_podman(
-            services_dir / "podman", [registry.host, f"localhost:{registry.port}"]
+            services_dir / "podman",
+            [registry.host, f"localhost:{registry.port}", auth_registry.host],
         )
     except services.Unavailable as exc:
         unavailable(str(exc))

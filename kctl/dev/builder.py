@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kctl.dev.context import ContextFile, collect, digest, tag_for
-from kctl.dev.image import ImageRef, build, push, remote_digest
+from kctl.dev.image import ImageRef, build, push
+from kctl.dev.registry import remote_digest
 from kctl.dev.source import Artifact, Built
 from kctl.errors import InputError, Location
 

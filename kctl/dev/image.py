@@ -1,25 +1,15 @@
-"""Build and push images through the Docker Engine API (Docker or Podman), check registries."""
+"""Build and push images through the Docker Engine API (Docker or Podman)."""
 
 from __future__ import annotations
 
 import os
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from kctl.dev.context import ContextFile, tar
+from kctl.dev.registry import credentials, remote_digest
 from kctl.errors import OperationError
-
-MANIFEST_TYPES = ", ".join(
-    [
-        "application/vnd.oci.image.index.v1+json",
-        "application/vnd.oci.image.manifest.v1+json",
-        "application/vnd.docker.distribution.manifest.list.v2+json",
-        "application/vnd.docker.distribution.manifest.v2+json",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -57,38 +47,6 @@ def _client() -> Any:
             f"cannot reach the container engine: {exc}",
             hint="start Docker or `podman system service` and set DOCKER_HOST",
         ) from None
-
-
-def _scheme(registry: str) -> str:
-    host = registry.split(":", maxsplit=1)[0]
-    return "http" if host in ("localhost", "127.0.0.1") else "https"
-
-
-def remote_digest(ref: ImageRef, timeout: float = 5.0) -> str | None:
-    """The registry's digest for ref's tag, or None when the tag does not exist."""
-    url = f"{_scheme(ref.registry)}://{ref.registry}/v2/{ref.repository}/manifests/{ref.tag}"
-    request = urllib.request.Request(url, method="HEAD", headers={"Accept": MANIFEST_TYPES})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            value = response.headers.get("Docker-Content-Digest")
-            return str(value) if value else None
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
-            return None
-        if exc.code in (401, 403):
-            raise OperationError(
-                f"registry {ref.registry} refused access ({exc.code})",
-                hint="log in to the registry (docker/podman login)",
-            ) from None
-        raise OperationError(f"registry {ref.registry} answered {exc.code}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        hint = (
-            "for a plain-HTTP registry, mark it insecure in registries.conf / daemon.json"
-            if "SSL" in str(reason)
-            else "check the registry address and that it is running"
-        )
-        raise OperationError(f"registry {ref.registry} unreachable: {reason}", hint=hint) from None
 
 
 def build(
@@ -133,9 +91,15 @@ def build(
 def push(ref: ImageRef, on_progress: Callable[[str], None] = lambda line: None) -> str:
     """Push ref and return the registry digest (sha256:...)."""
     client = _client()
+    login = credentials(ref.registry)
+    auth = {"username": login[0], "password": login[1]} if login else None
     try:
         for chunk in client.push(
-            f"{ref.registry}/{ref.repository}", tag=ref.tag, stream=True, decode=True
+            f"{ref.registry}/{ref.repository}",
+            tag=ref.tag,
+            stream=True,
+            decode=True,
+            auth_config=auth,  # else the SDK's own docker config.json lookup
         ):
             if "error" in chunk:
                 raise OperationError(

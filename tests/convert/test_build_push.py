@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kctl.dev.image import ImageRef, remote_digest
+from kctl.dev.image import ImageRef
+from kctl.dev.registry import remote_digest
 from tests.support.kctl_cli import copy_example, kctl
 from tests.support.services import Podman, Registry
 

@@ -105,7 +105,8 @@ def test_digest_is_content_addressed(tmp_path: Path) -> None:
 def test_build_push_and_skip_when_registry_has_the_tag(
     tmp_path, podman, registry, docker_host
 ) -> None:
-    from kctl.dev.image import ImageRef, build, push, remote_digest
+    from kctl.dev.image import ImageRef, build, push
+    from kctl.dev.registry import remote_digest
 
     busybox = shutil.which("busybox") or "/bin/busybox"
     ctx = tree(
@@ -137,7 +138,8 @@ def test_build_push_and_skip_when_registry_has_the_tag(
 
 @pytest.mark.integration
 def test_broken_dockerfile_and_unreachable_registry_are_operation_errors(tmp_path, docker_host):
-    from kctl.dev.image import ImageRef, build, remote_digest
+    from kctl.dev.image import ImageRef, build
+    from kctl.dev.registry import remote_digest
     from kctl.errors import OperationError
     from tests.support.services import free_port
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
@@ -15,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from kctl.dev.image import ImageRef, remote_digest
+from kctl.dev.image import ImageRef
+from kctl.dev.registry import remote_digest
+from tests.conftest import REGISTRY_LOGIN
 from tests.support.kctl_cli import UpProcess, copy_example, kctl
 from tests.support.services import Podman, Registry, free_port, wait_until
 
@@ -355,3 +358,32 @@ def test_build_target_stage_from_kctl_toml(
     assert result.returncode == 0, result.stderr
     assert fetch(port) == (app / "www" / "index.html").read_text()
     assert kctl(["down"], up_env, app).returncode == 0
+
+
+@pytest.mark.e2e
+def test_registry_login_is_used_and_a_missing_one_is_a_clear_error(
+    tmp_path: Path, up_env: dict[str, str], auth_registry: Registry, busybox_base: str
+) -> None:
+    app = copy_example("hello", tmp_path)
+    port = free_port()
+    args = ["up", "--once", *hello_args(f"{auth_registry.host}/login", busybox_base, port)]
+    refused = kctl(args, up_env, app)
+    assert refused.returncode == 1
+    assert f"registry {auth_registry.host} refused access (401)" in refused.stderr
+    assert "podman login" in refused.stderr and "Traceback" not in refused.stderr
+
+    # what `podman login` writes: the same run now checks, pushes and pulls as that user
+    user, password = REGISTRY_LOGIN
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    authfile = tmp_path / "auth.json"
+    authfile.write_text(json.dumps({"auths": {auth_registry.host: {"auth": token}}}))
+    logged_in = dict(up_env, REGISTRY_AUTH_FILE=str(authfile))
+    result = kctl(args, logged_in, app)
+    assert result.returncode == 0, result.stderr
+    assert fetch(port) == (app / "www" / "index.html").read_text()
+    again = kctl(args, logged_in, app)  # the tag is found with the login: nothing pushed
+    assert again.returncode == 0 and auth_registry.writes("login/hello") > 0
+    writes = auth_registry.writes("login/hello")
+    assert kctl(args, logged_in, app).returncode == 0
+    assert auth_registry.writes("login/hello") == writes
+    assert kctl(["down"], logged_in, app).returncode == 0

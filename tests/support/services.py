@@ -120,21 +120,44 @@ class Registry:
         )
 
 
-def start_registry(workdir: Path) -> Registry:
+def start_registry(workdir: Path, login: tuple[str, str] | None = None) -> Registry:
+    """A registry on a free port; with login, it demands that user (htpasswd, bcrypt)."""
     binary = require("docker-registry")
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "config.yml"
+    auth = ""
+    if login:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import crypt  # bcrypt hashes via libxcrypt; test-only, Python 3.11 here
+
+        hashed = crypt.crypt(login[1], crypt.mksalt(crypt.METHOD_BLOWFISH))
+        (workdir / "htpasswd").write_text(f"{login[0]}:{hashed}\n")
+        auth = f"auth:\n  htpasswd:\n    realm: kctl-test\n    path: {workdir / 'htpasswd'}\n"
     config.write_text(
         "version: 0.1\n"
         "log:\n  level: warn\n"
         f"storage:\n  filesystem:\n    rootdirectory: {workdir / 'data'}\n"
         "  delete:\n    enabled: true\n"
+        f"{auth}"
         f"http:\n  addr: 127.0.0.1:{port}\n"
     )
     process = spawn([binary, "serve", str(config)], workdir / "registry.log")
+
+    def ready() -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/", timeout=2):
+                return True
+        except urllib.error.HTTPError as exc:
+            return exc.code == 401  # answering, and asking for the login
+        except OSError:
+            return False
+
     try:
-        wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/v2/"), 30, "registry")
+        wait_until(ready, 30, "registry")
     except TimeoutError:
         process.stop()
         raise
