@@ -96,6 +96,7 @@ class LocalTarget:
         self.ports = list(ports)
         self.dry_run = dry_run
         self._stopping: threading.Thread | None = None
+        self._stopped: str | None = None  # the release prepare() stopped
 
     def prepare(self, state_dir: Path) -> None:
         """Stop the running pods while the new image is pushed: the ports must be free anyway.
@@ -105,10 +106,14 @@ class LocalTarget:
         state = load_state(state_dir)
         if self.dry_run or self._stopping is not None or not state or "release" not in state:
             return
-        podman = proc.binary("podman")
-        self._stopping = threading.Thread(
-            target=_quietly, args=(stop_pods, podman, state["release"]), daemon=True
-        )
+        podman, release = proc.binary("podman"), str(state["release"])
+
+        def stop_ahead() -> None:
+            with contextlib.suppress(KctlError):  # deploy() then stops them itself, and reports
+                stop_pods(podman, release)
+                self._stopped = release
+
+        self._stopping = threading.Thread(target=stop_ahead, daemon=True)
         self._stopping.start()
 
     def render(self, release: Release) -> list[Any]:
@@ -149,7 +154,9 @@ class LocalTarget:
         if self._stopping is not None:
             self._stopping.join()
             self._stopping = None
-        stop_pods(podman, release.name)  # fast when prepare() already stopped them
+        if self._stopped != release.name:
+            stop_pods(podman, release.name)
+        self._stopped = None
         argv = [podman, "kube", "play", "--replace"]
         images = [
             c.get("image", "")
@@ -185,11 +192,6 @@ class LocalTarget:
                         name = doc["metadata"]["name"]
                         proc.run([podman, "volume", "rm", "-f", name], timeout=60, what="rm")
         return removed
-
-
-def _quietly(fn: Callable[..., object], *args: object) -> None:
-    with contextlib.suppress(KctlError):  # deploy() stops the pods again and reports
-        fn(*args)
 
 
 def _release_pods(podman: str, release: str, running: bool = False) -> list[str]:
