@@ -55,7 +55,7 @@ def up(
         OutputFormat.TABLE, "-o", "--output", help="table|json|yaml (one result per cycle)"
     ),
 ) -> int:
-    from kctl.dev.config import load_environment, save_environment
+    from kctl.dev.config import load_environment
     from kctl.dev.loop import Session
     from kctl.dev.loop import watch as watch_loop
     from kctl.dev.source import open_source
@@ -83,12 +83,7 @@ def up(
     for warning in environment.warnings:
         console.warn(warning)
     if save:
-        given = {k: v for k, v in overrides.items() if v not in (None, [], {})}
-        config = environment.source or environment.root / "kctl.toml"
-        if config.name != "kctl.toml":
-            config = config.with_name("kctl.toml")
-        save_environment(config, environment.env, given)
-        console.info(f"saved {', '.join(given) or 'nothing'} to {config}")
+        _save(console, environment, overrides)
     source = open_source(environment, file)
     single = once or dry_run or not environment.watch
     hooks = _hooks(console, output, dry_run, report_errors=not single)
@@ -106,6 +101,26 @@ def up(
     console.info(f"watching for changes (quiet {environment.watch_delay:g} s); Ctrl-C stops")
     watch_loop(session, environment.watch_delay)
     return 0
+
+
+def _save(console: Console, environment: Environment, overrides: dict[str, Any]) -> None:
+    """Write the given flags into kctl.toml (merged values for build-args and set)."""
+    from kctl.dev.config import save_environment
+    from kctl.errors import InputError
+
+    if environment.source is not None and environment.source.name != "kctl.toml":
+        raise InputError(
+            f"--save writes kctl.toml, but this folder is configured by {environment.source.name}",
+            hint=f"copy {environment.source.name} to kctl.toml first",
+        )
+    given = {k: v for k, v in overrides.items() if v not in (None, [], {})}
+    if "build-args" in given:
+        given["build-args"] = dict(environment.build_args)
+    if "set" in given:
+        given["set"] = list(environment.set_values)
+    config = environment.root / "kctl.toml"
+    save_environment(config, environment.env, given)
+    console.info(f"saved {', '.join(given) or 'nothing'} to {config}")
 
 
 def _interrupt_on_signals() -> None:

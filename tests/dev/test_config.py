@@ -186,3 +186,29 @@ def test_any_typed_values_are_accepted_or_located(tmp_path: Path, table: dict[st
         load_environment(tmp_path)
     except InputError as exc:
         assert exc.location is not None and exc.location.line is not None
+
+
+@pytest.mark.unit
+def test_cli_save_writes_merged_flags_and_keeps_comments(
+    app: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # no Dockerfile: the cycle stops at once (exit 2), after the flags were saved
+    code = main(
+        ["up", str(app), "--once", "--save", "--registry", "127.0.0.1:6001", "--build-arg", "X=1"]
+    )
+    assert code == ExitCode.USAGE and "no Dockerfile" in capsys.readouterr().err
+    text = (app / "kctl.toml").read_text()
+    assert "# my app, my comments" in text and "# the team namespace" in text
+    env = load_environment(app)
+    assert env.registry == "127.0.0.1:6001"
+    assert env.build_args == {"VERSION": "1.2", "DEBUG": "true", "X": "1"}  # merged, not replaced
+
+
+@pytest.mark.unit
+def test_cli_save_refuses_to_shadow_a_draft_toml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "draft.toml").write_text("[environments.development]\nname = 'legacy'\n")
+    code = main(["up", str(tmp_path), "--once", "--save", "--registry", "127.0.0.1:6001"])
+    assert code == ExitCode.USAGE and "draft.toml" in capsys.readouterr().err
+    assert not (tmp_path / "kctl.toml").exists()
