@@ -17,17 +17,13 @@ from typing import Any
 
 from kctl.dev import proc
 from kctl.dev.deploy import Deployed, helm_values, load_state, save_state
+from kctl.dev.registry import is_loopback, split_registry
 from kctl.dev.source import Release
 from kctl.errors import KctlError, OperationError
 
 # What `podman kube play` (4.x) runs or accepts; everything else is not run locally.
 PLAYABLE = {"Pod", "Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim"}
 RELEASE_LABEL = "kctl.dev/release"
-
-
-def _is_loopback(image: str) -> bool:
-    host = image.split("/", 1)[0].split(":", 1)[0]
-    return host in ("localhost", "127.0.0.1", "[::1]")
 
 
 def _pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
@@ -164,7 +160,7 @@ class LocalTarget:
             for c in (_pod_spec(o) or {}).get("containers", [])
             if o["kind"] in ("Pod", "Deployment")
         ]
-        if images and all(_is_loopback(i) for i in images):
+        if images and all(is_loopback(split_registry(i)[0] or "") for i in images):
             argv.append("--tls-verify=false")  # a registry on this machine speaks plain HTTP
         result = proc.run([*argv, str(path)], timeout=self.timeout, what="podman kube play")
         proc.check(result, "podman kube play")

@@ -66,9 +66,32 @@ def credentials(registry: str) -> tuple[str, str] | None:
     return None
 
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def split_registry(image: str) -> tuple[str | None, str]:
+    """`host[:port]/path...` -> (host[:port], path...); (None, image) when no registry is named.
+
+    As docker reads a name: the first part is a registry only if it has a dot or a port, or is
+    localhost.
+    """
+    first, _, rest = image.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        return first, rest
+    return None, image
+
+
+def is_loopback(registry: str) -> bool:
+    """Whether a registry host[:port] is this machine (it then speaks plain HTTP)."""
+    if registry.startswith("["):  # [::1]:5000
+        host = registry[: registry.find("]") + 1]
+    else:
+        host = registry.split(":", 1)[0]
+    return host in LOOPBACK_HOSTS
+
+
 def _scheme(registry: str) -> str:
-    host = registry.rsplit(":", 1)[0] if registry.count(":") == 1 else registry
-    return "http" if host in ("localhost", "127.0.0.1", "[::1]") else "https"
+    return "http" if is_loopback(registry) else "https"
 
 
 def _basic(user: str, password: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from kctl.dev.config import Environment
 from kctl.dev.image import ImageRef
+from kctl.dev.registry import split_registry
 from kctl.errors import InputError, Location
 
 
@@ -77,10 +78,7 @@ def image_path(image: str | None, fallback: str) -> str:
     """The repository path of an image name, without its registry and tag."""
     if not image:
         return fallback
-    name = image.split("@", 1)[0]
-    first, _, rest = name.partition("/")
-    if rest and ("." in first or ":" in first or first == "localhost"):
-        name = rest
+    _, name = split_registry(image.split("@", 1)[0])
     slash, colon = name.rfind("/"), name.rfind(":")
     return name[:colon] if colon > slash else name
 
@@ -166,13 +164,6 @@ def image_values_prefix(chart: Path, name: str) -> str:
     )
 
 
-def _registry_of(image: str | None) -> str | None:
-    if not image:
-        return None
-    first, _, rest = image.partition("/")
-    return first if rest and ("." in first or ":" in first or first == "localhost") else None
-
-
 def compose_artifacts(project: Any, registry: str | None) -> list[Artifact]:
     """An artifact per service with `build:`, pushed to registry (else the one in `image:`).
 
@@ -184,7 +175,8 @@ def compose_artifacts(project: Any, registry: str | None) -> list[Artifact]:
         if not build:
             continue
         path = image_path(service.image, f"{project.name}-{name}")
-        host = registry or _registry_of(service.image) or "localhost"
+        named = split_registry(service.image)[0] if service.image else None
+        host = registry or named or "localhost"
         args = build.get("args") or {}
         found.append(
             Artifact(
