@@ -20,23 +20,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 from _timing import REPO, report, report_absolute
 
 from tests.support import services
-from tests.support.kctl_cli import UpProcess, copy_example
+from tests.support.kctl_cli import UpProcess, copy_example, fetch
 
 EDITS = 10
-
-
-def fetch(port: int) -> str | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=0.25) as response:
-            return str(response.read().decode())
-    except OSError:
-        return None
 
 
 def main() -> int:
@@ -66,7 +57,8 @@ def main() -> int:
             count = len(up.cycles)
             start = time.perf_counter()
             page.write_text(text)
-            while fetch(port) != text:
+            # a short timeout: a connect that hangs while the pod restarts is not latency
+            while fetch(port, timeout=0.25) != text:
                 if time.perf_counter() - start > 60:
                     raise SystemExit(f"edit {n} not served in 60 s:\n{''.join(up.stderr)[-2000:]}")
                 time.sleep(0.01)

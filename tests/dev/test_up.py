@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,8 @@ import pytest
 from kctl.dev.image import ImageRef
 from kctl.dev.registry import remote_digest
 from tests.conftest import REGISTRY_LOGIN
-from tests.support.kctl_cli import UpProcess, copy_example, kctl
+from tests.support.kctl_cli import UpProcess, copy_example, fetch, kctl
 from tests.support.services import Podman, Registry, free_port, wait_until
-
-
-def fetch(port: int) -> str | None:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-            return str(response.read().decode())
-    except OSError:
-        return None
 
 
 def wait_for_page(port: int, text: str, timeout: float = 60) -> None:

@@ -9,11 +9,21 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "up"
+
+
+def fetch(port: int, timeout: float = 2) -> str | None:
+    """The page served on 127.0.0.1:port, or None while nothing (or an error) answers."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=timeout) as response:
+            return str(response.read().decode())
+    except OSError:
+        return None
 
 
 def copy_example(name: str, dest: Path) -> Path:
