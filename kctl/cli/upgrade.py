@@ -48,6 +48,21 @@ KUBECONFIG = typer.Option(
 )
 TIMEOUT = typer.Option(300.0, "--timeout", help="Seconds to wait for each component.")
 PROBE_TIMEOUT = typer.Option(1.0, "--probe-timeout", help="Seconds per health probe.")
+# apply and phase take the same options
+VERSION = typer.Argument(..., help="Target version, e.g. v1.31.14.")
+YES = typer.Option(False, "-y", "--yes", help="Do not ask for confirmation.")
+DRY_RUN = typer.Option(False, "--dry-run", help="Show diffs and phases; write nothing.")
+APPLY_PROBE_TIMEOUT = typer.Option(2.0, "--probe-timeout", help="Seconds per health probe.")
+BACKUP_DIR = typer.Option(
+    None, "--backup-dir", help="Parent dir for backups (default <root>/etc/kubernetes/tmp)."
+)
+ETCD_ENDPOINT = typer.Option(
+    None, "--etcd-endpoint", help="etcd client URL (default: from the etcd manifest)."
+)
+ETCD_BACKUP = typer.Option(
+    True, "--etcd-backup/--no-etcd-backup", help="Take and verify an etcd snapshot first."
+)
+FORCE = typer.Option(False, "--force", help="Proceed despite skew or health findings.")
 
 
 def register(app: typer.Typer) -> None:
@@ -210,7 +225,7 @@ def _options(version: str, **kwargs: Any) -> Any:
 
 def diff(
     ctx: typer.Context,
-    version: str = typer.Argument(..., help="Target version, e.g. v1.31.14."),
+    version: str = VERSION,
     root: Path = ROOT,
     catalog_file: Path | None = CATALOG,
     context: int = typer.Option(3, "-c", "--context-lines", help="Lines of context."),
@@ -227,23 +242,17 @@ def diff(
 
 def apply(
     ctx: typer.Context,
-    version: str = typer.Argument(..., help="Target version, e.g. v1.31.14."),
+    version: str = VERSION,
     root: Path = ROOT,
     catalog_file: Path | None = CATALOG,
-    yes: bool = typer.Option(False, "-y", "--yes", help="Do not ask for confirmation."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show diffs and phases; write nothing."),
+    yes: bool = YES,
+    dry_run: bool = DRY_RUN,
     timeout: float = TIMEOUT,
-    probe_timeout: float = typer.Option(2.0, "--probe-timeout", help="Seconds per health probe."),
-    backup_dir: Path | None = typer.Option(
-        None, "--backup-dir", help="Parent dir for backups (default <root>/etc/kubernetes/tmp)."
-    ),
-    etcd_endpoint: str | None = typer.Option(
-        None, "--etcd-endpoint", help="etcd client URL (default: from the etcd manifest)."
-    ),
-    etcd_backup: bool = typer.Option(
-        True, "--etcd-backup/--no-etcd-backup", help="Take and verify an etcd snapshot first."
-    ),
-    force: bool = typer.Option(False, "--force", help="Proceed despite skew or health findings."),
+    probe_timeout: float = APPLY_PROBE_TIMEOUT,
+    backup_dir: Path | None = BACKUP_DIR,
+    etcd_endpoint: str | None = ETCD_ENDPOINT,
+    etcd_backup: bool = ETCD_BACKUP,
+    force: bool = FORCE,
     kubeconfig: Path | None = KUBECONFIG,
 ) -> None:
     _run(
@@ -267,17 +276,17 @@ def apply(
 def phase(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Phase: " + ", ".join(PHASE_NAMES)),
-    version: str = typer.Argument(..., help="Target version, e.g. v1.31.14."),
+    version: str = VERSION,
     root: Path = ROOT,
     catalog_file: Path | None = CATALOG,
-    yes: bool = typer.Option(False, "-y", "--yes", help="Do not ask for confirmation."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show diffs and phases; write nothing."),
+    yes: bool = YES,
+    dry_run: bool = DRY_RUN,
     timeout: float = TIMEOUT,
-    probe_timeout: float = typer.Option(2.0, "--probe-timeout", help="Seconds per health probe."),
-    backup_dir: Path | None = typer.Option(None, "--backup-dir", help="Parent dir for backups."),
-    etcd_endpoint: str | None = typer.Option(None, "--etcd-endpoint", help="etcd client URL."),
-    etcd_backup: bool = typer.Option(True, "--etcd-backup/--no-etcd-backup"),
-    force: bool = typer.Option(False, "--force", help="Proceed despite skew or health findings."),
+    probe_timeout: float = APPLY_PROBE_TIMEOUT,
+    backup_dir: Path | None = BACKUP_DIR,
+    etcd_endpoint: str | None = ETCD_ENDPOINT,
+    etcd_backup: bool = ETCD_BACKUP,
+    force: bool = FORCE,
     kubeconfig: Path | None = KUBECONFIG,
 ) -> None:
     if name not in PHASE_NAMES:
