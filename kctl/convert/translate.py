@@ -103,7 +103,7 @@ class _Converter:
         self.opts = options
         self.result = Conversion()
         self.names: dict[str, set[str]] = {}
-        self.service_names = {name: dns_label(name) for name in project.services}
+        self.service_names = _service_names(project)
         self.volume_users: dict[str, list[str]] = {}
         for name, service in project.services.items():
             for volume in service.volumes:
@@ -131,6 +131,11 @@ class _Converter:
         taken = self.names.setdefault(kind, set())
         base = dns_label(wanted) if kind in ("Service",) else dns_subdomain(wanted)
         return unique(base, taken, 63 if kind == "Service" else 253)
+
+    def base(self, service: str) -> str:
+        """What a service's object names derive from: its name, or its name_override."""
+        overridden = lbl.NAME_OVERRIDE in self.project.services[service].labels
+        return self.service_names[service] if overridden else service
 
     def labels(self, service: str) -> dict[str, str]:
         return {
@@ -186,19 +191,19 @@ class _Converter:
 
     # one service ------------------------------------------------------------------------
     def service(self, name: str, service: Service) -> None:
-        labels = service.labels
         self.check_untranslated(service)
+        labels = self.kompose_labels(service)
         controller = self.controller(service, labels)
         container = self.container(name, service, labels)
         pod: dict[str, Any] = {"containers": [container]}
         self.pod_settings(service, labels, pod)
-        volumes, claim_templates = self.volumes(name, service, container, controller)
+        volumes, claim_templates = self.volumes(name, service, labels, container, controller)
         if volumes:
             pod["volumes"] = volumes
         init = self.init_containers(name, service, labels)
         if init:
             pod["initContainers"] = init
-        annotations = {k: v for k, v in labels.items() if not k.startswith("kompose.")}
+        annotations = {k: v for k, v in service.labels.items() if not k.startswith("kompose.")}
         pod_labels = self.labels(name)
         if self.opts.network_policies:
             for network in self.networks_of(service):
@@ -225,9 +230,6 @@ class _Converter:
         for key in service.get("deploy") or {}:
             if key not in DEPLOY_TRANSLATED:
                 self.warn(service, f"deploy.{key}", "not translated to Kubernetes (ignored)")
-        for key in service.labels:
-            if key.startswith("kompose.") and key not in lbl.KNOWN:
-                self.warn(service, "labels", f"unknown kompose label {key!r} (ignored)")
         if lbl.SERVICE_GROUP in service.labels:
             self.warn(
                 service,
@@ -235,28 +237,45 @@ class _Converter:
                 "kompose.service.group is not supported: the services become separate pods",
             )
 
-    def controller(self, service: Service, labels: dict[str, str]) -> str:
+    def kompose_labels(self, service: Service) -> dict[str, Any]:
+        """The service's kompose.* labels (and those in deploy.labels), typed and checked."""
+        values, problems = lbl.parse_labels(service.labels, "service")
+        deploy_labels = (service.get("deploy") or {}).get("labels") or {}
+        more, deploy_problems = lbl.parse_labels(
+            {str(k): str(v) for k, v in deploy_labels.items()}, "deploy"
+        )
+        for key, found in (("labels", problems), ("deploy.labels", deploy_problems)):
+            for problem in found:
+                location = service.location(f"{key}.{problem.key}")
+                if problem.error:
+                    raise InputError(problem.message, location=location, hint=problem.hint)
+                hint = f" ({problem.hint})" if problem.hint else ""
+                self.warn(service, f"{key}.{problem.key}", problem.message + hint)
+        return values | more
+
+    def controller(self, service: Service, labels: dict[str, Any]) -> str:
         if self.opts.controller:
             return self.opts.controller
-        if labels.get(lbl.CONTROLLER_TYPE):
-            kind = labels[lbl.CONTROLLER_TYPE].lower()
-            if kind not in CONTROLLERS:
-                raise InputError(
-                    f"unknown {lbl.CONTROLLER_TYPE} {kind!r}",
-                    location=service.location("labels"),
-                    hint=f"choose one of {', '.join(CONTROLLERS)}",
-                )
-            return kind
-        if labels.get(lbl.CRON_SCHEDULE):
+        if lbl.CONTROLLER_TYPE in labels:
+            return str(labels[lbl.CONTROLLER_TYPE])
+        if lbl.CRON_SCHEDULE in labels:
             return "cronjob"
-        if (service.get("deploy") or {}).get("mode") in ("global", "global-job"):
+        mode = (service.get("deploy") or {}).get("mode")
+        if mode == "global":
             return "daemonset"
-        restart = str(service.get("restart") or "")
-        if restart == "no" or restart.startswith("on-failure"):
+        if mode == "global-job":
+            self.warn(
+                service,
+                "deploy.mode",
+                "global-job (one run on every node) has no Kubernetes equivalent: one Job runs",
+            )
+        if mode in ("replicated-job", "global-job"):
+            return "job"
+        if _restart(service)[0] in ("no", "on-failure"):
             return "job"
         return "deployment"
 
-    def container(self, name: str, service: Service, labels: dict[str, str]) -> dict[str, Any]:
+    def container(self, name: str, service: Service, labels: dict[str, Any]) -> dict[str, Any]:
         image = service.image
         if image is None:
             image = f"{self.project.name}-{name}"
@@ -281,13 +300,13 @@ class _Converter:
         env = self.env(name, service, container)
         if env:
             container["env"] = env
-        ports = self.container_ports(service)
+        ports = self.container_ports(service, bool(labels.get(lbl.EXPOSE_TO_HOST)))
         if ports:
             container["ports"] = ports
         policy = labels.get(lbl.IMAGE_PULL_POLICY) or _PULL.get(str(service.get("pull_policy")))
         if policy:
             container["imagePullPolicy"] = policy
-        resources = self.resources(service)
+        resources = self.resources(service, labels)
         if resources:
             container["resources"] = resources
         security = self.security(service)
@@ -329,11 +348,12 @@ class _Converter:
             env.append({"name": key, "value": _escape(value)})
         return env
 
-    def container_ports(self, service: Service) -> list[dict[str, Any]]:
-        ports, seen = [], set()
+    def container_ports(self, service: Service, host_ports: bool) -> list[dict[str, Any]]:
+        ports: list[dict[str, Any]] = []
+        seen = set()
         for port in service.ports:
             key = (port.target, port.protocol.upper())
-            if port.host_ip:
+            if port.host_ip and not host_ports:
                 self.warn(
                     service,
                     "ports",
@@ -344,6 +364,10 @@ class _Converter:
                 continue
             seen.add(key)
             ports.append({"containerPort": port.target, "protocol": key[1]})
+            if host_ports and port.published:
+                ports[-1]["hostPort"] = int(port.published.split("-")[0])
+                if port.host_ip:
+                    ports[-1]["hostIP"] = port.host_ip
         for exposed in service.get("expose") or []:
             number, _, proto = str(exposed).partition("/")
             for target in _expand(number):
@@ -353,7 +377,7 @@ class _Converter:
                     ports.append({"containerPort": target, "protocol": key[1]})
         return ports
 
-    def resources(self, service: Service) -> dict[str, Any]:
+    def resources(self, service: Service, labels: dict[str, Any]) -> dict[str, Any]:
         res = (service.get("deploy") or {}).get("resources") or {}
         out: dict[str, dict[str, Any]] = {}
         for compose_key, k8s_key in (("limits", "limits"), ("reservations", "requests")):
@@ -365,6 +389,18 @@ class _Converter:
                 values["cpu"] = _cpu(float(block["cpus"]))
             if values:
                 out[k8s_key] = values
+            for key in block:
+                if key not in ("memory", "cpus", "devices"):
+                    self.warn(service, f"deploy.resources.{compose_key}.{key}", "not translated")
+        gpus = self.gpus(service, res.get("reservations", {}).get("devices") or [])
+        if gpus:  # extended resources are set as limits (requests default to them)
+            out.setdefault("limits", {}).update(gpus)
+        for label, k8s_key in (
+            (lbl.EPHEMERAL_LIMIT, "limits"),
+            (lbl.EPHEMERAL_REQUEST, "requests"),
+        ):
+            if label in labels:
+                out.setdefault(k8s_key, {})["ephemeral-storage"] = labels[label]
         if service.get("mem_limit") is not None:
             out.setdefault("limits", {})["memory"] = str(
                 parse_bytes(service.get("mem_limit"), service.location("mem_limit"))
@@ -375,6 +411,30 @@ class _Converter:
             )
         if service.get("cpus") is not None:
             out.setdefault("limits", {})["cpu"] = _cpu(float(service.get("cpus")))
+        return out
+
+    def gpus(self, service: Service, devices: list[dict[str, Any]]) -> dict[str, int]:
+        """deploy.resources.reservations.devices → {nvidia.com/gpu: N} (device plugin names)."""
+        out: dict[str, int] = {}
+        key = "deploy.resources.reservations.devices"
+        for device in devices:
+            capabilities = {str(c) for c in device.get("capabilities") or []}
+            driver = str(device.get("driver") or "nvidia")
+            resource = _GPU_RESOURCES.get(driver)
+            if "gpu" not in capabilities or resource is None:
+                self.warn(service, key, f"device {sorted(capabilities)} ({driver}) not translated")
+                continue
+            ids = device.get("device_ids") or []
+            count = device.get("count")
+            if ids:
+                self.warn(service, key, f"device_ids {ids}: Kubernetes picks the GPUs (count kept)")
+                count = len(ids)
+            if count is None or str(count) in ("all", "-1"):
+                self.warn(
+                    service, key, "count: all has no Kubernetes equivalent: set a number of GPUs"
+                )
+                continue
+            out[resource] = out.get(resource, 0) + int(count)
         return out
 
     def security(self, service: Service) -> dict[str, Any]:
@@ -405,7 +465,7 @@ class _Converter:
             ctx["readOnlyRootFilesystem"] = True
         return ctx
 
-    def probes(self, service: Service, labels: dict[str, str], container: dict[str, Any]) -> None:
+    def probes(self, service: Service, labels: dict[str, Any], container: dict[str, Any]) -> None:
         check = service.get("healthcheck") or {}
         liveness = self.probe_from(check, service, "healthcheck")
         if labels.get(lbl.LIVENESS_HTTP_PATH) or labels.get(lbl.LIVENESS_TCP_PORT):
@@ -421,8 +481,12 @@ class _Converter:
             }
         if liveness:
             container["livenessProbe"] = liveness
-        readiness_labels = {k: v for k, v in labels.items() if k.startswith(lbl.READINESS_PREFIX)}
-        if readiness_labels and labels.get(lbl.READINESS_DISABLE, "").lower() != "true":
+        readiness_labels = [
+            k for k in labels if k.startswith(lbl.READINESS_PREFIX) and k != lbl.READINESS_DISABLE
+        ]
+        if labels.get(lbl.READINESS_DISABLE):
+            return  # kompose: no readinessProbe at all, not even the healthcheck's
+        if readiness_labels:
             spec: dict[str, Any] = {}
             if labels.get(lbl.READINESS_TEST):
                 spec["test"] = ["CMD-SHELL", labels[lbl.READINESS_TEST]]
@@ -469,18 +533,24 @@ class _Converter:
 
     def label_probe(
         self,
-        labels: dict[str, str],
+        labels: dict[str, Any],
         path_label: str,
         port_label: str,
         tcp_label: str,
         service: Service,
     ) -> dict[str, Any]:
         if labels.get(path_label):
-            port = labels.get(port_label) or next((str(p.target) for p in service.ports), "80")
-            return {"httpGet": {"path": labels[path_label], "port": _int_or_name(port)}}
-        return {"tcpSocket": {"port": _int_or_name(labels[tcp_label])}}
+            port = labels.get(port_label) or next((p.target for p in service.ports), None)
+            if port is None:
+                raise InputError(
+                    f"{path_label} needs {port_label}: the service publishes no port",
+                    location=service.location(f"labels.{path_label}"),
+                    hint=f"add the label {port_label}: PORT",
+                )
+            return {"httpGet": {"path": labels[path_label], "port": port}}
+        return {"tcpSocket": {"port": labels[tcp_label]}}
 
-    def pod_settings(self, service: Service, labels: dict[str, str], pod: dict[str, Any]) -> None:
+    def pod_settings(self, service: Service, labels: dict[str, Any], pod: dict[str, Any]) -> None:
         if service.get("hostname"):
             pod["hostname"] = dns_label(str(service.get("hostname")))
         aliases: dict[str, list[str]] = {}
@@ -494,9 +564,14 @@ class _Converter:
         searches = service.get("dns_search") or []
         if dns or searches:
             config: dict[str, Any] = {}
-            if dns:
-                config["nameservers"] = list(dns)
-                pod["dnsPolicy"] = "None"
+            if dns:  # cluster DNS stays first (as Compose's embedded DNS), these follow
+                config["nameservers"] = list(dns)[:2]
+                if len(dns) > 2:
+                    self.warn(
+                        service,
+                        "dns",
+                        f"Kubernetes allows 3 nameservers with cluster DNS: {dns[2:]} left out",
+                    )
             if searches:
                 config["searches"] = list(searches)
             pod["dnsConfig"] = config
@@ -504,8 +579,8 @@ class _Converter:
         sysctls = service.get("sysctls") or {}
         if sysctls:
             pod_security["sysctls"] = [{"name": k, "value": str(v)} for k, v in sysctls.items()]
-        if labels.get(lbl.FS_GROUP):
-            pod_security["fsGroup"] = int(labels[lbl.FS_GROUP])
+        if lbl.FS_GROUP in labels:
+            pod_security["fsGroup"] = labels[lbl.FS_GROUP]
         if pod_security:
             pod["securityContext"] = pod_security
         if service.get("stop_grace_period") is not None:
@@ -524,56 +599,75 @@ class _Converter:
             pod["serviceAccountName"] = labels[lbl.SERVICE_ACCOUNT]
         if labels.get(lbl.IMAGE_PULL_SECRET):
             pod["imagePullSecrets"] = [{"name": labels[lbl.IMAGE_PULL_SECRET]}]
-        selector, affinity = self.placement(service)
-        if selector:
-            pod["nodeSelector"] = selector
-        if affinity:
-            pod["affinity"] = affinity
+        pod.update(self.placement(service))
 
-    def placement(self, service: Service) -> tuple[dict[str, str], dict[str, Any]]:
+    def placement(self, service: Service) -> dict[str, Any]:
+        """nodeSelector, affinity and tolerations from deploy.placement.constraints."""
         placement = (service.get("deploy") or {}).get("placement") or {}
         selector: dict[str, str] = {}
-        expressions = []
+        expressions: list[dict[str, Any]] = []
+        tolerations: list[dict[str, Any]] = []
         for constraint in placement.get("constraints") or []:
             match = re.match(r"^\s*([\w.\-/]+)\s*(==|!=)\s*(.+?)\s*$", str(constraint))
             if not match:
                 self.warn(service, "deploy.placement", f"constraint {constraint!r} not understood")
                 continue
             key, op, value = match.groups()
-            key = {
-                "node.hostname": "kubernetes.io/hostname",
-                "node.role": "node-role",
-                "engine.labels.operatingsystem": "kubernetes.io/os",
-                "node.platform.os": "kubernetes.io/os",
-                "node.platform.arch": "kubernetes.io/arch",
-            }.get(key, key)
-            key = key.removeprefix("node.labels.")
+            if key == "node.role" and value in ("manager", "worker"):
+                on_managers = (value == "manager") == (op == "==")
+                expressions.append(
+                    {"key": _CONTROL_PLANE, "operator": "Exists" if on_managers else "DoesNotExist"}
+                )
+                if on_managers:
+                    tolerations.append(
+                        {"key": _CONTROL_PLANE, "operator": "Exists", "effect": "NoSchedule"}
+                    )
+                continue
+            node_key = _node_label(key)
+            if node_key is None:
+                self.warn(
+                    service,
+                    "deploy.placement",
+                    f"constraint {constraint!r}: {key} has no Kubernetes node label (ignored)",
+                )
+                continue
+            value = _ARCH.get(value, value) if node_key == "kubernetes.io/arch" else value
             if op == "==":
-                selector[key] = value
+                selector[node_key] = value
             else:
-                expressions.append({"key": key, "operator": "NotIn", "values": [value]})
+                expressions.append({"key": node_key, "operator": "NotIn", "values": [value]})
         if placement.get("preferences"):
             self.warn(service, "deploy.placement", "placement preferences are not translated")
-        affinity: dict[str, Any] = {}
+        if placement.get("max_replicas_per_node") is not None:
+            self.warn(service, "deploy.placement", "max_replicas_per_node is not translated")
+        pod: dict[str, Any] = {}
+        if selector:
+            pod["nodeSelector"] = selector
         if expressions:
-            affinity = {
+            pod["affinity"] = {
                 "nodeAffinity": {
                     "requiredDuringSchedulingIgnoredDuringExecution": {
                         "nodeSelectorTerms": [{"matchExpressions": expressions}]
                     }
                 }
             }
-        return selector, affinity
+        if tolerations:
+            pod["tolerations"] = tolerations
+        return pod
 
     # storage ----------------------------------------------------------------------------
     def volumes(
-        self, name: str, service: Service, container: dict[str, Any], controller: str
+        self,
+        name: str,
+        service: Service,
+        labels: dict[str, Any],
+        container: dict[str, Any],
+        controller: str,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         pod_volumes: list[dict[str, Any]] = []
         claim_templates: list[dict[str, Any]] = []
         mounts: list[dict[str, Any]] = []
-        labels = service.labels
-        mode = labels.get(lbl.VOLUME_TYPE) or self.opts.volumes
+        mode = _VOLUME_MODES.get(labels.get(lbl.VOLUME_TYPE, ""), self.opts.volumes)
         for index, volume in enumerate(service.volumes):
             if volume.type == "volume" and volume.source:
                 vol_name = dns_label(volume.source)
@@ -585,6 +679,8 @@ class _Converter:
                 mount["readOnly"] = True
             if volume.subpath:
                 mount["subPath"] = volume.subpath
+            if lbl.VOLUME_SUBPATH in labels and volume.type in ("volume", "bind"):
+                mount["subPath"] = labels[lbl.VOLUME_SUBPATH]
             if volume.type == "volume" and volume.source:
                 spec = self.project.volumes.get(volume.source) or {}
                 if spec.get("external"):
@@ -594,25 +690,28 @@ class _Converter:
                         f"external volume {volume.source!r}: a "
                         "PersistentVolumeClaim of that name must already exist",
                     )
+                if mode == "configMap":  # as Kompose: only bind mounts become ConfigMaps
+                    mode = "pvc"
                 if (
                     mode == "pvc"
                     and controller == "statefulset"
                     and self.volume_users[volume.source] == [name]
                 ):
                     claim_templates.append(
-                        self.claim(volume.source, spec, labels, None, template=True)
+                        self.claim(volume.source, service, labels, None, template=True)
                     )
                 elif mode == "pvc":
                     if volume.source not in self.created_claims and not spec.get("external"):
                         self.created_claims.add(volume.source)
                         users = self.volume_users[volume.source]
                         owner = name if users == [name] else None
-                        self.add(owner, self.claim(volume.source, spec, labels, owner))
+                        self.add(owner, self.claim(volume.source, service, labels, owner))
+                    claim = str(spec["name"]) if spec.get("external") else volume.source
                     pod_volumes.append(
                         {
                             "name": vol_name,
                             "persistentVolumeClaim": {
-                                "claimName": dns_subdomain(volume.source),
+                                "claimName": dns_subdomain(claim),
                                 **({"readOnly": True} if volume.read_only else {}),
                             },
                         }
@@ -663,12 +762,12 @@ class _Converter:
     def claim(
         self,
         volume: str,
-        spec: dict[str, Any],
-        labels: dict[str, str],
+        service: Service,
+        labels: dict[str, Any],
         owner: str | None,
         template: bool = False,
     ) -> dict[str, Any]:
-        vol_labels = {str(k): str(v) for k, v in (spec.get("labels") or {}).items()}
+        vol_labels = self.volume_labels(volume, service)
         size = (
             vol_labels.get(lbl.VOLUME_SIZE)
             or labels.get(lbl.VOLUME_SIZE)
@@ -683,6 +782,9 @@ class _Converter:
         }
         if storage_class:
             claim_spec["storageClassName"] = storage_class
+        if vol_labels.get(lbl.VOLUME_SELECTOR):
+            selected = vol_labels[lbl.VOLUME_SELECTOR]
+            claim_spec["selector"] = {"matchLabels": {lbl.SELECTOR: selected}}
         metadata: dict[str, Any] = {
             "name": dns_subdomain(volume),
             "labels": {"io.kompose.volume": dns_label(volume)},
@@ -697,6 +799,17 @@ class _Converter:
             "metadata": metadata,
             "spec": claim_spec,
         }
+
+    def volume_labels(self, volume: str, service: Service) -> dict[str, Any]:
+        """The kompose.* labels of a top-level volume, typed (errors point at the mount)."""
+        raw = (self.project.volumes.get(volume) or {}).get("labels") or {}
+        values, problems = lbl.parse_labels({str(k): str(v) for k, v in raw.items()}, "volume")
+        for problem in problems:
+            message = f"volume {volume!r}: {problem.message}"
+            if problem.error:
+                raise InputError(message, location=service.location("volumes"), hint=problem.hint)
+            self.warn(service, "volumes", message)
+        return values
 
     def bind(
         self,
@@ -847,23 +960,27 @@ class _Converter:
         self,
         name: str,
         service: Service,
-        labels: dict[str, str],
+        labels: dict[str, Any],
         controller: str,
         template: dict[str, Any],
         annotations: dict[str, str],
         claim_templates: list[dict[str, Any]],
         service_obj: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        obj_name = self.name(controller, name)
+        obj_name = self.name(controller, self.base(name))
         meta = self.meta(controller, obj_name, name, annotations)
         selector = {"matchLabels": {lbl.SELECTOR: self.service_names[name]}}
         pod = template["spec"]
         if controller in ("job", "cronjob"):
-            restart = str(service.get("restart") or "no")
-            pod["restartPolicy"] = "OnFailure" if restart.startswith("on-failure") else "Never"
+            condition, retries = _restart(service)
+            pod["restartPolicy"] = "OnFailure" if condition == "on-failure" else "Never"
             job: dict[str, Any] = {"template": template}
-            if labels.get(lbl.CRON_BACKOFF):
-                job["backoffLimit"] = int(labels[lbl.CRON_BACKOFF])
+            backoff = labels.get(lbl.CRON_BACKOFF, retries)
+            if backoff is not None:
+                job["backoffLimit"] = backoff
+            deploy = service.get("deploy") or {}
+            if deploy.get("mode") == "replicated-job" and deploy.get("replicas") is not None:
+                job["completions"] = job["parallelism"] = int(deploy["replicas"])
             if controller == "job":
                 return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": job}
             schedule = labels.get(lbl.CRON_SCHEDULE)
@@ -880,6 +997,13 @@ class _Converter:
         if restart and restart not in ("always", "unless-stopped"):
             self.warn(
                 service, "restart", f"restart: {restart} with a {controller}: pods always restart"
+            )
+        policy = (service.get("deploy") or {}).get("restart_policy") or {}
+        if policy.get("condition") not in (None, "any") or policy.get("max_attempts") is not None:
+            self.warn(
+                service,
+                "deploy.restart_policy",
+                f"a {controller}'s pods always restart: condition/max_attempts not translated",
             )
         if controller == "daemonset":
             return {
@@ -904,7 +1028,7 @@ class _Converter:
         return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": spec}
 
     def headless(self, name: str) -> str:
-        svc_name = self.name("Service", name)
+        svc_name = self.name("Service", self.base(name))
         self.add(
             name,
             {
@@ -946,7 +1070,7 @@ class _Converter:
         self,
         name: str,
         service: Service,
-        labels: dict[str, str],
+        labels: dict[str, Any],
         container: dict[str, Any],
         controller: str,
     ) -> dict[str, Any] | None:
@@ -980,37 +1104,42 @@ class _Converter:
                             "protocol": key[1],
                         }
                     )
-        if not ports or controller in ("job", "cronjob"):
+        kind = labels.get(lbl.SERVICE_TYPE, "clusterip")
+        if not ports and kind != "headless":
+            for label in (lbl.SERVICE_TYPE, lbl.SERVICE_EXPOSE, lbl.NODEPORT_PORT):
+                if label in labels:
+                    self.warn(service, f"labels.{label}", "the service has no ports: no Service")
             return None
-        kind = (labels.get(lbl.SERVICE_TYPE) or "clusterip").lower()
-        spec: dict[str, Any] = {
-            "selector": {lbl.SELECTOR: self.service_names[name]},
-            "ports": ports,
-        }
+        spec: dict[str, Any] = {"selector": {lbl.SELECTOR: self.service_names[name]}}
+        if ports:
+            spec["ports"] = ports
         if kind == "headless" or (controller == "statefulset" and kind == "clusterip"):
             spec["clusterIP"] = "None"
         elif kind in ("nodeport", "loadbalancer"):
             spec["type"] = "NodePort" if kind == "nodeport" else "LoadBalancer"
-            if labels.get(lbl.NODEPORT_PORT) and kind == "nodeport":
-                ports[0]["nodePort"] = int(labels[lbl.NODEPORT_PORT])
-            if labels.get(lbl.EXTERNAL_TRAFFIC_POLICY):
-                spec["externalTrafficPolicy"] = labels[lbl.EXTERNAL_TRAFFIC_POLICY].capitalize()
-        elif kind != "clusterip":
-            raise InputError(
-                f"unknown {lbl.SERVICE_TYPE} {kind!r}",
-                location=service.location("labels"),
-                hint="use clusterip, nodeport, loadbalancer or headless",
-            )
-        annotations = {k: v for k, v in labels.items() if not k.startswith("kompose.")}
+            if lbl.NODEPORT_PORT in labels and kind == "nodeport":
+                ports[0]["nodePort"] = labels[lbl.NODEPORT_PORT]
+            if lbl.EXTERNAL_TRAFFIC_POLICY in labels:
+                spec["externalTrafficPolicy"] = labels[lbl.EXTERNAL_TRAFFIC_POLICY]
+        for label in (lbl.NODEPORT_PORT, lbl.EXTERNAL_TRAFFIC_POLICY):
+            if label in labels and "type" not in spec:
+                self.warn(
+                    service,
+                    f"labels.{label}",
+                    f"applies to NodePort/LoadBalancer Services, this one is {kind}: ignored",
+                )
+        annotations = {k: v for k, v in service.labels.items() if not k.startswith("kompose.")}
         return {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": self.meta("Service", self.name("Service", name), name, annotations),
+            "metadata": self.meta(
+                "Service", self.name("Service", self.base(name)), name, annotations
+            ),
             "spec": spec,
         }
 
     def ingress(
-        self, name: str, service: Service, labels: dict[str, str], service_obj: dict[str, Any]
+        self, name: str, service: Service, labels: dict[str, Any], service_obj: dict[str, Any]
     ) -> None:
         expose = labels.get(lbl.SERVICE_EXPOSE)
         if not expose or expose.lower() == "false":
@@ -1052,38 +1181,46 @@ class _Converter:
             {
                 "apiVersion": "networking.k8s.io/v1",
                 "kind": "Ingress",
-                "metadata": self.meta("Ingress", self.name("Ingress", name), name),
+                "metadata": self.meta("Ingress", self.name("Ingress", self.base(name)), name),
                 "spec": spec,
             },
         )
 
     def hpa(
-        self, name: str, service: Service, labels: dict[str, str], workload: dict[str, Any]
+        self, name: str, service: Service, labels: dict[str, Any], workload: dict[str, Any]
     ) -> None:
         keys = (lbl.HPA_MIN, lbl.HPA_MAX, lbl.HPA_CPU, lbl.HPA_MEMORY)
-        if not any(labels.get(k) for k in keys):
+        if not any(k in labels for k in keys):
             return
         if workload["kind"] not in ("Deployment", "StatefulSet"):
             self.warn(service, "labels", "kompose.hpa.* needs a Deployment or StatefulSet")
             return
-        metrics = []
-        for label, resource in ((lbl.HPA_CPU, "cpu"), (lbl.HPA_MEMORY, "memory")):
-            if labels.get(label):
-                metrics.append(
-                    {
-                        "type": "Resource",
-                        "resource": {
-                            "name": resource,
-                            "target": {
-                                "type": "Utilization",
-                                "averageUtilization": int(labels[label]),
-                            },
-                        },
-                    }
-                )
+        targets: list[tuple[str, tuple[str, int | str]]] = []
+        if lbl.HPA_CPU in labels:
+            targets.append(("cpu", ("Utilization", labels[lbl.HPA_CPU])))
+        if lbl.HPA_MEMORY in labels:
+            targets.append(("memory", labels[lbl.HPA_MEMORY]))
+        metrics = [
+            {
+                "type": "Resource",
+                "resource": {
+                    "name": resource,
+                    "target": {
+                        "type": kind,
+                        "averageUtilization" if kind == "Utilization" else "averageValue": value,
+                    },
+                },
+            }
+            for resource, (kind, value) in targets
+        ]
         workload["spec"].pop("replicas", None)  # the autoscaler owns the replica count
-        minimum = int(labels.get(lbl.HPA_MIN) or 1)
-        maximum = int(labels.get(lbl.HPA_MAX) or max(minimum, 3))
+        minimum = labels.get(lbl.HPA_MIN, 1)
+        maximum = labels.get(lbl.HPA_MAX, max(minimum, 3))
+        if maximum < minimum:
+            raise InputError(
+                f"{lbl.HPA_MAX} ({maximum}) is below {lbl.HPA_MIN} ({minimum})",
+                location=service.location(f"labels.{lbl.HPA_MAX}"),
+            )
         spec: dict[str, Any] = {
             "scaleTargetRef": {
                 "apiVersion": "apps/v1",
@@ -1101,14 +1238,16 @@ class _Converter:
                 "apiVersion": "autoscaling/v2",
                 "kind": "HorizontalPodAutoscaler",
                 "metadata": self.meta(
-                    "HorizontalPodAutoscaler", self.name("HorizontalPodAutoscaler", name), name
+                    "HorizontalPodAutoscaler",
+                    self.name("HorizontalPodAutoscaler", self.base(name)),
+                    name,
                 ),
                 "spec": spec,
             },
         )
 
     def init_containers(
-        self, name: str, service: Service, labels: dict[str, str]
+        self, name: str, service: Service, labels: dict[str, Any]
     ) -> list[dict[str, Any]]:
         init: list[dict[str, Any]] = []
         if labels.get(lbl.INIT_IMAGE):
@@ -1135,12 +1274,16 @@ class _Converter:
                     " cannot be awaited from an init container (not translated)",
                 )
                 continue
-            ports = [p.published or str(p.target) for p in target.ports] + [
-                str(e).partition("/")[0] for e in target.get("expose") or []
+            ports = [p.published or str(p.target) for p in target.ports if p.protocol == "tcp"] + [
+                str(e).partition("/")[0]
+                for e in target.get("expose") or []
+                if str(e).partition("/")[2] in ("", "tcp")
             ]
             if not ports:
                 self.warn(
-                    service, "depends_on", f"{dependency} has no ports: kctl cannot wait for it"
+                    service,
+                    "depends_on",
+                    f"{dependency} has no TCP port: kctl cannot wait for it (no init container)",
                 )
                 continue
             host = self.service_names[dependency]
@@ -1189,6 +1332,73 @@ class _Converter:
                     },
                 },
             )
+
+
+_CONTROL_PLANE = "node-role.kubernetes.io/control-plane"
+_GPU_RESOURCES = {"nvidia": "nvidia.com/gpu", "amd": "amd.com/gpu", "intel": "gpu.intel.com/i915"}
+_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}
+_NODE_LABELS = {
+    "node.hostname": "kubernetes.io/hostname",
+    "node.platform.os": "kubernetes.io/os",
+    "node.platform.arch": "kubernetes.io/arch",
+    "engine.labels.operatingsystem": "kubernetes.io/os",
+}
+_VOLUME_MODES = {
+    "persistentVolumeClaim": "pvc",
+    "emptyDir": "emptyDir",
+    "hostPath": "hostPath",
+    "configMap": "configMap",
+}
+
+
+def _node_label(key: str) -> str | None:
+    """The node label a Swarm constraint key means (node.labels.X is X), None if none."""
+    if key in _NODE_LABELS:
+        return _NODE_LABELS[key]
+    if key.startswith("node.labels.") and len(key) > len("node.labels."):
+        return key.removeprefix("node.labels.")
+    return None
+
+
+def _restart(service: Service) -> tuple[str, int | None]:
+    """(no|always|on-failure|unless-stopped or "" when unset, retry count) of a service."""
+    restart = service.get("restart")
+    if restart is not None:
+        condition, _, count = str(restart).partition(":")
+        return condition, int(count) if count.isdigit() else None
+    policy = (service.get("deploy") or {}).get("restart_policy") or {}
+    if not policy:
+        return "", None
+    condition = {"none": "no", "on-failure": "on-failure"}.get(str(policy.get("condition")), "")
+    attempts = policy.get("max_attempts")
+    return condition, int(attempts) if attempts is not None else None
+
+
+def _service_names(project: Project) -> dict[str, str]:
+    """Each service's object name (kompose.service.name_override wins); collisions are refused."""
+    names: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for name, service in project.services.items():
+        override = service.labels.get(lbl.NAME_OVERRIDE)
+        wanted = dns_label(name)
+        if override is not None:
+            try:
+                wanted = lbl.BY_NAME[lbl.NAME_OVERRIDE].parse(override)
+            except ValueError as exc:
+                raise InputError(
+                    f"{lbl.NAME_OVERRIDE}: {override!r} is not {exc}",
+                    location=service.location(f"labels.{lbl.NAME_OVERRIDE}"),
+                ) from None
+        if wanted in owners:
+            raise InputError(
+                f"services {owners[wanted]!r} and {name!r} both become {wanted!r} in Kubernetes "
+                "(their objects and selectors would collide)",
+                location=service.location(""),
+                hint=f"rename one, or give it a {lbl.NAME_OVERRIDE} label",
+            )
+        owners[wanted] = name
+        names[name] = wanted
+    return names
 
 
 def _expand(number: str) -> list[int]:

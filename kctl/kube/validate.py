@@ -28,6 +28,11 @@ def _versions() -> list[str]:
 @cache
 def schema_dir(kube_version: str) -> str:
     """The strict schema folder for a Kubernetes version (latest not newer than it)."""
+    if not re.fullmatch(r"v?\d{1,3}\.\d{1,3}(\.\d{1,3})?", kube_version):
+        raise InputError(
+            f"Kubernetes version {kube_version!r} is not MAJOR.MINOR",
+            hint=f"pass --kube-version as MAJOR.MINOR, e.g. {DEFAULT_KUBE_VERSION}",
+        )
     wanted = tuple(int(p) for p in kube_version.lstrip("v").split(".")[:2])
     candidates = [v for v in _versions() if tuple(int(p) for p in v.split(".")) <= wanted]
     if not candidates:

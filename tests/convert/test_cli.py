@@ -110,7 +110,7 @@ def test_strict_turns_warnings_into_exit_3(tmp_path: Path, capsys) -> None:
         ("", None),
         (
             "services:\n  a:\n    image: x\n    labels:\n      kompose.service.type: weird\n    ports: ['80']\n",
-            4,
+            5,  # the label's own line
         ),
     ],
 )
