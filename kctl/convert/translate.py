@@ -4,6 +4,7 @@ anything else a service sets becomes a warning with its file:line (never a silen
 from __future__ import annotations
 
 import base64
+import copy
 import re
 import shlex
 from pathlib import Path
@@ -110,6 +111,7 @@ class _Converter:
                 if volume.type == "volume" and volume.source:
                     self.volume_users.setdefault(volume.source, []).append(name)
         self.created_claims: set[str] = set()
+        self.single_writer_claims: set[str] = set()
 
     # helpers ----------------------------------------------------------------------------
     def warn(self, service: Service | None, key: str, message: str) -> None:
@@ -219,6 +221,7 @@ class _Converter:
         if service_obj is not None:
             self.add(name, service_obj)
             self.ingress(name, service, labels, service_obj)
+        self.network_aliases(name, service, service_obj)
         self.hpa(name, service, labels, workload)
 
     def check_untranslated(self, service: Service) -> None:
@@ -467,6 +470,12 @@ class _Converter:
 
     def probes(self, service: Service, labels: dict[str, Any], container: dict[str, Any]) -> None:
         check = service.get("healthcheck") or {}
+        if check.get("start_interval") is not None:
+            self.warn(
+                service,
+                "healthcheck.start_interval",
+                "not translated: Kubernetes probes keep one period (periodSeconds from interval)",
+            )
         liveness = self.probe_from(check, service, "healthcheck")
         if labels.get(lbl.LIVENESS_HTTP_PATH) or labels.get(lbl.LIVENESS_TCP_PORT):
             liveness = {
@@ -690,17 +699,20 @@ class _Converter:
                         f"external volume {volume.source!r}: a "
                         "PersistentVolumeClaim of that name must already exist",
                     )
-                if mode == "configMap":  # as Kompose: only bind mounts become ConfigMaps
-                    mode = "pvc"
-                if (
-                    mode == "pvc"
+                # as Kompose: configMap mode only turns bind mounts into ConfigMaps
+                named_mode = "pvc" if mode == "configMap" else mode
+                nfs = self.nfs(volume.source, spec, service)
+                if nfs is not None:
+                    pod_volumes.append({"name": vol_name, "nfs": nfs})
+                elif (
+                    named_mode == "pvc"
                     and controller == "statefulset"
                     and self.volume_users[volume.source] == [name]
                 ):
                     claim_templates.append(
                         self.claim(volume.source, service, labels, None, template=True)
                     )
-                elif mode == "pvc":
+                elif named_mode == "pvc":
                     if volume.source not in self.created_claims and not spec.get("external"):
                         self.created_claims.add(volume.source)
                         users = self.volume_users[volume.source]
@@ -716,7 +728,7 @@ class _Converter:
                             },
                         }
                     )
-                elif mode == "hostPath":
+                elif named_mode == "hostPath":
                     pod_volumes.append(
                         {
                             "name": vol_name,
@@ -791,6 +803,8 @@ class _Converter:
         }
         if template:
             return {"metadata": metadata, "spec": claim_spec}
+        if claim_spec["accessModes"] == ["ReadWriteOnce"]:
+            self.single_writer_claims.add(metadata["name"])
         if self.opts.namespace:
             metadata["namespace"] = self.opts.namespace
         return {
@@ -799,6 +813,30 @@ class _Converter:
             "metadata": metadata,
             "spec": claim_spec,
         }
+
+    def nfs(self, volume: str, spec: dict[str, Any], service: Service) -> dict[str, Any] | None:
+        """An nfs volume source for a local-driver NFS volume; other driver settings warned."""
+        opts = {str(k): str(v) for k, v in (spec.get("driver_opts") or {}).items()}
+        driver = spec.get("driver")
+        if driver not in (None, "local"):
+            self.warn(service, "volumes", f"volume {volume!r}: driver {driver!r} not translated")
+        if not opts:
+            return None
+        options = dict(o.partition("=")[::2] for o in opts.get("o", "").split(",") if o)
+        server, path = options.get("addr"), opts.get("device", "")
+        if opts.get("type", "").startswith("nfs") and server and path.startswith(":/"):
+            return {
+                "server": server,
+                "path": path[1:],
+                **({"readOnly": True} if "ro" in options else {}),
+            }
+        self.warn(
+            service,
+            "volumes",
+            f"volume {volume!r}: driver_opts {opts} not translated "
+            "(the claim gets the cluster's default storage)",
+        )
+        return None
 
     def volume_labels(self, volume: str, service: Service) -> dict[str, Any]:
         """The kompose.* labels of a top-level volume, typed (errors point at the mount)."""
@@ -866,6 +904,14 @@ class _Converter:
         )
         vol_name = dns_label(f"{name}-{kind[:-1]}-{source}")
         mount = {"name": vol_name, "mountPath": str(target), "subPath": key, "readOnly": True}
+        for owner in ("uid", "gid"):
+            if spec.get(owner) is not None:
+                self.warn(
+                    service,
+                    kind,
+                    f"{kind[:-1]} {source!r}: {owner} not translated (Kubernetes files are owned "
+                    f"by root; group access: {lbl.FS_GROUP})",
+                )
         if not top.get("external") and obj_name not in self.names.setdefault(obj_kind, set()):
             content = self.secret_content(service, kind, source, top)
             if content is None:
@@ -969,6 +1015,7 @@ class _Converter:
     ) -> dict[str, Any]:
         obj_name = self.name(controller, self.base(name))
         meta = self.meta(controller, obj_name, name, annotations)
+        self.deploy_labels(service, meta)
         selector = {"matchLabels": {lbl.SELECTOR: self.service_names[name]}}
         pod = template["spec"]
         if controller in ("job", "cronjob"):
@@ -1022,10 +1069,40 @@ class _Converter:
                 spec["volumeClaimTemplates"] = claim_templates
             return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta, "spec": spec}
         strategy = self.strategy(service)
+        claims = {
+            v["persistentVolumeClaim"]["claimName"]
+            for v in pod.get("volumes", [])
+            if "persistentVolumeClaim" in v
+        }
+        if claims & self.single_writer_claims:  # two pods must never hold a ReadWriteOnce claim
+            if strategy:
+                self.warn(
+                    service,
+                    "deploy.update_config",
+                    "a ReadWriteOnce claim is mounted: strategy Recreate instead",
+                )
+            strategy = {"type": "Recreate"}
         if strategy:
             spec["strategy"] = strategy
         spec["template"] = template
         return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": spec}
+
+    def deploy_labels(self, service: Service, meta: dict[str, Any]) -> None:
+        """deploy.labels label the workload (as Kompose); values Kubernetes refuses as labels
+        are kept as annotations, with a warning."""
+        for key, value in ((service.get("deploy") or {}).get("labels") or {}).items():
+            key, value = str(key), str(value)
+            if key.startswith("kompose."):
+                continue
+            if _valid_label(key, value):
+                meta["labels"][key] = value
+            else:
+                meta.setdefault("annotations", {})[key] = value
+                self.warn(
+                    service,
+                    f"deploy.labels.{key}",
+                    "not a valid Kubernetes label: kept as an annotation",
+                )
 
     def headless(self, name: str) -> str:
         svc_name = self.name("Service", self.base(name))
@@ -1137,6 +1214,32 @@ class _Converter:
             ),
             "spec": spec,
         }
+
+    def network_aliases(
+        self, name: str, service: Service, service_obj: dict[str, Any] | None
+    ) -> None:
+        """networks.*.aliases: one more Service per alias, so the alias resolves to the pods."""
+        for network, settings in (service.get("networks") or {}).items():
+            for key in settings or {}:
+                if key != "aliases":
+                    self.warn(service, f"networks.{network}.{key}", "not translated (ignored)")
+            for alias in (settings or {}).get("aliases") or []:
+                wanted = dns_label(str(alias))
+                if service_obj is None:
+                    self.warn(service, "networks", f"alias {alias!r}: no ports, so no Service")
+                    continue
+                if wanted == service_obj["metadata"]["name"]:
+                    continue
+                taken = wanted in self.service_names.values() or wanted in self.names.get(
+                    "Service", set()
+                )
+                if taken:
+                    self.warn(service, "networks", f"alias {alias!r}: the name is taken (ignored)")
+                    continue
+                self.names.setdefault("Service", set()).add(wanted)
+                alias_obj = copy.deepcopy(service_obj)
+                alias_obj["metadata"]["name"] = wanted
+                self.add(name, alias_obj)
 
     def ingress(
         self, name: str, service: Service, labels: dict[str, Any], service_obj: dict[str, Any]
@@ -1358,6 +1461,23 @@ def _node_label(key: str) -> str | None:
     if key.startswith("node.labels.") and len(key) > len("node.labels."):
         return key.removeprefix("node.labels.")
     return None
+
+
+_LABEL_NAME = re.compile(
+    r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
+def _valid_label(key: str, value: str) -> bool:
+    prefix, _, name = key.rpartition("/")
+    return (
+        bool(_LABEL_NAME.match(key))
+        and len(name) <= 63
+        and len(prefix) <= 253
+        and len(value) <= 63
+        and bool(_LABEL_VALUE.match(value))
+    )
 
 
 def _restart(service: Service) -> tuple[str, int | None]:

@@ -387,3 +387,71 @@ def test_name_override_renames_objects_and_selectors(tmp_path: Path) -> None:
     (workload,) = objects(c, "Deployment")
     assert service["metadata"]["name"] == workload["metadata"]["name"] == "frontend"
     assert selects(service, workload)
+
+
+# more silent drops ------------------------------------------------------------------------------
+def test_deploy_labels_label_the_workload(tmp_path: Path) -> None:
+    c = convert(
+        tmp_path,
+        "services:\n  app:\n    image: x\n    deploy:\n      labels:\n        team: web\n"
+        "        note: two words\n",
+    )
+    (workload,) = objects(c, "Deployment")
+    assert workload["metadata"]["labels"]["team"] == "web"
+    assert workload["metadata"]["annotations"]["note"] == "two words"
+    assert [w.key for w in c.warnings] == ["deploy.labels.note"]
+
+
+def test_network_aliases_resolve_to_the_pods(tmp_path: Path) -> None:
+    c = convert(
+        tmp_path,
+        "services:\n  app:\n    image: x\n    ports: ['80']\n    networks:\n"
+        "      front:\n        aliases: [api]\n        ipv4_address: 10.0.0.5\n"
+        "networks:\n  front: {}\n",
+    )
+    services = {s["metadata"]["name"]: s for s in objects(c, "Service")}
+    assert set(services) == {"app", "api"}
+    assert selects(services["api"], objects(c, "Deployment")[0])
+    assert [w.key for w in c.warnings] == ["networks.front.ipv4_address"]
+
+
+def test_nfs_driver_opts_mount_the_nfs_export(tmp_path: Path) -> None:
+    c = convert(
+        tmp_path,
+        "services:\n  app:\n    image: x\n    volumes: [shared:/data]\nvolumes:\n  shared:\n"
+        "    driver_opts: {type: nfs, o: 'addr=10.1.1.1,ro', device: ':/exports/data'}\n",
+    )
+    assert objects(c, "PersistentVolumeClaim") == []
+    volume = pod_spec(objects(c, "Deployment")[0])["volumes"][0]
+    assert volume["nfs"] == {"server": "10.1.1.1", "path": "/exports/data", "readOnly": True}
+
+
+def test_other_driver_opts_are_reported(tmp_path: Path) -> None:
+    c = convert(
+        tmp_path,
+        "services:\n  app:\n    image: x\n    volumes: [v:/data]\nvolumes:\n  v:\n"
+        "    driver_opts: {type: tmpfs, device: tmpfs}\n",
+    )
+    assert len(objects(c, "PersistentVolumeClaim")) == 1
+    assert any("driver_opts" in w.message and w.location.line == 4 for w in c.warnings)
+
+
+def test_secret_owner_and_start_interval_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "s.txt").write_text("x")
+    c = convert(
+        tmp_path,
+        "services:\n  app:\n    image: x\n    secrets: [{source: s, uid: '1000'}]\n"
+        "    healthcheck: {test: [CMD, /c], start_interval: 2s}\n"
+        "secrets:\n  s: {file: ./s.txt}\n",
+    )
+    assert {w.key for w in c.warnings} == {"secrets", "healthcheck.start_interval"}
+
+
+def test_deployment_with_a_single_writer_claim_is_recreated(tmp_path: Path) -> None:
+    c = convert(
+        tmp_path,
+        "services:\n  db:\n    image: x\n    volumes: [data:/d]\nvolumes:\n  data: {}\n",
+    )
+    (claim,) = objects(c, "PersistentVolumeClaim")
+    assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
+    assert objects(c, "Deployment")[0]["spec"]["strategy"] == {"type": "Recreate"}
