@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
@@ -38,7 +39,9 @@ def convert(
         None, "--controller", help="deployment|statefulset|daemonset|job|cronjob"
     ),
     replicas: int | None = typer.Option(None, "--replicas", min=0, help="Replicas per service."),
-    volumes: str = typer.Option("pvc", "--volumes", help="pvc|emptyDir|hostPath|configMap"),
+    volumes: str = typer.Option(
+        "pvc", "--volumes", help="persistentVolumeClaim (pvc)|emptyDir|hostPath|configMap"
+    ),
     pvc_request_size: str = typer.Option("100Mi", "--pvc-request-size", help="Default PVC size."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace of objects."),
     create_namespace: bool = typer.Option(False, "--create-namespace", help="Emit the Namespace."),
@@ -56,8 +59,167 @@ def convert(
     registry: str | None = typer.Option(
         None, "--registry", envvar="KCTL_REGISTRY", help="Registry for built images."
     ),
+    service_group_mode: str | None = typer.Option(
+        None,
+        "--service-group-mode",
+        help="Merge services into one pod: label (kompose.service.group) or volume (same volumes).",
+    ),
+    service_group_name: str | None = typer.Option(
+        None,
+        "--service-group-name",
+        help="Name of the merged workload (--service-group-mode volume).",
+    ),
+    kompose_annotation: bool = typer.Option(
+        False, "--with-kompose-annotation", help="Add kompose.cmd/kompose.version annotations."
+    ),
+    suppress_warnings: bool = typer.Option(
+        False, "--suppress-warnings", help="Do not print warnings (--strict still counts them)."
+    ),
+    # Kompose's own spellings, so scripts written for `kompose convert` keep working.
+    error_on_warning: bool = typer.Option(False, "--error-on-warning", help="Same as --strict."),
+    yaml_output: bool = typer.Option(False, "-y", "--yaml", hidden=True),
+    emptyvols: bool = typer.Option(False, "--emptyvols", hidden=True),
+    deployment: bool = typer.Option(False, "-d", "--deployment", hidden=True),
+    daemon_set: bool = typer.Option(False, "--daemon-set", hidden=True),
+    replication_controller: bool = typer.Option(False, "--replication-controller", hidden=True),
+    multiple_container_mode: bool = typer.Option(False, "--multiple-container-mode", hidden=True),
+    secrets_as_files: bool = typer.Option(False, "--secrets-as-files", hidden=True),
+    push_image: bool = typer.Option(False, "--push-image", hidden=True),
+    push_image_registry: str | None = typer.Option(None, "--push-image-registry", hidden=True),
+    build_command: str | None = typer.Option(None, "--build-command", hidden=True),
+    push_command: str | None = typer.Option(None, "--push-command", hidden=True),
 ) -> int:
-    options = {k: v for k, v in locals().items() if k != "ctx"}
     from kctl.cli.convert_run import run_convert
 
-    return run_convert(console_of(ctx), **options)
+    aliases = KomposeFlags(
+        yaml_output, emptyvols, deployment, daemon_set, replication_controller,
+        multiple_container_mode, push_image, push_image_registry, build_command, push_command,
+    )  # fmt: skip
+    controller, volumes, service_group_mode = aliases.resolve(
+        controller, volumes, service_group_mode, json_output
+    )
+    return run_convert(
+        console_of(ctx),
+        file=file,
+        project_directory=project_directory,
+        project_name=project_name,
+        env_file=env_file,
+        profile=profile,
+        no_interpolate=no_interpolate,
+        output=output,
+        stdout=stdout,
+        json_output=json_output,
+        indent=indent,
+        chart=chart,
+        controller=controller,
+        replicas=replicas,
+        volumes=volumes,
+        pvc_request_size=pvc_request_size,
+        namespace=namespace,
+        create_namespace=create_namespace,
+        kube_version=kube_version,
+        network_policies=network_policies,
+        no_wait_for_deps=no_wait_for_deps,
+        strict=strict or error_on_warning,
+        force=force,
+        build=build,
+        push=push or push_image,
+        registry=push_image_registry or registry,
+        service_group_mode=service_group_mode,
+        service_group_name=service_group_name,
+        kompose_annotation=kompose_annotation,
+        suppress_warnings=suppress_warnings,
+    )
+
+
+@dataclass(frozen=True)
+class KomposeFlags:
+    """`kompose convert` flags kctl takes under their Kompose names (most deprecated there)."""
+
+    yaml: bool
+    emptyvols: bool
+    deployment: bool
+    daemon_set: bool
+    replication_controller: bool
+    multiple_container_mode: bool
+    push_image: bool
+    push_image_registry: str | None
+    build_command: str | None
+    push_command: str | None
+
+    def resolve(
+        self, controller: str | None, volumes: str, group_mode: str | None, json_output: bool
+    ) -> tuple[str | None, str, str | None]:
+        """(controller, volumes, service group mode) after the aliases; conflicts are exit 2."""
+        from kctl.errors import InputError
+
+        if self.replication_controller:
+            raise InputError(
+                "--replication-controller: kctl does not generate ReplicationControllers",
+                hint="use --controller deployment (what Kompose recommends too)",
+            )
+        if self.build_command or self.push_command:
+            raise InputError(
+                "--build-command/--push-command are not supported: kctl builds and pushes "
+                "through the container engine's API",
+                hint="use --build/--push, with DOCKER_HOST pointing at Docker or Podman",
+            )
+        if self.yaml and json_output:
+            raise InputError("-y/--yaml and -j/--json exclude each other")
+        wanted = [c for c, on in (("deployment", self.deployment), ("daemonset", self.daemon_set))
+                  if on]  # fmt: skip
+        if len(wanted) > 1 or (wanted and controller and controller.lower() != wanted[0]):
+            raise InputError("--deployment, --daemon-set and --controller exclude each other")
+        if self.emptyvols:
+            if volumes not in ("pvc", "persistentVolumeClaim", "emptyDir"):
+                raise InputError("--emptyvols and --volumes exclude each other")
+            volumes = "emptyDir"
+        if self.multiple_container_mode:
+            if group_mode not in (None, "label"):
+                raise InputError("--multiple-container-mode means --service-group-mode label")
+            group_mode = "label"
+        return (wanted[0] if wanted else controller), volumes, group_mode
+
+
+def kompose_argv(args: list[str]) -> list[str]:
+    """Kompose's argument shapes kctl's parser cannot take directly: global `-f FILE`,
+    `--suppress-warnings`/`--error-on-warning` before `convert`, and `--build local|none`."""
+    if "convert" not in args:
+        return args
+    at = args.index("convert")
+    before, after = args[:at], args[at + 1 :]
+    moved: list[str] = []
+    kept: list[str] = []
+    i = 0
+    while i < len(before):
+        arg = before[i]
+        if arg in ("-f", "--file") and i + 1 < len(before):
+            moved += [arg, before[i + 1]]
+            i += 2
+            continue
+        if arg.startswith("--file=") or arg in ("--suppress-warnings", "--error-on-warning"):
+            moved.append(arg)
+        elif arg.startswith("-"):
+            kept.append(arg)
+        else:
+            return args  # `convert` is not the command here (e.g. a value of another option)
+        i += 1
+    rest: list[str] = []
+    i = 0
+    while i < len(after):
+        arg = after[i]
+        value = arg.partition("=")[2] if arg.startswith("--build=") else None
+        if arg == "--build" and i + 1 < len(after) and after[i + 1] in _BUILD_VALUES:
+            value = after[i + 1]
+            i += 1
+        if value is None:
+            rest.append(arg)
+        elif value == "local":
+            rest.append("--build")
+        elif value != "none":
+            rest.append(f"--build={value}")  # refused by the parser: --build takes no value
+        i += 1
+    return [*kept, "convert", *moved, *rest]
+
+
+_BUILD_VALUES = ("local", "none", "build-config")

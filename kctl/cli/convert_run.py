@@ -40,6 +40,10 @@ def run_convert(
     build: bool = False,
     push: bool = False,
     registry: str | None = None,
+    service_group_mode: str | None = None,
+    service_group_name: str | None = None,
+    kompose_annotation: bool = False,
+    suppress_warnings: bool = False,
 ) -> int:
     from kctl.compose import LoadOptions, load_project
     from kctl.convert import ConvertOptions, convert_project
@@ -51,10 +55,18 @@ def run_convert(
         raise InputError(
             f"unknown --controller {controller!r}", hint=f"choose one of {', '.join(CONTROLLERS)}"
         )
+    volumes = {"persistentVolumeClaim": "pvc"}.get(volumes, volumes)
     if volumes not in VOLUME_MODES:
         raise InputError(
-            f"unknown --volumes {volumes!r}", hint=f"choose one of {', '.join(VOLUME_MODES)}"
+            f"unknown --volumes {volumes!r}",
+            hint="choose one of persistentVolumeClaim (pvc), emptyDir, hostPath, configMap",
         )
+    if service_group_mode not in (None, "label", "volume"):
+        raise InputError(
+            f"unknown --service-group-mode {service_group_mode!r}", hint="choose label or volume"
+        )
+    if service_group_name and service_group_mode != "volume":
+        raise InputError("--service-group-name needs --service-group-mode volume")
     if chart and output is None:
         raise InputError("--chart needs -o DIR for the chart folder")
     if stdout and output is not None:
@@ -84,21 +96,24 @@ def run_convert(
             kube_version=version,
             network_policies=network_policies,
             wait_for_deps=not no_wait_for_deps,
+            service_group_mode=service_group_mode,
+            service_group_name=service_group_name,
+            kompose_command=_command_line() if kompose_annotation else None,
         ),
     )
     for obj in conversion.objects:  # nothing is written unless every object is valid
         validate(obj, version)
-    for warning in conversion.warnings:
+    for warning in [] if suppress_warnings else conversion.warnings:
         console.warn(str(warning))
-    if conversion.warnings:
+    if conversion.warnings and not suppress_warnings:
         console.warn(
             f"{len(conversion.warnings)} Compose setting(s) not fully translated (listed above)"
         )
-        if strict:
-            raise PreconditionError(
-                "--strict: Compose settings were not translated",
-                hint="fix or remove them, or drop --strict",
-            )
+    if conversion.warnings and strict:
+        raise PreconditionError(
+            "--strict: Compose settings were not translated",
+            hint="fix or remove them, or drop --strict",
+        )
     if chart:
         from kctl import fsio
         from kctl.chart import ChartSpec, render_chart
@@ -151,3 +166,10 @@ def build_images(console: Console, project: Project, registry: str | None, push:
             on_step=lambda text: console.info(f"  {text}"),
         )
         project.services[artifact.component].config["image"] = built.pinned
+
+
+def _command_line() -> str:
+    """The command as typed, for the kompose.cmd annotation (program name without its path)."""
+    import sys
+
+    return " ".join(["kctl", *sys.argv[1:]])

@@ -32,8 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import typer
 
     from kctl.cli.context import RunState
+    from kctl.cli.convert import kompose_argv
     from kctl.errors import KctlError
 
+    args = kompose_argv(args)
     state = RunState()
     state.console.debug = _wants_debug(args)
     from kctl.cli.app import build_app

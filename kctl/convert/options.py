@@ -25,6 +25,9 @@ class ConvertOptions:
     wait_for_deps: bool = True
     wait_image: str = "busybox:1.36"
     configmap_max_bytes: int = 1 << 20
+    service_group_mode: str | None = None  # label | volume: services merged into one pod
+    service_group_name: str | None = None
+    kompose_command: str | None = None  # set: kompose.cmd/kompose.version annotations
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kctl.compose import Project, Service, parse_bytes, parse_duration
+from kctl.convert import groups
 from kctl.convert import labels as lbl
 from kctl.convert.options import CONTROLLERS, Conversion, ConversionWarning, ConvertOptions
 from kctl.errors import InputError
@@ -105,6 +106,10 @@ class _Converter:
         self.result = Conversion()
         self.names: dict[str, set[str]] = {}
         self.service_names = _service_names(project)
+        # the io.kompose.service value of each service's pod: shared by services of one pod
+        self.pod_of = self.service_names | groups.pod_groups(
+            project, options.service_group_mode, options.service_group_name
+        )
         self.volume_users: dict[str, list[str]] = {}
         for name, service in project.services.items():
             for volume in service.volumes:
@@ -141,7 +146,7 @@ class _Converter:
 
     def labels(self, service: str) -> dict[str, str]:
         return {
-            lbl.SELECTOR: self.service_names[service],
+            lbl.SELECTOR: self.pod_of[service],
             "app.kubernetes.io/name": self.service_names[service],
             "app.kubernetes.io/part-of": self.project.name,
         }
@@ -154,9 +159,19 @@ class _Converter:
             meta["namespace"] = self.opts.namespace
         if service is not None:
             meta["labels"] = self.labels(service)
+        if self.opts.kompose_command and kind.lower() in _ANNOTATED_KINDS:
+            annotations = {**(annotations or {}), **self.kompose_annotations()}
         if annotations:
             meta["annotations"] = dict(sorted(annotations.items()))
         return meta
+
+    def kompose_annotations(self) -> dict[str, str]:
+        from kctl import __version__
+
+        return {
+            "kompose.cmd": str(self.opts.kompose_command),
+            "kompose.version": f"kctl {__version__}",
+        }
 
     def add(self, service: str | None, obj: dict[str, Any]) -> None:
         if service is None:
@@ -173,6 +188,7 @@ class _Converter:
             )
         for name, service in self.project.services.items():
             self.service(name, service)
+        self.merge_shared_pods()
         if self.opts.network_policies:
             self.network_policies()
         objects = [o for objs in self.result.components.values() for o in objs]
@@ -190,6 +206,48 @@ class _Converter:
             objects, key=lambda o: (rank.get(o["kind"], len(rank)), o["metadata"]["name"])
         )
         return self.result
+
+    def merge_shared_pods(self) -> None:
+        """One workload per shared pod (service groups, network_mode: service:X)."""
+        members: dict[str, list[str]] = {}
+        for name in self.project.services:
+            members.setdefault(self.pod_of[name], []).append(name)
+        for pod, names in members.items():
+            if len(names) < 2:
+                continue
+            workloads = [(n, self.workload_of(n)) for n in names]
+            groups.merge_pods(self.project, pod, workloads)
+            base = workloads[0][1]
+            old_name = base["metadata"]["name"]
+            taken = self.names.setdefault(base["kind"].lower(), set())
+            taken.discard(old_name)
+            base["metadata"]["name"] = self.name(base["kind"].lower(), pod)
+            for name, workload in workloads[1:]:
+                self.result.components[name].remove(workload)
+                if not self.result.components[name]:
+                    del self.result.components[name]
+            self.retarget_autoscalers(names, base)
+
+    def workload_of(self, service: str) -> dict[str, Any]:
+        return next(
+            o for o in self.result.components[service] if o["kind"] in groups.WORKLOAD_KINDS
+        )
+
+    def retarget_autoscalers(self, names: list[str], workload: dict[str, Any]) -> None:
+        autoscalers = [
+            (name, o)
+            for name in names
+            for o in self.result.components.get(name, [])
+            if o["kind"] == "HorizontalPodAutoscaler"
+        ]
+        if len(autoscalers) > 1:
+            raise InputError(
+                f"services {[n for n, _ in autoscalers]} share a pod and each asks for "
+                "an autoscaler: keep kompose.hpa.* labels on one of them",
+                location=self.project.services[autoscalers[1][0]].location("labels"),
+            )
+        for _, autoscaler in autoscalers:
+            autoscaler["spec"]["scaleTargetRef"]["name"] = workload["metadata"]["name"]
 
     # one service ------------------------------------------------------------------------
     def service(self, name: str, service: Service) -> None:
@@ -233,11 +291,11 @@ class _Converter:
         for key in service.get("deploy") or {}:
             if key not in DEPLOY_TRANSLATED:
                 self.warn(service, f"deploy.{key}", "not translated to Kubernetes (ignored)")
-        if lbl.SERVICE_GROUP in service.labels:
+        if lbl.SERVICE_GROUP in service.labels and self.opts.service_group_mode != "label":
             self.warn(
                 service,
-                "labels",
-                "kompose.service.group is not supported: the services become separate pods",
+                f"labels.{lbl.SERVICE_GROUP}",
+                "needs --service-group-mode label (as in Kompose): the service stays its own pod",
             )
 
     def kompose_labels(self, service: Service) -> dict[str, Any]:
@@ -602,6 +660,10 @@ class _Converter:
             value = service.get(key)
             if value == "host":
                 pod[field] = True
+            elif key == "network_mode" and (
+                value in ("bridge", "default") or str(value).startswith("service:")
+            ):
+                pass  # the pod network; service:X joins X's pod (kctl/convert/groups.py)
             elif value is not None:
                 self.warn(service, key, f"{key}: {value} has no Kubernetes equivalent (ignored)")
         if labels.get(lbl.SERVICE_ACCOUNT):
@@ -1016,7 +1078,7 @@ class _Converter:
         obj_name = self.name(controller, self.base(name))
         meta = self.meta(controller, obj_name, name, annotations)
         self.deploy_labels(service, meta)
-        selector = {"matchLabels": {lbl.SELECTOR: self.service_names[name]}}
+        selector = {"matchLabels": {lbl.SELECTOR: self.pod_of[name]}}
         pod = template["spec"]
         if controller in ("job", "cronjob"):
             condition, retries = _restart(service)
@@ -1114,7 +1176,7 @@ class _Converter:
                 "metadata": self.meta("Service", svc_name, name),
                 "spec": {
                     "clusterIP": "None",
-                    "selector": {lbl.SELECTOR: self.service_names[name]},
+                    "selector": {lbl.SELECTOR: self.pod_of[name]},
                     "ports": [{"name": "headless", "port": 55555, "targetPort": 55555}],
                 },
             },
@@ -1187,7 +1249,7 @@ class _Converter:
                 if label in labels:
                     self.warn(service, f"labels.{label}", "the service has no ports: no Service")
             return None
-        spec: dict[str, Any] = {"selector": {lbl.SELECTOR: self.service_names[name]}}
+        spec: dict[str, Any] = {"selector": {lbl.SELECTOR: self.pod_of[name]}}
         if ports:
             spec["ports"] = ports
         if kind == "headless" or (controller == "statefulset" and kind == "clusterip"):
@@ -1437,6 +1499,7 @@ class _Converter:
             )
 
 
+_ANNOTATED_KINDS = {"deployment", "statefulset", "daemonset", "job", "cronjob", "service"}
 _CONTROL_PLANE = "node-role.kubernetes.io/control-plane"
 _GPU_RESOURCES = {"nvidia": "nvidia.com/gpu", "amd": "amd.com/gpu", "intel": "gpu.intel.com/i915"}
 _ARCH = {"x86_64": "amd64", "aarch64": "arm64"}

@@ -558,6 +558,42 @@ CASES: dict[str, tuple[str, dict[str, str], dict[str, Any], Callable[[Any], None
         {},
         lambda c: _eq({o["metadata"]["name"] for o in c.objects}, {"my-app.v2", "my-app-v2"}),
     ),
+    "service-group-label": (
+        "services:\n  web:\n    image: busybox\n    ports: ['80']\n"
+        "    labels: {kompose.service.group: shop}\n  php:\n    image: busybox\n"
+        "    ports: ['9000']\n    labels: {kompose.service.group: shop}\n",
+        {},
+        {"service_group_mode": "label"},
+        lambda c: _eq(
+            len(find(c, "Deployment", "shop")["spec"]["template"]["spec"]["containers"]), 2
+        ),
+    ),
+    "network-mode-service": (
+        "services:\n  vpn:\n    image: busybox\n    ports: ['8080']\n"
+        "  app:\n    image: busybox\n    network_mode: service:vpn\n",
+        {},
+        {},
+        lambda c: _eq([x["name"] for x in pod(c)["containers"]], ["vpn", "app"]),
+    ),
+    "job-keeps-service": (
+        S + "    restart: 'no'\n    ports: ['8080']\n",
+        {},
+        {},
+        lambda c: _eq(find(c, "Service", "app")["spec"]["selector"], {"io.kompose.service": "app"}),
+    ),
+    "headless-no-ports": (
+        S + "    labels: {kompose.service.type: headless}\n",
+        {},
+        {},
+        lambda c: _eq(find(c, "Service", "app")["spec"]["clusterIP"], "None"),
+    ),
+    "network-alias": (
+        S + "    ports: ['80']\n    networks:\n      front:\n        aliases: [api]\n"
+        "networks:\n  front: {}\n",
+        {},
+        {},
+        lambda c: _eq(find(c, "Service", "api")["spec"]["selector"], {"io.kompose.service": "app"}),
+    ),
 }
 
 

@@ -99,6 +99,7 @@ PODMAN_UNSUPPORTED = {
     "deploy-mode-global",
     "restart-no-job",
     "restart-on-failure-job",
+    "job-keeps-service",
     "cronjob-labels",
     # Podman 4.3 crashes on Secret volumes (nil pointer in VolumeFromSecret)
     "secret-file-mount",
@@ -135,6 +136,7 @@ def test_fixtures_run_under_kube_play(podman, httpd_image, tmp_path, case) -> No
             "pvc_request_size": "--pvc-request-size",
             "volumes": "--volumes",
             "namespace": "-n",
+            "service_group_mode": "--service-group-mode",
         }.get(key)
         if flag:
             argv += [flag, str(value)]
@@ -152,3 +154,34 @@ def test_fixtures_run_under_kube_play(podman, httpd_image, tmp_path, case) -> No
     finally:
         podman.run("kube", "down", str(manifest), check=False)
         podman.run("volume", "prune", "-f", check=False)  # PVCs become podman volumes
+
+
+def test_network_mode_service_shares_the_network_namespace(podman, httpd_image, tmp_path) -> None:
+    """`network_mode: service:web` means app reaches web on localhost: one pod, one network."""
+    port = free_port()
+    (tmp_path / "compose.yaml").write_text(f"""
+name: shared
+services:
+  web:
+    image: {httpd_image}
+    command: ["httpd", "-f", "-p", "127.0.0.1:{port}", "-h", "/www"]
+  app:
+    image: {httpd_image}
+    command: ["sleep", "600"]
+    network_mode: service:web
+""")
+    manifest = tmp_path / "out.yaml"
+    assert main(["convert", "-f", str(tmp_path / "compose.yaml"), "-o", str(manifest)]) == 0
+    try:
+        play(podman, manifest)
+        names = [c["Names"][0] for c in running(podman)]
+        app = next(n for n in names if n.endswith("-app"))
+        url = f"http://127.0.0.1:{port}/"
+
+        def answers() -> bool:
+            fetched = podman.run("exec", app, "/bin/busybox", "wget", "-qO-", url, check=False)
+            return fetched.returncode == 0 and fetched.stdout == "default page\n"
+
+        wait_until(answers, 30, "web from app's localhost")
+    finally:
+        podman.run("kube", "down", str(manifest), check=False)

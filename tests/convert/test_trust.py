@@ -455,3 +455,79 @@ def test_deployment_with_a_single_writer_claim_is_recreated(tmp_path: Path) -> N
     (claim,) = objects(c, "PersistentVolumeClaim")
     assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
     assert objects(c, "Deployment")[0]["spec"]["strategy"] == {"type": "Recreate"}
+
+
+# services that share a pod ----------------------------------------------------------------------
+def _containers(workload: dict[str, Any]) -> list[str]:
+    return [c["name"] for c in pod_spec(workload)["containers"]]
+
+
+def test_service_group_label_merges_services_into_one_pod(tmp_path: Path) -> None:
+    c = convert(
+        tmp_path,
+        "services:\n  web:\n    image: nginx\n    ports: ['80']\n    volumes: [data:/d]\n"
+        "    labels: {kompose.service.group: shop}\n"
+        "  php:\n    image: php\n    ports: ['9000']\n    volumes: [data:/d]\n"
+        "    labels: {kompose.service.group: shop}\n"
+        "  db:\n    image: postgres\nvolumes:\n  data: {}\n",
+        service_group_mode="label",
+    )
+    shop = next(o for o in objects(c, "Deployment") if o["metadata"]["name"] == "shop")
+    assert _containers(shop) == ["web", "php"]
+    assert len(pod_spec(shop)["volumes"]) == 1  # the shared claim once
+    services = {s["metadata"]["name"]: s for s in objects(c, "Service")}
+    assert selects(services["web"], shop) and selects(services["php"], shop)
+    assert {o["metadata"]["name"] for o in objects(c, "Deployment")} == {"shop", "db"}
+
+
+def test_service_group_label_without_the_mode_is_reported(tmp_path: Path) -> None:
+    c = convert(
+        tmp_path,
+        "services:\n  web:\n    image: x\n    labels: {kompose.service.group: g}\n",
+    )
+    assert len(objects(c, "Deployment")) == 1
+    assert [w.key for w in c.warnings] == ["labels.kompose.service.group"]
+
+
+def test_volume_group_mode_and_name(tmp_path: Path) -> None:
+    c = convert(
+        tmp_path,
+        "services:\n  a:\n    image: x\n    volumes: [v:/d]\n  b:\n    image: y\n"
+        "    volumes: [v:/d]\nvolumes:\n  v: {}\n",
+        service_group_mode="volume",
+        service_group_name="pair",
+    )
+    (workload,) = objects(c, "Deployment")
+    assert workload["metadata"]["name"] == "pair" and _containers(workload) == ["a", "b"]
+
+
+def test_network_mode_service_joins_that_pod(tmp_path: Path) -> None:
+    c = convert(
+        tmp_path,
+        "services:\n  vpn:\n    image: vpn\n    ports: ['8080']\n"
+        "  app:\n    image: app\n    network_mode: service:vpn\n",
+    )
+    (workload,) = objects(c, "Deployment")
+    assert _containers(workload) == ["vpn", "app"]
+    (service,) = objects(c, "Service")
+    assert selects(service, workload)
+    assert c.warnings == []
+
+
+def test_grouped_services_listening_on_one_port_are_refused(tmp_path: Path) -> None:
+    message = refused(
+        tmp_path,
+        "services:\n  a:\n    image: x\n    ports: ['80']\n"
+        "  b:\n    image: y\n    network_mode: service:a\n    ports: ['80']\n",
+        8,
+    )
+    assert "80/TCP" in message
+
+
+def test_grouped_services_with_different_replicas_are_refused(tmp_path: Path) -> None:
+    refused(
+        tmp_path,
+        "services:\n  a:\n    image: x\n    scale: 2\n  b:\n    image: y\n"
+        "    network_mode: service:a\n",
+        5,
+    )
