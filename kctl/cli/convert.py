@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,17 +10,51 @@ import typer
 
 from kctl.cli.context import console_of
 
+EXAMPLES = """\b
+Examples:
+  kctl convert -f compose.yaml                     manifests on stdout
+  kctl convert -f compose.yaml -o k8s/ -n shop     one file per object, namespace shop
+  kctl convert -f compose.yaml --chart -o chart/   a parameterized Helm chart
+  kctl convert --list-labels                       the kompose.* labels kctl honours
+
+\b
+Kompose users: the kompose.* labels and kompose's flags (--volumes persistentVolumeClaim,
+--error-on-warning, --multiple-container-mode, -f before convert ...) work as in Kompose;
+differences are listed in docs/kompose.md."""
+
 
 def register(app: typer.Typer) -> None:
-    app.command("convert", help="Convert Compose files to Kubernetes manifests or a Helm chart.")(
-        convert
-    )
+    app.command(
+        "convert",
+        help="Convert Compose files to Kubernetes manifests or a Helm chart.",
+        epilog=EXAMPLES,
+    )(convert)
+
+
+def _print_labels(value: bool) -> None:
+    if not value:
+        return
+    from kctl.convert.labels import reference
+
+    rows = reference()
+    width = max(len(name) for name, *_ in rows)
+    for name, expected, where, effect in rows:
+        sys.stdout.write(f"{name:<{width}}  {expected}  [{where}]\n{'':<{width}}  {effect}\n")
+    raise typer.Exit(0)
 
 
 def convert(
     ctx: typer.Context,
     file: list[str] = typer.Option(
         [], "-f", "--file", help="Compose file (repeatable, - for stdin)."
+    ),
+    list_labels: bool = typer.Option(
+        False,
+        "--list-labels",
+        callback=_print_labels,
+        is_eager=True,
+        expose_value=False,
+        help="Print the kompose.* labels kctl honours, with their values, and exit.",
     ),
     project_directory: Path | None = typer.Option(
         None, "--project-directory", help="Project folder."

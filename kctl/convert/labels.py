@@ -8,7 +8,6 @@ code never parses label text itself.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -371,6 +370,8 @@ def _unknown(key: str, scope: str, spec: LabelSpec | None) -> LabelProblem:
     if spec is not None:
         where = " or ".join(spec.scope.split("|"))
         return LabelProblem(key, f"{key} applies to {where} labels, not {scope} labels (ignored)")
+    import difflib
+
     names = [s.name for s in LABELS if scope in s.scope.split("|")]
     close = difflib.get_close_matches(key, names, 1, 0.8)
     return LabelProblem(
@@ -381,5 +382,14 @@ def _unknown(key: str, scope: str, spec: LabelSpec | None) -> LabelProblem:
 
 
 def reference() -> list[tuple[str, str, str, str]]:
-    """(label, value, where, effect) rows for `kctl convert labels` and the README table."""
+    """(label, value, where, effect) rows for `kctl convert --list-labels` and the README."""
     return [(s.name, s.expected, s.scope.replace("|", ", "), s.help) for s in LABELS]
+
+
+def markdown_table() -> str:
+    """The README's label table (tests/convert/test_kompose_flags.py keeps README equal)."""
+    rows = ["| label | value | on | effect |", "|---|---|---|---|"]
+    for name, value, where, effect in reference():
+        value = value.replace("|", " \\| ")
+        rows.append(f"| `{name}` | {value} | {where} | {effect} |")
+    return "\n".join(rows) + "\n"

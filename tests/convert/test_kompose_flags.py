@@ -123,3 +123,19 @@ def test_kompose_annotations_on_request(compose: Path, capsys: Any) -> None:
 def test_flags_kctl_cannot_honour_are_refused(compose: Path, capsys: Any, flags: list[str]) -> None:
     code, _, err = run(capsys, "convert", "-f", str(compose), *flags)
     assert code == 2 and "Traceback" not in err and "internal error" not in err
+
+
+def test_readme_label_table_is_the_label_table() -> None:
+    """README.md's table is generated (python scripts/update_label_table.py), never hand-kept."""
+    from kctl.convert.labels import markdown_table
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"<!-- kompose-labels:begin -->\n{markdown_table()}<!-- kompose-labels:end -->" in readme
+
+
+def test_list_labels_prints_every_label(capsys: Any) -> None:
+    from kctl.convert.labels import LABELS
+
+    assert main(["convert", "--list-labels"]) == 0
+    out = capsys.readouterr().out
+    assert all(spec.name in out for spec in LABELS)
