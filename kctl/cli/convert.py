@@ -247,7 +247,10 @@ def kompose_argv(args: list[str]) -> list[str]:
         if arg == "--build" and i + 1 < len(after) and after[i + 1] in _BUILD_VALUES:
             value = after[i + 1]
             i += 1
-        if value is None:
+        flag, _, setting = arg.partition("=")
+        if flag in _BOOL_FLAGS and setting.lower() in ("true", "false"):  # pflag's --flag=false
+            rest += [flag] if setting.lower() == "true" else []
+        elif value is None:
             rest.append(arg)
         elif value == "local":
             rest.append("--build")
@@ -258,3 +261,9 @@ def kompose_argv(args: list[str]) -> list[str]:
 
 
 _BUILD_VALUES = ("local", "none", "build-config")
+_BOOL_FLAGS = (
+    "--with-kompose-annotation",
+    "--stdout",
+    "--generate-network-policies",
+    "--emptyvols",
+)

@@ -77,13 +77,31 @@ def ports(value: Any, where: Where) -> list[dict[str, Any]]:
     return result
 
 
+_WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
 def _is_path(source: str) -> bool:
-    return source.startswith((".", "/", "~")) or re.match(r"^[A-Za-z]:\\", source) is not None
+    return source.startswith((".", "/", "~")) or _WINDOWS_ABSOLUTE.match(source) is not None
+
+
+def _volume_parts(spec: str) -> list[str]:
+    """Split a short-syntax volume on ':' as compose-go does: a colon right after a single
+    letter is a Windows drive (`C:\\data:/data` is two parts), never a separator."""
+    parts, buffer = [], ""
+    for char in spec:
+        if char == ":" and not (len(buffer) == 1 and buffer.isalpha()):
+            parts.append(buffer)
+            buffer = ""
+        else:
+            buffer += char
+    return [*parts, buffer]
 
 
 def resolve(base: Path, source: str) -> str:
     if source.startswith("~"):
         return str(Path(source).expanduser())
+    if _WINDOWS_ABSOLUTE.match(source):
+        return source  # as docker-compose: a Windows path is kept as written
     return str((base / source).resolve()) if not source.startswith("/") else source
 
 
@@ -106,7 +124,7 @@ def volumes(value: Any, base: Path, where: Where) -> list[dict[str, Any]]:
                 volume["tmpfs"] = tmpfs
             result.append(volume)
             continue
-        parts = str(item).split(":")
+        parts = _volume_parts(str(item))
         if len(parts) == 1:
             result.append({"type": "volume", "target": parts[0], "volume": {}})
             continue

@@ -20,6 +20,8 @@ from kctl.kube.naming import dns_label
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 # pod fields that are lists of named things: members' entries are combined by name
 _LISTS = ("containers", "initContainers", "volumes", "imagePullSecrets")
+# pod fields Compose sets per container: one pod keeps the first member's (reported)
+_ONE_PER_POD = {"hostname": "hostname", "subdomain": "domainname"}
 
 
 def pod_groups(project: Project, mode: str | None, group_name: str | None) -> dict[str, str]:
@@ -29,9 +31,11 @@ def pod_groups(project: Project, mode: str | None, group_name: str | None) -> di
         key = None
         if mode == "label" and service.labels.get(lbl.SERVICE_GROUP):
             key = "label:" + service.labels[lbl.SERVICE_GROUP]
-        elif mode == "volume":
-            sources = sorted(v.source or "" for v in service.volumes if v.type == "volume")
-            key = "volume:" + ",".join(sources) if sources else None
+        elif mode == "volume":  # as Kompose: exactly the same volumes, bind mounts included
+            mounts = sorted(
+                f"{v.type}:{v.source}:{v.target}:{v.read_only}" for v in service.volumes
+            )
+            key = "volume:" + ",".join(mounts) if mounts else None
         if key:
             groups.setdefault(key, []).append(name)
     pod_of: dict[str, str] = {}
@@ -81,8 +85,12 @@ def pod_spec_of(workload: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def merge_pods(project: Project, pod: str, members: list[tuple[str, dict[str, Any]]]) -> None:
-    """Fold every member's pod into the first member's workload (in place); refuse conflicts."""
+def merge_pods(
+    project: Project, pod: str, members: list[tuple[str, dict[str, Any]]]
+) -> list[tuple[str, str, str]]:
+    """Fold every member's pod into the first member's workload (in place); refuse conflicts.
+    Returns (service, key, message) for what one pod cannot keep (a second hostname)."""
+    notes: list[tuple[str, str, str]] = []
     base_service, base = members[0]
     base_pod = pod_spec_of(base)
     ports: dict[tuple[int, str], str] = {}
@@ -109,12 +117,17 @@ def merge_pods(project: Project, pod: str, members: list[tuple[str, dict[str, An
                 _merge_named(base_pod, key, value, pod, service, where)
             elif key not in base_pod:
                 base_pod[key] = value
+            elif base_pod[key] != value and key in _ONE_PER_POD:
+                notes.append(
+                    (service, _ONE_PER_POD[key], f"pod {pod!r} keeps {base_service}'s {key}")
+                )
             elif base_pod[key] != value:
                 raise InputError(
                     f"pod {pod!r}: {base_service!r} and {service!r} set {key} differently",
                     location=where,
                     hint="give both services the same setting, or keep them in separate pods",
                 )
+    return notes
 
 
 def _merge_named(

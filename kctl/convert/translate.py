@@ -60,6 +60,7 @@ TRANSLATED: dict[str, str] = {
     "mem_reservation": "resources.requests.memory",
     "cpus": "resources.limits.cpu",
     "profiles": "(loader: service selection)",
+    "container_name": "container.name",
 }
 DEPLOY_TRANSLATED = {
     "replicas",
@@ -117,6 +118,7 @@ class _Converter:
                     self.volume_users.setdefault(volume.source, []).append(name)
         self.created_claims: set[str] = set()
         self.single_writer_claims: set[str] = set()
+        self.bind_claims: dict[str, str] = {}
 
     # helpers ----------------------------------------------------------------------------
     def warn(self, service: Service | None, key: str, message: str) -> None:
@@ -216,11 +218,11 @@ class _Converter:
             if len(names) < 2:
                 continue
             workloads = [(n, self.workload_of(n)) for n in names]
-            groups.merge_pods(self.project, pod, workloads)
+            for service, key, message in groups.merge_pods(self.project, pod, workloads):
+                self.warn(self.project.services[service], key, message)
             base = workloads[0][1]
-            old_name = base["metadata"]["name"]
             taken = self.names.setdefault(base["kind"].lower(), set())
-            taken.discard(old_name)
+            taken.difference_update(w["metadata"]["name"] for _, w in workloads)
             base["metadata"]["name"] = self.name(base["kind"].lower(), pod)
             for name, workload in workloads[1:]:
                 self.result.components[name].remove(workload)
@@ -351,7 +353,9 @@ class _Converter:
                 raise InputError(
                     f"service {name!r} has neither image nor build", location=service.location("")
                 )
-        container: dict[str, Any] = {"name": self.service_names[name], "image": image}
+        # as Kompose: container_name names the container (in Compose it names the container)
+        container_name = dns_label(str(service.get("container_name") or self.service_names[name]))
+        container: dict[str, Any] = {"name": container_name, "image": image}
         if service.get("entrypoint") is not None:
             container["command"] = [_escape(a) for a in service.get("entrypoint")]
         if service.get("command") is not None:
@@ -802,7 +806,9 @@ class _Converter:
                 else:
                     pod_volumes.append({"name": vol_name, "emptyDir": {}})
             elif volume.type == "bind" and volume.source:
-                pod_volumes.append(self.bind(name, service, volume.source, vol_name, mount, mode))
+                pod_volumes.append(
+                    self.bind(name, service, labels, (volume.source, index), vol_name, mount, mode)
+                )
             elif volume.type == "tmpfs":
                 empty: dict[str, Any] = {"medium": "Memory"}
                 if volume.tmpfs_size:
@@ -915,11 +921,13 @@ class _Converter:
         self,
         name: str,
         service: Service,
-        source: str,
+        labels: dict[str, Any],
+        source_index: tuple[str, int],
         vol_name: str,
         mount: dict[str, Any],
         mode: str,
     ) -> dict[str, Any]:
+        source, index = source_index
         path = Path(source)
         data = _small_text(path, self.opts.configmap_max_bytes)
         if data is not None and mode != "hostPath":
@@ -939,13 +947,36 @@ class _Converter:
             return {"name": vol_name, "configMap": {"name": cm_name}}
         if mode == "hostPath":
             return {"name": vol_name, "hostPath": {"path": source}}
+        if mode == "emptyDir":
+            self.warn(service, "volumes", f"bind mount {source}: an empty emptyDir (--volumes)")
+            return {"name": vol_name, "emptyDir": {}}
+        claim = self.bind_claim(name, service, labels, source, index)
         self.warn(
             service,
             "volumes",
-            f"bind mount {source} is not a small text file or "
-            "folder: mounted as an empty emptyDir (use --volumes hostPath to keep it)",
+            f"bind mount {source} is not a small text file or folder: it becomes the claim "
+            f"{claim!r}, which starts empty (copy the data in, or use --volumes hostPath)",
         )
-        return {"name": vol_name, "emptyDir": {}}
+        readonly = {"readOnly": True} if mount.get("readOnly") else {}
+        return {"name": vol_name, "persistentVolumeClaim": {"claimName": claim, **readonly}}
+
+    def bind_claim(
+        self, name: str, service: Service, labels: dict[str, Any], source: str, index: int
+    ) -> str:
+        """One claim per bind-mounted host path (as Kompose: <service>-claim<N>), shared by
+        every service that binds it: data written there persists, as on the host."""
+        if source in self.bind_claims:
+            return self.bind_claims[source]
+        users = [
+            s
+            for s, svc in self.project.services.items()
+            if any(v.type == "bind" and v.source == source for v in svc.volumes)
+        ]
+        claim_name = self.name("PersistentVolumeClaim", f"{self.base(name)}-claim{index}")
+        self.bind_claims[source] = claim_name
+        owner = name if users == [name] else None
+        self.add(owner, self.claim(claim_name, service, labels, owner))
+        return claim_name
 
     def secret_or_config(
         self, name: str, service: Service, kind: str, spec: dict[str, Any]
@@ -1308,6 +1339,11 @@ class _Converter:
     ) -> None:
         expose = labels.get(lbl.SERVICE_EXPOSE)
         if not expose or expose.lower() == "false":
+            return
+        if not service_obj["spec"].get("ports"):
+            self.warn(
+                service, f"labels.{lbl.SERVICE_EXPOSE}", "no Ingress: the Service has no port"
+            )
             return
         port = service_obj["spec"]["ports"][0]["port"]
         backend = {"service": {"name": service_obj["metadata"]["name"], "port": {"number": port}}}

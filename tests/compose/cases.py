@@ -87,6 +87,9 @@ CASES: dict[str, dict[str, str]] = {
     "volumes-long": {
         "compose.yaml": "services:\n  a:\n    image: busybox\n    volumes:\n      - type: volume\n        source: data\n        target: /data\n        read_only: true\n      - type: bind\n        source: ./site\n        target: /site\n      - type: tmpfs\n        target: /tmp\n        tmpfs:\n          size: 1024\nvolumes:\n  data: {}\n"
     },
+    "volumes-windows-paths": {
+        "compose.yaml": "services:\n  a:\n    image: busybox\n    volumes:\n      - C:\\Users\\data:D:\\config:rw\n      - c:/data:/data\n"
+    },
     "volume-undefined": {
         "compose.yaml": "services:\n  a:\n    image: busybox\n    volumes: [nope:/x]\n"
     },

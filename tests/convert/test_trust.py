@@ -100,8 +100,8 @@ def test_unknown_volume_type_is_refused(tmp_path: Path) -> None:
 def test_external_volume_mounts_the_named_claim(tmp_path: Path) -> None:
     c = convert(
         tmp_path,
-        "services:\n  db:\n    image: x\n    volumes: [x:/d]\n"
-        "volumes:\n  x:\n    external: true\n    name: legacy-claim\n",
+        "services:\n  db:\n    image: x\n    volumes: [ext:/d]\n"
+        "volumes:\n  ext:\n    external: true\n    name: legacy-claim\n",
     )
     assert objects(c, "PersistentVolumeClaim") == []
     assert mounted_claims(objects(c, "Deployment")[0]) == {"/d": "legacy-claim"}
@@ -429,7 +429,7 @@ def test_nfs_driver_opts_mount_the_nfs_export(tmp_path: Path) -> None:
 def test_other_driver_opts_are_reported(tmp_path: Path) -> None:
     c = convert(
         tmp_path,
-        "services:\n  app:\n    image: x\n    volumes: [v:/data]\nvolumes:\n  v:\n"
+        "services:\n  app:\n    image: x\n    volumes: [vol:/data]\nvolumes:\n  vol:\n"
         "    driver_opts: {type: tmpfs, device: tmpfs}\n",
     )
     assert len(objects(c, "PersistentVolumeClaim")) == 1
@@ -492,8 +492,8 @@ def test_service_group_label_without_the_mode_is_reported(tmp_path: Path) -> Non
 def test_volume_group_mode_and_name(tmp_path: Path) -> None:
     c = convert(
         tmp_path,
-        "services:\n  a:\n    image: x\n    volumes: [v:/d]\n  b:\n    image: y\n"
-        "    volumes: [v:/d]\nvolumes:\n  v: {}\n",
+        "services:\n  a:\n    image: x\n    volumes: [vol:/d]\n  b:\n    image: y\n"
+        "    volumes: [vol:/d]\nvolumes:\n  vol: {}\n",
         service_group_mode="volume",
         service_group_name="pair",
     )
@@ -531,3 +531,38 @@ def test_grouped_services_with_different_replicas_are_refused(tmp_path: Path) ->
         "    network_mode: service:a\n",
         5,
     )
+
+
+def test_data_bind_mount_becomes_one_shared_claim(tmp_path: Path) -> None:
+    """A bind-mounted data folder persists (a claim, as Kompose), shared by its users."""
+    c = convert(
+        tmp_path,
+        "services:\n  a:\n    image: x\n    volumes: [./missing:/data]\n"
+        "  b:\n    image: y\n    volumes: ['./missing:/data:ro']\n",
+    )
+    (claim,) = objects(c, "PersistentVolumeClaim")
+    assert claim["metadata"]["name"] == "a-claim0"
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
+    for workload in objects(c, "Deployment"):
+        assert mounted_claims(workload) == {"/data": "a-claim0"}
+    assert all("starts empty" in w.message for w in c.warnings)
+
+
+def test_container_name_names_the_container(tmp_path: Path) -> None:
+    c = convert(tmp_path, "services:\n  minio:\n    image: x\n    container_name: ragflow-minio\n")
+    assert pod_spec(objects(c, "Deployment")[0])["containers"][0]["name"] == "ragflow-minio"
+    assert c.warnings == []
+
+
+def test_group_members_with_their_own_hostnames_keep_the_first_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    c = convert(
+        tmp_path,
+        "services:\n  a:\n    image: x\n    hostname: a\n"
+        "  b:\n    image: y\n    hostname: b\n    network_mode: service:a\n",
+    )
+    (workload,) = objects(c, "Deployment")
+    assert pod_spec(workload)["hostname"] == "a"
+    (warning,) = c.warnings
+    assert (warning.service, warning.key, warning.location.line) == ("b", "hostname", 7)
