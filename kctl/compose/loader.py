@@ -407,6 +407,7 @@ def _service(file: _File, name: str, env: Mapping[str, str], chain: set[str]) ->
         plain[k] = value
     service.config = _normalize(plain, file, name, env)
     service.env_file_environment = service.config.pop("__env_file__", {})
+    service.env_files = service.config.pop("__env_paths__", [])
     if base is not None:
         merged = Service(
             name,
@@ -415,6 +416,7 @@ def _service(file: _File, name: str, env: Mapping[str, str], chain: set[str]) ->
             base.env_file_environment,
             file.name,
         )
+        merged.env_files = list(base.env_files)
         merged.config.pop("extends", None)
         _merge_service(merged, service, overrides)
         service = merged
@@ -491,15 +493,19 @@ def _normalize_key(
     elif key == "networks":
         out[key] = {str(n): None for n in value} if isinstance(value, list) else dict(value or {})
     elif key == "env_file":
-        env_file_values = _env_files(value, file, name, env)
+        env_file_values, out["__env_paths__"] = _env_files(value, file, name, env)
     elif key != "extends":
         out[key] = value
     return env_file_values
 
 
-def _env_files(value: Any, file: _File, name: str, env: Mapping[str, str]) -> dict[str, str | None]:
+def _env_files(
+    value: Any, file: _File, name: str, env: Mapping[str, str]
+) -> tuple[dict[str, str | None], list[str]]:
+    """The variables of a service's env files (later files win) and the files read."""
     entries = value if isinstance(value, list) else [value]
     result: dict[str, str | None] = {}
+    read: list[str] = []
     for entry in entries:
         spec = {"path": entry, "required": True} if isinstance(entry, str) else dict(entry)
         path = (file.directory / str(spec["path"])).resolve()
@@ -509,9 +515,10 @@ def _env_files(value: Any, file: _File, name: str, env: Mapping[str, str]) -> di
                     f"env file {path} not found", location=file.where("services", name, "env_file")
                 )
             continue
+        read.append(str(path))
         for key, item in parse_env_file(path, {}).items():
             result[key] = item if item is not None else env.get(key)
-    return result
+    return result, read
 
 
 def _merge_service(base: Service, override: Service, replace: set[str] | None = None) -> None:
@@ -538,6 +545,7 @@ def _merge_service(base: Service, override: Service, replace: set[str] | None = 
         else:
             base.config[key] = value
     base.env_file_environment.update(override.env_file_environment)
+    base.env_files += [f for f in override.env_files if f not in base.env_files]
     base.locations.update(override.locations)
 
 

@@ -41,6 +41,7 @@ class Service:
     file: str = ""
     resets: set[str] = field(default_factory=set)  # keys a later file cleared with !reset
     overrides: set[str] = field(default_factory=set)  # keys a later file replaced (!override)
+    env_files: list[str] = field(default_factory=list)  # the env files read, in order
 
     def location(self, path: str) -> Location:
         """Where a dotted key was written; falls back to the nearest parent key."""

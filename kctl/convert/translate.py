@@ -387,7 +387,7 @@ class _Converter:
     def env(self, name: str, service: Service, container: dict[str, Any]) -> list[Any]:
         from_file = service.env_file_environment
         if from_file:
-            cm_name = self.name("ConfigMap", f"{name}-env")
+            cm_name = self.name("ConfigMap", self.env_config_map_name(name, service))
             data = {k: v for k, v in from_file.items() if v is not None}
             self.add(
                 name,
@@ -412,6 +412,19 @@ class _Converter:
                 continue
             env.append({"name": key, "value": _escape(value)})
         return env
+
+    def env_config_map_name(self, name: str, service: Service) -> str:
+        """As Kompose: a single env_file names its ConfigMap (./config/app.env ->
+        config-app-env); several are merged (in Compose's order) into <service>-env."""
+        if len(service.env_files) != 1:
+            return f"{self.base(name)}-env"
+        path = Path(service.env_files[0])
+        try:
+            path = path.relative_to(self.project.working_dir)
+        except ValueError:
+            return f"{self.base(name)}-env"
+        stem = re.sub(r"[^A-Za-z0-9]", "-", str(path).strip("./")).lower()
+        return stem if stem and not stem.startswith("-") else f"{self.base(name)}-env"
 
     def container_ports(self, service: Service, host_ports: bool) -> list[dict[str, Any]]:
         ports: list[dict[str, Any]] = []
@@ -929,19 +942,17 @@ class _Converter:
     ) -> dict[str, Any]:
         source, index = source_index
         path = Path(source)
-        data = _small_text(path, self.opts.configmap_max_bytes)
+        data = _small_files(path, self.opts.configmap_max_bytes)
         if data is not None and mode != "hostPath":
-            cm_name = self.name("ConfigMap", f"{name}-{path.name}")
-            keys = {_config_key(k): v for k, v in data.items()}
-            self.add(
-                name,
-                {
-                    "apiVersion": "v1",
-                    "kind": "ConfigMap",
-                    "metadata": self.meta("ConfigMap", cm_name, name),
-                    "data": dict(sorted(keys.items())),
-                },
-            )
+            # as Kompose: <service>-cm<N>, N the mount's index among the service's volumes
+            cm_name = self.name("ConfigMap", f"{self.base(name)}-cm{index}")
+            config_map: dict[str, Any] = {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": self.meta("ConfigMap", cm_name, name),
+            }
+            config_map.update(_config_map_data(data))
+            self.add(name, config_map)
             if path.is_file():
                 mount["subPath"] = _config_key(path.name)
             return {"name": vol_name, "configMap": {"name": cm_name}}
@@ -1674,8 +1685,20 @@ def _config_key(name: str) -> str:
     return key or "data"
 
 
-def _small_text(path: Path, limit: int) -> dict[str, str] | None:
-    """{file name: text} for a small UTF-8 file or flat folder of them, else None."""
+def _config_map_data(files: dict[str, bytes]) -> dict[str, dict[str, str]]:
+    """ConfigMap data (UTF-8 text) and binaryData (anything else, base64) for files."""
+    text: dict[str, str] = {}
+    binary: dict[str, str] = {}
+    for name, content in sorted(files.items()):
+        try:
+            text[_config_key(name)] = content.decode("utf-8")
+        except UnicodeDecodeError:
+            binary[_config_key(name)] = base64.b64encode(content).decode()
+    return {k: v for k, v in (("data", text), ("binaryData", binary)) if v}
+
+
+def _small_files(path: Path, limit: int) -> dict[str, bytes] | None:
+    """{file name: bytes} for a small file or flat folder of them, else None."""
     try:
         files = (
             [path]
@@ -1688,8 +1711,8 @@ def _small_text(path: Path, limit: int) -> dict[str, str] | None:
             return None
         if sum(p.stat().st_size for p in files) > limit:
             return None
-        return {p.name: p.read_bytes().decode("utf-8") for p in files}
-    except (OSError, UnicodeDecodeError):
+        return {p.name: p.read_bytes() for p in files}
+    except OSError:
         return None
 
 

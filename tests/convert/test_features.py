@@ -146,8 +146,8 @@ CASES: dict[str, tuple[str, dict[str, str], dict[str, Any], Callable[[Any], None
         {"a.env": "A=1\nB=file\n"},
         {},
         lambda c: (
-            _eq(find(c, "ConfigMap", "app-env")["data"], {"A": "1", "B": "file"}),
-            _eq(container(c)["envFrom"], [{"configMapRef": {"name": "app-env"}}]),
+            _eq(find(c, "ConfigMap", "a-env")["data"], {"A": "1", "B": "file"}),
+            _eq(container(c)["envFrom"], [{"configMapRef": {"name": "a-env"}}]),
             _eq(container(c)["env"], [{"name": "B", "value": "override"}]),
         ),
     ),
@@ -434,7 +434,7 @@ CASES: dict[str, tuple[str, dict[str, str], dict[str, Any], Callable[[Any], None
         {"nginx.conf": "events {}\n"},
         {},
         lambda c: (
-            _eq(find(c, "ConfigMap", "app-nginx.conf")["data"], {"nginx.conf": "events {}\n"}),
+            _eq(find(c, "ConfigMap", "app-cm0")["data"], {"nginx.conf": "events {}\n"}),
             _eq(
                 container(c)["volumeMounts"][0],
                 {

@@ -566,3 +566,17 @@ def test_group_members_with_their_own_hostnames_keep_the_first_with_a_warning(
     assert pod_spec(workload)["hostname"] == "a"
     (warning,) = c.warnings
     assert (warning.service, warning.key, warning.location.line) == ("b", "hostname", 7)
+
+
+def test_small_binary_file_is_mounted_from_binary_data(tmp_path: Path) -> None:
+    blob = bytes(range(256))
+    (tmp_path / "configs.tar").write_bytes(blob)
+    c = convert(tmp_path, "services:\n  db:\n    image: x\n    volumes: [./configs.tar:/c.tar]\n")
+    (config_map,) = objects(c, "ConfigMap")
+    import base64
+
+    assert base64.b64decode(config_map["binaryData"]["configs.tar"]) == blob
+    spec = pod_spec(objects(c, "Deployment")[0])
+    mount = spec["containers"][0]["volumeMounts"][0]
+    assert mount["subPath"] == "configs.tar"
+    assert spec["volumes"][0]["configMap"]["name"] == config_map["metadata"]["name"] == "db-cm0"
