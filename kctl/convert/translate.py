@@ -146,6 +146,11 @@ class _Converter:
         overridden = lbl.NAME_OVERRIDE in self.project.services[service].labels
         return self.service_names[service] if overridden else service
 
+    def pod_base(self, service: str) -> str:
+        """What names derive from for objects of a service's pod (a shared pod's name)."""
+        shared = self.pod_of[service] != self.service_names[service]
+        return self.pod_of[service] if shared else self.base(service)
+
     def labels(self, service: str) -> dict[str, str]:
         return {
             lbl.SELECTOR: self.pod_of[service],
@@ -983,7 +988,7 @@ class _Converter:
             for s, svc in self.project.services.items()
             if any(v.type == "bind" and v.source == source for v in svc.volumes)
         ]
-        claim_name = self.name("PersistentVolumeClaim", f"{self.base(name)}-claim{index}")
+        claim_name = self.name("PersistentVolumeClaim", f"{self.pod_base(name)}-claim{index}")
         self.bind_claims[source] = claim_name
         owner = name if users == [name] else None
         self.add(owner, self.claim(claim_name, service, labels, owner))
