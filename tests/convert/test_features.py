@@ -619,3 +619,9 @@ def test_untranslated_table_covers_what_it_claims() -> None:
     from kctl.convert import TRANSLATED
 
     assert set(TRANSLATED) <= SERVICE_KEYS
+    import re
+
+    convert_dir = Path(__file__).resolve().parents[2] / "kctl" / "convert"
+    for key, rule in TRANSLATED.items():  # the table names the module holding each rule
+        for module in re.findall(r"(\w+)\.py", rule):
+            assert (convert_dir / f"{module}.py").is_file(), (key, module)

@@ -1,0 +1,273 @@
+"""One Compose service → its container: image, command, env, ports, resources, security,
+probes. The env_file ConfigMap is returned beside the container, never added elsewhere."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kctl.compose import Service, parse_bytes
+from kctl.convert import labels as lbl
+from kctl.convert.context import Context, Owned, escape
+from kctl.convert.probes import probes
+from kctl.errors import InputError
+from kctl.kube.naming import dns_label
+
+_PULL = {
+    "always": "Always",
+    "never": "Never",
+    "missing": "IfNotPresent",
+    "if_not_present": "IfNotPresent",
+    "build": "IfNotPresent",
+}
+_GPU_RESOURCES = {"nvidia": "nvidia.com/gpu", "amd": "amd.com/gpu", "intel": "gpu.intel.com/i915"}
+
+
+@dataclass
+class ContainerPieces:
+    """A service's container and the objects it needs (its env_file ConfigMap)."""
+
+    container: dict[str, Any]
+    objects: list[Owned] = field(default_factory=list)
+
+
+def container(ctx: Context, name: str, service: Service, labels: dict[str, Any]) -> ContainerPieces:
+    """The container a service runs (volume mounts are added by the assembler)."""
+    # as Kompose: container_name names the container (in Compose it names the container)
+    container_name = dns_label(str(service.get("container_name") or ctx.service_names[name]))
+    spec: dict[str, Any] = {"name": container_name, "image": _image(ctx, name, service)}
+    if service.get("entrypoint") is not None:
+        spec["command"] = [escape(a) for a in service.get("entrypoint")]
+    if service.get("command") is not None:
+        spec["args"] = [escape(a) for a in service.get("command")]
+    if service.get("working_dir"):
+        spec["workingDir"] = service.get("working_dir")
+    env_from, objects = _env_file(ctx, name, service)
+    if env_from:
+        spec["envFrom"] = env_from
+    env = _environment(ctx, service)
+    if env:
+        spec["env"] = env
+    ports = container_ports(ctx, service, bool(labels.get(lbl.EXPOSE_TO_HOST)))
+    if ports:
+        spec["ports"] = ports
+    policy = labels.get(lbl.IMAGE_PULL_POLICY) or _PULL.get(str(service.get("pull_policy")))
+    if policy:
+        spec["imagePullPolicy"] = policy
+    resources = _resources(ctx, service, labels)
+    if resources:
+        spec["resources"] = resources
+    security = _security(ctx, service)
+    if security:
+        spec["securityContext"] = security
+    if service.get("stdin_open"):
+        spec["stdin"] = True
+    if service.get("tty"):
+        spec["tty"] = True
+    spec.update(probes(ctx, service, labels))
+    return ContainerPieces(spec, objects)
+
+
+def _image(ctx: Context, name: str, service: Service) -> str:
+    if service.image is not None:
+        return service.image
+    image = f"{ctx.project.name}-{name}"  # the name docker compose gives the image it builds
+    if not service.get("build"):
+        raise InputError(
+            f"service {name!r} has neither image nor build", location=service.location("")
+        )
+    ctx.warn(
+        service,
+        "build",
+        f"no image: using {image!r}; build and push it (kctl convert --build --push) or set "
+        "`image:`",
+    )
+    return image
+
+
+def _env_file(ctx: Context, name: str, service: Service) -> tuple[list[Any], list[Owned]]:
+    """envFrom and the ConfigMap holding the service's env_file variables."""
+    from_file = service.env_file_environment
+    if not from_file:
+        return [], []
+    cm_name = ctx.name("ConfigMap", _env_config_map_name(ctx, name, service))
+    data = {k: v for k, v in from_file.items() if v is not None}
+    config_map = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": ctx.meta("ConfigMap", cm_name, name),
+        "data": dict(sorted(data.items())),
+    }
+    return [{"configMapRef": {"name": cm_name}}], [(name, config_map)]
+
+
+def _environment(ctx: Context, service: Service) -> list[dict[str, Any]]:
+    """env entries for variables `environment:` sets (env_file values come by envFrom)."""
+    from_file = service.env_file_environment
+    env = []
+    for key, value in service.environment.items():
+        if key in from_file and from_file[key] == value:
+            continue
+        if value is None:
+            ctx.warn(
+                service,
+                "environment",
+                f"{key} has no value and is not set in the environment: left out",
+            )
+            continue
+        env.append({"name": key, "value": escape(value)})
+    return env
+
+
+def _env_config_map_name(ctx: Context, name: str, service: Service) -> str:
+    """As Kompose: a single env_file names its ConfigMap (./config/app.env ->
+    config-app-env); several are merged (in Compose's order) into <service>-env."""
+    if len(service.env_files) != 1:
+        return f"{ctx.base(name)}-env"
+    path = Path(service.env_files[0])
+    try:
+        path = path.relative_to(ctx.project.working_dir)
+    except ValueError:
+        return f"{ctx.base(name)}-env"
+    stem = re.sub(r"[^A-Za-z0-9]", "-", str(path).strip("./")).lower()
+    return stem if stem and not stem.startswith("-") else f"{ctx.base(name)}-env"
+
+
+def container_ports(ctx: Context, service: Service, host_ports: bool) -> list[dict[str, Any]]:
+    """containerPort entries for `ports:` and `expose:` (hostPort with controller.port.expose)."""
+    ports: list[dict[str, Any]] = []
+    seen = set()
+    for port in service.ports:
+        key = (port.target, port.protocol.upper())
+        if port.host_ip and not host_ports:
+            ctx.warn(
+                service,
+                "ports",
+                f"host IP {port.host_ip} of port {port.target} "
+                "has no Kubernetes equivalent (the Service listens on all addresses)",
+            )
+        if key in seen:
+            continue
+        seen.add(key)
+        ports.append({"containerPort": port.target, "protocol": key[1]})
+        if host_ports and port.published:
+            ports[-1]["hostPort"] = int(port.published.split("-")[0])
+            if port.host_ip:
+                ports[-1]["hostIP"] = port.host_ip
+    for target, proto in exposed_ports(service):
+        if (target, proto) not in seen:
+            seen.add((target, proto))
+            ports.append({"containerPort": target, "protocol": proto})
+    return ports
+
+
+def exposed_ports(service: Service) -> list[tuple[int, str]]:
+    """(port, PROTOCOL) for every `expose:` entry, ranges expanded."""
+    out = []
+    for exposed in service.get("expose") or []:
+        number, _, proto = str(exposed).partition("/")
+        start, _, end = number.partition("-")
+        try:
+            numbers = range(int(start), int(end or start) + 1)
+        except ValueError:
+            continue
+        out += [(n, (proto or "tcp").upper()) for n in numbers]
+    return out
+
+
+def _resources(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str, Any]:
+    """requests/limits from deploy.resources, GPUs, ephemeral-storage labels, mem_*, cpus."""
+    res = (service.get("deploy") or {}).get("resources") or {}
+    out = _deploy_resources(ctx, service, res)
+    gpus = _gpus(ctx, service, (res.get("reservations") or {}).get("devices") or [])
+    if gpus:  # extended resources are set as limits (requests default to them)
+        out.setdefault("limits", {}).update(gpus)
+    for label, k8s_key in ((lbl.EPHEMERAL_LIMIT, "limits"), (lbl.EPHEMERAL_REQUEST, "requests")):
+        if label in labels:
+            out.setdefault(k8s_key, {})["ephemeral-storage"] = labels[label]
+    for key, k8s_key in (("mem_limit", "limits"), ("mem_reservation", "requests")):
+        if service.get(key) is not None:
+            out.setdefault(k8s_key, {})["memory"] = str(
+                parse_bytes(service.get(key), service.location(key))
+            )
+    if service.get("cpus") is not None:
+        out.setdefault("limits", {})["cpu"] = _cpu(float(service.get("cpus")))
+    return out
+
+
+def _deploy_resources(
+    ctx: Context, service: Service, res: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for compose_key, k8s_key in (("limits", "limits"), ("reservations", "requests")):
+        block = res.get(compose_key) or {}
+        values: dict[str, Any] = {}
+        if block.get("memory"):
+            values["memory"] = str(int(block["memory"]))
+        if block.get("cpus"):
+            values["cpu"] = _cpu(float(block["cpus"]))
+        if values:
+            out[k8s_key] = values
+        for key in block:
+            if key not in ("memory", "cpus", "devices"):
+                ctx.warn(service, f"deploy.resources.{compose_key}.{key}", "not translated")
+    return out
+
+
+def _gpus(ctx: Context, service: Service, devices: list[dict[str, Any]]) -> dict[str, int]:
+    """deploy.resources.reservations.devices → {nvidia.com/gpu: N} (device plugin names)."""
+    out: dict[str, int] = {}
+    key = "deploy.resources.reservations.devices"
+    for device in devices:
+        capabilities = {str(c) for c in device.get("capabilities") or []}
+        driver = str(device.get("driver") or "nvidia")
+        resource = _GPU_RESOURCES.get(driver)
+        if "gpu" not in capabilities or resource is None:
+            ctx.warn(service, key, f"device {sorted(capabilities)} ({driver}) not translated")
+            continue
+        ids = device.get("device_ids") or []
+        count = device.get("count")
+        if ids:
+            ctx.warn(service, key, f"device_ids {ids}: Kubernetes picks the GPUs (count kept)")
+            count = len(ids)
+        if count is None or str(count) in ("all", "-1"):
+            ctx.warn(service, key, "count: all has no Kubernetes equivalent: set a number of GPUs")
+            continue
+        out[resource] = out.get(resource, 0) + int(count)
+    return out
+
+
+def _cpu(cpus: float) -> str:
+    millis = round(cpus * 1000)
+    return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
+
+
+def _security(ctx: Context, service: Service) -> dict[str, Any]:
+    security: dict[str, Any] = {}
+    user = service.get("user")
+    if user is not None:
+        uid, _, gid = str(user).partition(":")
+        if uid.isdigit():
+            security["runAsUser"] = int(uid)
+            if gid.isdigit():
+                security["runAsGroup"] = int(gid)
+        else:
+            ctx.warn(
+                service,
+                "user",
+                f"user {user!r} is not numeric: Kubernetes needs a UID (runAsUser); left out",
+            )
+    caps: dict[str, list[str]] = {}
+    if service.get("cap_add"):
+        caps["add"] = list(service.get("cap_add"))
+    if service.get("cap_drop"):
+        caps["drop"] = list(service.get("cap_drop"))
+    if caps:
+        security["capabilities"] = caps
+    if service.get("privileged"):
+        security["privileged"] = True
+    if service.get("read_only"):
+        security["readOnlyRootFilesystem"] = True
+    return security

@@ -1,0 +1,214 @@
+"""ports, expose, networks and kompose.service.* labels → Services, Ingress, alias Services,
+NetworkPolicies. A Service exists for anything with ports, whatever its controller."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from kctl.compose import Service
+from kctl.convert import labels as lbl
+from kctl.convert.container import exposed_ports
+from kctl.convert.context import Context, Owned
+from kctl.kube.naming import dns_label
+
+
+@dataclass
+class NetworkPieces:
+    """A service's Service (None without ports) and what hangs off it (Ingress, aliases)."""
+
+    service: dict[str, Any] | None
+    objects: list[Owned] = field(default_factory=list)
+
+
+def network(
+    ctx: Context, name: str, service: Service, labels: dict[str, Any], controller: str
+) -> NetworkPieces:
+    """The Service of a service, its Ingress and one more Service per network alias."""
+    service_obj = _service(ctx, name, service, labels, controller)
+    objects: list[Owned] = []
+    if service_obj is not None:
+        ingress = _ingress(ctx, name, service, labels, service_obj)
+        if ingress is not None:
+            objects.append((name, ingress))
+    objects += [(name, alias) for alias in _aliases(ctx, service, service_obj)]
+    return NetworkPieces(service_obj, objects)
+
+
+def _ports(service: Service) -> list[dict[str, Any]]:
+    ports: list[dict[str, Any]] = []
+    seen = set()
+    for port in service.ports:
+        published = int(port.published.split("-")[0]) if port.published else port.target
+        key = (published, port.protocol.upper())
+        if key in seen:
+            continue
+        seen.add(key)
+        ports.append(
+            {
+                "name": dns_label(port.name or f"{port.protocol}-{published}", 15),
+                "port": published,
+                "targetPort": port.target,
+                "protocol": port.protocol.upper(),
+            }
+        )
+    for target, proto in exposed_ports(service):
+        if (target, proto) not in seen:
+            seen.add((target, proto))
+            name = dns_label(f"{proto.lower()}-{target}", 15)
+            ports.append({"name": name, "port": target, "targetPort": target, "protocol": proto})
+    return ports
+
+
+def _service(
+    ctx: Context, name: str, service: Service, labels: dict[str, Any], controller: str
+) -> dict[str, Any] | None:
+    ports = _ports(service)
+    kind = labels.get(lbl.SERVICE_TYPE, "clusterip")
+    if not ports and kind != "headless":
+        for label in (lbl.SERVICE_TYPE, lbl.SERVICE_EXPOSE, lbl.NODEPORT_PORT):
+            if label in labels:
+                ctx.warn(service, f"labels.{label}", "the service has no ports: no Service")
+        return None
+    spec: dict[str, Any] = {"selector": {lbl.SELECTOR: ctx.pod_of[name]}}
+    if ports:
+        spec["ports"] = ports
+    if kind == "headless" or (controller == "statefulset" and kind == "clusterip"):
+        spec["clusterIP"] = "None"
+    elif kind in ("nodeport", "loadbalancer"):
+        spec["type"] = "NodePort" if kind == "nodeport" else "LoadBalancer"
+        if lbl.NODEPORT_PORT in labels and kind == "nodeport":
+            ports[0]["nodePort"] = labels[lbl.NODEPORT_PORT]
+        if lbl.EXTERNAL_TRAFFIC_POLICY in labels:
+            spec["externalTrafficPolicy"] = labels[lbl.EXTERNAL_TRAFFIC_POLICY]
+    for label in (lbl.NODEPORT_PORT, lbl.EXTERNAL_TRAFFIC_POLICY):
+        if label in labels and "type" not in spec:
+            ctx.warn(
+                service,
+                f"labels.{label}",
+                f"applies to NodePort/LoadBalancer Services, this one is {kind}: ignored",
+            )
+    annotations = {k: v for k, v in service.labels.items() if not k.startswith("kompose.")}
+    svc_name = ctx.name("Service", ctx.base(name))
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": ctx.meta("Service", svc_name, name, annotations),
+        "spec": spec,
+    }
+
+
+def headless(ctx: Context, name: str) -> dict[str, Any]:
+    """The governing Service a StatefulSet without ports still needs."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": ctx.meta("Service", ctx.name("Service", ctx.base(name)), name),
+        "spec": {
+            "clusterIP": "None",
+            "selector": {lbl.SELECTOR: ctx.pod_of[name]},
+            "ports": [{"name": "headless", "port": 55555, "targetPort": 55555}],
+        },
+    }
+
+
+def _aliases(
+    ctx: Context, service: Service, service_obj: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """networks.*.aliases: one more Service per alias, so the alias resolves to the pods."""
+    out = []
+    for network_name, settings in (service.get("networks") or {}).items():
+        for key in settings or {}:
+            if key != "aliases":
+                ctx.warn(service, f"networks.{network_name}.{key}", "not translated (ignored)")
+        for alias in (settings or {}).get("aliases") or []:
+            wanted = dns_label(str(alias))
+            if service_obj is None:
+                ctx.warn(service, "networks", f"alias {alias!r}: no ports, so no Service")
+                continue
+            if wanted == service_obj["metadata"]["name"]:
+                continue
+            taken = ctx.names.setdefault("Service", set())
+            if wanted in ctx.service_names.values() or wanted in taken:
+                ctx.warn(service, "networks", f"alias {alias!r}: the name is taken (ignored)")
+                continue
+            taken.add(wanted)
+            alias_obj = copy.deepcopy(service_obj)
+            alias_obj["metadata"]["name"] = wanted
+            out.append(alias_obj)
+    return out
+
+
+def _ingress(
+    ctx: Context, name: str, service: Service, labels: dict[str, Any], service_obj: dict[str, Any]
+) -> dict[str, Any] | None:
+    expose = labels.get(lbl.SERVICE_EXPOSE)
+    if not expose or expose.lower() == "false":
+        return None
+    if not service_obj["spec"].get("ports"):
+        ctx.warn(service, f"labels.{lbl.SERVICE_EXPOSE}", "no Ingress: the Service has no port")
+        return None
+    port = service_obj["spec"]["ports"][0]["port"]
+    backend = {"service": {"name": service_obj["metadata"]["name"], "port": {"number": port}}}
+    hosts = [] if expose.lower() == "true" else [h.strip() for h in expose.split(",")]
+    rules = []
+    for host in hosts or [""]:
+        hostname, slash, path = host.partition("/")
+        route = {"path": "/" + path if slash else "/", "pathType": "Prefix", "backend": backend}
+        rule: dict[str, Any] = {"http": {"paths": [route]}}
+        rules.append({"host": hostname, **rule} if hostname else rule)
+    spec: dict[str, Any] = {"rules": rules}
+    if labels.get(lbl.EXPOSE_INGRESS_CLASS):
+        spec["ingressClassName"] = labels[lbl.EXPOSE_INGRESS_CLASS]
+    if labels.get(lbl.EXPOSE_TLS_SECRET):
+        tls: dict[str, Any] = {"secretName": labels[lbl.EXPOSE_TLS_SECRET]}
+        tls_hosts = [h.partition("/")[0] for h in hosts if h]
+        spec["tls"] = [{"hosts": tls_hosts, **tls} if tls_hosts else tls]
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": ctx.meta("Ingress", ctx.name("Ingress", ctx.base(name)), name),
+        "spec": spec,
+    }
+
+
+def networks_of(service: Service) -> list[str]:
+    return list((service.get("networks") or {"default": None}).keys())
+
+
+def network_label(ctx: Context, network_name: str) -> str:
+    """The pod label of a Compose network (--generate-network-policies)."""
+    return f"{lbl.NETWORK_LABEL_PREFIX}{dns_label(ctx.project.name + '-' + network_name)}"
+
+
+def network_policies(ctx: Context) -> list[dict[str, Any]]:
+    """One NetworkPolicy per Compose network: pods on it accept traffic from each other."""
+    networks: dict[str, list[str]] = {}
+    for name, service in ctx.project.services.items():
+        if service.get("network_mode"):
+            continue
+        for network_name in networks_of(service):
+            networks.setdefault(network_name, []).append(name)
+    policies = []
+    for network_name in sorted(networks):
+        label = network_label(ctx, network_name)
+        meta: dict[str, Any] = {
+            "name": ctx.name("NetworkPolicy", f"{ctx.project.name}-{network_name}")
+        }
+        if ctx.opts.namespace:
+            meta["namespace"] = ctx.opts.namespace
+        peers = {"podSelector": {"matchLabels": {label: "true"}}}
+        policies.append(
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": meta,
+                "spec": {
+                    "podSelector": {"matchLabels": {label: "true"}},
+                    "policyTypes": ["Ingress"],
+                    "ingress": [{"from": [peers]}],
+                },
+            }
+        )
+    return policies

@@ -1,0 +1,119 @@
+"""healthcheck and kompose.service.healthcheck.* labels → livenessProbe and readinessProbe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kctl.compose import Service, parse_duration
+from kctl.convert import labels as lbl
+from kctl.convert.context import Context, escape
+from kctl.errors import InputError
+
+_READINESS_TIMING = (
+    (lbl.READINESS_INTERVAL, "interval"),
+    (lbl.READINESS_TIMEOUT, "timeout"),
+    (lbl.READINESS_RETRIES, "retries"),
+    (lbl.READINESS_START, "start_period"),
+)
+
+
+def probes(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str, Any]:
+    """{livenessProbe, readinessProbe} of the service's container (either may be absent).
+
+    The healthcheck is the liveness probe and, unless readiness labels say otherwise, the
+    readiness probe too (an unhealthy container gets no traffic);
+    kompose.service.healthcheck.readiness.disable removes every readiness probe."""
+    check = service.get("healthcheck") or {}
+    if check.get("start_interval") is not None:
+        ctx.warn(
+            service,
+            "healthcheck.start_interval",
+            "not translated: Kubernetes probes keep one period (periodSeconds from interval)",
+        )
+    out: dict[str, Any] = {}
+    liveness = probe_from(check, service)
+    if labels.get(lbl.LIVENESS_HTTP_PATH) or labels.get(lbl.LIVENESS_TCP_PORT):
+        handler = _label_probe(
+            labels, service, lbl.LIVENESS_HTTP_PATH, lbl.LIVENESS_HTTP_PORT, lbl.LIVENESS_TCP_PORT
+        )
+        liveness = {**handler, **timing(check, service)}
+    if liveness:
+        out["livenessProbe"] = liveness
+    if labels.get(lbl.READINESS_DISABLE):
+        return out
+    readiness = _readiness(labels, service)
+    if readiness is None:  # no readiness labels: the healthcheck decides readiness too
+        readiness = dict(liveness)
+    if readiness:
+        out["readinessProbe"] = readiness
+    return out
+
+
+def _readiness(labels: dict[str, Any], service: Service) -> dict[str, Any] | None:
+    """The probe the readiness labels describe; None when there are no readiness labels."""
+    named = [k for k in labels if k.startswith(lbl.READINESS_PREFIX) and k != lbl.READINESS_DISABLE]
+    if not named:
+        return None
+    spec: dict[str, Any] = {}
+    if labels.get(lbl.READINESS_TEST):
+        spec["test"] = ["CMD-SHELL", labels[lbl.READINESS_TEST]]
+    for label, key in _READINESS_TIMING:
+        if labels.get(label):
+            spec[key] = labels[label]
+    readiness = probe_from(spec, service) if spec.get("test") else {}
+    if labels.get(lbl.READINESS_HTTP_PATH) or labels.get(lbl.READINESS_TCP_PORT):
+        handler = _label_probe(
+            labels,
+            service,
+            lbl.READINESS_HTTP_PATH,
+            lbl.READINESS_HTTP_PORT,
+            lbl.READINESS_TCP_PORT,
+        )
+        readiness = {**handler, **timing(spec, service)}
+    return readiness
+
+
+def probe_from(check: dict[str, Any], service: Service) -> dict[str, Any]:
+    """An exec probe from a Compose healthcheck ({} when disabled or without a test)."""
+    if not check or check.get("disable"):
+        return {}
+    test = check.get("test")
+    if not test or test[0] == "NONE":
+        return {}
+    if test[0] == "CMD":
+        command = list(test[1:])
+    elif test[0] == "CMD-SHELL":
+        command = ["/bin/sh", "-c", " ".join(test[1:])]
+    else:
+        command = list(test)
+    return {"exec": {"command": [escape(c) for c in command]}, **timing(check, service)}
+
+
+def _label_probe(
+    labels: dict[str, Any], service: Service, path_label: str, port_label: str, tcp_label: str
+) -> dict[str, Any]:
+    if labels.get(path_label):
+        port = labels.get(port_label) or next((p.target for p in service.ports), None)
+        if port is None:
+            raise InputError(
+                f"{path_label} needs {port_label}: the service publishes no port",
+                location=service.location(f"labels.{path_label}"),
+                hint=f"add the label {port_label}: PORT",
+            )
+        return {"httpGet": {"path": labels[path_label], "port": port}}
+    return {"tcpSocket": {"port": labels[tcp_label]}}
+
+
+def timing(check: dict[str, Any], service: Service) -> dict[str, Any]:
+    """periodSeconds, timeoutSeconds, initialDelaySeconds, failureThreshold of a healthcheck."""
+    out: dict[str, Any] = {}
+    for key, field in (
+        ("interval", "periodSeconds"),
+        ("timeout", "timeoutSeconds"),
+        ("start_period", "initialDelaySeconds"),
+    ):
+        if check.get(key) is not None:
+            out[field] = max(1, int(parse_duration(check[key], service.location("healthcheck"))))
+    if check.get("retries") is not None:
+        out["failureThreshold"] = max(1, int(check["retries"]))
+    return out

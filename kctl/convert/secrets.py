@@ -1,0 +1,127 @@
+"""Compose secrets and configs → Secrets / ConfigMaps mounted as files (subPath, read-only)."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kctl.compose import Service
+from kctl.convert import labels as lbl
+from kctl.convert.context import Context, Owned
+from kctl.errors import InputError
+from kctl.kube.naming import dns_label, dns_subdomain
+
+
+@dataclass
+class Mounted:
+    """One secret/config mount: its pod volume (None when its content is missing), the
+    container's mount and the object created for it (once per conversion)."""
+
+    volume: dict[str, Any] | None
+    mount: dict[str, Any]
+    objects: list[Owned] = field(default_factory=list)
+
+
+def config_key(name: str) -> str:
+    """A ConfigMap/Secret data key for a file name."""
+    key = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return key or "data"
+
+
+def secret_or_config(
+    ctx: Context, name: str, service: Service, kind: str, spec: dict[str, Any]
+) -> Mounted:
+    """Mount one `secrets:`/`configs:` entry of a service (kind is secrets or configs)."""
+    source = str(spec["source"])
+    top = (ctx.project.secrets if kind == "secrets" else ctx.project.configs).get(source, {})
+    default_dir = "/run/secrets/" if kind == "secrets" else "/"
+    target = str(spec.get("target") or f"{default_dir}{source}")
+    if not target.startswith("/"):
+        target = f"{default_dir}{target}"
+    key = config_key(source)
+    obj_kind = "Secret" if kind == "secrets" else "ConfigMap"
+    external = bool(top.get("external"))
+    obj_name = dns_subdomain(str(top.get("name") or source) if external else source)
+    vol_name = dns_label(f"{name}-{kind[:-1]}-{source}")
+    mount = {"name": vol_name, "mountPath": target, "subPath": key, "readOnly": True}
+    for owner in ("uid", "gid"):
+        if spec.get(owner) is not None:
+            ctx.warn(
+                service,
+                kind,
+                f"{kind[:-1]} {source!r}: {owner} not translated (Kubernetes files are owned "
+                f"by root; group access: {lbl.FS_GROUP})",
+            )
+    objects: list[Owned] = []
+    if not external and obj_name not in ctx.names.setdefault(obj_kind, set()):
+        content = _content(ctx, service, kind, source, top)
+        if content is None:
+            return Mounted(None, mount)
+        ctx.names[obj_kind].add(obj_name)
+        users = [
+            s
+            for s, svc in ctx.project.services.items()
+            if any(m["source"] == source for m in svc.get(kind) or [])
+        ]
+        obj = _object(ctx, obj_kind, obj_name, key, content)
+        objects.append((name if users == [name] else None, obj))
+    field_name = "secret" if obj_kind == "Secret" else "configMap"
+    ref: dict[str, Any] = {"secretName": obj_name} if obj_kind == "Secret" else {"name": obj_name}
+    if spec.get("mode") is not None:
+        mode = spec["mode"]
+        ref["defaultMode"] = int(str(mode), 8) if isinstance(mode, str) else int(mode)
+    return Mounted({"name": vol_name, field_name: ref}, mount, objects)
+
+
+def _object(ctx: Context, kind: str, name: str, key: str, content: bytes) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name}
+    if ctx.opts.namespace:
+        meta["namespace"] = ctx.opts.namespace
+    encoded = base64.b64encode(content).decode()
+    if kind == "Secret":
+        return {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": meta,
+            "type": "Opaque",
+            "data": {key: encoded},
+        }
+    try:
+        data = {"data": {key: content.decode()}}
+    except UnicodeDecodeError:
+        data = {"binaryData": {key: encoded}}
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, **data}
+
+
+def _content(
+    ctx: Context, service: Service, kind: str, source: str, top: dict[str, Any]
+) -> bytes | None:
+    """The bytes of a secret/config (file, environment or content), None when unset."""
+    if top.get("file"):
+        try:
+            return Path(top["file"]).read_bytes()
+        except OSError as exc:
+            raise InputError(
+                f"{kind[:-1]} {source!r}: cannot read {top['file']}: {exc.strerror}",
+                location=service.location(kind),
+            ) from None
+    if top.get("environment"):
+        value = ctx.project.environment.get(str(top["environment"]))
+        if value is None:
+            ctx.warn(
+                service,
+                kind,
+                f"{kind[:-1]} {source!r} comes from environment "
+                f"variable {top['environment']} which is not set: not created",
+            )
+            return None
+        return value.encode()
+    if top.get("content") is not None:
+        return str(top["content"]).encode()
+    ctx.warn(
+        service, kind, f"{kind[:-1]} {source!r} has no file, environment or content: not created"
+    )
+    return None

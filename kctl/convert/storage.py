@@ -1,0 +1,336 @@
+"""volumes, tmpfs, secrets and configs of a service → pod volumes, volume mounts, claims.
+
+Named volumes become PersistentVolumeClaims (one per volume, shared by every service that
+mounts it; a StatefulSet's own volume becomes a volumeClaimTemplate), small bind-mounted files
+ConfigMaps, other bind mounts claims, NFS driver_opts nfs volumes. `--volumes` and
+kompose.volume.type choose emptyDir or hostPath instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kctl.compose import Project, Service, ServiceVolume, parse_bytes
+from kctl.convert import labels as lbl
+from kctl.convert.context import Context, Owned
+from kctl.convert.secrets import config_key, secret_or_config
+from kctl.errors import InputError
+from kctl.kube.naming import dns_label, dns_subdomain
+
+_VOLUME_MODES = {
+    "persistentVolumeClaim": "pvc",
+    "emptyDir": "emptyDir",
+    "hostPath": "hostPath",
+    "configMap": "configMap",
+}
+
+
+@dataclass
+class StorageState:
+    """What storage remembers across the services of one conversion (shared claims)."""
+
+    volume_users: dict[str, list[str]]  # named volume -> services mounting it
+    created_claims: set[str] = field(default_factory=set)
+    bind_claims: dict[str, str] = field(default_factory=dict)  # host path -> claim name
+
+    @classmethod
+    def of(cls, project: Project) -> StorageState:
+        users: dict[str, list[str]] = {}
+        for name, service in project.services.items():
+            for volume in service.volumes:
+                if volume.type == "volume" and volume.source:
+                    users.setdefault(volume.source, []).append(name)
+        return cls(users)
+
+
+@dataclass
+class StoragePieces:
+    """A service's pod volumes, its container's mounts, claim templates and new objects."""
+
+    volumes: list[dict[str, Any]] = field(default_factory=list)
+    mounts: list[dict[str, Any]] = field(default_factory=list)
+    claim_templates: list[dict[str, Any]] = field(default_factory=list)
+    objects: list[Owned] = field(default_factory=list)
+
+
+def storage(
+    ctx: Context,
+    state: StorageState,
+    name: str,
+    service: Service,
+    labels: dict[str, Any],
+    controller: str,
+) -> StoragePieces:
+    """Everything a service mounts."""
+    builder = _Builder(ctx, state, name, service, labels, controller)
+    for index, volume in enumerate(service.volumes):
+        builder.volume(index, volume)
+    for index, target in enumerate(service.get("tmpfs") or []):
+        builder.tmpfs(index, str(target))
+    pieces = builder.pieces
+    for kind in ("secrets", "configs"):
+        for spec in service.get(kind) or []:
+            found = secret_or_config(ctx, name, service, kind, spec)
+            pieces.objects += found.objects
+            if found.volume is not None:
+                pieces.volumes.append(found.volume)
+                pieces.mounts.append(found.mount)
+    templated = {dns_label(t["metadata"]["name"]) for t in pieces.claim_templates}
+    pieces.volumes = [v for v in pieces.volumes if v["name"] not in templated]
+    return pieces
+
+
+class _Builder:
+    """Builds one service's StoragePieces (nothing outside them is changed but `state`)."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        state: StorageState,
+        name: str,
+        service: Service,
+        labels: dict[str, Any],
+        controller: str,
+    ) -> None:
+        self.ctx, self.state, self.name, self.service = ctx, state, name, service
+        self.labels, self.controller = labels, controller
+        self.mode = _VOLUME_MODES.get(labels.get(lbl.VOLUME_TYPE, ""), ctx.opts.volumes)
+        self.pieces = StoragePieces()
+
+    def volume(self, index: int, volume: ServiceVolume) -> None:
+        if volume.type == "volume" and volume.source:
+            vol_name = dns_label(volume.source)
+        else:
+            base = Path(volume.source).name if volume.source else volume.type
+            vol_name = dns_label(f"{self.name}-{base or 'root'}-{index}")
+        mount: dict[str, Any] = {"name": vol_name, "mountPath": volume.target}
+        if volume.read_only:
+            mount["readOnly"] = True
+        if volume.subpath:
+            mount["subPath"] = volume.subpath
+        if lbl.VOLUME_SUBPATH in self.labels and volume.type in ("volume", "bind"):
+            mount["subPath"] = self.labels[lbl.VOLUME_SUBPATH]
+        if volume.type == "volume" and volume.source:
+            source = self.named(volume, vol_name)
+        elif volume.type == "bind" and volume.source:
+            source, sub_path = self.bind(volume.source, index, vol_name, mount)
+            if sub_path:
+                mount["subPath"] = sub_path
+        elif volume.type == "tmpfs":
+            empty: dict[str, Any] = {"medium": "Memory"}
+            if volume.tmpfs_size:
+                empty["sizeLimit"] = str(volume.tmpfs_size)
+            source = {"name": vol_name, "emptyDir": empty}
+        else:  # anonymous volume
+            source = {"name": vol_name, "emptyDir": {}}
+        if source is not None:
+            self.pieces.volumes.append(source)
+        self.pieces.mounts.append(mount)
+
+    def named(self, volume: ServiceVolume, vol_name: str) -> dict[str, Any] | None:
+        """A named volume: a claim (or a claim template), an nfs export, emptyDir or hostPath."""
+        source = str(volume.source)
+        spec = self.ctx.project.volumes.get(source) or {}
+        if spec.get("external"):
+            self.ctx.warn(
+                self.service,
+                "volumes",
+                f"external volume {source!r}: a PersistentVolumeClaim of that name must "
+                "already exist",
+            )
+        mode = "pvc" if self.mode == "configMap" else self.mode  # configMap: bind mounts only
+        nfs = _nfs(self.ctx, source, spec, self.service)
+        if nfs is not None:
+            return {"name": vol_name, "nfs": nfs}
+        own = self.state.volume_users[source] == [self.name]
+        if mode == "pvc" and self.controller == "statefulset" and own:
+            self.pieces.claim_templates.append(self.claim(source, None, template=True))
+            return None
+        if mode == "pvc":
+            if source not in self.state.created_claims and not spec.get("external"):
+                self.state.created_claims.add(source)
+                owner = self.name if own else None
+                self.pieces.objects.append((owner, self.claim(source, owner)))
+            claim_name = str(spec["name"]) if spec.get("external") else source
+            claim: dict[str, Any] = {"claimName": dns_subdomain(claim_name)}
+            if volume.read_only:
+                claim["readOnly"] = True
+            return {"name": vol_name, "persistentVolumeClaim": claim}
+        if mode == "hostPath":
+            path = f"/var/lib/kctl/{self.ctx.project.name}/{source}"
+            return {"name": vol_name, "hostPath": {"path": path}}
+        return {"name": vol_name, "emptyDir": {}}
+
+    def claim(self, volume: str, owner: str | None, template: bool = False) -> dict[str, Any]:
+        """A PersistentVolumeClaim (or a volumeClaimTemplate) for a volume."""
+        vol_labels = _volume_labels(self.ctx, volume, self.service)
+        size = (
+            vol_labels.get(lbl.VOLUME_SIZE)
+            or self.labels.get(lbl.VOLUME_SIZE)
+            or self.ctx.opts.pvc_request_size
+        )
+        storage_class = vol_labels.get(lbl.VOLUME_STORAGE_CLASS) or self.labels.get(
+            lbl.VOLUME_STORAGE_CLASS
+        )
+        single_writer = bool(owner or template)
+        spec: dict[str, Any] = {
+            "accessModes": ["ReadWriteOnce"] if single_writer else ["ReadWriteMany"],
+            "resources": {"requests": {"storage": size}},
+        }
+        if storage_class:
+            spec["storageClassName"] = storage_class
+        if vol_labels.get(lbl.VOLUME_SELECTOR):
+            spec["selector"] = {"matchLabels": {lbl.SELECTOR: vol_labels[lbl.VOLUME_SELECTOR]}}
+        metadata: dict[str, Any] = {
+            "name": dns_subdomain(volume),
+            "labels": {lbl.VOLUME_LABEL: dns_label(volume)},
+        }
+        if template:
+            return {"metadata": metadata, "spec": spec}
+        if single_writer:
+            self.ctx.exclusive_claims.add(metadata["name"])
+        if self.ctx.opts.namespace:
+            metadata["namespace"] = self.ctx.opts.namespace
+        return {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": metadata,
+            "spec": spec,
+        }
+
+    def bind(
+        self, source: str, index: int, vol_name: str, mount: dict[str, Any]
+    ) -> tuple[dict[str, Any], str | None]:
+        """(pod volume, subPath for the mount) of a bind mount."""
+        path = Path(source)
+        files = _small_files(path, self.ctx.opts.configmap_max_bytes)
+        if files is not None and self.mode != "hostPath":
+            # as Kompose: <service>-cm<N>, N the mount's index among the service's volumes
+            cm_name = self.ctx.name("ConfigMap", f"{self.ctx.base(self.name)}-cm{index}")
+            config_map: dict[str, Any] = {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": self.ctx.meta("ConfigMap", cm_name, self.name),
+                **_config_map_data(files),
+            }
+            self.pieces.objects.append((self.name, config_map))
+            sub_path = config_key(path.name) if path.is_file() else None
+            return {"name": vol_name, "configMap": {"name": cm_name}}, sub_path
+        if self.mode == "hostPath":
+            return {"name": vol_name, "hostPath": {"path": source}}, None
+        if self.mode == "emptyDir":
+            self.ctx.warn(
+                self.service, "volumes", f"bind mount {source}: an empty emptyDir (--volumes)"
+            )
+            return {"name": vol_name, "emptyDir": {}}, None
+        claim_name = self.bind_claim(source, index)
+        self.ctx.warn(
+            self.service,
+            "volumes",
+            f"bind mount {source} is not a small text file or folder: it becomes the claim "
+            f"{claim_name!r}, which starts empty (copy the data in, or use --volumes hostPath)",
+        )
+        claim: dict[str, Any] = {"claimName": claim_name}
+        if mount.get("readOnly"):
+            claim["readOnly"] = True
+        return {"name": vol_name, "persistentVolumeClaim": claim}, None
+
+    def bind_claim(self, source: str, index: int) -> str:
+        """One claim per bind-mounted host path (as Kompose: <service>-claim<N>), shared by
+        every service that binds it: data written there persists, as on the host."""
+        if source in self.state.bind_claims:
+            return self.state.bind_claims[source]
+        users = [
+            s
+            for s, svc in self.ctx.project.services.items()
+            if any(v.type == "bind" and v.source == source for v in svc.volumes)
+        ]
+        claim_name = self.ctx.name(
+            "PersistentVolumeClaim", f"{self.ctx.pod_base(self.name)}-claim{index}"
+        )
+        self.state.bind_claims[source] = claim_name
+        owner = self.name if users == [self.name] else None
+        self.pieces.objects.append((owner, self.claim(claim_name, owner)))
+        return claim_name
+
+    def tmpfs(self, index: int, target: str) -> None:
+        path, _, options = target.partition(":")
+        vol_name = dns_label(f"{self.name}-tmpfs-{index}")
+        empty: dict[str, Any] = {"medium": "Memory"}
+        size = re.search(r"size=(\w+)", options)
+        if size:
+            empty["sizeLimit"] = str(parse_bytes(size.group(1), self.service.location("tmpfs")))
+        self.pieces.volumes.append({"name": vol_name, "emptyDir": empty})
+        self.pieces.mounts.append({"name": vol_name, "mountPath": path})
+
+
+def _nfs(
+    ctx: Context, volume: str, spec: dict[str, Any], service: Service
+) -> dict[str, Any] | None:
+    """An nfs volume source for a local-driver NFS volume; other driver settings warned."""
+    opts = {str(k): str(v) for k, v in (spec.get("driver_opts") or {}).items()}
+    driver = spec.get("driver")
+    if driver not in (None, "local"):
+        ctx.warn(service, "volumes", f"volume {volume!r}: driver {driver!r} not translated")
+    if not opts:
+        return None
+    options = dict(o.partition("=")[::2] for o in opts.get("o", "").split(",") if o)
+    server, path = options.get("addr"), opts.get("device", "")
+    if opts.get("type", "").startswith("nfs") and server and path.startswith(":/"):
+        nfs: dict[str, Any] = {"server": server, "path": path[1:]}
+        if "ro" in options:
+            nfs["readOnly"] = True
+        return nfs
+    ctx.warn(
+        service,
+        "volumes",
+        f"volume {volume!r}: driver_opts {opts} not translated "
+        "(the claim gets the cluster's default storage)",
+    )
+    return None
+
+
+def _volume_labels(ctx: Context, volume: str, service: Service) -> dict[str, Any]:
+    """The kompose.* labels of a top-level volume, typed (errors point at the mount)."""
+    raw = (ctx.project.volumes.get(volume) or {}).get("labels") or {}
+    values, problems = lbl.parse_labels({str(k): str(v) for k, v in raw.items()}, "volume")
+    for problem in problems:
+        message = f"volume {volume!r}: {problem.message}"
+        if problem.error:
+            raise InputError(message, location=service.location("volumes"), hint=problem.hint)
+        ctx.warn(service, "volumes", message)
+    return values
+
+
+def _config_map_data(files: dict[str, bytes]) -> dict[str, dict[str, str]]:
+    """ConfigMap data (UTF-8 text) and binaryData (anything else, base64) for files."""
+    text: dict[str, str] = {}
+    binary: dict[str, str] = {}
+    for name, content in sorted(files.items()):
+        try:
+            text[config_key(name)] = content.decode("utf-8")
+        except UnicodeDecodeError:
+            binary[config_key(name)] = base64.b64encode(content).decode()
+    return {k: v for k, v in (("data", text), ("binaryData", binary)) if v}
+
+
+def _small_files(path: Path, limit: int) -> dict[str, bytes] | None:
+    """{file name: bytes} for a small file or flat folder of them, else None."""
+    try:
+        if path.is_file():
+            files = [path]
+        elif path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file())
+        else:
+            return None
+        if not files or any(p.is_symlink() for p in files):
+            return None
+        if sum(p.stat().st_size for p in files) > limit:
+            return None
+        return {p.name: p.read_bytes() for p in files}
+    except OSError:
+        return None
