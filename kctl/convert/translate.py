@@ -64,6 +64,7 @@ TRANSLATED: dict[str, str] = {
     "mem_reservation": "container.py: resources.requests.memory",
     "cpus": "container.py: resources.limits.cpu",
     "profiles": "(loader: service selection)",
+    "extends": "(loader: merged into the service)",
     "container_name": "container.py: container.name",
 }
 DEPLOY_TRANSLATED = {

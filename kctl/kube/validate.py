@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from kctl.errors import InputError, OperationError
@@ -13,10 +15,18 @@ DEFAULT_KUBE_VERSION = "1.33"
 
 
 @cache
-def _versions() -> list[str]:
-    from importlib import resources
+def _schema_root() -> Path:
+    """kubernetes-validate's schema folder, found without importing the package (its import
+    pulls in jsonschema: ~60 ms that every `kctl convert` would pay for data files only)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or not spec.submodule_search_locations:
+        raise OperationError("kubernetes-validate is not installed (it carries the schemas)")
+    return Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
 
-    root = resources.files("kubernetes_validate") / "kubernetes-json-schema"
+
+@cache
+def _versions() -> list[str]:
+    root = _schema_root()
     found = []
     for entry in root.iterdir():
         match = re.match(r"^v(\d+\.\d+)\.\d+-local-strict$", entry.name)
@@ -44,37 +54,24 @@ def schema_dir(kube_version: str) -> str:
             f"Kubernetes {kube_version} is newer than the bundled schemas",
             hint=f"use --kube-version {_versions()[-1]} or older",
         )
-    from importlib import resources
-
-    root = resources.files("kubernetes_validate") / "kubernetes-json-schema"
     return next(
         e.name
-        for e in root.iterdir()
+        for e in _schema_root().iterdir()
         if e.name.startswith(f"v{candidates[-1]}.") and e.name.endswith("-local-strict")
     )
 
 
 @cache
 def _definitions(folder: str) -> Any:
-    from importlib import resources
-
-    path = resources.files("kubernetes_validate") / "kubernetes-json-schema" / folder
-    return json.loads((path / "_definitions.json").read_text())
+    return json.loads((_schema_root() / folder / "_definitions.json").read_text())
 
 
 @cache
 def _validator(folder: str, kind: str, api_version: str) -> Any:
-    from importlib import resources
-
     import jsonschema_rs
 
     group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
-    path = (
-        resources.files("kubernetes_validate")
-        / "kubernetes-json-schema"
-        / folder
-        / f"{kind.lower()}-{group}.json"
-    )
+    path = _schema_root() / folder / f"{kind.lower()}-{group}.json"
     try:
         schema = json.loads(path.read_text())
     except FileNotFoundError:

@@ -580,3 +580,12 @@ def test_small_binary_file_is_mounted_from_binary_data(tmp_path: Path) -> None:
     mount = spec["containers"][0]["volumeMounts"][0]
     assert mount["subPath"] == "configs.tar"
     assert spec["volumes"][0]["configMap"]["name"] == config_map["metadata"]["name"] == "db-cm0"
+
+
+def test_extends_is_merged_not_reported(tmp_path: Path) -> None:
+    c = convert(
+        tmp_path,
+        "services:\n  base:\n    image: x\n    ports: ['80']\n  a:\n    extends: base\n",
+    )
+    assert c.warnings == []
+    assert len(objects(c, "Deployment")) == 2
