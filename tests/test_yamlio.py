@@ -118,3 +118,30 @@ def test_any_bytes_load_or_fail_with_input_error(tmp_path_factory, blob: bytes) 
         yamlio.load(path)
     except InputError as err:
         assert err.location is not None and err.location.file == str(path)
+
+
+_SCALAR_TEXT = st.one_of(
+    st.sampled_from(
+        ["x", "a b", "a: b", "a:b", "http://h:80/p", "on", "No", "null", "~", "", " x", "x ",
+         "1.5", "0o17", "-x", "#x", "a #b", "l1\nl2", "l1\nl2\n", "l1\n\n", "\nx", "t \nx",
+         "é", "a,b", "x=y", "/p/q", "_x", "x" * 130, "@x", "x\ty", "<<", "=", "a\u2028b", "x=1\n", "abc\n", "a b\n"]
+    ),
+    st.text(max_size=12),
+)  # fmt: skip
+_SCALARS = st.one_of(
+    _SCALAR_TEXT, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False)
+)
+_KEYS = st.one_of(_SCALAR_TEXT, st.sampled_from(["apiVersion", "kind", "metadata", "spec"]))
+_NODES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=4)),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.dictionaries(_KEYS, _NODES, min_size=1, max_size=5), min_size=1, max_size=3))
+def test_fast_writer_writes_what_pyyaml_writes(documents) -> None:
+    """The fast writer is an optimisation only: byte for byte PyYAML's output, or PyYAML's."""
+    expected = yamlio._pyyaml_dump_all(documents, indent=2, explicit_start=True)
+    assert yamlio.dump_all(documents) == expected
