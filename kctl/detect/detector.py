@@ -128,21 +128,12 @@ def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate
 
 
 def _versions(tree: SourceTree, pack: Pack) -> tuple[dict[str, str], list[Evidence]]:
-    versions: dict[str, str] = {}
-    evidence = []
-    for name, spec in pack.versions.items():
-        value = None
-        for source in spec.get("sources", []):
-            for rel in tree.matching((source["file"],)):
-                match = re.search(source["pattern"], tree.read(rel), re.MULTILINE)
-                if match:
-                    value = match.group(1)
-                    evidence.append(Evidence("version", rel, f"{name} {value}"))
-                    break
-            if value:
-                break
-        versions[name] = value or str(spec.get("default", ""))
-    return versions, evidence
+    from kctl.detect.versions import choose_versions
+
+    choice = choose_versions(tree, pack)
+    tree.problems.extend(choice.problems)
+    evidence = [Evidence("version", where, detail) for where, detail in choice.evidence]
+    return choice.versions, evidence
 
 
 def _entrypoint(tree: SourceTree, pack: Pack) -> str | None:

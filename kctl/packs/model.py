@@ -28,6 +28,25 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class VersionSource:
+    """Where a project states a version: a file glob, a regex whose group 1 is the value, a rule."""
+
+    file: str
+    pattern: str
+    rule: str = "line"  # how to read the value: see kctl/detect/ranges.py
+
+
+@dataclass(frozen=True)
+class VersionSpec:
+    """One version a pack's templates use (`[versions.NAME]`)."""
+
+    default: str
+    supported: tuple[str, ...] = ()  # release lines with a base image; empty: take values as-is
+    sources: tuple[VersionSource, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)  # e.g. "lts/iron" → "20"
+
+
+@dataclass(frozen=True)
 class Pack:
     """A language or framework pack."""
 
@@ -39,7 +58,7 @@ class Pack:
     port: int
     health_path: str | None
     rules: Rules
-    versions: Mapping[str, Any]  # version hints: {name: {file, pattern, default}}
+    versions: Mapping[str, VersionSpec]
     build: Mapping[str, Any]  # base images, commands: the Dockerfile template's data
     values: Mapping[str, Any]  # chart value overrides
     directory: Path
@@ -63,6 +82,45 @@ def _strings(value: Any, where: str, path: Path) -> tuple[str, ...]:
 def _line_of(text: str, key: str) -> int | None:
     match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _version_spec(name: str, raw: Any, text: str, path: Path) -> VersionSpec:
+    from kctl.detect.ranges import RULES
+
+    where = Location(str(path), _line_of(text, name) or _line_of(text, "sources"))
+    if not isinstance(raw, dict) or not isinstance(raw.get("default", ""), str):
+        raise InputError(f"[versions.{name}] needs a string `default`", location=where)
+    supported = _strings(raw.get("supported"), f"versions.{name}.supported", path)
+    default = str(raw.get("default", ""))
+    if supported and default not in supported:
+        raise InputError(f"versions.{name}: default {default!r} is not supported", location=where)
+    sources = []
+    for item in raw.get("sources", []):
+        if not (isinstance(item, dict) and {"file", "pattern"} <= item.keys()):
+            raise InputError(f"versions.{name}.sources need `file` and `pattern`", location=where)
+        rule = str(item.get("rule", "line"))
+        if rule not in RULES:
+            raise InputError(
+                f"versions.{name}: unknown rule {rule!r} (known: {', '.join(RULES)})",
+                location=where,
+            )
+        try:
+            re.compile(item["pattern"])
+        except re.error as exc:
+            raise InputError(f"versions.{name}: bad pattern: {exc}", location=where) from None
+        sources.append(VersionSource(str(item["file"]), str(item["pattern"]), rule))
+    aliases = raw.get("aliases", {})
+    if not isinstance(aliases, dict):
+        raise InputError(f"versions.{name}.aliases must be a table", location=where)
+    return VersionSpec(
+        default, supported, tuple(sources), {str(k): str(v) for k, v in aliases.items()}
+    )
+
+
+def _version_specs(raw: Any, text: str, path: Path) -> dict[str, VersionSpec]:
+    if not isinstance(raw, dict):
+        raise InputError("[versions] must be a table", location=Location(str(path)))
+    return {name: _version_spec(name, spec, text, path) for name, spec in raw.items()}
 
 
 def load_pack(directory: Path, source: str = "builtin") -> Pack:
@@ -139,7 +197,7 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
         port=data["port"],
         health_path=data.get("health"),
         rules=rules,
-        versions=data.get("versions", {}),
+        versions=_version_specs(data.get("versions", {}), text, path),
         build=data.get("build", {}),
         values=data.get("values", {}),
         directory=directory,
