@@ -12,6 +12,7 @@ from kctl.console import Console, OutputFormat
 
 if TYPE_CHECKING:
     from kctl.fsio import PlannedWrite
+    from kctl.packs.scaffold import Scaffold
 
 
 def register(app: typer.Typer) -> None:
@@ -46,14 +47,45 @@ def create(
 
     result = scaffold(detection, app_name or root.name)
     planned = fsio.plan_writes(root, result.files)
-    if dry_run:
+    for problem in detection.problems:
+        console.warn(problem)
+    if dry_run and output is OutputFormat.TABLE:
         _show_plan(console, planned)
         return
-    fsio.write_files(root, result.files, force=force)
+    if not dry_run:
+        fsio.write_files(root, result.files, force=force)
+    if output is not OutputFormat.TABLE:
+        console.emit(_report(detection.as_dict(), result, planned, root, dry_run), output)
+    if dry_run:
+        return
     for item in planned:
         if item.change is not fsio.Change.UNCHANGED:
             console.info(f"{item.change.value:7} {item.path.relative_to(root)}")
     console.success(f"scaffolded {result.app} with the {detection.pack.name} pack; next: kctl up")
+
+
+def _report(
+    detection: dict[str, Any],
+    result: Scaffold,
+    planned: list[PlannedWrite],
+    root: Path,
+    dry_run: bool,
+) -> dict[str, Any]:
+    """What a run wrote (or, with --dry-run, would write): `-o json|yaml`."""
+    return {
+        "path": str(root),
+        "app": result.app,
+        "pack": detection["pack"],
+        "language": detection["language"],
+        "framework": detection["framework"],
+        "image": result.image,
+        "variables": result.variables,
+        "dry_run": dry_run,
+        "files": [
+            {"path": str(p.path.relative_to(root)), "change": p.change.value} for p in planned
+        ],
+        "problems": detection["problems"],
+    }
 
 
 def _explain(console: Console, data: dict[str, Any], output: OutputFormat) -> None:

@@ -22,6 +22,7 @@ class Scaffold:
     app: str
     files: dict[str, str]
     image: str
+    variables: dict[str, Any]  # the values the templates were filled with (app, port, versions)
 
 
 def _render(env: Any, template: str, context: Mapping[str, Any]) -> str:
@@ -145,4 +146,5 @@ def scaffold(detection: Detection, app: str, environ: Mapping[str, str] = os.env
         "kctl.toml": kctl_toml(name, image, detection.port),
     }
     files.update({f"charts/{name}/{rel}": content for rel, content in chart.items()})
-    return Scaffold(name, files, image)
+    variables = {"app": name, "port": detection.port, "image": image, **detection.versions}
+    return Scaffold(name, files, image, variables)

@@ -225,3 +225,39 @@ def test_static_site_really_builds_and_serves(tmp_path, podman, monkeypatch) -> 
             container.remove(force=True)
     finally:
         client.close()
+
+
+@pytest.mark.unit
+def test_every_run_reports_what_it_wrote_as_json(tmp_path: Path, capsys) -> None:
+    app = copy_example("python-flask", tmp_path)
+    (app / ".python-version").write_text("3.11.4\n")
+    assert main(["create", "-o", "json", str(app)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["pack"], report["app"], report["dry_run"]) == (
+        "python-flask",
+        "python-flask",
+        False,
+    )
+    assert report["variables"]["python"] == "3.11" and report["variables"]["port"] == 5000
+    changes = {f["path"]: f["change"] for f in report["files"]}
+    assert changes["Dockerfile"] == "create" and changes["kctl.toml"] == "create"
+    assert "charts/python-flask/Chart.yaml" in changes
+    assert all((app / path).is_file() for path in changes)
+    assert report["image"] == "localhost:5000/python-flask:latest"
+    # a dry run reports the same plan and writes nothing
+    (app / "Dockerfile").write_text("FROM mine\n")
+    before = snapshot(app)
+    assert main(["create", "--dry-run", "-o", "yaml", str(app)]) == 0
+    out = capsys.readouterr().out
+    assert "dry_run: true" in out and "change: update" in out and "FROM mine" not in out
+    assert snapshot(app) == before
+
+
+@pytest.mark.unit
+def test_version_problems_are_warnings_on_stderr(tmp_path: Path, capsys) -> None:
+    (tmp_path / "go.mod").write_text("module x\n\ngo 1.99\n")
+    (tmp_path / "main.go").write_text("package main\n")
+    assert main(["create", "-o", "json", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: go.mod:3" in captured.err
+    assert json.loads(captured.out)["problems"]
