@@ -92,7 +92,7 @@ def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate
     evidence: list[Evidence] = []
     manifests = _matching(root_files, rules.manifests)
     if rules.manifests and not manifests:
-        return None
+        return _bytes_candidate(tree, pack)
     evidence += [Evidence("manifest", m, f"{pack.language} build manifest") for m in manifests]
     specificity = 1 if manifests else 0
     if rules.dependencies:
@@ -125,6 +125,17 @@ def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate
     if source:
         evidence.append(Evidence("bytes", ".", f"{source} bytes of {pack.language} source"))
     return Candidate(pack, specificity, source, evidence)
+
+
+def _bytes_candidate(tree: SourceTree, pack: Pack) -> Candidate | None:
+    """A manifest-less candidate, on own-source bytes alone (packs that can build that way)."""
+    if not pack.rules.without_manifest or pack.rules.dependencies:
+        return None
+    source = tree.bytes_by_suffix(pack.rules.extensions)
+    if not source:
+        return None
+    detail = f"{source} bytes of {pack.language} source, no build manifest"
+    return Candidate(pack, 0, source, [Evidence("bytes", ".", detail)])
 
 
 def _versions(tree: SourceTree, pack: Pack) -> tuple[dict[str, str], list[Evidence]]:
@@ -193,7 +204,7 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
 
     candidates = [c for p in packs.values() if (c := _candidate(tree, p, root_files))]
     with_manifest = [c for c in candidates if c.specificity > 0]
-    if not with_manifest and not candidates:
+    if not with_manifest:
         apps = _subfolder_apps(root, packs)
         if apps:
             raise PreconditionError(
@@ -201,6 +212,7 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
                 details=[f"{a}/" for a in apps],
                 hint=f"run kctl create on one of them, e.g. `kctl create {root / apps[0]}`",
             )
+    if not candidates:
         raise InputError(
             "no language detected: no build manifest and no source files",
             location=Location(str(root)),

@@ -25,6 +25,7 @@ class Rules:
     contains: tuple[tuple[str, str], ...] = ()  # (glob, regex) pairs that must match a file
     excludes: tuple[str, ...] = ()  # manifests whose presence rules this pack out
     extensions: tuple[str, ...] = ()  # source file extensions of the language
+    without_manifest: bool = False  # builds from sources alone: a candidate by bytes (fallback)
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,7 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
         contains=tuple(contains),
         excludes=_strings(detect.get("excludes"), "detect.excludes", path),
         extensions=_strings(detect.get("extensions"), "detect.extensions", path),
+        without_manifest=detect.get("without-manifest", False) is True,
     )
     for template in ("Dockerfile.j2", "dockerignore.j2"):
         if not (directory / template).is_file():

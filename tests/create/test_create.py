@@ -13,6 +13,7 @@ from kctl.cli.main import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "apps"
 ALL = sorted(p.name for p in EXAMPLES.iterdir())
+MANIFEST_LESS = {"go-nomod": "go", "php-plain": "php"}
 HEALTHCHECK_PACKS = {
     "python-django",
     "python-fastapi",
@@ -167,7 +168,7 @@ def test_generated_dockerfile_and_chart_are_lint_clean(example, tmp_path, helm) 
     users = [i["value"] for i in parser.structure if i["instruction"] == "USER"]
     assert users and users[-1] not in ("root", "0"), users
     copies = [i["value"] for i in parser.structure if i["instruction"] == "COPY"]
-    pack = load_packs()[example]
+    pack = load_packs()[MANIFEST_LESS.get(example, example)]
     # runtime images with an HTTP client get a HEALTHCHECK; the others rely on the chart's probes
     assert ("HEALTHCHECK" in instructions) == (example in HEALTHCHECK_PACKS)
     if example in HEALTHCHECK_PACKS:
@@ -261,3 +262,20 @@ def test_version_problems_are_warnings_on_stderr(tmp_path: Path, capsys) -> None
     captured = capsys.readouterr()
     assert "warning: go.mod:3" in captured.err
     assert json.loads(captured.out)["problems"]
+
+
+@pytest.mark.unit
+def test_manifest_less_packs_build_without_a_manifest(tmp_path: Path) -> None:
+    go = copy_example("go-nomod", tmp_path)
+    assert main(["-q", "create", str(go)]) == 0
+    dockerfile = (go / "Dockerfile").read_text()
+    assert "go mod init" in dockerfile and "COPY go.mod" not in dockerfile
+    with_module = copy_example("go", tmp_path)
+    assert main(["-q", "create", str(with_module)]) == 0
+    assert "go mod init" not in (with_module / "Dockerfile").read_text()
+    php = copy_example("php-plain", tmp_path)
+    assert main(["-q", "create", str(php)]) == 0
+    dockerfile = (php / "Dockerfile").read_text()
+    assert "AS vendor" not in dockerfile and "COPY --chown=www-data:www-data . /var/www/html" in (
+        dockerfile
+    )
