@@ -38,6 +38,11 @@ class Candidate:
     source_bytes: int
     evidence: list[Evidence] = field(default_factory=list)
 
+    @property
+    def framework(self) -> bool:
+        """Declared framework dependencies matched: stronger than any file or byte count."""
+        return any(e.kind == "dependency" for e in self.evidence)
+
 
 @dataclass
 class Detection:
@@ -101,6 +106,8 @@ def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate
         ]
         if not found:
             return None
+        if any(_declares(tree.read(m), d) for m in manifests for d in rules.unless):
+            return None
         specificity += 1
         evidence += [Evidence("dependency", m, f"declares {d}") for m, d in found[:3]]
     if rules.files:  # any one of the listed files is enough
@@ -147,6 +154,13 @@ def _versions(tree: SourceTree, pack: Pack) -> tuple[dict[str, str], list[Eviden
     return choice.versions, evidence
 
 
+def _port(tree: SourceTree, pack: Pack) -> tuple[int, list[Evidence]]:
+    from kctl.detect.versions import choose_port
+
+    port, stated = choose_port(tree, pack)
+    return port, [Evidence("port", *stated)] if stated else []
+
+
 def _entrypoint(tree: SourceTree, pack: Pack) -> str | None:
     for candidate in pack.entrypoint.get("files", []):
         hits = tree.matching((candidate,))
@@ -191,13 +205,14 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
             raise InputError(f"unknown pack {pack_name!r}", hint="see `kctl pack list`")
         pack = packs[pack_name]
         versions, version_evidence = _versions(tree, pack)
+        port, port_evidence = _port(tree, pack)
         return Detection(
             root,
             pack,
             versions,
-            pack.port,
+            port,
             _entrypoint(tree, pack),
-            [Evidence("choice", ".", f"--pack {pack_name}"), *version_evidence],
+            [Evidence("choice", ".", f"--pack {pack_name}"), *version_evidence, *port_evidence],
             [],
             tree.problems,
         )
@@ -225,12 +240,21 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
         best_per_language.setdefault(cand.pack.language, cand)
     ranked = sorted(
         best_per_language.values(),
-        key=lambda c: (-(c.specificity > 1), -c.source_bytes, -c.specificity, -c.pack.priority),
+        key=lambda c: (
+            -c.framework,
+            -(c.specificity > 1),
+            -c.source_bytes,
+            -c.specificity,
+            -c.pack.priority,
+        ),
     )
     winner = ranked[0]
     if len(ranked) > 1:
         runner = ranked[1]
-        same_strength = (winner.specificity > 1) == (runner.specificity > 1)
+        same_strength = (winner.framework, winner.specificity > 1) == (
+            runner.framework,
+            runner.specificity > 1,
+        )
         close = winner.source_bytes < BYTES_TIE_FACTOR * max(runner.source_bytes, 1)
         if same_strength and close:
             raise PreconditionError(
@@ -243,7 +267,8 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
             )
     versions, version_evidence = _versions(tree, winner.pack)
     entrypoint = _entrypoint(tree, winner.pack)
-    evidence = list(winner.evidence) + version_evidence
+    port, port_evidence = _port(tree, winner.pack)
+    evidence = list(winner.evidence) + version_evidence + port_evidence
     if entrypoint:
         evidence.append(Evidence("entrypoint", entrypoint, "entrypoint"))
     for other in ranked[1:]:
@@ -259,7 +284,7 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
         root,
         winner.pack,
         versions,
-        winner.pack.port,
+        port,
         entrypoint,
         evidence,
         [c.pack.name for c in ranked[1:]],

@@ -66,3 +66,12 @@ def choose_versions(tree: SourceTree, pack: Pack) -> VersionChoice:
     for name, spec in pack.versions.items():
         _choose_one(name, spec, tree, choice)
     return choice
+
+
+def choose_port(tree: SourceTree, pack: Pack) -> tuple[int, tuple[str, str] | None]:
+    """The port the project states (vite preview, angular serve, --port), else the pack's."""
+    for source in pack.port_sources:
+        for where, stated in _statements(tree, source):
+            if stated.isdigit() and 1024 <= int(stated) <= 65535:  # unprivileged servers only
+                return int(stated), (where, f"port {stated}")
+    return pack.port, None

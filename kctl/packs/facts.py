@@ -62,6 +62,7 @@ def project_facts(detection: Detection, app: str) -> dict[str, Any]:
     package = _json(root / "package.json")
     facts["build_step"] = bool(package.get("scripts", {}).get("build")) if package else False
     facts["build_output"] = ".next" if "next" in str(package.get("dependencies", {})) else "dist"
+    facts["spa_output"] = _spa_output(root, package)
     for name in ("Cargo.toml",):
         if name in root_files:
             facts["binary"] = _first(r'^name\s*=\s*"([^"]+)"', _read(root / name)) or app
@@ -75,6 +76,43 @@ def project_facts(detection: Detection, app: str) -> dict[str, Any]:
     if entry and entry.startswith("cmd/") and entry.endswith("/main.go"):
         facts["build_target"] = "./" + entry.rsplit("/", 1)[0]
     return facts
+
+
+def _angular_output(angular: dict[str, Any]) -> str | None:
+    """outputPath of the first application's build; the application builder adds /browser."""
+    for name, project in dict(angular.get("projects") or {}).items():
+        if (
+            not isinstance(project, dict)
+            or project.get("projectType", "application") != "application"
+        ):
+            continue
+        build = dict(
+            dict(project.get("architect") or project.get("targets") or {}).get("build") or {}
+        )
+        output = dict(build.get("options") or {}).get("outputPath", f"dist/{name}")
+        browser = "browser"
+        if isinstance(output, dict):
+            browser = str(output.get("browser", "browser"))
+            output = output.get("base", f"dist/{name}")
+        application = str(build.get("builder", "")).endswith(":application")
+        return f"{output}/{browser}".strip("/") if application and browser else str(output)
+    return None
+
+
+def _spa_output(root: Path, package: dict[str, Any]) -> str:
+    """Where `npm run build` puts the static site: the bundler's config, else its default."""
+    deps = {**dict(package.get("devDependencies") or {}), **dict(package.get("dependencies") or {})}
+    if (root / "angular.json").is_file():
+        return _angular_output(_json(root / "angular.json")) or "dist"
+    if "@sveltejs/kit" in deps:
+        pages = _first(r"pages\s*:\s*['\"]([^'\"]+)", _read(root / "svelte.config.js"))
+        return pages or "build"
+    configs = [*sorted(root.glob("vite.config.*")), root / "vue.config.js"]
+    for config in configs:
+        out = _first(r"(?:outDir|outputDir)\s*:\s*['\"]([^'\"]+)", _read(config))
+        if out:
+            return out.removeprefix("./").rstrip("/")
+    return "build" if "react-scripts" in deps else "dist"
 
 
 def _module(entry: str | None) -> str:

@@ -25,6 +25,7 @@ class Rules:
     contains: tuple[tuple[str, str], ...] = ()  # (glob, regex) pairs that must match a file
     excludes: tuple[str, ...] = ()  # manifests whose presence rules this pack out
     extensions: tuple[str, ...] = ()  # source file extensions of the language
+    unless: tuple[str, ...] = ()  # dependencies whose presence rules this pack out (a server)
     without_manifest: bool = False  # builds from sources alone: a candidate by bytes (fallback)
 
 
@@ -65,6 +66,8 @@ class Pack:
     directory: Path
     source: str = "builtin"
     entrypoint: Mapping[str, Any] = field(default_factory=dict)
+    port_sources: tuple[VersionSource, ...] = ()  # where a project states its port
+    extra_files: Mapping[str, str] = field(default_factory=dict)  # written path → template
 
     def template(self, name: str) -> Path:
         return self.directory / name
@@ -116,6 +119,17 @@ def _version_spec(name: str, raw: Any, text: str, path: Path) -> VersionSpec:
     return VersionSpec(
         default, supported, tuple(sources), {str(k): str(v) for k, v in aliases.items()}
     )
+
+
+def _extra_files(raw: Any, directory: Path, text: str, path: Path) -> dict[str, str]:
+    """`[files]`: more files the pack writes, each rendered from a template in the pack."""
+    where = Location(str(path), _line_of(text, "files"))
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise InputError("[files] maps written paths to template file names", location=where)
+    for template in raw.values():
+        if not (directory / template).is_file():
+            raise InputError(f"[files] template {template} is missing", location=where)
+    return dict(raw)
 
 
 def _version_specs(raw: Any, text: str, path: Path) -> dict[str, VersionSpec]:
@@ -183,6 +197,7 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
         contains=tuple(contains),
         excludes=_strings(detect.get("excludes"), "detect.excludes", path),
         extensions=_strings(detect.get("extensions"), "detect.extensions", path),
+        unless=_strings(detect.get("unless"), "detect.unless", path),
         without_manifest=detect.get("without-manifest", False) is True,
     )
     for template in ("Dockerfile.j2", "dockerignore.j2"):
@@ -205,6 +220,10 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
         directory=directory,
         source=source,
         entrypoint=data.get("entrypoint", {}),
+        port_sources=_version_spec(
+            "port", {"sources": data.get("port-sources", [])}, text, path
+        ).sources,
+        extra_files=_extra_files(data.get("files", {}), directory, text, path),
     )
 
 

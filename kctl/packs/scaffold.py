@@ -141,6 +141,7 @@ def scaffold(detection: Detection, app: str, environ: Mapping[str, str] = os.env
         )
     )
     files = {
+        **{path: _render(env, template, context) for path, template in pack.extra_files.items()},
         "Dockerfile": dockerfile,
         ".dockerignore": dockerignore,
         "kctl.toml": kctl_toml(name, image, detection.port),

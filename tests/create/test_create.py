@@ -13,7 +13,8 @@ from kctl.cli.main import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "apps"
 ALL = sorted(p.name for p in EXAMPLES.iterdir())
-MANIFEST_LESS = {"go-nomod": "go", "php-plain": "php"}
+EXAMPLE_PACK = {"go-nomod": "go", "php-plain": "php", "react-cra": "react"}
+SPA_EXAMPLES = {"react", "react-cra", "vue", "angular", "svelte"}
 HEALTHCHECK_PACKS = {
     "python-django",
     "python-fastapi",
@@ -23,6 +24,7 @@ HEALTHCHECK_PACKS = {
     "typescript-nestjs",
     "java-maven-spring",
     "static",
+    *SPA_EXAMPLES,
 }
 
 
@@ -168,7 +170,7 @@ def test_generated_dockerfile_and_chart_are_lint_clean(example, tmp_path, helm) 
     users = [i["value"] for i in parser.structure if i["instruction"] == "USER"]
     assert users and users[-1] not in ("root", "0"), users
     copies = [i["value"] for i in parser.structure if i["instruction"] == "COPY"]
-    pack = load_packs()[MANIFEST_LESS.get(example, example)]
+    pack = load_packs()[EXAMPLE_PACK.get(example, example)]
     # runtime images with an HTTP client get a HEALTHCHECK; the others rely on the chart's probes
     assert ("HEALTHCHECK" in instructions) == (example in HEALTHCHECK_PACKS)
     if example in HEALTHCHECK_PACKS:
@@ -279,3 +281,112 @@ def test_manifest_less_packs_build_without_a_manifest(tmp_path: Path) -> None:
     assert "AS vendor" not in dockerfile and "COPY --chown=www-data:www-data . /var/www/html" in (
         dockerfile
     )
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("example", "output", "port"),
+    [("react", "dist", 4173), ("react-cra", "build", 8080), ("angular", "dist/shop/browser", 4200)],
+)
+def test_single_page_app_scaffold(tmp_path: Path, example: str, output: str, port: int) -> None:
+    app = copy_example(example, tmp_path)
+    assert main(["-q", "create", str(app)]) == 0
+    dockerfile = (app / "Dockerfile").read_text()
+    assert "RUN npm run build" in dockerfile
+    assert f"COPY --from=build --chown=101:101 /app/{output} /usr/share/nginx/html" in dockerfile
+    assert "COPY nginx.spa.conf /etc/nginx/conf.d/default.conf" in dockerfile
+    assert f"EXPOSE {port}" in dockerfile and "USER 101" in dockerfile
+    server = (app / "nginx.spa.conf").read_text()
+    assert f"listen {port};" in server and "try_files $uri $uri/ /index.html;" in server
+    assert f'port-forward = ["{port}:{port}"]' in (app / "kctl.toml").read_text()
+
+
+NPM_STAND_IN = """#!/bin/sh
+# npm stand-in (no registry offline): install does nothing, `run build` bundles like Vite would
+case "$1" in
+  ci|install) echo "npm $1: stand-in" ;;
+  run) mkdir -p dist/assets && cp index.html dist/ && cat src/*.jsx > dist/assets/app.js ;;
+  *) exit 2 ;;
+esac
+"""
+
+
+def build_stand_in(
+    client, tag: str, context: Path, lines: list[str], files: dict[str, str]
+) -> None:
+    """A FROM-scratch busybox image with a shell, standing in for a base image offline."""
+    context.mkdir(parents=True)
+    shutil.copy(shutil.which("busybox") or "/bin/busybox", context / "busybox")
+    for rel, text in files.items():
+        (context / rel).write_text(text)
+        (context / rel).chmod(0o755)
+    dockerfile = [
+        "FROM scratch",
+        "COPY busybox /bin/busybox",
+        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+        "ENV PATH=/usr/local/bin:/bin",
+        *lines,
+    ]
+    (context / "Dockerfile").write_text("\n".join(dockerfile) + "\n")
+    client.images.build(path=str(context), tag=tag, rm=True)
+
+
+@pytest.mark.integration
+def test_single_page_app_really_builds_and_serves(tmp_path, podman, monkeypatch) -> None:
+    import urllib.request
+
+    import docker
+
+    from tests.support.services import free_port, wait_until
+
+    client = docker.DockerClient(base_url=podman.docker_host)
+    node, server = "localhost/kctl-test/node-standin:1", "localhost/kctl-test/spa-server-standin:1"
+    try:
+        build_stand_in(
+            client, node, tmp_path / "node", ["COPY npm /usr/local/bin/npm"], {"npm": NPM_STAND_IN}
+        )
+        httpd = ["/bin/httpd", "-f", "-p", "4173", "-h", "/usr/share/nginx/html"]
+        build_stand_in(
+            client,
+            server,
+            tmp_path / "server",
+            [  # busybox httpd answers unknown paths with index.html, as nginx.spa.conf does
+                "COPY httpd.conf /etc/httpd.conf",
+                f"ENTRYPOINT {json.dumps([*httpd, '-c', '/etc/httpd.conf'])}",
+            ],
+            {"httpd.conf": "E404:/usr/share/nginx/html/index.html\n"},
+        )
+        monkeypatch.setenv("KCTL_PACK_IMAGE_BUILD", node)
+        monkeypatch.setenv("KCTL_PACK_IMAGE_SERVE", server)
+        app = copy_example("react", tmp_path)
+        assert main(["-q", "create", str(app)]) == 0
+        image, _ = client.images.build(
+            path=str(app), tag="localhost/kctl-test/react-spa:1", rm=True
+        )
+        assert image.attrs["Config"]["User"] == "101"
+        port = free_port()
+        container = client.containers.run(
+            "localhost/kctl-test/react-spa:1", detach=True, ports={"4173/tcp": ("127.0.0.1", port)}
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until(
+                lambda: urllib.request.urlopen(base + "/", timeout=2).status == 200, 30, "spa"
+            )
+            assert "hello from a react single-page app" in fetch(base + "/")
+            assert "BrowserRouter" in fetch(base + "/assets/app.js")  # the built bundle
+            assert "hello from a react single-page app" in fetch(base + "/about")  # a client route
+        finally:
+            container.remove(force=True)
+    finally:
+        client.close()
+
+
+def fetch(url: str) -> str:
+    import urllib.error
+    import urllib.request
+
+    try:
+        return urllib.request.urlopen(url, timeout=2).read().decode()
+    except urllib.error.HTTPError as err:  # the stand-in server says 404 with the fallback page
+        return err.read().decode()

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.unit
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "apps"
 PACKS = load_packs()
 MANIFEST_LESS = {"go-nomod": "go", "php-plain": "php"}  # detected from source bytes alone
+EXAMPLE_PACK = {**MANIFEST_LESS, "react-cra": "react"}  # examples named other than their pack
 
 
 def tree(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -34,7 +35,7 @@ def tree(root: Path, files: dict[str, str | bytes]) -> Path:
 @pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.iterdir()))
 def test_every_example_app_detects_as_its_pack(example: str) -> None:
     detection = detect(EXAMPLES / example, PACKS)
-    assert detection.pack.name == MANIFEST_LESS.get(example, example)
+    assert detection.pack.name == EXAMPLE_PACK.get(example, example)
     kinds = {e.kind for e in detection.evidence}
     assert kinds & ({"bytes"} if example in MANIFEST_LESS else {"manifest", "file"})
 
@@ -269,3 +270,76 @@ def test_manifest_less_php_is_php_not_static(tmp_path: Path) -> None:
 def test_framework_packs_never_fall_back_to_bytes(tmp_path: Path) -> None:
     tree(tmp_path, {"app.py": "from flask import Flask\n" * 10})
     assert detect(tmp_path, PACKS).pack.name == "python"
+
+
+SPA = {
+    "react": ("react", "dist", 4173),
+    "react-cra": ("react", "build", 8080),
+    "vue": ("vue", "public-dist", 8080),
+    "angular": ("angular", "dist/shop/browser", 4200),
+    "svelte": ("svelte", "site", 8080),
+}
+
+
+@pytest.mark.parametrize("example", sorted(SPA))
+def test_single_page_apps_with_their_output_folder_and_port(example: str) -> None:
+    from kctl.packs.facts import project_facts
+
+    pack, output, port = SPA[example]
+    detection = detect(EXAMPLES / example, PACKS)
+    assert (detection.pack.name, detection.framework) == (pack, pack)
+    assert any(e.kind == "dependency" for e in detection.evidence), detection.evidence
+    assert detection.port == port
+    if port != 8080:
+        assert any(e.kind == "port" for e in detection.evidence)
+    assert project_facts(detection, example)["spa_output"] == output
+
+
+def test_typescript_next_app_is_next_not_ambiguous(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "package.json": '{"dependencies": {"next": "14", "react": "18", "react-dom": "18"}}',
+            "tsconfig.json": "{}",
+            "app/page.tsx": "export default function Page() { return null }\n" * 30,
+        },
+    )
+    assert detect(tmp_path, PACKS).pack.name == "node-nextjs"
+
+
+def test_typescript_react_app_is_react(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "package.json": '{"dependencies": {"react": "18", "react-dom": "18"},'
+            ' "devDependencies": {"vite": "5", "typescript": "5"}}',
+            "tsconfig.json": "{}",
+            "index.html": "<div id=root></div>",
+            "src/main.tsx": "export const x = 1;\n" * 50,
+        },
+    )
+    assert detect(tmp_path, PACKS).pack.name == "react"
+
+
+def test_server_that_bundles_react_is_the_server(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "package.json": '{"dependencies": {"express": "4", "react": "18", "react-dom": "18"},'
+            ' "devDependencies": {"vite": "5"}}',
+            "server.js": "const express = require('express');\n" * 20,
+        },
+    )
+    assert detect(tmp_path, PACKS).pack.name == "node-express"
+
+
+def test_nuxt_is_not_a_vue_spa(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "package.json": '{"dependencies": {"nuxt": "3", "vue": "3"}, "devDependencies": {"vite": "5"}}',
+            "nuxt.config.ts": "export default {}\n",
+            "app.vue": "<template><div/></template>\n",
+        },
+    )
+    assert detect(tmp_path, PACKS).pack.name != "vue"
