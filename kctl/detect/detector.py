@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -84,8 +86,32 @@ def _matching(names: list[str], patterns: tuple[str, ...]) -> list[str]:
     return [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
 
 
-def _declares(text: str, dependency: str) -> bool:
-    """A dependency name appears as a whole token (not as part of another name)."""
+# manifests whose dependencies are JSON object keys: a name elsewhere in them is not a dependency
+_JSON_DEPENDENCY_KEYS = {
+    "package.json": ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"),
+    "composer.json": ("require", "require-dev"),
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _json_dependencies(name: str, text: str) -> frozenset[str] | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    tables = [data.get(key) for key in _JSON_DEPENDENCY_KEYS[name]]
+    return frozenset(k for t in tables if isinstance(t, dict) for k in t)
+
+
+def _declares(manifest: str, text: str, dependency: str) -> bool:
+    """The manifest declares the dependency: a JSON key, else a whole token in the text."""
+    name = manifest.rsplit("/", 1)[-1]
+    if name in _JSON_DEPENDENCY_KEYS:
+        names = _json_dependencies(name, text)
+        if names is not None:
+            return dependency in names
     pattern = rf"(?<![\w.@/-]){re.escape(dependency)}(?![\w-])"
     return re.search(pattern, text, re.IGNORECASE) is not None
 
@@ -102,11 +128,11 @@ def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate
     specificity = 1 if manifests else 0
     if rules.dependencies:
         found = [
-            (m, d) for m in manifests for d in rules.dependencies if _declares(tree.read(m), d)
+            (m, d) for m in manifests for d in rules.dependencies if _declares(m, tree.read(m), d)
         ]
         if not found:
             return None
-        if any(_declares(tree.read(m), d) for m in manifests for d in rules.unless):
+        if any(_declares(m, tree.read(m), d) for m in manifests for d in rules.unless):
             return None
         specificity += 1
         evidence += [Evidence("dependency", m, f"declares {d}") for m, d in found[:3]]

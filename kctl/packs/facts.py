@@ -67,8 +67,7 @@ def project_facts(detection: Detection, app: str) -> dict[str, Any]:
         if name in root_files:
             facts["binary"] = _first(r'^name\s*=\s*"([^"]+)"', _read(root / name)) or app
     facts.setdefault("binary", app)
-    projects = facts["project_files"]
-    facts["assembly"] = Path(projects[0]).stem if projects else app
+    facts.update(_dotnet_projects(detection, facts["project_files"], app))
     mix = _first(r"app:\s*:(\w+)", _read(root / "mix.exs"))
     rebar = _first(r"\{release,\s*\{(\w+)", _read(root / "rebar.config"))
     swift = _first(r'\.executableTarget\(\s*name:\s*"([^"]+)"', _read(root / "Package.swift"))
@@ -76,6 +75,23 @@ def project_facts(detection: Detection, app: str) -> dict[str, Any]:
     if entry and entry.startswith("cmd/") and entry.endswith("/main.go"):
         facts["build_target"] = "./" + entry.rsplit("/", 1)[0]
     return facts
+
+
+def _dotnet_projects(detection: Detection, project_files: list[str], app: str) -> dict[str, Any]:
+    """Root project files restore in their own layer; a solution publishes the web project."""
+    root_projects = [f for f in project_files if not f.endswith(".sln")]
+    nested = [
+        e.path
+        for e in detection.evidence
+        if e.kind == "content" and e.path.endswith(("proj",)) and "/" in e.path
+    ]
+    publish = "" if root_projects or not nested else nested[0]
+    main = root_projects[0] if root_projects else publish or (project_files or [app])[0]
+    return {
+        "root_projects": root_projects,
+        "publish_project": publish,
+        "assembly": Path(main).stem if main != app else app,
+    }
 
 
 def _angular_output(angular: dict[str, Any]) -> str | None:

@@ -390,3 +390,23 @@ def fetch(url: str) -> str:
         return urllib.request.urlopen(url, timeout=2).read().decode()
     except urllib.error.HTTPError as err:  # the stand-in server says 404 with the fallback page
         return err.read().decode()
+
+
+@pytest.mark.unit
+def test_aspnetcore_solution_publishes_its_web_project(tmp_path: Path) -> None:
+    from tests.create.test_detect import WEB_CSPROJ, tree
+
+    app = tree(
+        tmp_path / "shop",
+        {
+            "Shop.sln": "Microsoft Visual Studio Solution File, Format Version 12.00\n",
+            "src/Shop.Web/Shop.Web.csproj": WEB_CSPROJ,
+            "src/Shop.Web/Program.cs": "var app = WebApplication.Create();\n",
+            "src/Shop.Core/Shop.Core.csproj": '<Project Sdk="Microsoft.NET.Sdk"></Project>',
+        },
+    )
+    assert main(["-q", "create", str(app)]) == 0
+    dockerfile = (app / "Dockerfile").read_text()
+    assert "RUN dotnet publish src/Shop.Web/Shop.Web.csproj -c Release -o /out" in dockerfile
+    assert 'ENTRYPOINT ["dotnet", "Shop.Web.dll"]' in dockerfile
+    assert "COPY Shop.sln" not in dockerfile

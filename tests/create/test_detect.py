@@ -343,3 +343,104 @@ def test_nuxt_is_not_a_vue_spa(tmp_path: Path) -> None:
         },
     )
     assert detect(tmp_path, PACKS).pack.name != "vue"
+
+
+WEB_CSPROJ = '<Project Sdk="Microsoft.NET.Sdk.Web">\n  <PropertyGroup>\n    <TargetFramework>net8.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n'
+
+
+@pytest.mark.parametrize(
+    ("project", "pack"),
+    [
+        (WEB_CSPROJ, "dotnet-aspnetcore"),
+        ('<Project Sdk="Microsoft.NET.Sdk.Web/8.0.0"></Project>', "dotnet-aspnetcore"),
+        (
+            '<Project Sdk="Microsoft.NET.Sdk"><ItemGroup>'
+            '<FrameworkReference Include="Microsoft.AspNetCore.App" /></ItemGroup></Project>',
+            "dotnet-aspnetcore",
+        ),
+        ('<Project Sdk="Microsoft.NET.Sdk.WebAssembly"></Project>', "dotnet"),
+        ('<Project Sdk="Microsoft.NET.Sdk"><!-- not Microsoft.NET.Sdk.Web --></Project>', "dotnet"),
+    ],
+)
+def test_aspnetcore_from_the_project_sdk(tmp_path: Path, project: str, pack: str) -> None:
+    tree(tmp_path, {"App.csproj": project, "Program.cs": "return;\n"})
+    detection = detect(tmp_path, PACKS)
+    assert detection.pack.name == pack
+    if pack == "dotnet-aspnetcore":
+        assert any(e.path == "App.csproj" for e in detection.evidence if e.kind != "manifest")
+
+
+def test_aspnetcore_solution_with_the_web_project_in_a_folder(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "Shop.sln": "Microsoft Visual Studio Solution File, Format Version 12.00\n",
+            "src/Shop.Web/Shop.Web.csproj": WEB_CSPROJ,
+            "src/Shop.Web/Program.cs": "var app = WebApplication.Create();\n",
+            "src/Shop.Core/Shop.Core.csproj": '<Project Sdk="Microsoft.NET.Sdk"></Project>',
+            "tests/Shop.Tests/Shop.Tests.csproj": '<Project Sdk="Microsoft.NET.Sdk"></Project>',
+        },
+    )
+    detection = detect(tmp_path, PACKS)
+    assert detection.pack.name == "dotnet-aspnetcore"
+    assert detection.versions["dotnet"] == "8.0"
+
+
+SPRING_BOM_POM = """<project>
+  <dependencyManagement><dependencies><dependency>
+    <groupId>org.springframework.boot</groupId><artifactId>spring-boot-dependencies</artifactId>
+    <version>3.3.5</version><type>pom</type><scope>import</scope>
+  </dependency></dependencies></dependencyManagement>
+  <dependencies><dependency>
+    <groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter</artifactId>
+  </dependency></dependencies>
+  <build><plugins><plugin>
+    <groupId>org.springframework.boot</groupId><artifactId>spring-boot-maven-plugin</artifactId>
+  </plugin></plugins></build>
+</project>
+"""
+
+
+def test_spring_boot_from_bom_and_plugin_without_parent(tmp_path: Path) -> None:
+    tree(tmp_path, {"pom.xml": SPRING_BOM_POM, "src/main/java/App.java": "class App {}\n"})
+    assert detect(tmp_path, PACKS).pack.name == "java-maven-spring"
+
+
+def test_spring_boot_kotlin_gradle_is_spring_boot(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "build.gradle.kts": 'plugins {\n  id("org.springframework.boot") version "3.3.5"\n'
+            '  kotlin("jvm") version "2.0.21"\n  kotlin("plugin.spring") version "2.0.21"\n}\n',
+            "settings.gradle.kts": 'rootProject.name = "app"\n',
+            "src/main/kotlin/App.kt": "fun main() {}\n" * 20,
+        },
+    )
+    assert detect(tmp_path, PACKS).pack.name == "java-gradle-spring"
+
+
+def test_spring_boot_gradle_buildscript_plugin(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "build.gradle": "buildscript { dependencies {\n"
+            "  classpath 'org.springframework.boot:spring-boot-gradle-plugin:2.7.18'\n} }\n"
+            "apply plugin: 'java'\n",
+            "src/main/java/App.java": "class App {}\n",
+        },
+    )
+    assert detect(tmp_path, PACKS).pack.name == "java-gradle-spring"
+
+
+def test_package_json_dependencies_are_keys_not_words(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "package.json": '{"name": "x", "description": "the next big thing, no vue",'
+            ' "dependencies": {"express": "4"}}',
+            "server.js": "require('express')\n",
+        },
+    )
+    assert detect(tmp_path, PACKS).pack.name == "node-express"
+    (tmp_path / "package.json").write_text('{"description": "made with express"}')
+    assert detect(tmp_path, PACKS).pack.name == "node"
