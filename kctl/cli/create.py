@@ -31,10 +31,30 @@ def create(
     app_name: str | None = typer.Option(None, "--app", help="App name (default: folder name)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be written."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
+    variable: list[str] = typer.Option(
+        [], "--variable", help="KEY=VALUE for the pack's templates (see `kctl pack show`)."
+    ),
+    dockerfile_only: bool = typer.Option(
+        False, "--dockerfile-only", help="Write only the Dockerfile and its companions."
+    ),
+    deployment_only: bool = typer.Option(
+        False, "--deployment-only", help="Write only the deployment files."
+    ),
+    deploy_type: str = typer.Option(
+        "helm", "--deploy-type", help="helm (charts/APP), kustomize (base, overlays) or manifests."
+    ),
 ) -> None:
     from kctl.detect import detect
+    from kctl.errors import InputError
     from kctl.packs import load_packs
+    from kctl.packs.deploy import DEPLOY_TYPES
 
+    if dockerfile_only and deployment_only:
+        raise InputError("--dockerfile-only and --deployment-only exclude each other")
+    if deploy_type not in DEPLOY_TYPES:
+        raise InputError(
+            f"unknown --deploy-type {deploy_type!r}", hint=f"choose {', '.join(DEPLOY_TYPES)}"
+        )
     console = console_of(ctx)
     root = path.resolve()
     packs = load_packs(pack_dir)
@@ -43,9 +63,15 @@ def create(
         _explain(console, detection.as_dict(), output)
         return
     from kctl import fsio
-    from kctl.packs.scaffold import scaffold
+    from kctl.packs.scaffold import ScaffoldOptions, scaffold
+    from kctl.packs.variables import parse_assignments, resolve
 
-    result = scaffold(detection, app_name or root.name)
+    options = ScaffoldOptions(
+        variables=resolve(detection.pack, parse_assignments(variable)),
+        deploy_type=deploy_type,
+        parts="dockerfile" if dockerfile_only else "deployment" if deployment_only else "all",
+    )
+    result = scaffold(detection, app_name or root.name, options=options)
     planned = fsio.plan_writes(root, result.files)
     for problem in detection.problems:
         console.warn(problem)

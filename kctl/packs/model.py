@@ -49,6 +49,13 @@ class VersionSpec:
 
 
 @dataclass(frozen=True)
+class Variable:
+    """A value `kctl create --variable NAME=VALUE` may set (`[variables]` in pack.toml)."""
+
+    description: str
+
+
+@dataclass(frozen=True)
 class Pack:
     """A language or framework pack."""
 
@@ -68,6 +75,7 @@ class Pack:
     entrypoint: Mapping[str, Any] = field(default_factory=dict)
     port_sources: tuple[VersionSource, ...] = ()  # where a project states its port
     extra_files: Mapping[str, str] = field(default_factory=dict)  # written path → template
+    variables: Mapping[str, Variable] = field(default_factory=dict)
 
     def template(self, name: str) -> Path:
         return self.directory / name
@@ -119,6 +127,16 @@ def _version_spec(name: str, raw: Any, text: str, path: Path) -> VersionSpec:
     return VersionSpec(
         default, supported, tuple(sources), {str(k): str(v) for k, v in aliases.items()}
     )
+
+
+def _variables(raw: Any, text: str, path: Path) -> dict[str, Variable]:
+    """`[variables]`: name = "description" for each value --variable may set."""
+    if not isinstance(raw, dict) or not all(isinstance(v, str) and v for v in raw.values()):
+        raise InputError(
+            "[variables] maps each variable name to its description",
+            location=Location(str(path), _line_of(text, "variables")),
+        )
+    return {name: Variable(description) for name, description in raw.items()}
 
 
 def _extra_files(raw: Any, directory: Path, text: str, path: Path) -> dict[str, str]:
@@ -224,6 +242,7 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
             "port", {"sources": data.get("port-sources", [])}, text, path
         ).sources,
         extra_files=_extra_files(data.get("files", {}), directory, text, path),
+        variables=_variables(data.get("variables", {}), text, path),
     )
 
 
