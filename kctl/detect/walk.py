@@ -7,9 +7,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
-import pathspec
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # Folders that hold third-party or generated code, never the app's own sources.
 VENDORED_DIRS = frozenset(
@@ -146,19 +147,63 @@ class SourceTree:
             return ""
 
 
-def _ignore_spec(directory: Path, tree: SourceTree, rel_dir: str) -> pathspec.PathSpec[Any] | None:
+class IgnoreMatcher(Protocol):
+    def match_file(self, file: str) -> bool: ...
+
+
+# a pattern made only of a name, `*` and dots, optionally /-anchored or /-terminated
+_SIMPLE_PATTERN = re.compile(r"^/?[^/!#\\\[\]?]+/?$")
+
+
+@dataclass(frozen=True)
+class SimpleIgnore:
+    """The common .gitignore (names, `*.ext`, `dir/`, `/top`), matched without pathspec.
+
+    Git matches a pattern without an inner slash against the last path component, and a
+    leading slash anchors it to the .gitignore's folder; `*` never crosses a slash there, so
+    fnmatch on that component is git's own rule.
+    """
+
+    patterns: tuple[tuple[str, bool, bool], ...]  # (glob, folders only, anchored)
+
+    def match_file(self, file: str) -> bool:
+        is_dir = file.endswith("/")
+        path = file.rstrip("/")
+        parts = path.split("/")
+        for glob, dir_only, anchored in self.patterns:
+            # a folder pattern also matches the files below a matching folder
+            names = parts[:1] if anchored else parts
+            for index, name in enumerate(names):
+                inner = index < len(parts) - 1
+                if dir_only and not (inner or is_dir):
+                    continue
+                if fnmatch.fnmatchcase(name, glob):
+                    return True
+        return False
+
+
+def simple_ignore(lines: Sequence[str]) -> SimpleIgnore | None:
+    """A SimpleIgnore for these .gitignore lines, or None when one needs the full rules."""
+    patterns = []
+    for raw in lines:
+        line = raw.rstrip(" ")
+        if not line or line.startswith("#"):
+            continue
+        if not _SIMPLE_PATTERN.match(line) or "**" in line:
+            return None
+        dir_only, anchored = line.endswith("/"), line.startswith("/")
+        patterns.append((line.strip("/"), dir_only, anchored))
+    return SimpleIgnore(tuple(patterns))
+
+
+def _full_ignore(lines: list[str], tree: SourceTree, rel_dir: str) -> IgnoreMatcher:
+    import pathspec  # ~25 ms to import: only for .gitignore files that need it
+
     try:
-        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        tree.problems.append(f"{rel_dir or '.'}/.gitignore: unreadable ({exc.strerror})")
-        return None
-    try:
-        return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+        return pathspec.GitIgnoreSpec.from_lines(lines)
     except ValueError:  # one bad pattern: keep the others, as git does
         valid = []
-        for line in text.splitlines():
+        for line in lines:
             try:
                 pathspec.GitIgnoreSpec.from_lines([line])
             except ValueError:
@@ -168,10 +213,22 @@ def _ignore_spec(directory: Path, tree: SourceTree, rel_dir: str) -> pathspec.Pa
         return pathspec.GitIgnoreSpec.from_lines(valid)
 
 
+def _ignore_spec(directory: Path, tree: SourceTree, rel_dir: str) -> IgnoreMatcher | None:
+    try:
+        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        tree.problems.append(f"{rel_dir or '.'}/.gitignore: unreadable ({exc.strerror})")
+        return None
+    lines = text.splitlines()
+    return simple_ignore(lines) or _full_ignore(lines, tree, rel_dir)
+
+
 def scan(root: Path, max_files: int = 200_000) -> SourceTree:
     """Walk root without following symlinks; skip ignored, vendored, lock and generated files."""
     tree = SourceTree(root)
-    stack: list[tuple[Path, str, list[tuple[str, pathspec.PathSpec[Any]]]]] = [(root, "", [])]
+    stack: list[tuple[Path, str, list[tuple[str, IgnoreMatcher]]]] = [(root, "", [])]
     while stack:
         directory, rel_dir, specs = stack.pop()
         spec = _ignore_spec(directory, tree, rel_dir)
@@ -218,7 +275,7 @@ def scan(root: Path, max_files: int = 200_000) -> SourceTree:
     return tree
 
 
-def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec[Any]]]) -> bool:
+def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, IgnoreMatcher]]) -> bool:
     for base, spec in specs:
         local = rel[len(base) + 1 :] if base else rel
         if spec.match_file(local + "/" if is_dir else local):
