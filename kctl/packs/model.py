@@ -92,11 +92,23 @@ def _strings(value: Any, where: str, path: Path) -> tuple[str, ...]:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+    # no regex: this runs for many keys of every pack on each start, and compiling costs
+    for number, line in enumerate(text.splitlines(), 1):
+        rest = line.lstrip()
+        if rest.startswith(key) and rest[len(key) :].lstrip().startswith("="):
+            return number
+    return None
 
 
-def _version_spec(name: str, raw: Any, text: str, path: Path) -> VersionSpec:
+def check_regex(pattern: str, message: str, location: Location) -> None:
+    """Compile a pack's regex; a bad one is an input error naming the pack file."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise InputError(f"{message} is not a valid regex: {exc}", location=location) from None
+
+
+def _version_spec(name: str, raw: Any, text: str, path: Path, strict: bool = True) -> VersionSpec:
     from kctl.detect.ranges import RULES
 
     where = Location(str(path), _line_of(text, name) or _line_of(text, "sources"))
@@ -116,10 +128,8 @@ def _version_spec(name: str, raw: Any, text: str, path: Path) -> VersionSpec:
                 f"versions.{name}: unknown rule {rule!r} (known: {', '.join(RULES)})",
                 location=where,
             )
-        try:
-            re.compile(item["pattern"])
-        except re.error as exc:
-            raise InputError(f"versions.{name}: bad pattern: {exc}", location=where) from None
+        if strict:
+            check_regex(str(item["pattern"]), f"versions.{name} pattern", where)
         sources.append(VersionSource(str(item["file"]), str(item["pattern"]), rule))
     aliases = raw.get("aliases", {})
     if not isinstance(aliases, dict):
@@ -150,10 +160,44 @@ def _extra_files(raw: Any, directory: Path, text: str, path: Path) -> dict[str, 
     return dict(raw)
 
 
-def _version_specs(raw: Any, text: str, path: Path) -> dict[str, VersionSpec]:
+def _version_specs(raw: Any, text: str, path: Path, strict: bool) -> dict[str, VersionSpec]:
     if not isinstance(raw, dict):
         raise InputError("[versions] must be a table", location=Location(str(path)))
-    return {name: _version_spec(name, spec, text, path) for name, spec in raw.items()}
+    return {name: _version_spec(name, spec, text, path, strict) for name, spec in raw.items()}
+
+
+def _rules(data: dict[str, Any], text: str, path: Path, strict: bool) -> Rules:
+    """`[detect]`: how the pack recognises a project."""
+    detect = data.get("detect", {})
+    if not isinstance(detect, dict):
+        raise InputError(
+            "[detect] must be a table", location=Location(str(path), _line_of(text, "detect"))
+        )
+    contains = []
+    for item in detect.get("contains", []):
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("file"), str)
+            and isinstance(item.get("pattern"), str)
+        ):
+            raise InputError(
+                "detect.contains entries need `file` and `pattern` strings",
+                location=Location(str(path), _line_of(text, "contains")),
+            )
+        if strict:
+            where = Location(str(path), _line_of(text, "contains"))
+            check_regex(item["pattern"], "detect.contains pattern", where)
+        contains.append((item["file"], item["pattern"]))
+    return Rules(
+        manifests=_strings(detect.get("manifests"), "detect.manifests", path),
+        dependencies=_strings(detect.get("dependencies"), "detect.dependencies", path),
+        files=_strings(detect.get("files"), "detect.files", path),
+        contains=tuple(contains),
+        excludes=_strings(detect.get("excludes"), "detect.excludes", path),
+        extensions=_strings(detect.get("extensions"), "detect.extensions", path),
+        unless=_strings(detect.get("unless"), "detect.unless", path),
+        without_manifest=detect.get("without-manifest", False) is True,
+    )
 
 
 def load_pack(directory: Path, source: str = "builtin") -> Pack:
@@ -184,40 +228,8 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
                 f"`{key}` is required and must be a {kind.__name__}",
                 location=Location(str(path), _line_of(text, key)),
             )
-    detect = data.get("detect", {})
-    if not isinstance(detect, dict):
-        raise InputError(
-            "[detect] must be a table", location=Location(str(path), _line_of(text, "detect"))
-        )
-    contains = []
-    for item in detect.get("contains", []):
-        if not (
-            isinstance(item, dict)
-            and isinstance(item.get("file"), str)
-            and isinstance(item.get("pattern"), str)
-        ):
-            raise InputError(
-                "detect.contains entries need `file` and `pattern` strings",
-                location=Location(str(path), _line_of(text, "contains")),
-            )
-        try:
-            re.compile(item["pattern"])
-        except re.error as exc:
-            raise InputError(
-                f"detect.contains pattern is not a valid regex: {exc}",
-                location=Location(str(path), _line_of(text, "contains")),
-            ) from None
-        contains.append((item["file"], item["pattern"]))
-    rules = Rules(
-        manifests=_strings(detect.get("manifests"), "detect.manifests", path),
-        dependencies=_strings(detect.get("dependencies"), "detect.dependencies", path),
-        files=_strings(detect.get("files"), "detect.files", path),
-        contains=tuple(contains),
-        excludes=_strings(detect.get("excludes"), "detect.excludes", path),
-        extensions=_strings(detect.get("extensions"), "detect.extensions", path),
-        unless=_strings(detect.get("unless"), "detect.unless", path),
-        without_manifest=detect.get("without-manifest", False) is True,
-    )
+    strict = source != "builtin"  # built-in patterns are compiled by the test suite instead
+    rules = _rules(data, text, path, strict)
     for template in ("Dockerfile.j2", "dockerignore.j2"):
         if not (directory / template).is_file():
             raise InputError(
@@ -232,14 +244,14 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
         port=data["port"],
         health_path=data.get("health"),
         rules=rules,
-        versions=_version_specs(data.get("versions", {}), text, path),
+        versions=_version_specs(data.get("versions", {}), text, path, strict),
         build=data.get("build", {}),
         values=data.get("values", {}),
         directory=directory,
         source=source,
         entrypoint=data.get("entrypoint", {}),
         port_sources=_version_spec(
-            "port", {"sources": data.get("port-sources", [])}, text, path
+            "port", {"sources": data.get("port-sources", [])}, text, path, strict
         ).sources,
         extra_files=_extra_files(data.get("files", {}), directory, text, path),
         variables=_variables(data.get("variables", {}), text, path),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +80,37 @@ def test_simple_matcher_agrees_with_pathspec(lines: list[str], path: str) -> Non
 )
 def test_other_patterns_are_not_simple(line: str) -> None:
     assert simple_ignore([line]) is None
+
+
+def test_builtin_pack_patterns_compile() -> None:
+    """Built-in packs skip regex compilation at load (speed); their patterns are checked here."""
+    from kctl.packs import load_packs
+
+    for pack in load_packs().values():
+        patterns = [p for _, p in pack.rules.contains] + [s.pattern for s in pack.port_sources]
+        patterns += [s.pattern for v in pack.versions.values() for s in v.sources]
+        for pattern in patterns:
+            re.compile(pattern)
+
+
+def test_user_pack_bad_regex_is_exit_2_naming_the_file(tmp_path: Path, capsys) -> None:
+    from kctl.cli.main import main
+
+    user = tmp_path / "packs" / "go"
+    shutil.copytree(REPO / "packs" / "go", user)
+    toml = user / "pack.toml"
+    toml.write_text(toml.read_text().replace("pattern = '^go\\s+(\\S+)'", "pattern = '^go(('"))
+    assert main(["pack", "list", "--pack-dir", str(tmp_path / "packs")]) == 2
+    assert f"{toml}" in capsys.readouterr().err
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(SIMPLE), min_size=1, max_size=4), st.sampled_from(PATHS))
+def test_entry_check_agrees_once_the_folders_passed(lines: list[str], path: str) -> None:
+    matcher = simple_ignore(lines)
+    assert matcher is not None
+    folders = path.rstrip("/").split("/")[:-1]
+    if any(matcher.match_file("/".join(folders[: i + 1]) + "/") for i in range(len(folders))):
+        return  # the walk never gets here: it pruned a folder above
+    expected = matcher.match_file(path)
+    assert matcher.match_entry(path.rstrip("/"), path.endswith("/")) == expected
