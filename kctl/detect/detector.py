@@ -160,6 +160,11 @@ def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate
     return Candidate(pack, specificity, source, evidence)
 
 
+def _strength(candidate: Candidate) -> tuple[bool, bool, bool]:
+    """Candidates of different strength are never ambiguous: the stronger one wins."""
+    return (candidate.framework, candidate.pack.rules.frontend, candidate.specificity > 1)
+
+
 def _bytes_candidate(tree: SourceTree, pack: Pack) -> Candidate | None:
     """A manifest-less candidate, on own-source bytes alone (packs that can build that way)."""
     if not pack.rules.without_manifest or pack.rules.dependencies:
@@ -268,6 +273,7 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
         best_per_language.values(),
         key=lambda c: (
             -c.framework,
+            c.pack.rules.frontend,  # a back-end framework serves the front-end beside it
             -(c.specificity > 1),
             -c.source_bytes,
             -c.specificity,
@@ -277,10 +283,7 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
     winner = ranked[0]
     if len(ranked) > 1:
         runner = ranked[1]
-        same_strength = (winner.framework, winner.specificity > 1) == (
-            runner.framework,
-            runner.specificity > 1,
-        )
+        same_strength = _strength(winner) == _strength(runner)
         close = winner.source_bytes < BYTES_TIE_FACTOR * max(runner.source_bytes, 1)
         if same_strength and close:
             raise PreconditionError(

@@ -27,6 +27,7 @@ class Rules:
     extensions: tuple[str, ...] = ()  # source file extensions of the language
     unless: tuple[str, ...] = ()  # dependencies whose presence rules this pack out (a server)
     without_manifest: bool = False  # builds from sources alone: a candidate by bytes (fallback)
+    frontend: bool = False  # a browser app: a back-end framework beside it serves it instead
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ def _rules(data: dict[str, Any], text: str, path: Path, strict: bool) -> Rules:
         extensions=_strings(detect.get("extensions"), "detect.extensions", path),
         unless=_strings(detect.get("unless"), "detect.unless", path),
         without_manifest=detect.get("without-manifest", False) is True,
+        frontend=detect.get("frontend", False) is True,
     )
 
 

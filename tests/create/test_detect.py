@@ -444,3 +444,33 @@ def test_package_json_dependencies_are_keys_not_words(tmp_path: Path) -> None:
     assert detect(tmp_path, PACKS).pack.name == "node-express"
     (tmp_path / "package.json").write_text('{"description": "made with express"}')
     assert detect(tmp_path, PACKS).pack.name == "node"
+
+
+def test_backend_framework_serving_its_front_end_wins_over_the_spa(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "composer.json": '{"require": {"php": "^8.2", "laravel/framework": "^11.0"}}',
+            "artisan": "#!/usr/bin/env php\n",
+            "routes/web.php": "<?php\n",
+            "package.json": '{"dependencies": {"vue": "3", "@inertiajs/vue3": "1"},'
+            ' "devDependencies": {"vite": "5", "laravel-vite-plugin": "1"}}',
+            "resources/js/Pages/Home.vue": "<template><h1>hi</h1></template>\n" * 400,
+        },
+    )
+    detection = detect(tmp_path, PACKS)
+    assert detection.pack.name == "php-laravel"
+    assert "vue" in detection.alternatives
+
+
+def test_django_with_a_react_front_end_is_django(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "requirements.txt": "django>=5\n",
+            "manage.py": "import django\n",
+            "package.json": '{"dependencies": {"react-dom": "18"}, "devDependencies": {"vite": "5"}}',
+            "frontend/src/App.jsx": "export default () => null;\n" * 500,
+        },
+    )
+    assert detect(tmp_path, PACKS).pack.name == "python-django"
