@@ -45,16 +45,9 @@ def create(
     ),
 ) -> None:
     from kctl.detect import detect
-    from kctl.errors import InputError
     from kctl.packs import load_packs
-    from kctl.packs.deploy import DEPLOY_TYPES
 
-    if dockerfile_only and deployment_only:
-        raise InputError("--dockerfile-only and --deployment-only exclude each other")
-    if deploy_type not in DEPLOY_TYPES:
-        raise InputError(
-            f"unknown --deploy-type {deploy_type!r}", hint=f"choose {', '.join(DEPLOY_TYPES)}"
-        )
+    _check_flags(dockerfile_only, deployment_only, deploy_type)
     console = console_of(ctx)
     root = path.resolve()
     packs = load_packs(pack_dir)
@@ -88,6 +81,18 @@ def create(
         if item.change is not fsio.Change.UNCHANGED:
             console.info(f"{item.change.value:7} {item.path.relative_to(root)}")
     console.success(f"scaffolded {result.app} with the {detection.pack.name} pack; next: kctl up")
+
+
+def _check_flags(dockerfile_only: bool, deployment_only: bool, deploy_type: str) -> None:
+    from kctl.errors import InputError
+    from kctl.packs.deploy import DEPLOY_TYPES
+
+    if dockerfile_only and deployment_only:
+        raise InputError("--dockerfile-only and --deployment-only exclude each other")
+    if deploy_type not in DEPLOY_TYPES:
+        raise InputError(
+            f"unknown --deploy-type {deploy_type!r}", hint=f"choose {', '.join(DEPLOY_TYPES)}"
+        )
 
 
 def _report(

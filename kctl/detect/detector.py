@@ -225,30 +225,22 @@ def _subfolder_apps(root: Path, packs: Mapping[str, Pack]) -> list[str]:
     return found
 
 
-def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) -> Detection:
-    """Decide which pack fits `root`; exit-3 errors for ambiguity, exit 2 when nothing fits."""
-    if not root.is_dir():
-        raise InputError("not a directory", location=Location(str(root)))
-    tree = scan(root)
-    root_files = tree.at_root()
-    if pack_name is not None:
-        if pack_name not in packs:
-            raise InputError(f"unknown pack {pack_name!r}", hint="see `kctl pack list`")
-        pack = packs[pack_name]
-        versions, version_evidence = _versions(tree, pack)
-        port, port_evidence = _port(tree, pack)
-        return Detection(
-            root,
-            pack,
-            versions,
-            port,
-            _entrypoint(tree, pack),
-            [Evidence("choice", ".", f"--pack {pack_name}"), *version_evidence, *port_evidence],
-            [],
-            tree.problems,
-        )
+def _chosen(root: Path, tree: SourceTree, packs: Mapping[str, Pack], name: str) -> Detection:
+    """--pack NAME: no detection, only the facts the pack needs."""
+    if name not in packs:
+        raise InputError(f"unknown pack {name!r}", hint="see `kctl pack list`")
+    pack = packs[name]
+    versions, version_evidence = _versions(tree, pack)
+    port, port_evidence = _port(tree, pack)
+    evidence = [Evidence("choice", ".", f"--pack {name}"), *version_evidence, *port_evidence]
+    return Detection(
+        root, pack, versions, port, _entrypoint(tree, pack), evidence, [], tree.problems
+    )
 
-    candidates = [c for p in packs.values() if (c := _candidate(tree, p, root_files))]
+
+def _pool(root: Path, tree: SourceTree, packs: Mapping[str, Pack]) -> list[Candidate]:
+    """The candidates that compete: those with a manifest, else the manifest-less ones."""
+    candidates = [c for p in packs.values() if (c := _candidate(tree, p, tree.at_root()))]
     with_manifest = [c for c in candidates if c.specificity > 0]
     if not with_manifest:
         apps = _subfolder_apps(root, packs)
@@ -264,7 +256,11 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
             location=Location(str(root)),
             hint="pass --pack NAME (see `kctl pack list`)",
         )
-    pool = with_manifest or candidates
+    return with_manifest or candidates
+
+
+def _ranked(root: Path, pool: list[Candidate]) -> list[Candidate]:
+    """One candidate per language, strongest first; exit 3 when the top two are a tie."""
     # within a language, the most specific pack (framework) wins; ties go to priority
     best_per_language: dict[str, Candidate] = {}
     for cand in sorted(pool, key=lambda c: (-c.specificity, -c.pack.priority, c.pack.name)):
@@ -280,12 +276,10 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
             -c.pack.priority,
         ),
     )
-    winner = ranked[0]
     if len(ranked) > 1:
-        runner = ranked[1]
-        same_strength = _strength(winner) == _strength(runner)
+        winner, runner = ranked[0], ranked[1]
         close = winner.source_bytes < BYTES_TIE_FACTOR * max(runner.source_bytes, 1)
-        if same_strength and close:
+        if _strength(winner) == _strength(runner) and close:
             raise PreconditionError(
                 f"ambiguous: {winner.pack.language} and {runner.pack.language} both fit {root}",
                 details=[
@@ -294,6 +288,18 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
                 ],
                 hint=f"choose with --pack {winner.pack.name} or --pack {runner.pack.name}",
             )
+    return ranked
+
+
+def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) -> Detection:
+    """Decide which pack fits `root`; exit-3 errors for ambiguity, exit 2 when nothing fits."""
+    if not root.is_dir():
+        raise InputError("not a directory", location=Location(str(root)))
+    tree = scan(root)
+    if pack_name is not None:
+        return _chosen(root, tree, packs, pack_name)
+    ranked = _ranked(root, _pool(root, tree, packs))
+    winner = ranked[0]
     versions, version_evidence = _versions(tree, winner.pack)
     entrypoint = _entrypoint(tree, winner.pack)
     port, port_evidence = _port(tree, winner.pack)
@@ -309,13 +315,7 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
                 f"specificity {other.specificity})",
             )
         )
+    alternatives = [c.pack.name for c in ranked[1:]]
     return Detection(
-        root,
-        winner.pack,
-        versions,
-        port,
-        entrypoint,
-        evidence,
-        [c.pack.name for c in ranked[1:]],
-        tree.problems,
+        root, winner.pack, versions, port, entrypoint, evidence, alternatives, tree.problems
     )
