@@ -302,13 +302,22 @@ def test_single_page_app_scaffold(tmp_path: Path, example: str, output: str, por
 
 
 NPM_STAND_IN = """#!/bin/sh
-# npm stand-in (no registry offline): install does nothing, `run build` bundles like Vite would
+# npm stand-in (no registry offline): install does nothing, `run build` writes the site where
+# the framework would ($SPA_OUT): its HTML page, and its first source file as the bundle
 case "$1" in
   ci|install) echo "npm $1: stand-in" ;;
-  run) mkdir -p dist/assets && cp index.html dist/ && cat src/*.jsx > dist/assets/app.js ;;
+  run)
+    page=$(find . -name index.html -o -name app.html | grep -v node_modules | head -n 1)
+    mkdir -p "$SPA_OUT/assets" && cp "$page" "$SPA_OUT/index.html"
+    cat "$(find src -type f | sort | head -n 1)" > "$SPA_OUT/assets/app.js" ;;
   *) exit 2 ;;
 esac
 """
+SPA_SERVED = {  # example: (build output, port, text of its page, text of its first source)
+    "react": ("dist", 4173, "hello from a react single-page app", "BrowserRouter"),
+    "angular": ("dist/shop/browser", 4200, "<app-root>", "AppComponent"),
+    "svelte": ("site", 8080, "%sveltekit.body%", "sveltekit"),
+}
 
 
 def build_stand_in(
@@ -332,20 +341,22 @@ def build_stand_in(
 
 
 @pytest.mark.integration
-def test_single_page_app_really_builds_and_serves(tmp_path, podman, monkeypatch) -> None:
+@pytest.mark.parametrize("example", sorted(SPA_SERVED))
+def test_single_page_app_really_builds_and_serves(tmp_path, podman, monkeypatch, example) -> None:
     import urllib.request
 
     import docker
 
     from tests.support.services import free_port, wait_until
 
+    output, port, page, bundle = SPA_SERVED[example]
     client = docker.DockerClient(base_url=podman.docker_host)
-    node, server = "localhost/kctl-test/node-standin:1", "localhost/kctl-test/spa-server-standin:1"
+    node = f"localhost/kctl-test/node-standin-{example}:1"
+    server = f"localhost/kctl-test/spa-server-standin-{example}:1"
     try:
-        build_stand_in(
-            client, node, tmp_path / "node", ["COPY npm /usr/local/bin/npm"], {"npm": NPM_STAND_IN}
-        )
-        httpd = ["/bin/httpd", "-f", "-p", "4173", "-h", "/usr/share/nginx/html"]
+        npm = ["COPY npm /usr/local/bin/npm", f"ENV SPA_OUT={output}"]
+        build_stand_in(client, node, tmp_path / "node", npm, {"npm": NPM_STAND_IN})
+        httpd = ["/bin/httpd", "-f", "-p", str(port), "-h", "/usr/share/nginx/html"]
         build_stand_in(
             client,
             server,
@@ -358,24 +369,23 @@ def test_single_page_app_really_builds_and_serves(tmp_path, podman, monkeypatch)
         )
         monkeypatch.setenv("KCTL_PACK_IMAGE_BUILD", node)
         monkeypatch.setenv("KCTL_PACK_IMAGE_SERVE", server)
-        app = copy_example("react", tmp_path)
+        app = copy_example(example, tmp_path)
         assert main(["-q", "create", str(app)]) == 0
-        image, _ = client.images.build(
-            path=str(app), tag="localhost/kctl-test/react-spa:1", rm=True
-        )
+        tag = f"localhost/kctl-test/{example}-spa:1"
+        image, _ = client.images.build(path=str(app), tag=tag, rm=True)
         assert image.attrs["Config"]["User"] == "101"
-        port = free_port()
+        host_port = free_port()
         container = client.containers.run(
-            "localhost/kctl-test/react-spa:1", detach=True, ports={"4173/tcp": ("127.0.0.1", port)}
+            tag, detach=True, ports={f"{port}/tcp": ("127.0.0.1", host_port)}
         )
         try:
-            base = f"http://127.0.0.1:{port}"
+            base = f"http://127.0.0.1:{host_port}"
             wait_until(
                 lambda: urllib.request.urlopen(base + "/", timeout=2).status == 200, 30, "spa"
             )
-            assert "hello from a react single-page app" in fetch(base + "/")
-            assert "BrowserRouter" in fetch(base + "/assets/app.js")  # the built bundle
-            assert "hello from a react single-page app" in fetch(base + "/about")  # a client route
+            assert page in fetch(base + "/")
+            assert bundle in fetch(base + "/assets/app.js")  # the built bundle
+            assert page in fetch(base + "/some/client/route")  # the index.html fallback
         finally:
             container.remove(force=True)
     finally:
