@@ -8,7 +8,7 @@ Rules (the `rule` of a version source in pack.toml):
   pep440    packaging.specifiers (requires-python, ">=3.10,<3.13", "!=3.0.*,>=2.7")
   npm       node-semver ranges: ^ ~ >= < = x-ranges (20.x, 20, *), "a - b" and ||
   composer  like npm, but ~1.2 means >=1.2,<2 (composer/rubygems "pessimistic" operator)
-  gem       rubygems requirements: ~> >= < = != joined by commas
+  gem       rubygems requirements: ~> >= < = != joined by commas (and mix's `and`, `or`)
   minimum   the value is the lowest version that works (go directive, rust-version)
   tfm       .NET target frameworks: "net8.0" or "net6.0;net8.0" (any of them)
   line      a plain version or a prefix of one ("3.11.4", "v20", "3"): the line it belongs to
@@ -95,6 +95,7 @@ def _comparator(text: str, pessimistic_tilde: bool) -> list[Constraint]:
 def parse_semver(text: str, pessimistic_tilde: bool = False) -> Alternatives:
     """npm / composer / gem range text → alternatives of constraints."""
     alternatives: Alternatives = []
+    text = re.sub(r"\s+or\s+", "||", re.sub(r"\s+and\s+", ",", text))  # Elixir's words
     for alternative in re.split(r"\|\|?", text):
         alternative = re.sub(r"(~>|>=|<=|!=|==|[~^<>=])\s+", r"\1", alternative.strip())
         hyphen = re.fullmatch(r"(\S+)\s+-\s+(\S+)", alternative)

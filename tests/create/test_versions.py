@@ -184,3 +184,84 @@ def test_range_rules(text, rule, lines, expected) -> None:
 def test_unreadable_ranges_raise(text: str, rule: str) -> None:
     with pytest.raises(RangeError):
         newest_inside(text, rule, ("3.12",))
+
+
+def newest_of(pack: str, name: str) -> str:
+    return newest(PACKS[pack].versions[name].supported)
+
+
+@pytest.mark.parametrize(
+    ("files", "pack", "name", "expected"),
+    [
+        ({"mix.exs": 'def project, do: [app: :x, elixir: "~> 1.15"]\n'}, "elixir", "elixir", None),
+        (
+            {"mix.exs": 'def project, do: [app: :x, elixir: "~> 1.16.1"]\n'},
+            "elixir",
+            "elixir",
+            "1.16",
+        ),
+        (
+            {"mix.exs": 'def project, do: [app: :x, elixir: ">= 1.15.0 and < 1.17.0"]\n'},
+            "elixir",
+            "elixir",
+            "1.16",
+        ),
+        ({"rebar.config": '{minimum_otp_vsn, "26"}.\n'}, "erlang", "otp", None),
+        ({"Cargo.toml": '[package]\nname = "x"\nrust-version = "1.80"\n'}, "rust", "rust", None),
+        (
+            {
+                "Cargo.toml": '[package]\nname = "x"\n',
+                "rust-toolchain.toml": '[toolchain]\nchannel = "1.81.0"\n',
+            },
+            "rust",
+            "rust",
+            "1.81",
+        ),
+        (
+            {"Cargo.toml": '[package]\nname = "x"\n', "rust-toolchain": "stable\n"},
+            "rust",
+            "rust",
+            None,
+        ),
+        (
+            {"Package.swift": "// swift-tools-version:5.9\nimport PackageDescription\n"},
+            "swift",
+            "swift",
+            None,
+        ),
+        (
+            {
+                "pom.xml": "<project><properties><java.version>17</java.version></properties></project>"
+            },
+            "java-maven",
+            "java",
+            "17",
+        ),
+        (
+            {
+                "pom.xml": "<project><properties><java.version>1.8</java.version></properties></project>"
+            },
+            "java-maven",
+            "java",
+            "8",
+        ),
+        (
+            {"pom.xml": "<project>x</project>", ".tool-versions": "java temurin-17.0.9+9\n"},
+            "java-maven",
+            "java",
+            "17",
+        ),
+    ],
+)
+def test_other_ecosystems(tmp_path, files, pack, name, expected) -> None:
+    detection = detect(tree(tmp_path, files), PACKS, pack)
+    assert detection.versions[name] == (expected or newest_of(pack, name))
+    assert not detection.problems
+
+
+def test_unsupported_java_falls_back_with_a_warning(tmp_path: Path) -> None:
+    files = {
+        "pom.xml": "<project><properties><java.version>7</java.version></properties></project>"
+    }
+    detection = detect(tree(tmp_path, files), PACKS, "java-maven")
+    assert detection.versions["java"] == "21" and any("'7'" in p for p in detection.problems)
