@@ -98,6 +98,9 @@ def kctl_toml(app: str, image: str, port: int, namespace: str, chart: str | None
     dev.add("context", ".")
     if chart:
         dev.add("chart", chart)
+    else:  # kustomize or plain manifests: `kctl up` deploys Helm charts only
+        hint = f'chart = "charts/{app}" after `kctl create --deployment-only` writes it'
+        dev.add(tomlkit.comment(f"kctl up deploys a Helm chart: add {hint}"))
     dev.add("watch", True)
     dev.add("watch-delay", 0.3)
     dev.add("port-forward", [f"{port}:{port}"])

@@ -102,7 +102,8 @@ def test_deploy_type_manifests_are_valid_objects(tmp_path: Path) -> None:
         validate(obj)
         kinds.add(obj["kind"])
     assert kinds == {"Deployment", "Service"}
-    assert "chart =" not in (app / "kctl.toml").read_text()
+    toml = (app / "kctl.toml").read_text()
+    assert "chart =" not in toml and "--deployment-only" in toml
 
 
 @pytest.mark.integration
