@@ -137,3 +137,10 @@ def test_deploy_type_kustomize_builds_with_kubectl(tmp_path: Path) -> None:
 def test_unknown_deploy_type_is_exit_2(tmp_path: Path) -> None:
     app = copy_example("go", tmp_path)
     assert main(["create", "--deploy-type", "terraform", str(app)]) == 2
+
+
+@pytest.mark.unit
+def test_pack_list_json_shows_each_packs_variables(capsys) -> None:
+    assert main(["pack", "list", "-o", "json"]) == 0
+    react = next(p for p in json.loads(capsys.readouterr().out) if p["name"] == "react")
+    assert {"port", "node", "spa_output"} <= set(react["variables"])
