@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kctl.detect import detect
 from kctl.detect.ranges import RangeError, newest_inside
@@ -265,3 +267,54 @@ def test_unsupported_java_falls_back_with_a_warning(tmp_path: Path) -> None:
     }
     detection = detect(tree(tmp_path, files), PACKS, "java-maven")
     assert detection.versions["java"] == "21" and any("'7'" in p for p in detection.problems)
+
+
+OPS = ["==", "!=", ">=", "<=", ">", "<", "~="]
+release = st.tuples(st.integers(3, 4), st.integers(0, 14), st.integers(0, 6))
+
+
+def _spec(op: str, version: tuple[int, int, int], short: bool) -> str:
+    if op == "~=" and short:
+        return f"~={version[0]}.{version[1]}"
+    text = ".".join(map(str, version[:2] if short and op != "~=" else version))
+    return f"{op}{text}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(OPS), release, st.booleans()), min_size=1, max_size=3),
+    st.tuples(st.integers(3, 4), st.integers(0, 14)),
+)
+def test_pep440_line_test_matches_brute_force(parts, line) -> None:
+    """A line is inside a specifier set exactly when one of its releases (x.y.0-x.y.20) is."""
+    from packaging.specifiers import SpecifierSet
+
+    from kctl.detect.ranges import range_test
+
+    text = ",".join(_spec(op, v, short) for op, v, short in parts)
+    line_text = f"{line[0]}.{line[1]}"
+    brute = any(
+        SpecifierSet(text).contains(f"{line_text}.{patch}", prereleases=False)
+        for patch in range(21)
+    )
+    assert range_test(text, "pep440")(line_text) == brute, (text, line_text)
+
+
+NPM_COMPARATORS = st.sampled_from(["^", "~", ">=", "<=", ">", "<", "=", ""])
+npm_version = st.tuples(st.integers(0, 3), st.integers(0, 4), st.integers(0, 4), st.integers(1, 3))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(NPM_COMPARATORS, npm_version), min_size=1, max_size=3),
+    st.integers(0, 3),
+)
+def test_npm_major_line_test_matches_brute_force(parts, major) -> None:
+    """A major line is inside an npm range exactly when one of its releases is (brute force)."""
+    from kctl.detect.ranges import _holds, parse_semver, range_test
+
+    text = " ".join(op + ".".join(map(str, v[: v[3]])) for op, v in parts)
+    (constraints,) = parse_semver(text)
+    releases = [(major, minor, patch) for minor in range(8) for patch in range(8)]
+    brute = any(all(_holds(c, r) for c in constraints) for r in releases)
+    assert range_test(text, "npm")(str(major)) == brute, (text, major)
