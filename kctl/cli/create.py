@@ -12,6 +12,7 @@ from kctl.console import Console, OutputFormat
 
 if TYPE_CHECKING:
     from kctl.fsio import PlannedWrite
+    from kctl.packs.scaffold import Scaffold
 
 
 def register(app: typer.Typer) -> None:
@@ -30,10 +31,23 @@ def create(
     app_name: str | None = typer.Option(None, "--app", help="App name (default: folder name)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be written."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
+    variable: list[str] = typer.Option(
+        [], "--variable", help="KEY=VALUE for the pack's templates (see `kctl pack show`)."
+    ),
+    dockerfile_only: bool = typer.Option(
+        False, "--dockerfile-only", help="Write only the Dockerfile and its companions."
+    ),
+    deployment_only: bool = typer.Option(
+        False, "--deployment-only", help="Write only the deployment files."
+    ),
+    deploy_type: str = typer.Option(
+        "helm", "--deploy-type", help="helm (charts/APP), kustomize (base, overlays) or manifests."
+    ),
 ) -> None:
     from kctl.detect import detect
     from kctl.packs import load_packs
 
+    _check_flags(dockerfile_only, deployment_only, deploy_type)
     console = console_of(ctx)
     root = path.resolve()
     packs = load_packs(pack_dir)
@@ -42,18 +56,67 @@ def create(
         _explain(console, detection.as_dict(), output)
         return
     from kctl import fsio
-    from kctl.packs.scaffold import scaffold
+    from kctl.packs.scaffold import ScaffoldOptions, scaffold
+    from kctl.packs.variables import parse_assignments, resolve
 
-    result = scaffold(detection, app_name or root.name)
+    options = ScaffoldOptions(
+        variables=resolve(detection.pack, parse_assignments(variable)),
+        deploy_type=deploy_type,
+        parts="dockerfile" if dockerfile_only else "deployment" if deployment_only else "all",
+    )
+    result = scaffold(detection, app_name or root.name, options=options)
     planned = fsio.plan_writes(root, result.files)
-    if dry_run:
+    for problem in detection.problems:
+        console.warn(problem)
+    if dry_run and output is OutputFormat.TABLE:
         _show_plan(console, planned)
         return
-    fsio.write_files(root, result.files, force=force)
+    if not dry_run:
+        fsio.write_files(root, result.files, force=force)
+    if output is not OutputFormat.TABLE:
+        console.emit(_report(detection.as_dict(), result, planned, root, dry_run), output)
+    if dry_run:
+        return
     for item in planned:
         if item.change is not fsio.Change.UNCHANGED:
             console.info(f"{item.change.value:7} {item.path.relative_to(root)}")
     console.success(f"scaffolded {result.app} with the {detection.pack.name} pack; next: kctl up")
+
+
+def _check_flags(dockerfile_only: bool, deployment_only: bool, deploy_type: str) -> None:
+    from kctl.errors import InputError
+    from kctl.packs.deploy import DEPLOY_TYPES
+
+    if dockerfile_only and deployment_only:
+        raise InputError("--dockerfile-only and --deployment-only exclude each other")
+    if deploy_type not in DEPLOY_TYPES:
+        raise InputError(
+            f"unknown --deploy-type {deploy_type!r}", hint=f"choose {', '.join(DEPLOY_TYPES)}"
+        )
+
+
+def _report(
+    detection: dict[str, Any],
+    result: Scaffold,
+    planned: list[PlannedWrite],
+    root: Path,
+    dry_run: bool,
+) -> dict[str, Any]:
+    """What a run wrote (or, with --dry-run, would write): `-o json|yaml`."""
+    return {
+        "path": str(root),
+        "app": result.app,
+        "pack": detection["pack"],
+        "language": detection["language"],
+        "framework": detection["framework"],
+        "image": result.image,
+        "variables": result.variables,
+        "dry_run": dry_run,
+        "files": [
+            {"path": str(p.path.relative_to(root)), "change": p.change.value} for p in planned
+        ],
+        "problems": detection["problems"],
+    }
 
 
 def _explain(console: Console, data: dict[str, Any], output: OutputFormat) -> None:

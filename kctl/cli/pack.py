@@ -36,6 +36,7 @@ def list_packs(
             "port": p.port,
             "source": p.source,
             "description": p.description,
+            "variables": {k: v.description for k, v in p.variables.items()},
         }
         for p in sorted(packs.values(), key=lambda p: p.name)
     ]

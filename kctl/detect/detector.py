@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +39,11 @@ class Candidate:
     specificity: int  # 1 manifest, +1 per framework dependency/content/file match
     source_bytes: int
     evidence: list[Evidence] = field(default_factory=list)
+
+    @property
+    def framework(self) -> bool:
+        """Declared framework dependencies matched: stronger than any file or byte count."""
+        return any(e.kind == "dependency" for e in self.evidence)
 
 
 @dataclass
@@ -79,8 +86,32 @@ def _matching(names: list[str], patterns: tuple[str, ...]) -> list[str]:
     return [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
 
 
-def _declares(text: str, dependency: str) -> bool:
-    """A dependency name appears as a whole token (not as part of another name)."""
+# manifests whose dependencies are JSON object keys: a name elsewhere in them is not a dependency
+_JSON_DEPENDENCY_KEYS = {
+    "package.json": ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"),
+    "composer.json": ("require", "require-dev"),
+}
+
+
+@functools.lru_cache(maxsize=64)
+def _json_dependencies(name: str, text: str) -> frozenset[str] | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    tables = [data.get(key) for key in _JSON_DEPENDENCY_KEYS[name]]
+    return frozenset(k for t in tables if isinstance(t, dict) for k in t)
+
+
+def _declares(manifest: str, text: str, dependency: str) -> bool:
+    """The manifest declares the dependency: a JSON key, else a whole token in the text."""
+    name = manifest.rsplit("/", 1)[-1]
+    if name in _JSON_DEPENDENCY_KEYS:
+        names = _json_dependencies(name, text)
+        if names is not None:
+            return dependency in names
     pattern = rf"(?<![\w.@/-]){re.escape(dependency)}(?![\w-])"
     return re.search(pattern, text, re.IGNORECASE) is not None
 
@@ -92,14 +123,16 @@ def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate
     evidence: list[Evidence] = []
     manifests = _matching(root_files, rules.manifests)
     if rules.manifests and not manifests:
-        return None
+        return _bytes_candidate(tree, pack)
     evidence += [Evidence("manifest", m, f"{pack.language} build manifest") for m in manifests]
     specificity = 1 if manifests else 0
     if rules.dependencies:
         found = [
-            (m, d) for m in manifests for d in rules.dependencies if _declares(tree.read(m), d)
+            (m, d) for m in manifests for d in rules.dependencies if _declares(m, tree.read(m), d)
         ]
         if not found:
+            return None
+        if any(_declares(m, tree.read(m), d) for m in manifests for d in rules.unless):
             return None
         specificity += 1
         evidence += [Evidence("dependency", m, f"declares {d}") for m, d in found[:3]]
@@ -127,22 +160,36 @@ def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate
     return Candidate(pack, specificity, source, evidence)
 
 
+def _strength(candidate: Candidate) -> tuple[bool, bool, bool]:
+    """Candidates of different strength are never ambiguous: the stronger one wins."""
+    return (candidate.framework, candidate.pack.rules.frontend, candidate.specificity > 1)
+
+
+def _bytes_candidate(tree: SourceTree, pack: Pack) -> Candidate | None:
+    """A manifest-less candidate, on own-source bytes alone (packs that can build that way)."""
+    if not pack.rules.without_manifest or pack.rules.dependencies:
+        return None
+    source = tree.bytes_by_suffix(pack.rules.extensions)
+    if not source:
+        return None
+    detail = f"{source} bytes of {pack.language} source, no build manifest"
+    return Candidate(pack, 0, source, [Evidence("bytes", ".", detail)])
+
+
 def _versions(tree: SourceTree, pack: Pack) -> tuple[dict[str, str], list[Evidence]]:
-    versions: dict[str, str] = {}
-    evidence = []
-    for name, spec in pack.versions.items():
-        value = None
-        for source in spec.get("sources", []):
-            for rel in tree.matching((source["file"],)):
-                match = re.search(source["pattern"], tree.read(rel), re.MULTILINE)
-                if match:
-                    value = match.group(1)
-                    evidence.append(Evidence("version", rel, f"{name} {value}"))
-                    break
-            if value:
-                break
-        versions[name] = value or str(spec.get("default", ""))
-    return versions, evidence
+    from kctl.detect.versions import choose_versions
+
+    choice = choose_versions(tree, pack)
+    tree.problems.extend(choice.problems)
+    evidence = [Evidence("version", where, detail) for where, detail in choice.evidence]
+    return choice.versions, evidence
+
+
+def _port(tree: SourceTree, pack: Pack) -> tuple[int, list[Evidence]]:
+    from kctl.detect.versions import choose_port
+
+    port, stated = choose_port(tree, pack)
+    return port, [Evidence("port", *stated)] if stated else []
 
 
 def _entrypoint(tree: SourceTree, pack: Pack) -> str | None:
@@ -178,31 +225,24 @@ def _subfolder_apps(root: Path, packs: Mapping[str, Pack]) -> list[str]:
     return found
 
 
-def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) -> Detection:
-    """Decide which pack fits `root`; exit-3 errors for ambiguity, exit 2 when nothing fits."""
-    if not root.is_dir():
-        raise InputError("not a directory", location=Location(str(root)))
-    tree = scan(root)
-    root_files = tree.at_root()
-    if pack_name is not None:
-        if pack_name not in packs:
-            raise InputError(f"unknown pack {pack_name!r}", hint="see `kctl pack list`")
-        pack = packs[pack_name]
-        versions, version_evidence = _versions(tree, pack)
-        return Detection(
-            root,
-            pack,
-            versions,
-            pack.port,
-            _entrypoint(tree, pack),
-            [Evidence("choice", ".", f"--pack {pack_name}"), *version_evidence],
-            [],
-            tree.problems,
-        )
+def _chosen(root: Path, tree: SourceTree, packs: Mapping[str, Pack], name: str) -> Detection:
+    """--pack NAME: no detection, only the facts the pack needs."""
+    if name not in packs:
+        raise InputError(f"unknown pack {name!r}", hint="see `kctl pack list`")
+    pack = packs[name]
+    versions, version_evidence = _versions(tree, pack)
+    port, port_evidence = _port(tree, pack)
+    evidence = [Evidence("choice", ".", f"--pack {name}"), *version_evidence, *port_evidence]
+    return Detection(
+        root, pack, versions, port, _entrypoint(tree, pack), evidence, [], tree.problems
+    )
 
-    candidates = [c for p in packs.values() if (c := _candidate(tree, p, root_files))]
+
+def _pool(root: Path, tree: SourceTree, packs: Mapping[str, Pack]) -> list[Candidate]:
+    """The candidates that compete: those with a manifest, else the manifest-less ones."""
+    candidates = [c for p in packs.values() if (c := _candidate(tree, p, tree.at_root()))]
     with_manifest = [c for c in candidates if c.specificity > 0]
-    if not with_manifest and not candidates:
+    if not with_manifest:
         apps = _subfolder_apps(root, packs)
         if apps:
             raise PreconditionError(
@@ -210,26 +250,36 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
                 details=[f"{a}/" for a in apps],
                 hint=f"run kctl create on one of them, e.g. `kctl create {root / apps[0]}`",
             )
+    if not candidates:
         raise InputError(
             "no language detected: no build manifest and no source files",
             location=Location(str(root)),
             hint="pass --pack NAME (see `kctl pack list`)",
         )
-    pool = with_manifest or candidates
+    return with_manifest or candidates
+
+
+def _ranked(root: Path, pool: list[Candidate]) -> list[Candidate]:
+    """One candidate per language, strongest first; exit 3 when the top two are a tie."""
     # within a language, the most specific pack (framework) wins; ties go to priority
     best_per_language: dict[str, Candidate] = {}
     for cand in sorted(pool, key=lambda c: (-c.specificity, -c.pack.priority, c.pack.name)):
         best_per_language.setdefault(cand.pack.language, cand)
     ranked = sorted(
         best_per_language.values(),
-        key=lambda c: (-(c.specificity > 1), -c.source_bytes, -c.specificity, -c.pack.priority),
+        key=lambda c: (
+            -c.framework,
+            c.pack.rules.frontend,  # a back-end framework serves the front-end beside it
+            -(c.specificity > 1),
+            -c.source_bytes,
+            -c.specificity,
+            -c.pack.priority,
+        ),
     )
-    winner = ranked[0]
     if len(ranked) > 1:
-        runner = ranked[1]
-        same_strength = (winner.specificity > 1) == (runner.specificity > 1)
+        winner, runner = ranked[0], ranked[1]
         close = winner.source_bytes < BYTES_TIE_FACTOR * max(runner.source_bytes, 1)
-        if same_strength and close:
+        if _strength(winner) == _strength(runner) and close:
             raise PreconditionError(
                 f"ambiguous: {winner.pack.language} and {runner.pack.language} both fit {root}",
                 details=[
@@ -238,9 +288,22 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
                 ],
                 hint=f"choose with --pack {winner.pack.name} or --pack {runner.pack.name}",
             )
+    return ranked
+
+
+def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) -> Detection:
+    """Decide which pack fits `root`; exit-3 errors for ambiguity, exit 2 when nothing fits."""
+    if not root.is_dir():
+        raise InputError("not a directory", location=Location(str(root)))
+    tree = scan(root)
+    if pack_name is not None:
+        return _chosen(root, tree, packs, pack_name)
+    ranked = _ranked(root, _pool(root, tree, packs))
+    winner = ranked[0]
     versions, version_evidence = _versions(tree, winner.pack)
     entrypoint = _entrypoint(tree, winner.pack)
-    evidence = list(winner.evidence) + version_evidence
+    port, port_evidence = _port(tree, winner.pack)
+    evidence = list(winner.evidence) + version_evidence + port_evidence
     if entrypoint:
         evidence.append(Evidence("entrypoint", entrypoint, "entrypoint"))
     for other in ranked[1:]:
@@ -252,13 +315,7 @@ def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) 
                 f"specificity {other.specificity})",
             )
         )
+    alternatives = [c.pack.name for c in ranked[1:]]
     return Detection(
-        root,
-        winner.pack,
-        versions,
-        winner.pack.port,
-        entrypoint,
-        evidence,
-        [c.pack.name for c in ranked[1:]],
-        tree.problems,
+        root, winner.pack, versions, port, entrypoint, evidence, alternatives, tree.problems
     )

@@ -7,9 +7,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
-import pathspec
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # Folders that hold third-party or generated code, never the app's own sources.
 VENDORED_DIRS = frozenset(
@@ -146,19 +147,82 @@ class SourceTree:
             return ""
 
 
-def _ignore_spec(directory: Path, tree: SourceTree, rel_dir: str) -> pathspec.PathSpec[Any] | None:
+class IgnoreMatcher(Protocol):
+    def match_file(self, file: str) -> bool: ...
+
+
+# a pattern made only of a name, `*` and dots, optionally /-anchored or /-terminated
+_SIMPLE_PATTERN = re.compile(r"^/?[^/!#\\\[\]?]+/?$")
+
+
+def _any_of(globs: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(fnmatch.translate(g) for g in globs)) if globs else None
+
+
+class SimpleIgnore:
+    """The common .gitignore (names, `*.ext`, `dir/`, `/top`), matched without pathspec.
+
+    Git matches a pattern without an inner slash against the last path component, and a
+    leading slash anchors it to the .gitignore's folder; `*` never crosses a slash there, so
+    fnmatch on that component is git's own rule. A folder pattern also matches what is below.
+    """
+
+    def __init__(self, patterns: list[tuple[str, bool, bool]]) -> None:
+        # (glob, folders only, anchored) → one regex per kind of pattern
+        self._any = _any_of([g for g, d, a in patterns if not d and not a])
+        self._dirs = _any_of([g for g, d, a in patterns if d and not a])
+        self._top = _any_of([g for g, d, a in patterns if not d and a])
+        self._top_dirs = _any_of([g for g, d, a in patterns if d and a])
+
+    def match_file(self, file: str) -> bool:
+        is_dir = file.endswith("/")
+        parts = file.rstrip("/").split("/")
+        folders = parts if is_dir else parts[:-1]
+        if self._top and self._top.match(parts[0]):
+            return True
+        if self._top_dirs and folders and self._top_dirs.match(folders[0]):
+            return True
+        if self._any and any(self._any.match(p) for p in parts):
+            return True
+        return bool(self._dirs and any(self._dirs.match(p) for p in folders))
+
+    def match_entry(self, local: str, is_dir: bool) -> bool:
+        """match_file for a walk that never enters an ignored folder: its folders all passed."""
+        name = local.rsplit("/", 1)[-1]
+        if self._any and self._any.match(name):
+            return True
+        if is_dir and self._dirs and self._dirs.match(name):
+            return True
+        if "/" in local:
+            return False
+        return bool(
+            (self._top and self._top.match(name))
+            or (is_dir and self._top_dirs and self._top_dirs.match(name))
+        )
+
+
+def simple_ignore(lines: Sequence[str]) -> SimpleIgnore | None:
+    """A SimpleIgnore for these .gitignore lines, or None when one needs the full rules."""
+    patterns = []
+    for raw in lines:
+        line = raw.rstrip(" ")
+        if not line or line.startswith("#"):
+            continue
+        if not _SIMPLE_PATTERN.match(line) or "**" in line:
+            return None
+        dir_only, anchored = line.endswith("/"), line.startswith("/")
+        patterns.append((line.strip("/"), dir_only, anchored))
+    return SimpleIgnore(patterns)
+
+
+def _full_ignore(lines: list[str], tree: SourceTree, rel_dir: str) -> IgnoreMatcher:
+    import pathspec  # ~25 ms to import: only for .gitignore files that need it
+
     try:
-        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        tree.problems.append(f"{rel_dir or '.'}/.gitignore: unreadable ({exc.strerror})")
-        return None
-    try:
-        return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+        return pathspec.GitIgnoreSpec.from_lines(lines)
     except ValueError:  # one bad pattern: keep the others, as git does
         valid = []
-        for line in text.splitlines():
+        for line in lines:
             try:
                 pathspec.GitIgnoreSpec.from_lines([line])
             except ValueError:
@@ -168,20 +232,36 @@ def _ignore_spec(directory: Path, tree: SourceTree, rel_dir: str) -> pathspec.Pa
         return pathspec.GitIgnoreSpec.from_lines(valid)
 
 
+def _ignore_spec(directory: Path, tree: SourceTree, rel_dir: str) -> IgnoreMatcher | None:
+    try:
+        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        tree.problems.append(f"{rel_dir or '.'}/.gitignore: unreadable ({exc.strerror})")
+        return None
+    lines = text.splitlines()
+    return simple_ignore(lines) or _full_ignore(lines, tree, rel_dir)
+
+
 def scan(root: Path, max_files: int = 200_000) -> SourceTree:
     """Walk root without following symlinks; skip ignored, vendored, lock and generated files."""
     tree = SourceTree(root)
-    stack: list[tuple[Path, str, list[tuple[str, pathspec.PathSpec[Any]]]]] = [(root, "", [])]
+    stack: list[tuple[Path, str, list[tuple[str, IgnoreMatcher]]]] = [(root, "", [])]
     while stack:
         directory, rel_dir, specs = stack.pop()
-        spec = _ignore_spec(directory, tree, rel_dir)
-        if spec is not None:
-            specs = [*specs, (rel_dir, spec)]
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             tree.problems.append(f"{rel_dir or '.'}: unreadable ({exc.strerror})")
             continue
+        spec = (
+            _ignore_spec(directory, tree, rel_dir)
+            if any(e.name == ".gitignore" for e in entries)
+            else None
+        )
+        if spec is not None:
+            specs = [*specs, (rel_dir, spec)]
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
@@ -218,9 +298,12 @@ def scan(root: Path, max_files: int = 200_000) -> SourceTree:
     return tree
 
 
-def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec[Any]]]) -> bool:
+def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, IgnoreMatcher]]) -> bool:
     for base, spec in specs:
         local = rel[len(base) + 1 :] if base else rel
-        if spec.match_file(local + "/" if is_dir else local):
+        if isinstance(spec, SimpleIgnore):
+            if spec.match_entry(local, is_dir):
+                return True
+        elif spec.match_file(local + "/" if is_dir else local):
             return True
     return False

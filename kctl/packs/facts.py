@@ -62,12 +62,12 @@ def project_facts(detection: Detection, app: str) -> dict[str, Any]:
     package = _json(root / "package.json")
     facts["build_step"] = bool(package.get("scripts", {}).get("build")) if package else False
     facts["build_output"] = ".next" if "next" in str(package.get("dependencies", {})) else "dist"
+    facts["spa_output"] = _spa_output(root, package)
     for name in ("Cargo.toml",):
         if name in root_files:
             facts["binary"] = _first(r'^name\s*=\s*"([^"]+)"', _read(root / name)) or app
     facts.setdefault("binary", app)
-    projects = facts["project_files"]
-    facts["assembly"] = Path(projects[0]).stem if projects else app
+    facts.update(_dotnet_projects(detection, facts["project_files"], app))
     mix = _first(r"app:\s*:(\w+)", _read(root / "mix.exs"))
     rebar = _first(r"\{release,\s*\{(\w+)", _read(root / "rebar.config"))
     swift = _first(r'\.executableTarget\(\s*name:\s*"([^"]+)"', _read(root / "Package.swift"))
@@ -75,6 +75,60 @@ def project_facts(detection: Detection, app: str) -> dict[str, Any]:
     if entry and entry.startswith("cmd/") and entry.endswith("/main.go"):
         facts["build_target"] = "./" + entry.rsplit("/", 1)[0]
     return facts
+
+
+def _dotnet_projects(detection: Detection, project_files: list[str], app: str) -> dict[str, Any]:
+    """Root project files restore in their own layer; a solution publishes the web project."""
+    root_projects = [f for f in project_files if not f.endswith(".sln")]
+    nested = [
+        e.path
+        for e in detection.evidence
+        if e.kind == "content" and e.path.endswith(("proj",)) and "/" in e.path
+    ]
+    publish = "" if root_projects or not nested else nested[0]
+    main = root_projects[0] if root_projects else publish or (project_files or [app])[0]
+    return {
+        "root_projects": root_projects,
+        "publish_project": publish,
+        "assembly": Path(main).stem if main != app else app,
+    }
+
+
+def _angular_output(angular: dict[str, Any]) -> str | None:
+    """outputPath of the first application's build; the application builder adds /browser."""
+    for name, project in dict(angular.get("projects") or {}).items():
+        if (
+            not isinstance(project, dict)
+            or project.get("projectType", "application") != "application"
+        ):
+            continue
+        build = dict(
+            dict(project.get("architect") or project.get("targets") or {}).get("build") or {}
+        )
+        output = dict(build.get("options") or {}).get("outputPath", f"dist/{name}")
+        browser = "browser"
+        if isinstance(output, dict):
+            browser = str(output.get("browser", "browser"))
+            output = output.get("base", f"dist/{name}")
+        application = str(build.get("builder", "")).endswith(":application")
+        return f"{output}/{browser}".strip("/") if application and browser else str(output)
+    return None
+
+
+def _spa_output(root: Path, package: dict[str, Any]) -> str:
+    """Where `npm run build` puts the static site: the bundler's config, else its default."""
+    deps = {**dict(package.get("devDependencies") or {}), **dict(package.get("dependencies") or {})}
+    if (root / "angular.json").is_file():
+        return _angular_output(_json(root / "angular.json")) or "dist"
+    if "@sveltejs/kit" in deps:
+        pages = _first(r"pages\s*:\s*['\"]([^'\"]+)", _read(root / "svelte.config.js"))
+        return pages or "build"
+    configs = [*sorted(root.glob("vite.config.*")), root / "vue.config.js"]
+    for config in configs:
+        out = _first(r"(?:outDir|outputDir)\s*:\s*['\"]([^'\"]+)", _read(config))
+        if out:
+            return out.removeprefix("./").rstrip("/")
+    return "build" if "react-scripts" in deps else "dist"
 
 
 def _module(entry: str | None) -> str:

@@ -25,6 +25,35 @@ class Rules:
     contains: tuple[tuple[str, str], ...] = ()  # (glob, regex) pairs that must match a file
     excludes: tuple[str, ...] = ()  # manifests whose presence rules this pack out
     extensions: tuple[str, ...] = ()  # source file extensions of the language
+    unless: tuple[str, ...] = ()  # dependencies whose presence rules this pack out (a server)
+    without_manifest: bool = False  # builds from sources alone: a candidate by bytes (fallback)
+    frontend: bool = False  # a browser app: a back-end framework beside it serves it instead
+
+
+@dataclass(frozen=True)
+class VersionSource:
+    """Where a project states a version: a file glob, a regex whose group 1 is the value, a rule."""
+
+    file: str
+    pattern: str
+    rule: str = "line"  # how to read the value: see kctl/detect/ranges.py
+
+
+@dataclass(frozen=True)
+class VersionSpec:
+    """One version a pack's templates use (`[versions.NAME]`)."""
+
+    default: str
+    supported: tuple[str, ...] = ()  # release lines with a base image; empty: take values as-is
+    sources: tuple[VersionSource, ...] = ()
+    aliases: Mapping[str, str] = field(default_factory=dict)  # e.g. "lts/iron" → "20"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A value `kctl create --variable NAME=VALUE` may set (`[variables]` in pack.toml)."""
+
+    description: str
 
 
 @dataclass(frozen=True)
@@ -39,12 +68,15 @@ class Pack:
     port: int
     health_path: str | None
     rules: Rules
-    versions: Mapping[str, Any]  # version hints: {name: {file, pattern, default}}
+    versions: Mapping[str, VersionSpec]
     build: Mapping[str, Any]  # base images, commands: the Dockerfile template's data
     values: Mapping[str, Any]  # chart value overrides
     directory: Path
     source: str = "builtin"
     entrypoint: Mapping[str, Any] = field(default_factory=dict)
+    port_sources: tuple[VersionSource, ...] = ()  # where a project states its port
+    extra_files: Mapping[str, str] = field(default_factory=dict)  # written path → template
+    variables: Mapping[str, Variable] = field(default_factory=dict)
 
     def template(self, name: str) -> Path:
         return self.directory / name
@@ -61,8 +93,113 @@ def _strings(value: Any, where: str, path: Path) -> tuple[str, ...]:
 
 
 def _line_of(text: str, key: str) -> int | None:
-    match = re.search(rf"^\s*{re.escape(key)}\s*=", text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+    # no regex: this runs for many keys of every pack on each start, and compiling costs
+    for number, line in enumerate(text.splitlines(), 1):
+        rest = line.lstrip()
+        if rest.startswith(key) and rest[len(key) :].lstrip().startswith("="):
+            return number
+    return None
+
+
+def check_regex(pattern: str, message: str, location: Location) -> None:
+    """Compile a pack's regex; a bad one is an input error naming the pack file."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise InputError(f"{message} is not a valid regex: {exc}", location=location) from None
+
+
+def _version_spec(name: str, raw: Any, text: str, path: Path, strict: bool = True) -> VersionSpec:
+    from kctl.detect.ranges import RULES
+
+    where = Location(str(path), _line_of(text, name) or _line_of(text, "sources"))
+    if not isinstance(raw, dict) or not isinstance(raw.get("default", ""), str):
+        raise InputError(f"[versions.{name}] needs a string `default`", location=where)
+    supported = _strings(raw.get("supported"), f"versions.{name}.supported", path)
+    default = str(raw.get("default", ""))
+    if supported and default not in supported:
+        raise InputError(f"versions.{name}: default {default!r} is not supported", location=where)
+    sources = []
+    for item in raw.get("sources", []):
+        if not (isinstance(item, dict) and {"file", "pattern"} <= item.keys()):
+            raise InputError(f"versions.{name}.sources need `file` and `pattern`", location=where)
+        rule = str(item.get("rule", "line"))
+        if rule not in RULES:
+            raise InputError(
+                f"versions.{name}: unknown rule {rule!r} (known: {', '.join(RULES)})",
+                location=where,
+            )
+        if strict:
+            check_regex(str(item["pattern"]), f"versions.{name} pattern", where)
+        sources.append(VersionSource(str(item["file"]), str(item["pattern"]), rule))
+    aliases = raw.get("aliases", {})
+    if not isinstance(aliases, dict):
+        raise InputError(f"versions.{name}.aliases must be a table", location=where)
+    return VersionSpec(
+        default, supported, tuple(sources), {str(k): str(v) for k, v in aliases.items()}
+    )
+
+
+def _variables(raw: Any, text: str, path: Path) -> dict[str, Variable]:
+    """`[variables]`: name = "description" for each value --variable may set."""
+    if not isinstance(raw, dict) or not all(isinstance(v, str) and v for v in raw.values()):
+        raise InputError(
+            "[variables] maps each variable name to its description",
+            location=Location(str(path), _line_of(text, "variables")),
+        )
+    return {name: Variable(description) for name, description in raw.items()}
+
+
+def _extra_files(raw: Any, directory: Path, text: str, path: Path) -> dict[str, str]:
+    """`[files]`: more files the pack writes, each rendered from a template in the pack."""
+    where = Location(str(path), _line_of(text, "files"))
+    if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+        raise InputError("[files] maps written paths to template file names", location=where)
+    for template in raw.values():
+        if not (directory / template).is_file():
+            raise InputError(f"[files] template {template} is missing", location=where)
+    return dict(raw)
+
+
+def _version_specs(raw: Any, text: str, path: Path, strict: bool) -> dict[str, VersionSpec]:
+    if not isinstance(raw, dict):
+        raise InputError("[versions] must be a table", location=Location(str(path)))
+    return {name: _version_spec(name, spec, text, path, strict) for name, spec in raw.items()}
+
+
+def _rules(data: dict[str, Any], text: str, path: Path, strict: bool) -> Rules:
+    """`[detect]`: how the pack recognises a project."""
+    detect = data.get("detect", {})
+    if not isinstance(detect, dict):
+        raise InputError(
+            "[detect] must be a table", location=Location(str(path), _line_of(text, "detect"))
+        )
+    contains = []
+    for item in detect.get("contains", []):
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("file"), str)
+            and isinstance(item.get("pattern"), str)
+        ):
+            raise InputError(
+                "detect.contains entries need `file` and `pattern` strings",
+                location=Location(str(path), _line_of(text, "contains")),
+            )
+        if strict:
+            where = Location(str(path), _line_of(text, "contains"))
+            check_regex(item["pattern"], "detect.contains pattern", where)
+        contains.append((item["file"], item["pattern"]))
+    return Rules(
+        manifests=_strings(detect.get("manifests"), "detect.manifests", path),
+        dependencies=_strings(detect.get("dependencies"), "detect.dependencies", path),
+        files=_strings(detect.get("files"), "detect.files", path),
+        contains=tuple(contains),
+        excludes=_strings(detect.get("excludes"), "detect.excludes", path),
+        extensions=_strings(detect.get("extensions"), "detect.extensions", path),
+        unless=_strings(detect.get("unless"), "detect.unless", path),
+        without_manifest=detect.get("without-manifest", False) is True,
+        frontend=detect.get("frontend", False) is True,
+    )
 
 
 def load_pack(directory: Path, source: str = "builtin") -> Pack:
@@ -93,38 +230,8 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
                 f"`{key}` is required and must be a {kind.__name__}",
                 location=Location(str(path), _line_of(text, key)),
             )
-    detect = data.get("detect", {})
-    if not isinstance(detect, dict):
-        raise InputError(
-            "[detect] must be a table", location=Location(str(path), _line_of(text, "detect"))
-        )
-    contains = []
-    for item in detect.get("contains", []):
-        if not (
-            isinstance(item, dict)
-            and isinstance(item.get("file"), str)
-            and isinstance(item.get("pattern"), str)
-        ):
-            raise InputError(
-                "detect.contains entries need `file` and `pattern` strings",
-                location=Location(str(path), _line_of(text, "contains")),
-            )
-        try:
-            re.compile(item["pattern"])
-        except re.error as exc:
-            raise InputError(
-                f"detect.contains pattern is not a valid regex: {exc}",
-                location=Location(str(path), _line_of(text, "contains")),
-            ) from None
-        contains.append((item["file"], item["pattern"]))
-    rules = Rules(
-        manifests=_strings(detect.get("manifests"), "detect.manifests", path),
-        dependencies=_strings(detect.get("dependencies"), "detect.dependencies", path),
-        files=_strings(detect.get("files"), "detect.files", path),
-        contains=tuple(contains),
-        excludes=_strings(detect.get("excludes"), "detect.excludes", path),
-        extensions=_strings(detect.get("extensions"), "detect.extensions", path),
-    )
+    strict = source != "builtin"  # built-in patterns are compiled by the test suite instead
+    rules = _rules(data, text, path, strict)
     for template in ("Dockerfile.j2", "dockerignore.j2"):
         if not (directory / template).is_file():
             raise InputError(
@@ -139,12 +246,17 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
         port=data["port"],
         health_path=data.get("health"),
         rules=rules,
-        versions=data.get("versions", {}),
+        versions=_version_specs(data.get("versions", {}), text, path, strict),
         build=data.get("build", {}),
         values=data.get("values", {}),
         directory=directory,
         source=source,
         entrypoint=data.get("entrypoint", {}),
+        port_sources=_version_spec(
+            "port", {"sources": data.get("port-sources", [])}, text, path, strict
+        ).sources,
+        extra_files=_extra_files(data.get("files", {}), directory, text, path),
+        variables=_variables(data.get("variables", {}), text, path),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kctl.detect.detector import Detection
@@ -22,6 +22,7 @@ class Scaffold:
     app: str
     files: dict[str, str]
     image: str
+    variables: dict[str, Any]  # the values the templates were filled with (app, port, versions)
 
 
 def _render(env: Any, template: str, context: Mapping[str, Any]) -> str:
@@ -78,7 +79,7 @@ def app_objects(app: str, image: str, port: int, health: str | None) -> list[dic
     return [deployment, service]
 
 
-def kctl_toml(app: str, image: str, port: int) -> str:
+def kctl_toml(app: str, image: str, port: int, namespace: str, chart: str | None) -> str:
     """kctl.toml with a development environment ready for `kctl up` (tomlkit, commented)."""
     import tomlkit
 
@@ -87,7 +88,7 @@ def kctl_toml(app: str, image: str, port: int) -> str:
     envs = tomlkit.table(is_super_table=True)
     dev = tomlkit.table()
     dev.add("name", app)
-    dev.add("namespace", "default")
+    dev.add("namespace", namespace)
     dev.add("registry", "localhost:5000")
     dev["registry"].comment("where `kctl up` pushes images")
     dev.add("target", "local")
@@ -95,7 +96,11 @@ def kctl_toml(app: str, image: str, port: int) -> str:
     dev.add("image", image)
     dev.add("dockerfile", "Dockerfile")
     dev.add("context", ".")
-    dev.add("chart", f"charts/{app}")
+    if chart:
+        dev.add("chart", chart)
+    else:  # kustomize or plain manifests: `kctl up` deploys Helm charts only
+        hint = f'chart = "charts/{app}" after `kctl create --deployment-only` writes it'
+        dev.add(tomlkit.comment(f"kctl up deploys a Helm chart: add {hint}"))
     dev.add("watch", True)
     dev.add("watch-delay", 0.3)
     dev.add("port-forward", [f"{port}:{port}"])
@@ -104,10 +109,19 @@ def kctl_toml(app: str, image: str, port: int) -> str:
     return tomlkit.dumps(doc)
 
 
-def scaffold(detection: Detection, app: str, environ: Mapping[str, str] = os.environ) -> Scaffold:
-    """Render every file `kctl create` writes for this detection."""
-    from kctl.chart import ChartSpec, chart_name, render_chart
+@dataclass(frozen=True)
+class ScaffoldOptions:
+    """What to write: --variable values, --deploy-type, --dockerfile-only/--deployment-only."""
 
+    variables: Mapping[str, str | int] = field(default_factory=dict)  # checked by resolve()
+    deploy_type: str = "helm"  # helm | kustomize | manifests
+    parts: str = "all"  # all | dockerfile | deployment
+
+
+def _dockerfile_files(
+    detection: Detection, app: str, values: Mapping[str, Any], environ: Mapping[str, str]
+) -> dict[str, str]:
+    """Dockerfile, .dockerignore and the pack's extra files ([files] in pack.toml)."""
     pack = detection.pack
     env = environment(pack.directory)
     context: dict[str, Any] = {
@@ -116,6 +130,7 @@ def scaffold(detection: Detection, app: str, environ: Mapping[str, str] = os.env
         "versions": detection.versions,
         "port": detection.port,
         "health": pack.health_path,
+        **values,  # pack-specific --variable values (entrypoint, spa_output, ...)
     }
     images = {}
     for key, value in dict(pack.build.get("images", {})).items():
@@ -125,24 +140,46 @@ def scaffold(detection: Detection, app: str, environ: Mapping[str, str] = os.env
     context["run"] = [
         env.from_string(str(arg)).render(**context) for arg in pack.build.get("run", [])
     ]
-    dockerfile = _render(env, "Dockerfile.j2", context)
-    dockerignore = _render(env, "dockerignore.j2", context)
-    name = chart_name(app)
-    image = f"localhost:5000/{name}:latest"
-    objects = app_objects(name, image, detection.port, pack.health_path)
-    chart = render_chart(
-        ChartSpec(
-            name=name,
-            components={name: objects},
-            app_version="latest",
-            description=f"{pack.description} ({name})",
-            values_overrides={name: dict(pack.values)} if pack.values else {},
-        )
-    )
-    files = {
-        "Dockerfile": dockerfile,
-        ".dockerignore": dockerignore,
-        "kctl.toml": kctl_toml(name, image, detection.port),
+    return {
+        **{path: _render(env, template, context) for path, template in pack.extra_files.items()},
+        "Dockerfile": _render(env, "Dockerfile.j2", context),
+        ".dockerignore": _render(env, "dockerignore.j2", context),
     }
-    files.update({f"charts/{name}/{rel}": content for rel, content in chart.items()})
-    return Scaffold(name, files, image)
+
+
+def scaffold(
+    detection: Detection,
+    app: str,
+    environ: Mapping[str, str] = os.environ,
+    options: ScaffoldOptions = ScaffoldOptions(),
+) -> Scaffold:
+    """Render every file `kctl create` writes for this detection."""
+    from kctl.chart import chart_name
+    from kctl.packs.deploy import deployment_files
+
+    variables = dict(options.variables)
+    port = int(variables.pop("port", detection.port))
+    versions = {k: str(variables.pop(k, v)) for k, v in detection.versions.items()}
+    entrypoint = variables.pop("entrypoint", detection.entrypoint)  # facts derive from it
+    detection = replace(
+        detection, port=port, versions=versions, entrypoint=str(entrypoint) if entrypoint else None
+    )
+    name = chart_name(str(variables.pop("app", app)))
+    namespace = str(variables.pop("namespace", "default"))
+    repository = str(variables.pop("image", f"localhost:5000/{name}"))
+    image = repository if ":" in repository.rsplit("/", 1)[-1] else f"{repository}:latest"
+    files: dict[str, str] = {}
+    if options.parts in ("all", "dockerfile"):
+        files.update(_dockerfile_files(detection, name, variables, environ))
+    objects = app_objects(name, image, port, detection.pack.health_path)
+    if options.parts in ("all", "deployment"):
+        files.update(
+            deployment_files(detection.pack, name, objects, options.deploy_type, namespace)
+        )
+    if options.parts == "all":
+        chart = f"charts/{name}" if options.deploy_type == "helm" else None
+        files["kctl.toml"] = kctl_toml(name, image, port, namespace, chart)
+    values = {"app": name, "port": port, "image": image, "namespace": namespace, **versions}
+    if entrypoint:
+        values["entrypoint"] = str(entrypoint)
+    return Scaffold(name, files, image, {**values, **variables})

@@ -13,6 +13,8 @@ from kctl.cli.main import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "apps"
 ALL = sorted(p.name for p in EXAMPLES.iterdir())
+EXAMPLE_PACK = {"go-nomod": "go", "php-plain": "php", "react-cra": "react"}
+SPA_EXAMPLES = {"react", "react-cra", "vue", "angular", "svelte"}
 HEALTHCHECK_PACKS = {
     "python-django",
     "python-fastapi",
@@ -22,6 +24,7 @@ HEALTHCHECK_PACKS = {
     "typescript-nestjs",
     "java-maven-spring",
     "static",
+    *SPA_EXAMPLES,
 }
 
 
@@ -167,7 +170,7 @@ def test_generated_dockerfile_and_chart_are_lint_clean(example, tmp_path, helm) 
     users = [i["value"] for i in parser.structure if i["instruction"] == "USER"]
     assert users and users[-1] not in ("root", "0"), users
     copies = [i["value"] for i in parser.structure if i["instruction"] == "COPY"]
-    pack = load_packs()[example]
+    pack = load_packs()[EXAMPLE_PACK.get(example, example)]
     # runtime images with an HTTP client get a HEALTHCHECK; the others rely on the chart's probes
     assert ("HEALTHCHECK" in instructions) == (example in HEALTHCHECK_PACKS)
     if example in HEALTHCHECK_PACKS:
@@ -225,3 +228,195 @@ def test_static_site_really_builds_and_serves(tmp_path, podman, monkeypatch) -> 
             container.remove(force=True)
     finally:
         client.close()
+
+
+@pytest.mark.unit
+def test_every_run_reports_what_it_wrote_as_json(tmp_path: Path, capsys) -> None:
+    app = copy_example("python-flask", tmp_path)
+    (app / ".python-version").write_text("3.11.4\n")
+    assert main(["create", "-o", "json", str(app)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["pack"], report["app"], report["dry_run"]) == (
+        "python-flask",
+        "python-flask",
+        False,
+    )
+    assert report["variables"]["python"] == "3.11" and report["variables"]["port"] == 5000
+    changes = {f["path"]: f["change"] for f in report["files"]}
+    assert changes["Dockerfile"] == "create" and changes["kctl.toml"] == "create"
+    assert "charts/python-flask/Chart.yaml" in changes
+    assert all((app / path).is_file() for path in changes)
+    assert report["image"] == "localhost:5000/python-flask:latest"
+    # a dry run reports the same plan and writes nothing
+    (app / "Dockerfile").write_text("FROM mine\n")
+    before = snapshot(app)
+    assert main(["create", "--dry-run", "-o", "yaml", str(app)]) == 0
+    out = capsys.readouterr().out
+    assert "dry_run: true" in out and "change: update" in out and "FROM mine" not in out
+    assert snapshot(app) == before
+
+
+@pytest.mark.unit
+def test_version_problems_are_warnings_on_stderr(tmp_path: Path, capsys) -> None:
+    (tmp_path / "go.mod").write_text("module x\n\ngo 1.99\n")
+    (tmp_path / "main.go").write_text("package main\n")
+    assert main(["create", "-o", "json", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: go.mod:3" in captured.err
+    assert json.loads(captured.out)["problems"]
+
+
+@pytest.mark.unit
+def test_manifest_less_packs_build_without_a_manifest(tmp_path: Path) -> None:
+    go = copy_example("go-nomod", tmp_path)
+    assert main(["-q", "create", str(go)]) == 0
+    dockerfile = (go / "Dockerfile").read_text()
+    assert "go mod init" in dockerfile and "COPY go.mod" not in dockerfile
+    with_module = copy_example("go", tmp_path)
+    assert main(["-q", "create", str(with_module)]) == 0
+    assert "go mod init" not in (with_module / "Dockerfile").read_text()
+    php = copy_example("php-plain", tmp_path)
+    assert main(["-q", "create", str(php)]) == 0
+    dockerfile = (php / "Dockerfile").read_text()
+    assert "AS vendor" not in dockerfile and "COPY --chown=www-data:www-data . /var/www/html" in (
+        dockerfile
+    )
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("example", "output", "port"),
+    [("react", "dist", 4173), ("react-cra", "build", 8080), ("angular", "dist/shop/browser", 4200)],
+)
+def test_single_page_app_scaffold(tmp_path: Path, example: str, output: str, port: int) -> None:
+    app = copy_example(example, tmp_path)
+    assert main(["-q", "create", str(app)]) == 0
+    dockerfile = (app / "Dockerfile").read_text()
+    assert "RUN npm run build" in dockerfile
+    assert f"COPY --from=build --chown=101:101 /app/{output} /usr/share/nginx/html" in dockerfile
+    assert "COPY nginx.spa.conf /etc/nginx/conf.d/default.conf" in dockerfile
+    assert f"EXPOSE {port}" in dockerfile and "USER 101" in dockerfile
+    server = (app / "nginx.spa.conf").read_text()
+    assert f"listen {port};" in server and "try_files $uri $uri/ /index.html;" in server
+    assert f'port-forward = ["{port}:{port}"]' in (app / "kctl.toml").read_text()
+
+
+NPM_STAND_IN = """#!/bin/sh
+# npm stand-in (no registry offline): install does nothing, `run build` writes the site where
+# the framework would ($SPA_OUT): its HTML page, and its first source file as the bundle
+case "$1" in
+  ci|install) echo "npm $1: stand-in" ;;
+  run)
+    page=$(find . -name index.html -o -name app.html | grep -v node_modules | head -n 1)
+    mkdir -p "$SPA_OUT/assets" && cp "$page" "$SPA_OUT/index.html"
+    cat "$(find src -type f | sort | head -n 1)" > "$SPA_OUT/assets/app.js" ;;
+  *) exit 2 ;;
+esac
+"""
+SPA_SERVED = {  # example: (build output, port, text of its page, text of its first source)
+    "react": ("dist", 4173, "hello from a react single-page app", "BrowserRouter"),
+    "angular": ("dist/shop/browser", 4200, "<app-root>", "AppComponent"),
+    "svelte": ("site", 8080, "%sveltekit.body%", "sveltekit"),
+}
+
+
+def build_stand_in(
+    client, tag: str, context: Path, lines: list[str], files: dict[str, str]
+) -> None:
+    """A FROM-scratch busybox image with a shell, standing in for a base image offline."""
+    context.mkdir(parents=True)
+    shutil.copy(shutil.which("busybox") or "/bin/busybox", context / "busybox")
+    for rel, text in files.items():
+        (context / rel).write_text(text)
+        (context / rel).chmod(0o755)
+    dockerfile = [
+        "FROM scratch",
+        "COPY busybox /bin/busybox",
+        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+        "ENV PATH=/usr/local/bin:/bin",
+        *lines,
+    ]
+    (context / "Dockerfile").write_text("\n".join(dockerfile) + "\n")
+    client.images.build(path=str(context), tag=tag, rm=True)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("example", sorted(SPA_SERVED))
+def test_single_page_app_really_builds_and_serves(tmp_path, podman, monkeypatch, example) -> None:
+    import urllib.request
+
+    import docker
+
+    from tests.support.services import free_port, wait_until
+
+    output, port, page, bundle = SPA_SERVED[example]
+    client = docker.DockerClient(base_url=podman.docker_host)
+    node = f"localhost/kctl-test/node-standin-{example}:1"
+    server = f"localhost/kctl-test/spa-server-standin-{example}:1"
+    try:
+        npm = ["COPY npm /usr/local/bin/npm", f"ENV SPA_OUT={output}"]
+        build_stand_in(client, node, tmp_path / "node", npm, {"npm": NPM_STAND_IN})
+        httpd = ["/bin/httpd", "-f", "-p", str(port), "-h", "/usr/share/nginx/html"]
+        build_stand_in(
+            client,
+            server,
+            tmp_path / "server",
+            [  # busybox httpd answers unknown paths with index.html, as nginx.spa.conf does
+                "COPY httpd.conf /etc/httpd.conf",
+                f"ENTRYPOINT {json.dumps([*httpd, '-c', '/etc/httpd.conf'])}",
+            ],
+            {"httpd.conf": "E404:/usr/share/nginx/html/index.html\n"},
+        )
+        monkeypatch.setenv("KCTL_PACK_IMAGE_BUILD", node)
+        monkeypatch.setenv("KCTL_PACK_IMAGE_SERVE", server)
+        app = copy_example(example, tmp_path)
+        assert main(["-q", "create", str(app)]) == 0
+        tag = f"localhost/kctl-test/{example}-spa:1"
+        image, _ = client.images.build(path=str(app), tag=tag, rm=True)
+        assert image.attrs["Config"]["User"] == "101"
+        host_port = free_port()
+        container = client.containers.run(
+            tag, detach=True, ports={f"{port}/tcp": ("127.0.0.1", host_port)}
+        )
+        try:
+            base = f"http://127.0.0.1:{host_port}"
+            wait_until(
+                lambda: urllib.request.urlopen(base + "/", timeout=2).status == 200, 30, "spa"
+            )
+            assert page in fetch(base + "/")
+            assert bundle in fetch(base + "/assets/app.js")  # the built bundle
+            assert page in fetch(base + "/some/client/route")  # the index.html fallback
+        finally:
+            container.remove(force=True)
+    finally:
+        client.close()
+
+
+def fetch(url: str) -> str:
+    import urllib.error
+    import urllib.request
+
+    try:
+        return urllib.request.urlopen(url, timeout=2).read().decode()
+    except urllib.error.HTTPError as err:  # the stand-in server says 404 with the fallback page
+        return err.read().decode()
+
+
+@pytest.mark.unit
+def test_aspnetcore_solution_publishes_its_web_project(tmp_path: Path) -> None:
+    from tests.create.test_detect import WEB_CSPROJ, tree
+
+    app = tree(
+        tmp_path / "shop",
+        {
+            "Shop.sln": "Microsoft Visual Studio Solution File, Format Version 12.00\n",
+            "src/Shop.Web/Shop.Web.csproj": WEB_CSPROJ,
+            "src/Shop.Web/Program.cs": "var app = WebApplication.Create();\n",
+            "src/Shop.Core/Shop.Core.csproj": '<Project Sdk="Microsoft.NET.Sdk"></Project>',
+        },
+    )
+    assert main(["-q", "create", str(app)]) == 0
+    dockerfile = (app / "Dockerfile").read_text()
+    assert "RUN dotnet publish src/Shop.Web/Shop.Web.csproj -c Release -o /out" in dockerfile
+    assert 'ENTRYPOINT ["dotnet", "Shop.Web.dll"]' in dockerfile
+    assert "COPY Shop.sln" not in dockerfile

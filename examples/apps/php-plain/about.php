@@ -1,0 +1,2 @@
+<?php
+echo "about plain php\n";
