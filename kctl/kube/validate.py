@@ -77,18 +77,21 @@ def _validator(folder: str, kind: str, api_version: str) -> Any:
     except FileNotFoundError:
         raise OperationError(f"no schema for {kind} {api_version} in {folder}") from None
     defs = _definitions(folder)["$defs"]
-    schema = {**_inline(schema, defs, ()), "$defs": defs}  # recursive refs still resolve
+    kept: list[str] = []
+    schema = _inline(schema, defs, (), kept)
+    if kept:  # recursive refs resolve through the root `$defs` (1.5 MB: only when needed)
+        schema = {**schema, "$defs": defs}
     return jsonschema_rs.Draft202012Validator(schema)
 
 
 _DEF_REF = re.compile(r"^(?:/api/_definitions\.json)?#/\$defs/(.+)$")
 
 
-def _inline(node: Any, defs: dict[str, Any], stack: tuple[str, ...]) -> Any:
+def _inline(node: Any, defs: dict[str, Any], stack: tuple[str, ...], kept: list[str]) -> Any:
     """Replace definition $refs by their content so each validator is self-contained;
-    recursive definitions keep their $ref (resolved through the root `$defs`)."""
+    recursive definitions keep their $ref (listed in kept)."""
     if isinstance(node, list):
-        return [_inline(item, defs, stack) for item in node]
+        return [_inline(item, defs, stack, kept) for item in node]
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
@@ -97,9 +100,10 @@ def _inline(node: Any, defs: dict[str, Any], stack: tuple[str, ...]) -> Any:
         if match and match.group(1) in defs and match.group(1) not in stack:
             name = match.group(1)
             rest = {k: v for k, v in node.items() if k != "$ref"}
-            target = _inline(defs[name], defs, (*stack, name))
+            target = _inline(defs[name], defs, (*stack, name), kept)
             return {**target, **rest} if rest else target
-    return {k: _inline(v, defs, stack) for k, v in node.items()}
+        kept.append(ref)
+    return {k: _inline(v, defs, stack, kept) for k, v in node.items()}
 
 
 def validate(obj: dict[str, Any], kube_version: str = DEFAULT_KUBE_VERSION) -> None:

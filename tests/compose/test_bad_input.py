@@ -117,3 +117,23 @@ def test_random_service_shapes_only_raise_input_error(tmp_path_factory, service)
         load(path)
     except InputError as err:
         assert err.location is not None
+
+
+def test_a_long_extends_chain_loads_without_recursion(tmp_path) -> None:
+    """extends is resolved iteratively: 3,000 links cannot exhaust Python's stack."""
+    from kctl.compose import LoadOptions, load_project
+
+    lines = ["services:", "  s0:", "    image: x", "    environment: {L0: '0'}"]
+    for i in range(1, 3000):
+        lines += [f"  s{i}:", f"    extends: s{i - 1}", f"    environment: {{L{i % 5}: '{i}'}}"]
+    (tmp_path / "compose.yaml").write_text("\n".join(lines) + "\n")
+    project = load_project(LoadOptions(files=[str(tmp_path / "compose.yaml")], environ={}))
+    last = project.services["s2999"]
+    assert last.image == "x"
+    assert last.environment == {
+        "L0": "2995",
+        "L1": "2996",
+        "L2": "2997",
+        "L3": "2998",
+        "L4": "2999",
+    }
