@@ -237,6 +237,7 @@ def load_project(opts: LoadOptions) -> Project:
             file.data = _interpolate(file.data, env, file, ())
     services: dict[str, Service] = {}
     top: dict[str, dict[str, Any]] = {"volumes": {}, "networks": {}, "secrets": {}, "configs": {}}
+    locations: dict[str, Location] = {}  # "<section>.<name>[.<attribute>]" -> where it is written
     extensions: dict[str, Any] = {}
     name_from_file: str | None = None
     for file in files:
@@ -257,6 +258,9 @@ def load_project(opts: LoadOptions) -> Project:
                 merged = dict(top[section].get(key) or {})
                 merged.update(spec or {})
                 top[section][key] = _top_level(section, merged, file)
+                locations[f"{section}.{key}"] = file.where(section, key)
+                for attr in spec if isinstance(spec, dict) else ():
+                    locations[f"{section}.{key}.{attr}"] = file.where(section, key, attr)
         extensions.update({k: v for k, v in file.data.items() if str(k).startswith("x-")})
         if isinstance(file.data.get("name"), str):
             name_from_file = file.data["name"]
@@ -287,6 +291,7 @@ def load_project(opts: LoadOptions) -> Project:
         secrets=top["secrets"],
         configs=top["configs"],
         extensions=extensions,
+        locations=locations,
         environment=env,
         files=[p for _, p in targets if p is not None],
     )

@@ -7,6 +7,7 @@ typed pieces; only the assembler (translate.py) combines pieces into the result.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,3 +120,21 @@ def service_names(project: Project) -> dict[str, str]:
 def escape(value: str) -> str:
     """Kubernetes expands $(VAR) in command, args and env: keep Compose's literal text."""
     return value.replace("$(", "$$(")
+
+
+_LABEL_NAME = re.compile(
+    r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
+def valid_label(key: str, value: str) -> bool:
+    """Whether Kubernetes accepts key: value as a label (else it can only be an annotation)."""
+    prefix, _, name = key.rpartition("/")
+    return (
+        bool(_LABEL_NAME.match(key))
+        and len(name) <= 63
+        and len(prefix) <= 253
+        and len(value) <= 63
+        and bool(_LABEL_VALUE.match(value))
+    )

@@ -122,6 +122,7 @@ class _Assembler:
         for name, service in self.ctx.project.services.items():
             self.service(name, service)
         self.merge_shared_pods()
+        _check_top_level(self.ctx)
         if opts.network_policies:
             self.add([(None, policy) for policy in network.network_policies(self.ctx)])
         objects = [o for objs in self.components.values() for o in objs] + self.shared
@@ -224,6 +225,45 @@ def _check_untranslated(ctx: Context, service: Service) -> None:
             f"labels.{lbl.SERVICE_GROUP}",
             "needs --service-group-mode label (as in Kompose): the service stays its own pod",
         )
+
+
+# Attributes of top-level volumes/networks/secrets/configs and what translates them; anything
+# else is reported at its file:line (the Compose keys rule, applied to the top level).
+TOP_LEVEL_TRANSLATED: dict[str, dict[str, str]] = {
+    "volumes": {
+        "name": "storage.py: the claim of an external volume",
+        "external": "storage.py: no claim is created",
+        "labels": "labels.py: kompose.volume.*; storage.py: other labels label the claim",
+        "driver": "storage.py: local only (others reported)",
+        "driver_opts": "storage.py: nfs volumes (others reported)",
+    },
+    "networks": {
+        "name": "(Compose's network name: nothing to translate)",
+        "external": "(an existing network: nothing to create)",
+    },
+    "secrets": {k: "secrets.py" for k in ("file", "environment", "content", "external", "name")},
+    "configs": {k: "secrets.py" for k in ("file", "environment", "content", "external", "name")},
+}
+
+
+def _check_top_level(ctx: Context) -> None:
+    project = ctx.project
+    for section, entries in (
+        ("volumes", project.volumes),
+        ("networks", project.networks),
+        ("secrets", project.secrets),
+        ("configs", project.configs),
+    ):
+        for name, spec in entries.items():
+            for attr, value in (spec or {}).items():
+                known = TOP_LEVEL_TRANSLATED[section]
+                if attr in known or (
+                    section == "networks" and attr == "driver" and value == "bridge"
+                ):
+                    continue
+                if f"{section}.{name}.{attr}" not in project.locations:
+                    continue  # set by the loader (e.g. a default name), not by the user
+                ctx.warn(None, f"{section}.{name}.{attr}", "not translated to Kubernetes (ignored)")
 
 
 def _kompose_labels(ctx: Context, service: Service) -> dict[str, Any]:

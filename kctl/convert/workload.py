@@ -5,21 +5,16 @@ policy and retries, deploy.labels, and the HorizontalPodAutoscaler (kompose.hpa.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from kctl.compose import Service
 from kctl.convert import labels as lbl
-from kctl.convert.context import Context, Owned
+from kctl.convert.context import Context, Owned, valid_label
 from kctl.convert.network import headless
 from kctl.errors import InputError
 
 _HPA_LABELS = (lbl.HPA_MIN, lbl.HPA_MAX, lbl.HPA_CPU, lbl.HPA_MEMORY)
-_LABEL_NAME = re.compile(
-    r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
-)
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 
 @dataclass
@@ -222,7 +217,7 @@ def _deploy_labels(ctx: Context, service: Service, meta: dict[str, Any]) -> None
         key, value = str(key), str(value)
         if key.startswith("kompose."):
             continue
-        if _valid_label(key, value):
+        if valid_label(key, value):
             meta["labels"][key] = value
         else:
             meta.setdefault("annotations", {})[key] = value
@@ -231,17 +226,6 @@ def _deploy_labels(ctx: Context, service: Service, meta: dict[str, Any]) -> None
                 f"deploy.labels.{key}",
                 "not a valid Kubernetes label: kept as an annotation",
             )
-
-
-def _valid_label(key: str, value: str) -> bool:
-    prefix, _, name = key.rpartition("/")
-    return (
-        bool(_LABEL_NAME.match(key))
-        and len(name) <= 63
-        and len(prefix) <= 253
-        and len(value) <= 63
-        and bool(_LABEL_VALUE.match(value))
-    )
 
 
 def autoscaler(

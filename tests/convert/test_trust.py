@@ -589,3 +589,24 @@ def test_extends_is_merged_not_reported(tmp_path: Path) -> None:
     )
     assert c.warnings == []
     assert len(objects(c, "Deployment")) == 2
+
+
+def test_top_level_attributes_are_translated_or_reported(tmp_path: Path) -> None:
+    (tmp_path / "s.txt").write_text("x")
+    c = convert(
+        tmp_path,
+        "services:\n  a:\n    image: x\n    networks: [front]\n    volumes: [vol:/d]\n"
+        "networks:\n  front:\n    driver: overlay\n    internal: true\n"
+        "  back:\n    driver: bridge\n"
+        "volumes:\n  vol:\n    labels: {team: web, note: two words}\n"
+        "secrets:\n  s:\n    file: ./s.txt\n    labels: {a: b}\n",
+    )
+    reported = {(w.key, w.location.line) for w in c.warnings}
+    assert reported == {
+        ("networks.front.driver", 8),
+        ("networks.front.internal", 9),
+        ("secrets.s.labels", 18),
+    }
+    (claim,) = objects(c, "PersistentVolumeClaim")
+    assert claim["metadata"]["labels"]["team"] == "web"
+    assert claim["metadata"]["annotations"] == {"note": "two words"}
