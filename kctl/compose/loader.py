@@ -12,7 +12,7 @@ from typing import Any
 
 from kctl import yamlio
 from kctl.compose import normalize as norm
-from kctl.compose import yamlnodes
+from kctl.compose import schema, yamlnodes
 from kctl.compose.envfile import parse_env_file
 from kctl.compose.interpolate import interpolate
 from kctl.compose.model import Project, Service
@@ -159,7 +159,7 @@ def _read(name: str, path: Path | None, stdin: str | None) -> _File:
     if path is None:
         import sys
 
-        text = stdin if stdin is not None else sys.stdin.read()
+        text = stdin if stdin is not None else yamlio.decode(sys.stdin.buffer.read(), "<stdin>")
         directory = Path.cwd()
         name = "<stdin>"
     else:
@@ -255,6 +255,10 @@ def load_project(opts: LoadOptions) -> Project:
             if not isinstance(section_value, dict):
                 raise InputError(f"{section} must be a mapping", location=file.where(section))
             for key, spec in section_value.items():
+                if not isinstance(key, str) or not isinstance(spec, (dict, type(None))):
+                    raise InputError(
+                        f"{section}.{key} must be a mapping", location=file.where(section, key)
+                    )
                 merged = dict(top[section].get(key) or {})
                 merged.update(spec or {})
                 top[section][key] = _top_level(section, merged, file)
@@ -311,10 +315,23 @@ def _include(
     top: dict[str, dict[str, Any]],
     seen: set[Path],
 ) -> None:
-    for index, entry in enumerate(file.data.get("include") or []):
+    entries = file.data.get("include") or []
+    if not isinstance(entries, list):
+        raise InputError("include must be a list", location=file.where("include"))
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, (str, dict)):
+            raise InputError(
+                f"include entry {entry!r} is not a path or a mapping",
+                location=file.where("include", index),
+            )
         spec = {"path": entry} if isinstance(entry, str) else dict(entry)
         paths = spec.get("path")
-        paths = [paths] if isinstance(paths, str) else list(paths or [])
+        paths = [paths] if isinstance(paths, str) else paths or []
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise InputError(
+                "include path must be a path or a list of paths",
+                location=file.where("include", index),
+            )
         for rel in paths:
             path = (file.directory / rel).resolve()
             if path in seen:
@@ -351,6 +368,11 @@ def _services(file: _File, env: Mapping[str, str]) -> dict[str, Service]:
     raw = file.data.get("services") or {}
     if not isinstance(raw, dict):
         raise InputError("services must be a mapping", location=file.where("services"))
+    for name in raw:
+        if not isinstance(name, str):  # as docker-compose: `1:` is not a service name
+            raise InputError(
+                f"non-string key in services: {name!r}", location=file.where("services", name)
+            )
     resolver = _Extends(env)
     return {str(name): resolver.service(file, str(name)) for name in raw}
 
@@ -447,6 +469,13 @@ def _copy_service(service: Service) -> Service:
     return copied
 
 
+def _locator(file: _File, name: str) -> schema.Locate:
+    def locate(path: tuple[Any, ...]) -> Location:
+        return file.where("services", name, *path)
+
+    return locate
+
+
 def _clone(value: Any) -> Any:
     """A deep copy of loaded Compose data (dicts, lists, scalars): 5x copy.deepcopy's speed."""
     if isinstance(value, dict):
@@ -475,6 +504,9 @@ def _build_service(file: _File, name: str, env: Mapping[str, str], base: Service
             overrides.add(k)
             value = value.value
         plain[k] = value
+    for key, value in plain.items():
+        if key in schema.SERVICE:
+            schema.check(value, schema.SERVICE[key], (key,), _locator(file, name))
     service.config = _normalize(plain, file, name, env)
     service.env_file_environment = service.config.pop("__env_file__", {})
     service.env_files = service.config.pop("__env_paths__", [])

@@ -25,9 +25,22 @@ def _range(text: str, where: Location) -> list[int]:
         first, last = int(start), int(end or start)
     except ValueError:
         raise InputError(f"invalid port {text!r}", location=where) from None
-    if last < first:
-        raise InputError(f"invalid port range {text!r}", location=where)
+    if last < first or last > _MAX_PORT:
+        raise InputError(
+            f"invalid port range {text!r}", location=where, hint=f"ports are 0-{_MAX_PORT}"
+        )
     return list(range(first, last + 1))
+
+
+_MAX_PORT = 65535
+
+
+def _port_number(value: Any, what: str, where: Location) -> int:
+    """A long-syntax port number: an integer (or integer text) from 0 to 65535."""
+    text = str(value).strip() if not isinstance(value, bool) else ""
+    if not text.isdigit() or int(text) > _MAX_PORT:
+        raise InputError(f"{what}: {value!r} is not a port (0-{_MAX_PORT})", location=where)
+    return int(text)
 
 
 def ports(value: Any, where: Where) -> list[dict[str, Any]]:
@@ -41,9 +54,18 @@ def ports(value: Any, where: Where) -> list[dict[str, Any]]:
             port: dict[str, Any] = {"mode": item.get("mode", "ingress")}
             if item.get("host_ip"):
                 port["host_ip"] = str(item["host_ip"])
-            port["target"] = int(item["target"])
+            port["target"] = _port_number(item["target"], "ports.target", where("ports"))
             if item.get("published") not in (None, ""):
-                port["published"] = str(item["published"])
+                published = str(item["published"])
+                if not isinstance(item["published"], (int, str)) or isinstance(
+                    item["published"], bool
+                ):
+                    raise InputError(
+                        f"ports.published: {item['published']!r} is not a port or a range",
+                        location=where("ports"),
+                    )
+                _range(published, where("ports"))
+                port["published"] = published
             port["protocol"] = item.get("protocol", "tcp")
             if item.get("name"):
                 port["name"] = item["name"]
@@ -77,6 +99,7 @@ def ports(value: Any, where: Where) -> list[dict[str, Any]]:
     return result
 
 
+_VOLUME_TYPES = ("volume", "bind", "tmpfs", "npipe", "image", "cluster")
 _WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
@@ -114,6 +137,17 @@ def volumes(value: Any, base: Path, where: Where) -> list[dict[str, Any]]:
             if "target" not in item or "type" not in item:
                 raise InputError(
                     "a long-syntax volume needs `type` and `target`", location=where("volumes")
+                )
+            if item["type"] not in _VOLUME_TYPES or not isinstance(item["target"], str):
+                raise InputError(
+                    f"a long-syntax volume needs a type ({', '.join(_VOLUME_TYPES)}) and a "
+                    f"target path, not {item['type']!r} and {item['target']!r}",
+                    location=where("volumes"),
+                )
+            if "source" in item and not isinstance(item["source"], (str, type(None))):
+                raise InputError(
+                    f"volume source {item['source']!r} is not a name or a path",
+                    location=where("volumes"),
                 )
             volume = dict(item)
             if volume["type"] == "bind" and volume.get("source"):

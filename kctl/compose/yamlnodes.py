@@ -74,11 +74,16 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return text
 
 
+_ALIAS_BUDGET = 100_000
+
+
 class _Builder:
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.locations: dict[Path_, Location] = {}
         self.depth = 0
+        self.built = 0  # values built, aliases counted each time they are expanded
+        self.nodes: set[int] = set()  # distinct nodes of the document
 
     def loc(self, node: yaml.Node) -> Location:
         return Location(self.filename, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -87,6 +92,16 @@ class _Builder:
         self.depth += 1
         if self.depth > 200:
             raise InputError("YAML nested too deeply", location=self.loc(node))
+        self.built += 1
+        self.nodes.add(id(node))
+        # as compose-go (yaml.v3): anchors that expand to far more values than the document
+        # holds are refused, not expanded for minutes ("billion laughs")
+        if self.built > _ALIAS_BUDGET and self.built > 10 * len(self.nodes):
+            raise InputError(
+                f"excessive aliasing: YAML anchors expand to more than {self.built:,} values",
+                location=self.loc(node),
+                hint="an anchor (&) reused by many aliases (*) nests; write the values out",
+            )
         try:
             value = self._build(node, path)
         finally:

@@ -137,3 +137,64 @@ def test_a_long_extends_chain_loads_without_recursion(tmp_path) -> None:
         "L3": "2998",
         "L4": "2999",
     }
+
+
+# issue 17's Compose reproducers: each was an internal error, a hang or a traceback
+S17 = "services:\n  a:\n    image: x\n"
+TYPED_BOUNDARY = {
+    "include-int": ("include: [5]\n" + S17, 1),
+    "service-int-key": ("services:\n  1:\n    image: x\n", 2),
+    "secret-nan": (S17 + "secrets:\n  s: .nan\n", 5),
+    "cpus-text": (S17 + "    cpus: abc\n", 4),
+    "mem-limit-inf": (S17 + "    mem_limit: .inf\n", 4),
+    "grace-nan": (S17 + "    stop_grace_period: .nan\n", 4),
+    "parallelism-text": (S17 + "    deploy:\n      update_config:\n        parallelism: x\n", 6),
+    "port-target-inf": (S17 + "    ports: [{target: .inf}]\n", 4),
+    "healthcheck-test-int": (S17 + "    healthcheck:\n      test: 5\n", 5),
+    "port-range-huge": (S17 + "    ports: ['1-100000000:1-100000000']\n", 4),
+    "volume-target-int": (S17 + "    volumes: [{type: volume, target: 5}]\n", 4),
+    "replicas-text": (S17 + "    deploy:\n      replicas: x\n", 5),
+    "scale-negative": (S17 + "    scale: -1\n", 4),
+    "extra-hosts-int": (S17 + "    extra_hosts: 5\n", 4),
+    "placement-int": (S17 + "    deploy:\n      placement: 5\n", 5),
+    "max-attempts-text": (S17 + "    deploy:\n      restart_policy:\n        max_attempts: x\n", 6),
+    "aliases-int": (
+        S17 + "    networks:\n      n:\n        aliases: 5\nnetworks:\n  n: {}\n",
+        6,
+    ),
+    "retries-text": (S17 + "    healthcheck:\n      test: [CMD, x]\n      retries: x\n", 6),
+    "alias-bomb": (
+        "x-a: &a [1,1,1,1,1,1,1,1,1,1]\n"
+        + "".join(
+            f"x-{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n"
+            for p, n in zip("abcdef", "bcdefg", strict=True)
+        )
+        + S17,
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TYPED_BOUNDARY))
+def test_typed_boundary_refuses_at_the_line(tmp_path: Path, case: str) -> None:
+    text, line = TYPED_BOUNDARY[case]
+    (tmp_path / "compose.yaml").write_text(text)
+    with pytest.raises(InputError) as info:
+        load_project(LoadOptions(files=[str(tmp_path / "compose.yaml")], environ={}))
+    assert info.value.location is not None
+    assert info.value.location.file.endswith("compose.yaml")
+    if line is not None:
+        assert info.value.location.line == line, str(info.value)
+
+
+def test_non_utf8_on_stdin_is_exit_2_with_the_line(monkeypatch, capsys) -> None:
+    import io
+
+    from kctl.cli.main import main
+
+    class Stdin(io.StringIO):
+        buffer = io.BytesIO(b"services:\n  a:\n    image: \xff\n")
+
+    monkeypatch.setattr("sys.stdin", Stdin())
+    assert main(["convert", "-f", "-"]) == 2
+    assert "<stdin>:3" in capsys.readouterr().err
