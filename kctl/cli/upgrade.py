@@ -203,17 +203,10 @@ def render_plan(result: UpgradePlan) -> str:
     return "\n".join(out)
 
 
-def _dry_run(
-    console: Console, root: Path, catalog_file: Path | None, version: str, context: int, opts: Any
-) -> tuple[list[str], str]:
-    from kctl.cluster.apply import describe_phases
-    from kctl.cluster.node import load_node
-    from kctl.cluster.render import render_all, unified_diff
+def unified_diff(item: Any, context: int = 3) -> str:
+    from kctl.cluster.render import unified_diff as diff_of
 
-    node = load_node(root, kubeconfig=opts.kubeconfig)
-    rendered = render_all(node, _catalog(catalog_file), opts.target)
-    diffs = "".join(unified_diff(item, context=context) for item in rendered)
-    return describe_phases(node, rendered, opts), diffs
+    return diff_of(item, context=context)
 
 
 def _options(version: str, **kwargs: Any) -> Any:
@@ -230,14 +223,42 @@ def diff(
     catalog_file: Path | None = CATALOG,
     context: int = typer.Option(3, "-c", "--context-lines", help="Lines of context."),
     kubeconfig: Path | None = KUBECONFIG,
+    probe_timeout: float = PROBE_TIMEOUT,
+    force: bool = typer.Option(
+        False, "--force", help="Judge as `apply --force` would (health findings overridden)."
+    ),
 ) -> None:
+    """Print the diffs, then run apply's preflight: exit 3 when apply would be refused."""
+    from kctl.cluster.apply import Upgrader
+
     console = console_of(ctx)
-    opts = _options(version, kubeconfig=kubeconfig)
-    _catalog(catalog_file).require(opts.target)
-    _, diffs = _dry_run(console, root, catalog_file, version, context, opts)
+    opts = _options(
+        version,
+        kubeconfig=kubeconfig,
+        catalog_file=catalog_file,
+        probe_timeout=probe_timeout,
+        force=force,
+        etcd_backup=False,
+    )
+    catalog = _catalog(catalog_file)
+    catalog.require(opts.target)
+    upgrader = Upgrader(root, catalog, opts, console)
+    diffs = "".join(unified_diff(item, context=context) for item in upgrader.rendered)
     console.result(diffs or "")
     if not diffs:
         console.info(f"[diff] nothing would change: the node is already at {opts.target}")
+    _report_preflight(console, upgrader, list(PHASE_NAMES))
+
+
+def _report_preflight(console: Console, upgrader: Any, phases: list[str]) -> None:
+    """Warn about every preflight finding; exit 3 when apply (with its --force) would stop."""
+    report = upgrader.preflight_report(phases)
+    force = upgrader.opts.force
+    for finding in report.overridden(force):
+        console.warn(f"[preflight] --force would override: {finding.message}")
+    for finding in report.blocking(force):
+        console.warn(f"[preflight] apply would stop here: {finding.message}")
+    report.enforce(force, f"the upgrade to {upgrader.opts.target}")
 
 
 def apply(
@@ -320,14 +341,17 @@ def _run(
     **kwargs: Any,
 ) -> None:
     from kctl.cluster.apply import Upgrader
-    from kctl.errors import PreconditionError
 
     console = console_of(ctx)
-    opts = _options(version, **kwargs)
+    opts = _options(version, catalog_file=catalog_file, **kwargs)
     catalog = _catalog(catalog_file)
     catalog.require(opts.target)
+    upgrader = Upgrader(root, catalog, opts, console)
     if dry_run:
-        lines, diffs = _dry_run(console, root, catalog_file, version, 3, opts)
+        from kctl.cluster.apply import describe_phases
+
+        diffs = "".join(unified_diff(item) for item in upgrader.rendered)
+        lines = describe_phases(upgrader.node, upgrader.rendered, opts)
         console.result(diffs)
         console.result(
             "Phases (in order):\n"
@@ -335,15 +359,9 @@ def _run(
                 f"  {i + 1}. {line}" for i, line in enumerate(lines) if line.split(":")[0] in phases
             )
         )
-        if "preflight" in phases:
-            findings = Upgrader(root, catalog, opts, console).preflight_findings()
-            for finding in findings.values():
-                console.warn(f"[preflight] apply would stop here: {finding}")
-            if "skew" in findings:
-                raise PreconditionError("version-skew policy forbids this upgrade")
+        _report_preflight(console, upgrader, phases)
         console.success("[dryrun] Finished dry-running successfully; nothing was written.")
         return
-    upgrader = Upgrader(root, catalog, opts, console)
     if not yes and phases != ["preflight"]:
         if not console.interactive:
             raise InputError(

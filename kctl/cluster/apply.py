@@ -35,9 +35,19 @@ from typing import Any
 from kctl.cluster import health as health_mod
 from kctl.cluster.catalog import Catalog, Version
 from kctl.cluster.etcd import etcd_for
+from kctl.cluster.lock import LOCK_NAME, owner
+from kctl.cluster.lock import inspect as lock_inspect
 from kctl.cluster.node import CONTROL_PLANE, TMP_DIR, Node, load_node
-from kctl.cluster.plan import skew_verdict
+from kctl.cluster.policy import (
+    MAX_DOWNGRADE_SKEW,
+    Finding,
+    Preflight,
+    health_findings,
+    lock_findings,
+    skew_findings,
+)
 from kctl.cluster.render import Rendered, render_all
+from kctl.cluster.runbook import Invocation
 from kctl.console import Console
 from kctl.errors import InputError, OperationError, PreconditionError
 from kctl.fsio import write_file
@@ -54,7 +64,6 @@ PHASES = (
     "addons",
 )
 COMPONENT_PHASES = CONTROL_PLANE
-LOCK_NAME = "kctl-upgrade.lock"
 CRASH_HOOK = "KCTL_UPGRADE_CRASH_AFTER"
 SNAPSHOT_NAME = "etcd-snapshot.db"
 
@@ -70,6 +79,8 @@ class ApplyOptions:
     etcd_backup: bool = True
     force: bool = False
     kubeconfig: Path | None = None
+    catalog_file: Path | None = None
+    kubelet_version: str | None = None
 
 
 @dataclass
@@ -115,7 +126,8 @@ class Upgrader:
         self.catalog = catalog
         self.opts = opts
         self.console = console
-        self.node: Node = load_node(root, kubeconfig=opts.kubeconfig)
+        self.node: Node = load_node(root, opts.kubelet_version, opts.kubeconfig)
+        self.invocation = Invocation(root, opts.catalog_file, opts.kubeconfig)
         self.rendered = render_all(self.node, catalog, opts.target)
         self.tmp = root / TMP_DIR
         self.lock = self.tmp / LOCK_NAME
@@ -124,57 +136,43 @@ class Upgrader:
         self.upgraded: list[Rendered] = []  # written so far, for rollback
 
     # preflight -------------------------------------------------------------------------
-    def preflight(self, *, skew: bool = True, health: bool = True, etcd: bool = True) -> None:
-        self._check_lock()
-        if skew:
-            self._check_skew()
-        if health:
-            self._check_health()
-        db_size = self._check_etcd() if etcd and self.opts.etcd_backup else 0
-        self._check_disk(db_size)
-        self.console.info("[preflight] ok: skew policy, health, etcd, disk space, no other upgrade")
-
-    def preflight_findings(self) -> dict[str, str]:
-        """Every preflight check, run read-only: {check: problem} (for --dry-run)."""
-        findings = {}
+    def preflight_report(self, phases: list[str]) -> Preflight:
+        """Every preflight check for running `phases`, read-only: the one policy (lock, skew,
+        health) plus etcd reachability and disk space for the backups."""
+        partial = [p for p in PHASES if p in phases] != list(PHASES)
+        components = [p for p in phases if p in COMPONENT_PHASES] if partial else None
+        probes = {n: p.probe for n, p in self.node.pods.items()}
+        pending = health_mod.start_all(probes, self.opts.probe_timeout)
+        findings = lock_findings(self.root, self.invocation)
+        findings += skew_findings(self.node, self.opts.target, self.catalog, components)
+        findings += health_findings(pending())
         db_size = 0
-        checks: dict[str, Callable[[], object]] = {
-            "lock": self._check_lock,
-            "skew": self._check_skew,
-            "health": self._check_health,
-            "etcd": self._check_etcd,
-        }
-        for name, check in checks.items():
-            try:
-                result = check()
-                if isinstance(result, int):
-                    db_size = result
-            except PreconditionError as exc:
-                findings[name] = "; ".join([exc.message, *exc.details])
+        try:
+            db_size = self._check_etcd() if self._snapshot_wanted(phases) else 0
+        except PreconditionError as exc:
+            findings.append(Finding("etcd", exc.message, False))
         try:
             self._check_disk(db_size)
         except PreconditionError as exc:
-            findings["disk"] = exc.message
-        return findings
+            findings.append(Finding("disk", exc.message, False))
+        return Preflight(findings)
 
-    def _check_skew(self) -> None:
-        verdict = skew_verdict(self.node, self.opts.target)
-        if not verdict.allowed and not self.opts.force:
-            raise PreconditionError(
-                "version-skew policy forbids this upgrade",
-                details=list(verdict.reasons),
-                hint="choose a target from `kctl upgrade plan`",
-            )
+    def _snapshot_wanted(self, phases: list[str]) -> bool:
+        writes = [p for p in phases if p != "preflight"]
+        return self.opts.etcd_backup and ("backup" in writes or "etcd" in writes)
 
-    def _check_health(self) -> None:
-        probes = {n: p.probe for n, p in self.node.pods.items()}
-        bad = [h for h in health_mod.check_all(probes, self.opts.probe_timeout) if not h.healthy]
-        if bad and not self.opts.force:
-            raise PreconditionError(
-                "control-plane components are not healthy; refusing to upgrade",
-                details=[f"{h.component}: {h.endpoint} {h.status}" for h in bad],
-                hint="fix them first, or pass --force",
-            )
+    def preflight(self, phases: list[str]) -> None:
+        """Run the preflight; exit 3 on anything --force may not (or was not asked to) override."""
+        report = self.preflight_report(phases)
+        report.enforce(self.opts.force, f"the upgrade to {self.opts.target}")
+        overridden = report.overridden(self.opts.force)
+        for finding in overridden:
+            self.console.warn(f"[preflight] --force overrides: {finding.message}")
+        checked = "skew policy, health, etcd, disk space, no other upgrade"
+        if overridden:
+            self.console.info(f"[preflight] ok with {len(overridden)} finding(s) overridden")
+        else:
+            self.console.info(f"[preflight] ok: {checked}")
 
     def _check_etcd(self) -> int:
         if not self.opts.etcd_backup:
@@ -183,32 +181,7 @@ class Upgrader:
         return int(status.get("dbSize", 0))
 
     def _check_lock(self) -> None:
-        if not self.lock.exists():
-            return
-        try:
-            info = json.loads(self.lock.read_text())
-        except (OSError, ValueError):
-            info = {}
-        pid = int(info.get("pid", 0) or 0)
-        alive = False
-        if pid:
-            try:
-                os.kill(pid, 0)
-                alive = True
-            except ProcessLookupError:
-                alive = False
-            except PermissionError:
-                alive = True
-        if alive:
-            raise PreconditionError(
-                f"another upgrade is in progress (pid {pid}, target {info.get('target')})",
-                hint=f"wait for it; the lock is {self.lock}",
-            )
-        raise PreconditionError(
-            f"an interrupted upgrade (target {info.get('target', '?')}) left {self.lock}",
-            details=[f"backup: {info.get('backupDir', '?')}", f"done: {info.get('done', [])}"],
-            hint="run `kctl upgrade rollback` to restore the node from that backup",
-        )
+        Preflight(lock_findings(self.root, self.invocation)).enforce(False, "the upgrade")
 
     def backup_dir(self) -> Path:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d-%H-%M-%S")
@@ -242,7 +215,7 @@ class Upgrader:
             self._check_lock()
             raise
         os.close(fd)
-        self.journal = {"pid": os.getpid(), "target": str(self.opts.target), "done": []}
+        self.journal = {**owner(), "target": str(self.opts.target), "done": []}
         self._save_journal()
 
     def _save_journal(self) -> None:
@@ -419,11 +392,8 @@ class Upgrader:
         """Run `phases` (in PHASES order). A component phase always has a backup first."""
         ordered = [p for p in PHASES if p in phases]
         full = ordered == list(PHASES)
-        if "preflight" in ordered:
-            self.preflight(skew=True, etcd=self.opts.etcd_backup)
-            self.outcome.phases.append(("preflight", "ok"))
-        else:
-            self._check_lock()
+        self.preflight(ordered)  # every path, a phase alone too
+        self.outcome.phases.append(("preflight", "ok"))
         work = [p for p in ordered if p not in ("preflight",)]
         if not work:
             return self.outcome
@@ -433,8 +403,7 @@ class Upgrader:
             touched = [r for r in self.rendered if r.phase in work]
             if "backup" in work:
                 touched = self.rendered  # a full backup covers every file an upgrade touches
-            snapshot = self.opts.etcd_backup and ("backup" in work or "etcd" in work)
-            self.backup(touched, snapshot=snapshot)
+            self.backup(touched, snapshot=self._snapshot_wanted(work))
             self._done("backup", str(self.outcome.backup_dir))
             try:
                 for phase in work:
@@ -476,6 +445,32 @@ def _backup_index(backup: Path) -> dict[str, Any]:
     return data
 
 
+def _check_rollback_skew(root: Path, source: Path) -> None:
+    """The one policy for rollback: restoring a backup never moves the node back more than
+    one minor (a backup of some older upgrade would)."""
+    saved = source / "etc/kubernetes/manifests/kube-apiserver.yaml"
+    current = root / "etc/kubernetes/manifests/kube-apiserver.yaml"
+    if not saved.exists() or not current.exists():
+        return
+    from kctl.cluster.docs import parse_one
+    from kctl.cluster.node import split_image
+
+    def version(path: Path) -> Version | None:
+        doc = parse_one(path.read_bytes(), path)
+        try:
+            image = str(doc["spec"]["containers"][0]["image"])
+            return Version.parse(split_image(image)[1])
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+
+    old, now = version(saved), version(current)
+    if old is not None and now is not None and now.minors_after(old) > MAX_DOWNGRADE_SKEW:
+        raise PreconditionError(
+            f"{source} holds kube-apiserver {old}, {now.minors_after(old)} minors below the"
+            f" node ({now}); kctl never moves a node back more than one minor"
+        )
+
+
 @dataclass
 class RollbackResult:
     backup_dir: Path
@@ -495,17 +490,15 @@ def rollback(
 ) -> RollbackResult:
     """Restore a node from the backup named by an interrupted upgrade's lock (or `backup_dir`)."""
     lock = root / TMP_DIR / LOCK_NAME
-    journal: dict[str, Any] = {}
-    if lock.exists():
-        try:
-            journal = json.loads(lock.read_text())
-        except ValueError:
-            journal = {}
-        pid = int(journal.get("pid", 0) or 0)
-        if pid and pid != os.getpid():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, 0)
-                raise PreconditionError(f"the upgrade holding {lock} is still running (pid {pid})")
+    state = lock_inspect(root)
+    journal: dict[str, Any] = state.info if state else {}
+    if state is not None and state.alive and state.pid != os.getpid():
+        raise PreconditionError(
+            f"the upgrade holding {lock} is still running ({state.why})",
+            hint="wait for it to finish or interrupt it (it rolls back by itself)",
+        )
+    if state is not None:
+        console.info(f"[rollback] stale lock {lock}: {state.why}")
     source = backup_dir or (Path(journal["backupDir"]) if journal.get("backupDir") else None)
     if source is None:
         if lock.exists():
@@ -517,6 +510,7 @@ def rollback(
             "no interrupted upgrade to roll back (no lock file) and no --backup-dir given"
         )
     index = _backup_index(source)
+    _check_rollback_skew(root, source)
     restored = []
     for entry in index.get("files", []):
         rel = entry["path"]

@@ -91,6 +91,7 @@ class Release:
     minor: str
     patches: tuple[Patch, ...]
     transitions: tuple[Transition, ...] = ()
+    kubelet_skew: int | None = None  # minors a kubelet may lag a control plane of this minor
 
     @property
     def latest(self) -> Patch:
@@ -183,6 +184,7 @@ class Catalog:
             "releases": [
                 {
                     "minor": r.minor,
+                    **({"kubeletSkew": r.kubelet_skew} if r.kubelet_skew is not None else {}),
                     "transitions": [_transition_dict(t) for t in r.transitions],
                     "patches": [
                         {
@@ -315,4 +317,7 @@ def _release(path: Path, i: int, item: Any) -> Release:
                 source=str(t.get("source", "")),
             )
         )
-    return Release(minor, tuple(patches), tuple(transitions))
+    skew = item.get("kubeletSkew")
+    if skew is not None and (not isinstance(skew, int) or isinstance(skew, bool) or skew < 0):
+        raise docs.invalid(path, [*where, "kubeletSkew"], "kubeletSkew must be a whole number")
+    return Release(minor, tuple(patches), tuple(transitions), skew)

@@ -14,11 +14,11 @@ from kctl.cluster import health as health_mod
 from kctl.cluster.catalog import Catalog, Version, default_catalog_path
 from kctl.cluster.certs import CertInfo, read_certificates
 from kctl.cluster.node import PKI_DIR, Node
+from kctl.cluster.policy import SkewVerdict, skew_verdict
 from kctl.cluster.render import target_tag
 
 API_VERSION = "kctl.dev/v1alpha1"
 CERT_WARNING_DAYS = 30
-MAX_KUBELET_SKEW = 3
 
 
 @dataclass(frozen=True)
@@ -35,17 +35,6 @@ class ComponentRow:
             "currentVersion": self.current,
             "newVersion": self.target,
         }
-
-
-@dataclass(frozen=True)
-class SkewVerdict:
-    """Whether moving the node to a target respects the version-skew policy."""
-
-    allowed: bool
-    reasons: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"allowed": self.allowed, "reasons": list(self.reasons)}
 
 
 @dataclass(frozen=True)
@@ -119,42 +108,6 @@ def catalog_label(catalog: Catalog) -> str:
     return "builtin" if catalog.path == default_catalog_path() else str(catalog.path)
 
 
-def skew_verdict(node: Node, target: Version) -> SkewVerdict:
-    """kubeadm's policy: one minor at a time, no downgrade of the minor by more than one,
-    kubelets never newer than the apiserver and at most 3 minors older than the target."""
-    current = node.apiserver_version
-    reasons = []
-    ahead = target.minors_after(current)
-    if ahead > 1:
-        reasons.append(
-            f"{target} is {ahead} minors above the cluster ({current}); upgrade one minor at a time"
-        )
-    if ahead < 0:
-        reasons.append(f"{target} is older than the cluster ({current}); kctl does not downgrade")
-    if ahead == 0 and target < current:
-        reasons.append(f"{target} is older than the cluster ({current}); kctl does not downgrade")
-    for name, pod in node.pods.items():
-        if name == "etcd":
-            continue
-        other = Version.parse(pod.tag)
-        if other.minors_after(current) != 0:
-            reasons.append(f"{name} runs {other} but kube-apiserver {current}: finish that first")
-    for node_name, text in node.all_kubelets().items():
-        try:
-            kubelet = Version.parse(text.split("+")[0])
-        except ValueError:
-            reasons.append(f"kubelet on {node_name} reports an unknown version {text!r}")
-            continue
-        if kubelet > target:
-            reasons.append(f"kubelet {kubelet} on {node_name} is newer than the target {target}")
-        if target.minors_after(kubelet) > MAX_KUBELET_SKEW:
-            reasons.append(
-                f"kubelet {kubelet} on {node_name} would be {target.minors_after(kubelet)} minors"
-                f" older than the apiserver (at most {MAX_KUBELET_SKEW}); upgrade it first"
-            )
-    return SkewVerdict(not reasons, tuple(reasons))
-
-
 def _rows(node: Node, catalog: Catalog, target: Version) -> tuple[ComponentRow, ...]:
     patch = catalog.require(target)
     rows = []
@@ -217,7 +170,7 @@ def plan_upgrade(
                 f"latest version in the v{current.minor_key} series",
                 same.version,
                 _rows(node, catalog, same.version),
-                skew_verdict(node, same.version),
+                skew_verdict(node, same.version, catalog),
             )
         )
     nxt = catalog.latest_in_minor(catalog.next_minor(current))
@@ -227,7 +180,7 @@ def plan_upgrade(
                 f"latest stable version v{nxt.version.minor_key}",
                 nxt.version,
                 _rows(node, catalog, nxt.version),
-                skew_verdict(node, nxt.version),
+                skew_verdict(node, nxt.version, catalog),
             )
         )
     elif same is not None:

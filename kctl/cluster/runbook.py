@@ -1,0 +1,30 @@
+"""Pasteable kctl commands: suggestions carry the --root, --catalog and --kubeconfig given."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The options of the running command that a suggested command must repeat."""
+
+    root: Path | None = None
+    catalog: Path | None = None
+    kubeconfig: Path | None = None
+
+    def command(self, *words: str, catalog: bool = True) -> str:
+        """`kctl upgrade WORDS... --root R [--catalog C] [--kubeconfig K]`, shell-quoted."""
+        argv = ["kctl", "upgrade", *words]
+        if self.root is not None and str(self.root) != "/":
+            argv += ["--root", str(self.root)]
+        if catalog and self.catalog is not None:
+            argv += ["--catalog", str(self.catalog)]
+        if self.kubeconfig is not None:
+            argv += ["--kubeconfig", str(self.kubeconfig)]
+        return shlex.join(argv)
+
+    def rollback(self) -> str:
+        return self.command("rollback", catalog=False)
