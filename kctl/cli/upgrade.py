@@ -38,7 +38,10 @@ CATALOG = typer.Option(
     help="Release catalog file (default: the shipped one).",
 )
 KUBELET_VERSION = typer.Option(
-    None, "--kubelet-version", help="The node's kubelet version (default: `kubelet --version`)."
+    None,
+    "--kubelet-version",
+    help="The node's kubelet version (default: from --kubeconfig or the kubelet's read-only"
+    " API; kctl never runs the kubelet binary).",
 )
 KUBECONFIG = typer.Option(
     None,
@@ -223,6 +226,7 @@ def diff(
     catalog_file: Path | None = CATALOG,
     context: int = typer.Option(3, "-c", "--context-lines", help="Lines of context."),
     kubeconfig: Path | None = KUBECONFIG,
+    kubelet_version: str | None = KUBELET_VERSION,
     probe_timeout: float = PROBE_TIMEOUT,
     force: bool = typer.Option(
         False, "--force", help="Judge as `apply --force` would (health findings overridden)."
@@ -235,6 +239,7 @@ def diff(
     opts = _options(
         version,
         kubeconfig=kubeconfig,
+        kubelet_version=_kubelet(kubelet_version),
         catalog_file=catalog_file,
         probe_timeout=probe_timeout,
         force=force,
@@ -275,6 +280,7 @@ def apply(
     etcd_backup: bool = ETCD_BACKUP,
     force: bool = FORCE,
     kubeconfig: Path | None = KUBECONFIG,
+    kubelet_version: str | None = KUBELET_VERSION,
 ) -> None:
     _run(
         ctx,
@@ -291,6 +297,7 @@ def apply(
         etcd_backup=etcd_backup,
         force=force,
         kubeconfig=kubeconfig,
+        kubelet_version=_kubelet(kubelet_version),
     )
 
 
@@ -309,6 +316,7 @@ def phase(
     etcd_backup: bool = ETCD_BACKUP,
     force: bool = FORCE,
     kubeconfig: Path | None = KUBECONFIG,
+    kubelet_version: str | None = KUBELET_VERSION,
 ) -> None:
     if name not in PHASE_NAMES:
         raise InputError(f"unknown phase {name!r}", hint="phases: " + ", ".join(PHASE_NAMES))
@@ -327,6 +335,7 @@ def phase(
         etcd_backup=etcd_backup,
         force=force,
         kubeconfig=kubeconfig,
+        kubelet_version=_kubelet(kubelet_version),
     )
 
 

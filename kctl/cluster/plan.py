@@ -185,6 +185,11 @@ def plan_upgrade(
         )
     elif same is not None:
         notes.append(f"the catalog knows no release after v{current.minor_key}")
+    if not node.all_kubelets():
+        notes.append(
+            "kubelet version unknown (kctl never runs the kubelet binary): pass"
+            " --kubelet-version or --kubeconfig; kubelet skew was not checked"
+        )
     if not upgrades:
         notes.append(f"the node is at the latest release the catalog knows ({current})")
     certificates = read_certificates(node.root / PKI_DIR, now)  # while the probes run

@@ -137,7 +137,6 @@ def test_plan_reads_configmap_and_every_kubelet(
 ) -> None:
     root = make_node(tmp_path / "n", NodeSpec(pki=False))
     (root / "etc/kubernetes/kubeadm-config.yaml").unlink()
-    (root / "usr/bin/kubelet").unlink()
     rc = main(
         [
             "upgrade",

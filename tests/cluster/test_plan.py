@@ -49,7 +49,9 @@ def test_plan_json_matches_golden(
     fixture_node: tuple[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     name, root = fixture_node
-    rc = main(["upgrade", "plan", "--root", str(root), "-o", "json", "--no-health"])
+    kubelet = NODES[name].kubelet_version
+    args = ["--no-health", "--kubelet-version", kubelet]
+    rc = main(["upgrade", "plan", "--root", str(root), "-o", "json", *args])
     out = capsys.readouterr().out
     assert rc == 0
     golden = GOLDEN / f"plan-{name}.json"
@@ -97,7 +99,8 @@ def test_plan_yaml_is_same_document(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def _node(tmp_path: Path, **kw: object) -> object:
-    return load_node(make_node(tmp_path / "n", NodeSpec(pki=False, **kw)))  # type: ignore[arg-type]
+    spec = NodeSpec(pki=False, **kw)  # type: ignore[arg-type]
+    return load_node(make_node(tmp_path / "n", spec), kubelet_version=spec.kubelet_version)
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,54 @@ def test_rollback_refuses_a_backup_two_minors_back(
     assert rc == 3
     assert "more than one minor" in capsys.readouterr().err
     assert snapshot_files(node) == before
+
+
+# never run what you inspect ------------------------------------------------------------------
+
+
+def test_plan_never_executes_a_kubelet_under_root(
+    node: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    marker = tmp_path / "kubelet-ran"
+    kubelet = node / "usr/bin/kubelet"
+    kubelet.parent.mkdir(parents=True, exist_ok=True)
+    kubelet.write_text(f"#!/bin/sh\ntouch {marker}\necho Kubernetes v1.30.4\n")
+    kubelet.chmod(0o755)
+    assert main(["upgrade", "plan", "--root", str(node), "--no-health", "-o", "json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert not marker.exists()
+    rows = [c for c in plan["availableUpgrades"][0]["components"] if c["name"] == "kubelet"]
+    assert [r["currentVersion"] for r in rows] == ["unknown"]
+    assert any("--kubelet-version" in n for n in plan["notes"])
+    dry = ["upgrade", "apply", "v1.30.14", "--root", str(node), "--dry-run", *FORCED[1:]]
+    assert main(dry) == 0
+    assert main(["upgrade", "diff", "v1.30.14", "--root", str(node), "--force"]) == 0
+    assert not marker.exists()
+
+
+class _Metrics(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = (
+            b"# TYPE kubernetes_build_info gauge\n"
+            b'kubernetes_build_info{git_version="v1.29.7",major="1",minor="29"} 1\n'
+        )
+        self.send_response(200 if self.path == "/metrics" else 404)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_kubelet_version_from_its_read_only_api(node: Path) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Metrics)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = node / "var/lib/kubelet/config.yaml"
+    config.write_text(config.read_text() + f"readOnlyPort: {server.server_port}\n")
+    try:
+        loaded = load_node(node)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert loaded.kubelet_version == "v1.29.7"
+    assert load_node(node, kubelet_version="v1.30.4").kubelet_version == "v1.30.4"
