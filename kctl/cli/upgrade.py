@@ -65,7 +65,14 @@ ETCD_ENDPOINT = typer.Option(
 ETCD_BACKUP = typer.Option(
     True, "--etcd-backup/--no-etcd-backup", help="Take and verify an etcd snapshot first."
 )
-FORCE = typer.Option(False, "--force", help="Proceed despite skew or health findings.")
+FORCE = typer.Option(
+    False,
+    "--force",
+    help="Proceed despite health and kubelet-skew findings (never past the one-minor rule).",
+)
+RESULT_OUTPUT = typer.Option(
+    OutputFormat.TABLE, "-o", "--output", help="table|json|yaml: the result (phases, backup)."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -95,6 +102,9 @@ def _catalog(path: Path | None) -> Catalog:
 
 def plan(
     ctx: typer.Context,
+    version: str | None = typer.Argument(
+        None, help="Plan only this target (default: latest patch and next minor)."
+    ),
     root: Path = ROOT,
     catalog_file: Path | None = CATALOG,
     output: OutputFormat = typer.Option(
@@ -104,19 +114,35 @@ def plan(
     kubeconfig: Path | None = KUBECONFIG,
     probe_timeout: float = PROBE_TIMEOUT,
     health: bool = typer.Option(True, "--health/--no-health", help="Probe component health."),
+    fail_if_blocked: bool = typer.Option(
+        False, "--fail-if-blocked", help="Exit 3 when apply would refuse every target."
+    ),
 ) -> None:
+    from kctl.cluster.catalog import parse_version
     from kctl.cluster.node import load_node
     from kctl.cluster.plan import plan_upgrade
+    from kctl.cluster.runbook import Invocation
+    from kctl.errors import PreconditionError
 
     console = console_of(ctx)
-    node = load_node(root, _kubelet(kubelet_version), kubeconfig)
+    target = parse_version(version, "VERSION") if version is not None else None
+    kubelet = _kubelet(kubelet_version)
+    catalog = _catalog(catalog_file)
+    node = load_node(root, kubelet, kubeconfig)
     result = plan_upgrade(
-        node, _catalog(catalog_file), probe_timeout=probe_timeout, check_health=health
+        node,
+        catalog,
+        probe_timeout=probe_timeout,
+        check_health=health,
+        target=target,
+        invocation=Invocation(root, catalog_file, kubeconfig, kubelet),
     )
     if output is OutputFormat.TABLE:
         console.result(render_plan(result))
     else:
         console.emit(result.to_dict(), output)
+    if fail_if_blocked and not result.verdict()["upgradeAllowed"]:
+        raise PreconditionError("no target passes the preflight: apply would refuse every one")
 
 
 def _kubelet(version: str | None) -> str | None:
@@ -132,13 +158,41 @@ def _columns(rows: list[list[str]]) -> list[str]:
     return ["   ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
 
 
+def _catalog_age(date: str | None) -> str:
+    if date is None:
+        return " (undated)"
+    import datetime as dt
+
+    days = (dt.datetime.now(dt.UTC).date() - dt.date.fromisoformat(date)).days
+    return f" (data as of {date}, {days} days old)"
+
+
+def _verdict_lines(upgrade: dict[str, Any]) -> list[str]:
+    """'You can now apply' only when apply's whole preflight passes."""
+    out = [f"Version skew: {'ok' if upgrade['skew']['allowed'] else 'NOT ALLOWED'}"]
+    out += [f"  - {reason}" for reason in upgrade["skew"]["reasons"]]
+    verdict = upgrade["verdict"]
+    if verdict["applyAllowed"]:
+        out += ["You can now apply the upgrade by executing the following command:", ""]
+        out.append(f"        {upgrade['command']}")
+        return out
+    out.append("Apply would be refused:")
+    for finding in verdict["blockedBy"]:
+        if finding["check"] not in ("skew", "kubelet-skew"):
+            out.append(f"  - {finding['message']}")
+    if verdict["allowedWithForce"]:
+        out += ["Once fixed (or with --force, which overrides only these findings):", ""]
+        out.append(f"        {upgrade['command']}")
+    return out
+
+
 def render_plan(result: UpgradePlan) -> str:
     """The plan as text for runbooks (kubeadm's layout, plus health, skew and certificates)."""
     data = result.to_dict()
     out = [
         f"[upgrade/versions] Node: {data['nodeName']}",
         f"[upgrade/versions] Cluster version: {data['clusterVersion']}",
-        f"[upgrade/versions] Catalog: {data['catalog']}",
+        f"[upgrade/versions] Catalog: {data['catalog']}{_catalog_age(data['catalogDate'])}",
         "",
     ]
     if data["health"]:
@@ -165,14 +219,7 @@ def render_plan(result: UpgradePlan) -> str:
         ]
         out += _columns(rows)
         out.append("")
-        if upgrade["skew"]["allowed"]:
-            out.append("Version skew: ok")
-            out.append("You can now apply the upgrade by executing the following command:")
-            out.append("")
-            out.append(f"        {upgrade['command']}")
-        else:
-            out.append("Version skew: NOT ALLOWED")
-            out += [f"  - {reason}" for reason in upgrade["skew"]["reasons"]]
+        out += _verdict_lines(upgrade)
         out.append("_" * 69)
         out.append("")
     if data["configVersions"]:
@@ -281,6 +328,7 @@ def apply(
     force: bool = FORCE,
     kubeconfig: Path | None = KUBECONFIG,
     kubelet_version: str | None = KUBELET_VERSION,
+    output: OutputFormat = RESULT_OUTPUT,
 ) -> None:
     _run(
         ctx,
@@ -290,6 +338,7 @@ def apply(
         catalog_file,
         yes,
         dry_run,
+        output,
         timeout=timeout,
         probe_timeout=probe_timeout,
         backup_root=backup_dir,
@@ -317,6 +366,7 @@ def phase(
     force: bool = FORCE,
     kubeconfig: Path | None = KUBECONFIG,
     kubelet_version: str | None = KUBELET_VERSION,
+    output: OutputFormat = RESULT_OUTPUT,
 ) -> None:
     if name not in PHASE_NAMES:
         raise InputError(f"unknown phase {name!r}", hint="phases: " + ", ".join(PHASE_NAMES))
@@ -328,6 +378,7 @@ def phase(
         catalog_file,
         yes or name == "preflight",
         dry_run,
+        output,
         timeout=timeout,
         probe_timeout=probe_timeout,
         backup_root=backup_dir,
@@ -347,6 +398,7 @@ def _run(
     catalog_file: Path | None,
     yes: bool,
     dry_run: bool,
+    output: OutputFormat,
     **kwargs: Any,
 ) -> None:
     from kctl.cluster.apply import Upgrader
@@ -384,7 +436,26 @@ def _run(
         ):
             console.info("[upgrade] aborted, nothing changed")
             raise typer.Exit(1)
-    outcome = upgrader.run(phases)
+    _execute(console, upgrader, phases, output)
+
+
+def _execute(console: Console, upgrader: Any, phases: list[str], output: OutputFormat) -> None:
+    """Run the phases; with -o json|yaml print the UpgradeResult, also when the run fails."""
+    from kctl.errors import ExitCode, KctlError
+
+    outcome = upgrader.outcome
+    try:
+        upgrader.run(phases)
+    except KctlError as exc:
+        if output is not OutputFormat.TABLE:
+            results = {ExitCode.PRECONDITION: "refused", ExitCode.INTERRUPTED: "interrupted"}
+            outcome.result = results.get(exc.exit_code, "failed")
+            outcome.error = exc.message
+            console.emit(outcome.to_dict(upgrader.node.name), output)
+        raise
+    if output is not OutputFormat.TABLE:
+        console.emit(outcome.to_dict(upgrader.node.name), output)
+        return
     for name, what in outcome.phases:
         console.detail(f"  {name}: {what}")
 

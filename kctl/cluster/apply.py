@@ -91,6 +91,36 @@ class Outcome:
     backup_dir: Path | None = None
     phases: list[tuple[str, str]] = field(default_factory=list)  # (phase, what happened)
     snapshot: dict[str, Any] | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # phase -> duration
+    renewed: list[str] = field(default_factory=list)  # certificates renewed
+    result: str = "running"  # succeeded, failed, rolled-back, interrupted
+    error: str | None = None
+
+    def to_dict(self, node_name: str) -> dict[str, Any]:
+        """The machine-readable result of `apply -o json|yaml` (kind UpgradeResult)."""
+        return {
+            "apiVersion": "kctl.dev/v1alpha1",
+            "kind": "UpgradeResult",
+            "nodeName": node_name,
+            "targetVersion": str(self.target),
+            "result": self.result,
+            "error": self.error,
+            "backupDir": str(self.backup_dir) if self.backup_dir else None,
+            "etcdSnapshot": (
+                {
+                    "path": str(self.backup_dir / SNAPSHOT_NAME),
+                    "revision": self.snapshot.get("revision"),
+                    "totalKey": self.snapshot.get("totalKey"),
+                }
+                if self.snapshot and self.backup_dir
+                else None
+            ),
+            "phases": [
+                {"name": name, "result": what, "seconds": round(self.seconds.get(name, 0.0), 3)}
+                for name, what in self.phases
+            ],
+            "renewedCertificates": list(self.renewed),
+        }
 
 
 def phase_files(rendered: list[Rendered], phase: str) -> list[Rendered]:
@@ -134,6 +164,7 @@ class Upgrader:
         self.outcome = Outcome(opts.target)
         self.journal: dict[str, Any] = {}
         self.upgraded: list[Rendered] = []  # written so far, for rollback
+        self._mark = time.monotonic()  # when the current phase started
 
     # preflight -------------------------------------------------------------------------
     def preflight_report(self, phases: list[str]) -> Preflight:
@@ -227,6 +258,9 @@ class Upgrader:
 
     def _done(self, phase: str, what: str) -> None:
         self.outcome.phases.append((phase, what))
+        now = time.monotonic()
+        self.outcome.seconds[phase] = now - self._mark
+        self._mark = now
         if self.journal:
             self.journal["done"].append(phase)
             self._save_journal()
@@ -393,7 +427,7 @@ class Upgrader:
         ordered = [p for p in PHASES if p in phases]
         full = ordered == list(PHASES)
         self.preflight(ordered)  # every path, a phase alone too
-        self.outcome.phases.append(("preflight", "ok"))
+        self._done("preflight", "ok")
         work = [p for p in ordered if p not in ("preflight",)]
         if not work:
             return self.outcome
@@ -420,6 +454,7 @@ class Upgrader:
                     self.rollback_written(f"interrupted by {type(exc).__name__}: {exc}")
                 raise
             ok = True
+            self.outcome.result = "succeeded"
         finally:
             # A failure that was rolled back (or happened before any write) frees the node;
             # the journal of a run that died without rolling back stays for `rollback`.
@@ -567,7 +602,7 @@ def describe_phases(node: Node, rendered: list[Rendered], opts: ApplyOptions) ->
             item = items[0]
             if item.changed:
                 lines.append(
-                    f"{phase}: {node.pods[phase].tag} -> {_image_tag(item)}"
+                    f"{phase}: {node.pods[phase].version} -> {_image_tag(item)}"
                     f", write {item.rel}, wait up to {opts.timeout:g}s for health at the new"
                     " version, roll back on failure"
                 )

@@ -6,6 +6,7 @@ loads another file with the same schema (schemaVersion 1).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import total_ordering
@@ -113,6 +114,7 @@ class Catalog:
     image_repository: str
     releases: tuple[Release, ...]
     config_apis: tuple[ConfigAPI, ...] = ()
+    date: str | None = None  # when the catalog's data was compiled (YYYY-MM-DD)
     _patches: dict[Version, Patch] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -177,6 +179,7 @@ class Catalog:
             "schemaVersion": SCHEMA_VERSION,
             "kind": "ReleaseCatalog",
             "source": str(self.path),
+            **({"date": self.date} if self.date else {}),
             "imageRepository": self.image_repository,
             "configAPIs": [
                 {"group": a.group, "version": a.version, "since": a.since} for a in self.config_apis
@@ -254,7 +257,19 @@ def load_catalog(path: Path | None = None) -> Catalog:
         image_repository=str(data.get("imageRepository") or "registry.k8s.io"),
         releases=tuple(releases),
         config_apis=tuple(apis),
+        date=_date(path, data.get("date")),
     )
+
+
+def _date(path: Path, value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise docs.invalid(path, ["date"], "date must be YYYY-MM-DD") from None
+    return text
 
 
 def _release(path: Path, i: int, item: Any) -> Release:

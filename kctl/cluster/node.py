@@ -69,7 +69,8 @@ class StaticPod:
 
     @property
     def version(self) -> str:
-        return self.tag
+        """The tag, or the (shortened) digest of an image pinned by digest only."""
+        return self.tag or "@" + image_digest(self.image)[:19]
 
 
 @dataclass
@@ -146,11 +147,19 @@ def _read(root: Path, rel: str, what: str) -> ManifestFile:
 
 
 def split_image(image: str) -> tuple[str, str]:
-    """(repository/name, tag) of an image reference; digests are kept with the name."""
-    name, sep, tag = image.rpartition(":")
+    """(repository/name, tag) of an image reference; a digest (`@sha256:...`) is dropped:
+    `registry.k8s.io/etcd:3.5.15-0@sha256:ab..` -> ("registry.k8s.io/etcd", "3.5.15-0"),
+    `registry.k8s.io/etcd@sha256:ab..` -> ("registry.k8s.io/etcd", "")."""
+    reference = image.partition("@")[0]
+    name, sep, tag = reference.rpartition(":")
     if not sep or "/" in tag:
-        return image, ""
+        return reference, ""
     return name, tag
+
+
+def image_digest(image: str) -> str:
+    """The `sha256:...` digest an image reference is pinned to ("" when none)."""
+    return image.partition("@")[2]
 
 
 def _static_pod(root: Path, name: str) -> StaticPod:
@@ -169,7 +178,7 @@ def _static_pod(root: Path, name: str) -> StaticPod:
     if not isinstance(image, str) or not image:
         raise docs.invalid(path, ["spec", "containers", 0], "container has no image")
     _, tag = split_image(image)
-    if not tag:
+    if not tag and not (name == "etcd" and image_digest(image)):
         raise docs.invalid(
             path, ["spec", "containers", 0, "image"], f"image {image!r} has no version tag"
         )

@@ -9,11 +9,13 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Invocation:
-    """The options of the running command that a suggested command must repeat."""
+    """The options of the running command that a suggested command must repeat
+    (`catalog=False` for commands that take neither --catalog nor --kubelet-version)."""
 
     root: Path | None = None
     catalog: Path | None = None
     kubeconfig: Path | None = None
+    kubelet_version: str | None = None
 
     def command(self, *words: str, catalog: bool = True) -> str:
         """`kctl upgrade WORDS... --root R [--catalog C] [--kubeconfig K]`, shell-quoted."""
@@ -24,6 +26,8 @@ class Invocation:
             argv += ["--catalog", str(self.catalog)]
         if self.kubeconfig is not None:
             argv += ["--kubeconfig", str(self.kubeconfig)]
+        if catalog and self.kubelet_version is not None:
+            argv += ["--kubelet-version", self.kubelet_version]
         return shlex.join(argv)
 
     def rollback(self) -> str:

@@ -52,7 +52,7 @@ def test_plan_json_matches_golden(
     kubelet = NODES[name].kubelet_version
     args = ["--no-health", "--kubelet-version", kubelet]
     rc = main(["upgrade", "plan", "--root", str(root), "-o", "json", *args])
-    out = capsys.readouterr().out
+    out = capsys.readouterr().out.replace(str(root), "$ROOT")  # the suggested commands
     assert rc == 0
     golden = GOLDEN / f"plan-{name}.json"
     if UPDATE:
