@@ -90,14 +90,25 @@ def register(app: typer.Typer) -> None:
     sub.command("rollback", help="Restore a node from the backup of an interrupted upgrade.")(
         rollback
     )
-    sub.command("catalog", help="Show the release catalog.")(catalog)
+    catalogs = typer.Typer(
+        name="catalog",
+        help="Show the release catalog; `catalog update --from URL|FILE` installs a newer one.",
+        invoke_without_command=True,
+    )
+    catalogs.callback()(catalog)
+    catalogs.command("update", help="Fetch, validate and install a newer release catalog.")(
+        catalog_update
+    )
+    sub.add_typer(catalogs)
     app.add_typer(sub)
 
 
 def _catalog(path: Path | None) -> Catalog:
+    """--catalog FILE, else the catalog installed by `catalog update`, else the shipped one."""
     from kctl.cluster.catalog import load_catalog
+    from kctl.cluster.catalog_store import resolve
 
-    return load_catalog(path)
+    return load_catalog(resolve(path))
 
 
 def plan(
@@ -491,14 +502,18 @@ def catalog(
         OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
     ),
 ) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
     console = console_of(ctx)
     data = _catalog(catalog_file)
     if output is not OutputFormat.TABLE:
         console.emit(data.to_dict(), output)
         return
-    rows = [["MINOR", "PATCHES", "LATEST", "ETCD", "COREDNS", "PAUSE", "SOURCE", "TRANSITIONS"]]
+    rows = [["MINOR", "PATCHES", "LATEST", "ETCD", "COREDNS", "PAUSE", "KUBELET SKEW", "SOURCE"]]
+    notes = []
     for release in data.releases:
         latest = release.latest
+        skew = release.kubelet_skew
         rows.append(
             [
                 release.minor,
@@ -507,11 +522,33 @@ def catalog(
                 latest.etcd,
                 latest.coredns,
                 latest.pause,
+                str(skew) if skew is not None else "-",
                 latest.source,
-                "; ".join(_transition_text(t) for t in release.transitions) or "-",
             ]
         )
-    console.result(f"Release catalog: {data.path}\n" + "\n".join(_columns(rows)))
+        notes += [f"{release.minor}: {_transition_text(t)}" for t in release.transitions]
+        if release.unverified:
+            names = ", ".join(str(v) for v in release.unverified)
+            notes.append(f"{release.minor}: {names} released, images not evidenced (refused)")
+    head = f"Release catalog: {data.path}{_catalog_age(data.date)}\n"
+    console.result(head + "\n".join([*_columns(rows), "", *notes]).rstrip())
+
+
+def catalog_update(
+    ctx: typer.Context,
+    source: str = typer.Option(..., "--from", help="URL (http/https) or file of a catalog."),
+    force: bool = typer.Option(False, "--force", help="Install even an older catalog."),
+) -> None:
+    from kctl.cluster.catalog_store import update
+
+    console = console_of(ctx)
+    installed = update(source, force=force)
+    new = installed.catalog
+    console.success(
+        f"[catalog] installed {installed.path} (data as of {new.date},"
+        f" {len(new.releases)} minors, {new.releases[0].minor}..{new.releases[-1].minor});"
+        f" it replaces the catalog of {installed.replaced or 'unknown date'} from now on"
+    )
 
 
 def _transition_text(t: Any) -> str:

@@ -71,6 +71,7 @@ class Patch:
     coredns: str
     pause: str
     source: str
+    released: str | None = None  # the release's git tag date
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class Release:
     patches: tuple[Patch, ...]
     transitions: tuple[Transition, ...] = ()
     kubelet_skew: int | None = None  # minors a kubelet may lag a control plane of this minor
+    unverified: tuple[Version, ...] = ()  # released, but their images are not evidenced
 
     @property
     def latest(self) -> Patch:
@@ -131,8 +133,15 @@ class Catalog:
     def require(self, version: Version) -> Patch:
         """The catalog entry of a target version, or an input error listing what is known."""
         found = self.patch(version)
+        release = self.release(version.minor_key)
+        if found is None and release is not None and version in release.unverified:
+            raise InputError(
+                f"{version} is released, but the images kubeadm uses with it are not evidenced"
+                f" in the release catalog {self.path}; kctl does not guess them",
+                hint=f"target {release.latest.version}, or install a newer catalog with"
+                " `kctl upgrade catalog update --from URL|FILE`",
+            )
         if found is None:
-            release = self.release(version.minor_key)
             known = (
                 f"{release.patches[0].version}..{release.latest.version}"
                 if release
@@ -195,10 +204,16 @@ class Catalog:
                             "etcd": p.etcd,
                             "coredns": p.coredns,
                             "pause": p.pause,
+                            **({"released": p.released} if p.released else {}),
                             "source": p.source,
                         }
                         for p in r.patches
                     ],
+                    **(
+                        {"unverified": [{"version": str(v)} for v in r.unverified]}
+                        if r.unverified
+                        else {}
+                    ),
                 }
                 for r in self.releases
             ],
@@ -257,19 +272,37 @@ def load_catalog(path: Path | None = None) -> Catalog:
         image_repository=str(data.get("imageRepository") or "registry.k8s.io"),
         releases=tuple(releases),
         config_apis=tuple(apis),
-        date=_date(path, data.get("date")),
+        date=_date(path, data.get("date"), ["date"]),
     )
 
 
-def _date(path: Path, value: Any) -> str | None:
+def _date(path: Path, value: Any, where: list[str | int]) -> str | None:
     if value is None:
         return None
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
     try:
         dt.date.fromisoformat(text)
     except ValueError:
-        raise docs.invalid(path, ["date"], "date must be YYYY-MM-DD") from None
+        raise docs.invalid(path, where, "dates are written YYYY-MM-DD") from None
     return text
+
+
+def _unverified(path: Path, where: list[str | int], items: Any, minor: str) -> tuple[Version, ...]:
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise docs.invalid(path, where, "unverified must be a list of {version: ...}")
+    out = []
+    for k, item in enumerate(items):
+        text = item.get("version") if isinstance(item, dict) else None
+        try:
+            version = Version.parse(str(text))
+        except ValueError:
+            raise docs.invalid(path, [*where, k], "unverified entries need a version") from None
+        if version.minor_key != minor:
+            raise docs.invalid(path, [*where, k], f"{version} is not in minor {minor}")
+        out.append(version)
+    return tuple(out)
 
 
 def _release(path: Path, i: int, item: Any) -> Release:
@@ -303,6 +336,7 @@ def _release(path: Path, i: int, item: Any) -> Release:
                 str(p["coredns"]),
                 str(p["pause"]),
                 str(p.get("source", "unknown")),
+                _date(path, p.get("released"), [*ploc, "released"]),
             )
         )
     patches.sort(key=lambda p: p.version)
@@ -335,4 +369,5 @@ def _release(path: Path, i: int, item: Any) -> Release:
     skew = item.get("kubeletSkew")
     if skew is not None and (not isinstance(skew, int) or isinstance(skew, bool) or skew < 0):
         raise docs.invalid(path, [*where, "kubeletSkew"], "kubeletSkew must be a whole number")
-    return Release(minor, tuple(patches), tuple(transitions), skew)
+    unverified = _unverified(path, [*where, "unverified"], item.get("unverified"), minor)
+    return Release(minor, tuple(patches), tuple(transitions), skew, unverified)

@@ -32,7 +32,7 @@ NODES = {
     ),
     "v1.30.4": NodeSpec(),
     "v1.33.2": NodeSpec(version="v1.33.2", etcd="3.5.21-0", coredns="v1.12.0", kubelet="v1.30.0"),
-    "v1.35.1": NodeSpec(version="v1.35.1", etcd="3.6.5-0", coredns="v1.13.1"),
+    "v1.35.1": NodeSpec(version="v1.35.1", etcd="3.6.6-0", coredns="v1.13.1"),
     "mirror": NodeSpec(version="v1.29.2", repository="127.0.0.1:5000/mirror", etcd="3.5.10-0"),
 }
 
