@@ -479,7 +479,7 @@ def rollback(
     ),
     timeout: float = TIMEOUT,
 ) -> None:
-    from kctl.cluster.apply import rollback as do_rollback
+    from kctl.cluster.restore import rollback as do_rollback
     from kctl.errors import OperationError
 
     console = console_of(ctx)

@@ -26,8 +26,9 @@ import json
 import os
 import shutil
 import signal
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,10 +37,8 @@ from kctl.cluster import health as health_mod
 from kctl.cluster.catalog import Catalog, Version
 from kctl.cluster.etcd import etcd_for
 from kctl.cluster.lock import LOCK_NAME, owner
-from kctl.cluster.lock import inspect as lock_inspect
 from kctl.cluster.node import CONTROL_PLANE, TMP_DIR, Node, load_node
 from kctl.cluster.policy import (
-    MAX_DOWNGRADE_SKEW,
     Finding,
     Preflight,
     health_findings,
@@ -47,9 +46,10 @@ from kctl.cluster.policy import (
     skew_findings,
 )
 from kctl.cluster.render import Rendered, render_all
+from kctl.cluster.restore import backup_index, version_matches
 from kctl.cluster.runbook import Invocation
 from kctl.console import Console
-from kctl.errors import InputError, OperationError, PreconditionError
+from kctl.errors import ExitCode, KctlError, OperationError, PreconditionError
 from kctl.fsio import write_file
 
 PHASES = (
@@ -65,6 +65,57 @@ PHASES = (
 )
 COMPONENT_PHASES = CONTROL_PLANE
 CRASH_HOOK = "KCTL_UPGRADE_CRASH_AFTER"
+SIGNAL_HOOK = "KCTL_UPGRADE_SIGNAL_AFTER"  # tests: "<phase>:SIGTERM" signals itself after it
+INTERRUPTING = (signal.SIGTERM, signal.SIGHUP)
+
+
+class UpgradeInterruptedError(KctlError):
+    """The run was interrupted (SIGINT, SIGTERM, SIGHUP) and rolled back: exit 130."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+
+class Signalled(BaseException):
+    """SIGTERM or SIGHUP arrived while the node was being changed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.name = signal.Signals(signum).name
+
+
+@contextlib.contextmanager
+def _signals_interrupt() -> Iterator[None]:
+    """While the node changes, SIGTERM and SIGHUP interrupt like Ctrl-C (then roll back)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise Signalled(signum)
+
+    saved = {sig: signal.signal(sig, interrupt) for sig in INTERRUPTING}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """A second signal must not abort the rollback of the first."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    sigs = (signal.SIGINT, *INTERRUPTING)
+    saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in sigs}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
 SNAPSHOT_NAME = "etcd-snapshot.db"
 
 
@@ -140,12 +191,6 @@ def _expected_version(component: str, rendered: Rendered) -> str:
     """The version a component should report once its new manifest runs (etcd: 3.5.15)."""
     tag = _image_tag(rendered)
     return tag.split("-")[0] if component == "etcd" else tag
-
-
-def _version_matches(reported: str | None, expected: str) -> bool:
-    if reported is None:
-        return True  # the component does not say; health alone has to do
-    return reported.lstrip("v") == expected.lstrip("v") or reported.startswith(expected + "+")
 
 
 class Upgrader:
@@ -257,6 +302,12 @@ class Upgrader:
             self.lock.unlink()
 
     def _done(self, phase: str, what: str) -> None:
+        self._record(phase, what)
+        hook = os.environ.get(SIGNAL_HOOK, "")
+        if hook.partition(":")[0] == phase:  # tests: a real signal at a known point
+            os.kill(os.getpid(), getattr(signal, hook.partition(":")[2]))
+
+    def _record(self, phase: str, what: str) -> None:
         self.outcome.phases.append((phase, what))
         now = time.monotonic()
         self.outcome.seconds[phase] = now - self._mark
@@ -330,7 +381,7 @@ class Upgrader:
             f" {last.endpoint or '(no probe)'} to answer healthy{target}"
         ):
             while True:
-                if last.healthy and (expected is None or _version_matches(last.version, expected)):
+                if last.healthy and (expected is None or version_matches(last.version, expected)):
                     return last
                 if time.monotonic() >= deadline:
                     raise TimeoutError(
@@ -408,7 +459,7 @@ class Upgrader:
             self._index_cache: dict[Path, dict[str, dict[str, Any]]] = {}
         if backup not in self._index_cache:
             self._index_cache[backup] = {
-                f["path"]: f for f in _backup_index(backup).get("files", [])
+                f["path"]: f for f in backup_index(backup).get("files", [])
             }
         return self._index_cache[backup]
 
@@ -422,6 +473,37 @@ class Upgrader:
         self._done(phase, f"wrote {len(items)} file(s)" if items else "nothing to change")
 
     # whole runs ------------------------------------------------------------------------
+    def _write_phases(self, work: list[str]) -> None:
+        touched = [r for r in self.rendered if r.phase in work]
+        if "backup" in work:
+            touched = self.rendered  # a full backup covers every file an upgrade touches
+        self.backup(touched, snapshot=self._snapshot_wanted(work))
+        self._done("backup", str(self.outcome.backup_dir))
+        for phase in work:
+            if phase == "backup":
+                continue
+            if phase in COMPONENT_PHASES:
+                self.upgrade_component(phase_files(self.rendered, phase)[0])
+            else:
+                self.write_plain(phase)
+
+    def _interrupted(self, exc: BaseException) -> None:
+        """SIGINT, SIGTERM or SIGHUP: roll back what was written (ignoring further signals
+        meanwhile), then exit 130."""
+        name = exc.name if isinstance(exc, Signalled) else "SIGINT"
+        self.outcome.result = "interrupted"
+        if not self.upgraded:
+            raise UpgradeInterruptedError(
+                f"upgrade to {self.opts.target} interrupted by {name} before any node file changed"
+            ) from None
+        with _signals_ignored():
+            try:
+                self.rollback_written(f"interrupted by {name}")
+            except OperationError as failed:
+                raise UpgradeInterruptedError(
+                    failed.message, details=failed.details, hint=failed.hint
+                ) from None
+
     def run(self, phases: list[str]) -> Outcome:
         """Run `phases` (in PHASES order). A component phase always has a backup first."""
         ordered = [p for p in PHASES if p in phases]
@@ -434,25 +516,17 @@ class Upgrader:
         self.acquire()
         ok = False
         try:
-            touched = [r for r in self.rendered if r.phase in work]
-            if "backup" in work:
-                touched = self.rendered  # a full backup covers every file an upgrade touches
-            self.backup(touched, snapshot=self._snapshot_wanted(work))
-            self._done("backup", str(self.outcome.backup_dir))
-            try:
-                for phase in work:
-                    if phase == "backup":
-                        continue
-                    if phase in COMPONENT_PHASES:
-                        self.upgrade_component(phase_files(self.rendered, phase)[0])
-                    else:
-                        self.write_plain(phase)
-            except OperationError:
-                raise
-            except BaseException as exc:
-                if self.upgraded:
-                    self.rollback_written(f"interrupted by {type(exc).__name__}: {exc}")
-                raise
+            with _signals_interrupt():
+                try:
+                    self._write_phases(work)
+                except (KeyboardInterrupt, Signalled) as exc:
+                    self._interrupted(exc)
+                except OperationError:
+                    raise  # already rolled back
+                except Exception as exc:
+                    if self.upgraded:
+                        self.rollback_written(f"{type(exc).__name__}: {exc}")
+                    raise
             ok = True
             self.outcome.result = "succeeded"
         finally:
@@ -466,125 +540,6 @@ class Upgrader:
                 f" to {self.opts.target}. Backup: {self.outcome.backup_dir}"
             )
         return self.outcome
-
-
-def _backup_index(backup: Path) -> dict[str, Any]:
-    try:
-        data: dict[str, Any] = json.loads((backup / "backup.json").read_text())
-    except FileNotFoundError:
-        raise InputError(
-            f"{backup} is not a kctl backup (no backup.json)", hint="pass the backup dir"
-        ) from None
-    except ValueError:
-        raise InputError(f"{backup / 'backup.json'} is not valid JSON") from None
-    return data
-
-
-def _check_rollback_skew(root: Path, source: Path) -> None:
-    """The one policy for rollback: restoring a backup never moves the node back more than
-    one minor (a backup of some older upgrade would)."""
-    saved = source / "etc/kubernetes/manifests/kube-apiserver.yaml"
-    current = root / "etc/kubernetes/manifests/kube-apiserver.yaml"
-    if not saved.exists() or not current.exists():
-        return
-    from kctl.cluster.docs import parse_one
-    from kctl.cluster.node import split_image
-
-    def version(path: Path) -> Version | None:
-        doc = parse_one(path.read_bytes(), path)
-        try:
-            image = str(doc["spec"]["containers"][0]["image"])
-            return Version.parse(split_image(image)[1])
-        except (KeyError, IndexError, TypeError, ValueError):
-            return None
-
-    old, now = version(saved), version(current)
-    if old is not None and now is not None and now.minors_after(old) > MAX_DOWNGRADE_SKEW:
-        raise PreconditionError(
-            f"{source} holds kube-apiserver {old}, {now.minors_after(old)} minors below the"
-            f" node ({now}); kctl never moves a node back more than one minor"
-        )
-
-
-@dataclass
-class RollbackResult:
-    backup_dir: Path
-    restored: list[str]
-    healthy: dict[str, bool]
-
-
-def rollback(
-    root: Path,
-    console: Console,
-    *,
-    backup_dir: Path | None = None,
-    timeout: float = 300.0,
-    poll: float = 0.5,
-    probe_timeout: float = 2.0,
-    wait: Callable[[str], bool] | None = None,
-) -> RollbackResult:
-    """Restore a node from the backup named by an interrupted upgrade's lock (or `backup_dir`)."""
-    lock = root / TMP_DIR / LOCK_NAME
-    state = lock_inspect(root)
-    journal: dict[str, Any] = state.info if state else {}
-    if state is not None and state.alive and state.pid != os.getpid():
-        raise PreconditionError(
-            f"the upgrade holding {lock} is still running ({state.why})",
-            hint="wait for it to finish or interrupt it (it rolls back by itself)",
-        )
-    if state is not None:
-        console.info(f"[rollback] stale lock {lock}: {state.why}")
-    source = backup_dir or (Path(journal["backupDir"]) if journal.get("backupDir") else None)
-    if source is None:
-        if lock.exists():
-            # The run died before its backup finished: nothing on the node was changed.
-            lock.unlink()
-            console.info(f"[rollback] removed {lock}; the upgrade had not changed any file")
-            return RollbackResult(Path(), [], {})
-        raise PreconditionError(
-            "no interrupted upgrade to roll back (no lock file) and no --backup-dir given"
-        )
-    index = _backup_index(source)
-    _check_rollback_skew(root, source)
-    restored = []
-    for entry in index.get("files", []):
-        rel = entry["path"]
-        saved = (source / rel).read_bytes()
-        if hashlib.sha256(saved).hexdigest() != entry["sha256"]:
-            raise OperationError(f"backup file {source / rel} is corrupt (checksum mismatch)")
-        path = root / rel
-        current = path.read_bytes() if path.exists() else None
-        if current != saved:
-            write_file(path, saved)
-            restored.append(rel)
-        os.utime(path, ns=(entry["mtimeNs"], entry["mtimeNs"]))
-        os.chmod(path, entry["mode"])
-        console.info(f"[rollback] {'restored' if current != saved else 'unchanged'} {rel}")
-    healthy: dict[str, bool] = {}
-    node = load_node(root)
-    for rel in restored:
-        name = Path(rel).stem
-        if name in node.pods:
-            probe = node.pods[name].probe
-            tag = node.pods[name].tag
-            expected = tag.split("-")[0] if name == "etcd" else tag
-            deadline = time.monotonic() + timeout
-            ok = False
-            with console.status(
-                f"[rollback] waiting up to {timeout:g}s for {name} to be healthy at {expected}"
-            ):
-                while True:
-                    found = health_mod.check(name, probe, probe_timeout)
-                    if found.healthy and _version_matches(found.version, expected):
-                        ok = True
-                        break
-                    if time.monotonic() >= deadline:
-                        break
-                    time.sleep(poll)
-            healthy[name] = ok
-    with contextlib.suppress(FileNotFoundError):
-        lock.unlink()
-    return RollbackResult(source, restored, healthy)
 
 
 def describe_phases(node: Node, rendered: list[Rendered], opts: ApplyOptions) -> list[str]:

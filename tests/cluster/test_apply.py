@@ -248,3 +248,24 @@ def test_phases_run_alone_in_order(
     assert backups, "every phase that writes keeps a backup"
     config = (good_node.root / "etc/kubernetes/kubeadm-config.yaml").read_text()
     assert f"kubernetesVersion: {TARGET}" in config
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_signal_mid_apply_rolls_back_and_exits_130(
+    good_node: LiveNode, etcd: Etcd, signame: str
+) -> None:
+    """A real signal right after kube-apiserver was upgraded: everything written is restored,
+    the components come back at the old versions, the lock is gone, exit 130."""
+    before = contents(good_node.root)
+    done = _kctl(
+        *_apply_args(good_node, etcd, "-y"),
+        env={"KCTL_UPGRADE_SIGNAL_AFTER": f"kube-apiserver:{signame}"},
+    )
+    assert done.returncode == 130, done.stderr
+    assert f"interrupted by {signame}" in done.stderr
+    assert "restored etc/kubernetes/manifests/kube-apiserver.yaml" in done.stderr
+    assert "restored etc/kubernetes/manifests/etcd.yaml" in done.stderr
+    after = {k: v for k, v in contents(good_node.root).items() if "/tmp/" not in k}
+    assert after == before
+    good_node.wait_versions(OLD)
+    assert not (good_node.root / "etc/kubernetes/tmp/kctl-upgrade.lock").exists()
