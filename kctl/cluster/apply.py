@@ -34,8 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from kctl.cluster import health as health_mod
+from kctl.cluster import proof
 from kctl.cluster.catalog import Catalog, Version
-from kctl.cluster.etcd import etcd_for
+from kctl.cluster.etcd import data_dir, etcd_for, restore_data_dir
 from kctl.cluster.lock import LOCK_NAME, owner
 from kctl.cluster.node import CONTROL_PLANE, TMP_DIR, Node, load_node
 from kctl.cluster.policy import (
@@ -46,7 +47,7 @@ from kctl.cluster.policy import (
     skew_findings,
 )
 from kctl.cluster.render import Rendered, render_all
-from kctl.cluster.restore import backup_index, version_matches
+from kctl.cluster.restore import backup_index
 from kctl.cluster.runbook import Invocation
 from kctl.console import Console
 from kctl.errors import ExitCode, KctlError, OperationError, PreconditionError
@@ -210,6 +211,7 @@ class Upgrader:
         self.journal: dict[str, Any] = {}
         self.upgraded: list[Rendered] = []  # written so far, for rollback
         self._mark = time.monotonic()  # when the current phase started
+        self.first_write: float | None = None  # seconds since boot of the first manifest write
 
     # preflight -------------------------------------------------------------------------
     def preflight_report(self, phases: list[str]) -> Preflight:
@@ -370,26 +372,25 @@ class Upgrader:
         return dest
 
     # component phases ------------------------------------------------------------------
-    def wait_healthy(self, component: str, expected: str | None, what: str) -> health_mod.Health:
-        """Poll the component's probe until healthy (at `expected`) or the timeout."""
+    def wait_healthy(
+        self, component: str, expected: str, what: str, written: float, before: float | None = None
+    ) -> proof.Proof:
+        """Poll until the component is healthy AND proven to run the manifest written at
+        `written` (proof.running), or the timeout; "cannot prove" keeps waiting."""
         probe = self.node.pods[component].probe
         deadline = time.monotonic() + self.opts.timeout
-        last = health_mod.check(component, probe, self.opts.probe_timeout)
-        target = f" at {expected}" if expected else ""
         with self.console.status(
             f"[{component}] waiting up to {self.opts.timeout:g}s for {what}"
-            f" {last.endpoint or '(no probe)'} to answer healthy{target}"
+            f" {probe.url() if probe else '(no probe)'} to answer healthy at {expected}"
         ):
             while True:
-                if last.healthy and (expected is None or version_matches(last.version, expected)):
-                    return last
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(
-                        f"last answer: {last.status}"
-                        + (f", reported version {last.version}" if last.version else "")
-                    )
-                time.sleep(self.opts.poll)
                 last = health_mod.check(component, probe, self.opts.probe_timeout)
+                found = proof.running(last, probe, expected, written, before)
+                if found.proven:
+                    return found
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"last answer: {found.how}")
+                time.sleep(self.opts.poll)
 
     def upgrade_component(self, item: Rendered) -> None:
         component = item.phase
@@ -399,30 +400,39 @@ class Upgrader:
             return
         expected = _expected_version(component, item)
         started = time.monotonic()
+        written = proof.now()
+        if self.first_write is None:
+            self.first_write = written
         write_file(self.root / item.rel, item.new)
         self.upgraded.append(item)
         self.console.info(f"[{component}] wrote {item.rel} (image tag {expected})")
         try:
-            self.wait_healthy(component, expected, "the new")
+            found = self.wait_healthy(component, expected, "the new", written)
         except TimeoutError as exc:
-            self.rollback_written(f"{component} did not become healthy at {expected}: {exc}")
+            reason = f"{component} did not become healthy at {expected}: {exc}"
+            self.rollback_written(reason, etcd_data=component == "etcd")
         self._done(component, f"upgraded to {expected} in {time.monotonic() - started:.1f}s")
-        self.console.success(f"[{component}] healthy at {expected}")
+        self.console.success(f"[{component}] healthy at {expected}: {found.how}")
 
-    def rollback_written(self, reason: str) -> None:
-        """Restore every file written so far (newest first), wait for health, raise exit 1."""
+    def rollback_written(self, reason: str, etcd_data: bool = False) -> None:
+        """Restore every file written so far (newest first; after a failed etcd phase, etcd's
+        data dir from the verified snapshot first), wait until the old instances are proven
+        back, raise exit 1."""
         details = []
         failed = []
+        if etcd_data:
+            details += self._restore_etcd_data()
+        restored_at = proof.now()
         for item in reversed(self.upgraded):
             self._restore(item.rel, item.old)
             details.append(f"restored {item.rel} from {self.outcome.backup_dir}")
         for item in reversed(self.upgraded):
             if item.phase in self.node.pods:
                 previous = Rendered(item.rel, item.old, item.old, item.phase)
+                old = _expected_version(item.phase, previous)
                 try:
-                    # at the old version: the new pod may still answer until it is replaced
                     self.wait_healthy(
-                        item.phase, _expected_version(item.phase, previous), "the restored"
+                        item.phase, old, "the restored", restored_at, self.first_write
                     )
                     details.append(f"{item.phase} is healthy again")
                 except TimeoutError as exc:
@@ -437,9 +447,26 @@ class Upgrader:
             hint=(
                 "the node is back at its previous state; see the component's logs"
                 if not failed
-                else "kctl restored the manifests but some components are unhealthy: check them"
+                else "kctl restored the files but cannot prove every component is back: check them"
             ),
         )
+
+    def _restore_etcd_data(self) -> list[str]:
+        """The etcd phase failed: put the data dir back from the verified snapshot (the data
+        dir as it was is kept beside the backup)."""
+        backup = self.outcome.backup_dir
+        if backup is None or self.outcome.snapshot is None:
+            return ["etcd data dir NOT restored: no snapshot was taken (--no-etcd-backup)"]
+        if not data_dir(self.node).is_dir():
+            return [f"etcd data dir NOT restored: {data_dir(self.node)} does not exist"]
+        try:
+            kept = restore_data_dir(self.node, backup / SNAPSHOT_NAME, backup)
+        except OperationError as exc:
+            return [f"etcd data dir NOT restored: {exc.message}"]
+        return [
+            f"restored etcd's data dir {data_dir(self.node)} from {backup / SNAPSHOT_NAME}"
+            f" (the data it replaced is kept in {kept})"
+        ]
 
     def _restore(self, rel: str, content: bytes) -> None:
         path = self.root / rel

@@ -16,21 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from kctl.cluster import health as health_mod
+from kctl.cluster import proof
 from kctl.cluster.catalog import Version
 from kctl.cluster.lock import LOCK_NAME
 from kctl.cluster.lock import inspect as lock_inspect
-from kctl.cluster.node import TMP_DIR, load_node
+from kctl.cluster.node import TMP_DIR, Node, load_node
 from kctl.cluster.policy import MAX_DOWNGRADE_SKEW
 from kctl.console import Console
 from kctl.errors import InputError, OperationError, PreconditionError
 from kctl.fsio import write_file
-
-
-def version_matches(reported: str | None, expected: str) -> bool:
-    """Whether a component's /version answer is the expected release (None: it did not say)."""
-    if reported is None:
-        return True  # the component does not say; health alone has to do
-    return reported.lstrip("v") == expected.lstrip("v") or reported.startswith(expected + "+")
 
 
 def backup_index(backup: Path) -> dict[str, Any]:
@@ -69,6 +63,32 @@ def _check_rollback_skew(root: Path, source: Path) -> None:
             f"{source} holds kube-apiserver {old}, {now.minors_after(old)} minors below the"
             f" node ({now}); kctl never moves a node back more than one minor"
         )
+
+
+@dataclass(frozen=True)
+class Waits:
+    timeout: float
+    poll: float
+    probe_timeout: float
+
+
+def _wait_restored(node: Node, name: str, since: float, waits: Waits, console: Console) -> bool:
+    """Whether the restored component is proven back (its /version, or a restarted process)."""
+    pod = node.pods[name]
+    expected = pod.tag.split("-")[0] if name == "etcd" else pod.tag
+    deadline = time.monotonic() + waits.timeout
+    with console.status(
+        f"[rollback] waiting up to {waits.timeout:g}s for {name} to be healthy at {expected}"
+    ):
+        while True:
+            found = health_mod.check(name, pod.probe, waits.probe_timeout)
+            verdict = proof.running(found, pod.probe, expected, since)
+            if verdict.proven:
+                return True
+            if time.monotonic() >= deadline:
+                console.warn(f"[rollback] {name}: {verdict.how}")
+                return False
+            time.sleep(waits.poll)
 
 
 @dataclass
@@ -111,6 +131,7 @@ def rollback(
     index = backup_index(source)
     _check_rollback_skew(root, source)
     restored = []
+    restored_at = proof.now()
     for entry in index.get("files", []):
         rel = entry["path"]
         saved = (source / rel).read_bytes()
@@ -124,28 +145,13 @@ def rollback(
         os.utime(path, ns=(entry["mtimeNs"], entry["mtimeNs"]))
         os.chmod(path, entry["mode"])
         console.info(f"[rollback] {'restored' if current != saved else 'unchanged'} {rel}")
-    healthy: dict[str, bool] = {}
     node = load_node(root)
-    for rel in restored:
-        name = Path(rel).stem
-        if name in node.pods:
-            probe = node.pods[name].probe
-            tag = node.pods[name].tag
-            expected = tag.split("-")[0] if name == "etcd" else tag
-            deadline = time.monotonic() + timeout
-            ok = False
-            with console.status(
-                f"[rollback] waiting up to {timeout:g}s for {name} to be healthy at {expected}"
-            ):
-                while True:
-                    found = health_mod.check(name, probe, probe_timeout)
-                    if found.healthy and version_matches(found.version, expected):
-                        ok = True
-                        break
-                    if time.monotonic() >= deadline:
-                        break
-                    time.sleep(poll)
-            healthy[name] = ok
+    waits = Waits(timeout, poll, probe_timeout)
+    healthy = {
+        Path(rel).stem: _wait_restored(node, Path(rel).stem, restored_at, waits, console)
+        for rel in restored
+        if Path(rel).stem in node.pods
+    }
     with contextlib.suppress(FileNotFoundError):
         lock.unlink()
     return RollbackResult(source, restored, healthy)
