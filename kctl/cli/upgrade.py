@@ -70,6 +70,13 @@ FORCE = typer.Option(
     "--force",
     help="Proceed despite health and kubelet-skew findings (never past the one-minor rule).",
 )
+CERT_RENEWAL = typer.Option(
+    "true",
+    "--certificate-renewal",
+    metavar="true|false",
+    help="Renew the kubeadm-managed leaf certificates of each upgraded component"
+    " (keys kept, one year); --certificate-renewal=false opts out.",
+)
 RESULT_OUTPUT = typer.Option(
     OutputFormat.TABLE, "-o", "--output", help="table|json|yaml: the result (phases, backup)."
 )
@@ -100,6 +107,11 @@ def register(app: typer.Typer) -> None:
         catalog_update
     )
     sub.add_typer(catalogs)
+    certs = typer.Typer(name="certs", help="Certificates of the node.", no_args_is_help=True)
+    certs.command("check-expiration", help="Expiry of every kubeadm-managed certificate and CA.")(
+        check_expiration
+    )
+    sub.add_typer(certs)
     app.add_typer(sub)
 
 
@@ -156,6 +168,13 @@ def plan(
         raise PreconditionError("no target passes the preflight: apply would refuse every one")
 
 
+def _boolean(text: str, flag: str) -> bool:
+    value = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+    if text.lower() not in value:
+        raise InputError(f"{flag}={text}: expected true or false")
+    return value[text.lower()]
+
+
 def _kubelet(version: str | None) -> str | None:
     if version is None:
         return None
@@ -167,6 +186,23 @@ def _kubelet(version: str | None) -> str | None:
 def _columns(rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["   ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def _renewal_lines(renewals: list[dict[str, Any]]) -> list[str]:
+    if not renewals:
+        return []
+    out = [
+        "",
+        "Certificates apply renews with each component (one year, keys kept;"
+        " --certificate-renewal=false opts out):",
+    ]
+    rows = [["CERTIFICATE", "COMPONENT", "CA", "EXPIRES", "AFTER APPLY"]]
+    for r in renewals:
+        after = r["newExpirationDate"] if r["renew"] else f"not renewed: {r['reason']}"
+        rows.append(
+            [r["name"], r["component"], r["certificateAuthority"], r["expirationDate"], after]
+        )
+    return [*out, *_columns(rows)]
 
 
 def _catalog_age(date: str | None) -> str:
@@ -260,6 +296,7 @@ def render_plan(result: UpgradePlan) -> str:
         out += [*_columns(rows), ""]
     else:
         out.append("Certificates: none expire within 30 days")
+    out += _renewal_lines(data["certificateRenewals"])
     out += [f"Note: {note}" for note in data["notes"]]
     return "\n".join(out)
 
@@ -340,6 +377,7 @@ def apply(
     kubeconfig: Path | None = KUBECONFIG,
     kubelet_version: str | None = KUBELET_VERSION,
     output: OutputFormat = RESULT_OUTPUT,
+    certificate_renewal: str = CERT_RENEWAL,
 ) -> None:
     _run(
         ctx,
@@ -358,6 +396,7 @@ def apply(
         force=force,
         kubeconfig=kubeconfig,
         kubelet_version=_kubelet(kubelet_version),
+        certificate_renewal=_boolean(certificate_renewal, "--certificate-renewal"),
     )
 
 
@@ -378,6 +417,7 @@ def phase(
     kubeconfig: Path | None = KUBECONFIG,
     kubelet_version: str | None = KUBELET_VERSION,
     output: OutputFormat = RESULT_OUTPUT,
+    certificate_renewal: str = CERT_RENEWAL,
 ) -> None:
     if name not in PHASE_NAMES:
         raise InputError(f"unknown phase {name!r}", hint="phases: " + ", ".join(PHASE_NAMES))
@@ -398,6 +438,7 @@ def phase(
         force=force,
         kubeconfig=kubeconfig,
         kubelet_version=_kubelet(kubelet_version),
+        certificate_renewal=_boolean(certificate_renewal, "--certificate-renewal"),
     )
 
 
@@ -420,10 +461,17 @@ def _run(
     catalog.require(opts.target)
     upgrader = Upgrader(root, catalog, opts, console)
     if dry_run:
-        from kctl.cluster.apply import describe_phases
+        from kctl.cluster.phases import describe_phases
 
         diffs = "".join(unified_diff(item) for item in upgrader.rendered)
-        lines = describe_phases(upgrader.node, upgrader.rendered, opts)
+        renewals = upgrader.certificates_of(phases)
+        lines = describe_phases(
+            upgrader.node,
+            upgrader.rendered,
+            timeout=opts.timeout,
+            etcd_backup=opts.etcd_backup,
+            renewals=renewals,
+        )
         console.result(diffs)
         console.result(
             "Phases (in order):\n"
@@ -558,3 +606,55 @@ def _transition_text(t: Any) -> str:
     if t.api_version:
         parts.append(f"apiVersion {t.api_version}")
     return f"{t.component}: {', '.join(parts)}"
+
+
+def check_expiration(
+    ctx: typer.Context,
+    root: Path = ROOT,
+    output: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
+    ),
+) -> None:
+    """Like `kubeadm certs check-expiration`: leaves, then CAs; a missing one is !MISSING!."""
+    from kctl.cluster.certs import check_expiration as expirations
+
+    console = console_of(ctx)
+    leaves, cas = expirations(root / "etc/kubernetes")
+    if output is not OutputFormat.TABLE:
+        console.emit(
+            {
+                "apiVersion": "kctl.dev/v1alpha1",
+                "kind": "CertificateExpirationInfo",
+                "certificates": [c.to_dict() for c in leaves],
+                "certificateAuthorities": [c.to_dict() for c in cas],
+            },
+            output,
+        )
+        return
+    rows = [
+        ["CERTIFICATE", "EXPIRES", "RESIDUAL TIME", "CERTIFICATE AUTHORITY", "EXTERNALLY MANAGED"]
+    ]
+    for c in leaves:
+        d = c.to_dict()
+        if d["missing"]:
+            rows.append([c.name, "!MISSING!", "", "", ""])
+            continue
+        managed = "yes" if c.externally_managed else "no"
+        rows.append(
+            [c.name, _when(d["expirationDate"]), str(d["residualTime"]), c.ca_name, managed]
+        )
+    ca_rows = [["CERTIFICATE AUTHORITY", "EXPIRES", "RESIDUAL TIME", "EXTERNALLY MANAGED"]]
+    for c in cas:
+        d = c.to_dict()
+        if d["missing"]:
+            ca_rows.append([c.name, "!MISSING!", "", ""])
+            continue
+        managed = "yes" if c.externally_managed else "no"
+        ca_rows.append([c.name, _when(d["expirationDate"]), str(d["residualTime"]), managed])
+    console.result("\n".join([*_columns(rows), "", *_columns(ca_rows)]))
+
+
+def _when(stamp: Any) -> str:
+    import datetime as dt
+
+    return dt.datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").strftime("%b %d, %Y %H:%M UTC")

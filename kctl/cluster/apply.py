@@ -26,10 +26,9 @@ import json
 import os
 import shutil
 import signal
-import threading
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +36,22 @@ from kctl.cluster import health as health_mod
 from kctl.cluster import proof
 from kctl.cluster.catalog import Catalog, Version
 from kctl.cluster.etcd import data_dir, etcd_for, restore_data_dir
+from kctl.cluster.interrupts import (
+    Signalled,
+    UpgradeInterruptedError,
+    signals_ignored,
+    signals_interrupt,
+)
 from kctl.cluster.lock import LOCK_NAME, owner
-from kctl.cluster.node import CONTROL_PLANE, TMP_DIR, Node, load_node
+from kctl.cluster.node import TMP_DIR, Node, load_node
+from kctl.cluster.phases import (
+    COMPONENT_PHASES,
+    PHASES,
+    SNAPSHOT_NAME,
+    Outcome,
+    expected_version,
+    phase_files,
+)
 from kctl.cluster.policy import (
     Finding,
     Preflight,
@@ -47,77 +60,15 @@ from kctl.cluster.policy import (
     skew_findings,
 )
 from kctl.cluster.render import Rendered, render_all
+from kctl.cluster.renew import Renewal, plan_renewals
 from kctl.cluster.restore import backup_index
 from kctl.cluster.runbook import Invocation
 from kctl.console import Console
-from kctl.errors import ExitCode, KctlError, OperationError, PreconditionError
+from kctl.errors import OperationError, PreconditionError
 from kctl.fsio import write_file
 
-PHASES = (
-    "preflight",
-    "backup",
-    "etcd",
-    "kube-apiserver",
-    "kube-controller-manager",
-    "kube-scheduler",
-    "upload-config",
-    "kubelet-config",
-    "addons",
-)
-COMPONENT_PHASES = CONTROL_PLANE
 CRASH_HOOK = "KCTL_UPGRADE_CRASH_AFTER"
 SIGNAL_HOOK = "KCTL_UPGRADE_SIGNAL_AFTER"  # tests: "<phase>:SIGTERM" signals itself after it
-INTERRUPTING = (signal.SIGTERM, signal.SIGHUP)
-
-
-class UpgradeInterruptedError(KctlError):
-    """The run was interrupted (SIGINT, SIGTERM, SIGHUP) and rolled back: exit 130."""
-
-    exit_code = ExitCode.INTERRUPTED
-
-
-class Signalled(BaseException):
-    """SIGTERM or SIGHUP arrived while the node was being changed."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.name = signal.Signals(signum).name
-
-
-@contextlib.contextmanager
-def _signals_interrupt() -> Iterator[None]:
-    """While the node changes, SIGTERM and SIGHUP interrupt like Ctrl-C (then roll back)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, _frame: object) -> None:
-        raise Signalled(signum)
-
-    saved = {sig: signal.signal(sig, interrupt) for sig in INTERRUPTING}
-    try:
-        yield
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-
-
-@contextlib.contextmanager
-def _signals_ignored() -> Iterator[None]:
-    """A second signal must not abort the rollback of the first."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    sigs = (signal.SIGINT, *INTERRUPTING)
-    saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in sigs}
-    try:
-        yield
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
-
-
-SNAPSHOT_NAME = "etcd-snapshot.db"
 
 
 @dataclass
@@ -133,65 +84,7 @@ class ApplyOptions:
     kubeconfig: Path | None = None
     catalog_file: Path | None = None
     kubelet_version: str | None = None
-
-
-@dataclass
-class Outcome:
-    """What an apply (or a single phase) did."""
-
-    target: Version
-    backup_dir: Path | None = None
-    phases: list[tuple[str, str]] = field(default_factory=list)  # (phase, what happened)
-    snapshot: dict[str, Any] | None = None
-    seconds: dict[str, float] = field(default_factory=dict)  # phase -> duration
-    renewed: list[str] = field(default_factory=list)  # certificates renewed
-    result: str = "running"  # succeeded, failed, rolled-back, interrupted
-    error: str | None = None
-
-    def to_dict(self, node_name: str) -> dict[str, Any]:
-        """The machine-readable result of `apply -o json|yaml` (kind UpgradeResult)."""
-        return {
-            "apiVersion": "kctl.dev/v1alpha1",
-            "kind": "UpgradeResult",
-            "nodeName": node_name,
-            "targetVersion": str(self.target),
-            "result": self.result,
-            "error": self.error,
-            "backupDir": str(self.backup_dir) if self.backup_dir else None,
-            "etcdSnapshot": (
-                {
-                    "path": str(self.backup_dir / SNAPSHOT_NAME),
-                    "revision": self.snapshot.get("revision"),
-                    "totalKey": self.snapshot.get("totalKey"),
-                }
-                if self.snapshot and self.backup_dir
-                else None
-            ),
-            "phases": [
-                {"name": name, "result": what, "seconds": round(self.seconds.get(name, 0.0), 3)}
-                for name, what in self.phases
-            ],
-            "renewedCertificates": list(self.renewed),
-        }
-
-
-def phase_files(rendered: list[Rendered], phase: str) -> list[Rendered]:
-    return [r for r in rendered if r.phase == phase]
-
-
-def _image_tag(rendered: Rendered) -> str:
-    """The image tag in a rendered static pod manifest."""
-    from kctl.cluster.docs import parse_one
-    from kctl.cluster.node import split_image
-
-    doc = parse_one(rendered.new, Path(rendered.rel))
-    return split_image(str(doc["spec"]["containers"][0]["image"]))[1]
-
-
-def _expected_version(component: str, rendered: Rendered) -> str:
-    """The version a component should report once its new manifest runs (etcd: 3.5.15)."""
-    tag = _image_tag(rendered)
-    return tag.split("-")[0] if component == "etcd" else tag
+    certificate_renewal: bool = True
 
 
 class Upgrader:
@@ -205,6 +98,7 @@ class Upgrader:
         self.node: Node = load_node(root, opts.kubelet_version, opts.kubeconfig)
         self.invocation = Invocation(root, opts.catalog_file, opts.kubeconfig)
         self.rendered = render_all(self.node, catalog, opts.target)
+        self.renewals = plan_renewals(root) if opts.certificate_renewal else []
         self.tmp = root / TMP_DIR
         self.lock = self.tmp / LOCK_NAME
         self.outcome = Outcome(opts.target)
@@ -398,11 +292,12 @@ class Upgrader:
             self._done(component, "already at the target, skipped")
             self.console.info(f"[{component}] manifest unchanged, skipped")
             return
-        expected = _expected_version(component, item)
+        expected = expected_version(component, item)
         started = time.monotonic()
         written = proof.now()
         if self.first_write is None:
             self.first_write = written
+        self._renew(component)
         write_file(self.root / item.rel, item.new)
         self.upgraded.append(item)
         self.console.info(f"[{component}] wrote {item.rel} (image tag {expected})")
@@ -413,6 +308,20 @@ class Upgrader:
             self.rollback_written(reason, etcd_data=component == "etcd")
         self._done(component, f"upgraded to {expected} in {time.monotonic() - started:.1f}s")
         self.console.success(f"[{component}] healthy at {expected}: {found.how}")
+
+    def _renew(self, component: str) -> None:
+        """Write the component's renewed leaf certificates (backed up, rolled back like the
+        manifests); its restart with the new manifest loads them."""
+        renewals = self.certificates_of([component])
+        for renewal in renewals:
+            assert renewal.rendered is not None and renewal.new_expires is not None
+            write_file(self.root / renewal.rendered.rel, renewal.rendered.new)
+            self.upgraded.append(renewal.rendered)
+            self.outcome.renewed.append(renewal.name)
+        if renewals:
+            names = ", ".join(r.name for r in renewals)
+            until = renewals[0].new_expires.strftime("%Y-%m-%d") if renewals[0].new_expires else ""
+            self.console.info(f"[{component}] renewed {names} (valid until {until}, keys kept)")
 
     def rollback_written(self, reason: str, etcd_data: bool = False) -> None:
         """Restore every file written so far (newest first; after a failed etcd phase, etcd's
@@ -429,7 +338,7 @@ class Upgrader:
         for item in reversed(self.upgraded):
             if item.phase in self.node.pods:
                 previous = Rendered(item.rel, item.old, item.old, item.phase)
-                old = _expected_version(item.phase, previous)
+                old = expected_version(item.phase, previous)
                 try:
                     self.wait_healthy(
                         item.phase, old, "the restored", restored_at, self.first_write
@@ -439,6 +348,7 @@ class Upgrader:
                     failed.append(item.phase)
                     details.append(f"{item.phase} did NOT come back healthy ({exc})")
         self.upgraded.clear()
+        self.outcome.renewed.clear()  # restored with the rest
         if self.journal:
             self.journal["rolledBack"] = True
         raise OperationError(
@@ -500,10 +410,17 @@ class Upgrader:
         self._done(phase, f"wrote {len(items)} file(s)" if items else "nothing to change")
 
     # whole runs ------------------------------------------------------------------------
+    def certificates_of(self, components: Iterable[str]) -> list[Renewal]:
+        """The renewals done with these components' phases (kubeadm: step 1 of each)."""
+        wanted = set(components)
+        return [r for r in self.renewals if r.rendered is not None and r.component in wanted]
+
     def _write_phases(self, work: list[str]) -> None:
         touched = [r for r in self.rendered if r.phase in work]
         if "backup" in work:
-            touched = self.rendered  # a full backup covers every file an upgrade touches
+            touched = list(self.rendered)  # a full backup covers every file an upgrade touches
+        phases = PHASES if "backup" in work else work
+        touched += [r.rendered for r in self.certificates_of(phases) if r.rendered]
         self.backup(touched, snapshot=self._snapshot_wanted(work))
         self._done("backup", str(self.outcome.backup_dir))
         for phase in work:
@@ -523,7 +440,7 @@ class Upgrader:
             raise UpgradeInterruptedError(
                 f"upgrade to {self.opts.target} interrupted by {name} before any node file changed"
             ) from None
-        with _signals_ignored():
+        with signals_ignored():
             try:
                 self.rollback_written(f"interrupted by {name}")
             except OperationError as failed:
@@ -543,7 +460,7 @@ class Upgrader:
         self.acquire()
         ok = False
         try:
-            with _signals_interrupt():
+            with signals_interrupt():
                 try:
                     self._write_phases(work)
                 except (KeyboardInterrupt, Signalled) as exc:
@@ -567,31 +484,3 @@ class Upgrader:
                 f" to {self.opts.target}. Backup: {self.outcome.backup_dir}"
             )
         return self.outcome
-
-
-def describe_phases(node: Node, rendered: list[Rendered], opts: ApplyOptions) -> list[str]:
-    """One line per phase saying what apply would do (for --dry-run and diff)."""
-    lines = [
-        "preflight: version-skew policy, component health, etcd reachable, disk space for"
-        f" backups, no other upgrade (lock {TMP_DIR}/{LOCK_NAME})",
-        f"backup: {len(rendered)} files to {TMP_DIR}/kubeadm-backup-manifests-<timestamp>"
-        + (", plus a verified etcd snapshot" if opts.etcd_backup else " (no etcd snapshot)"),
-    ]
-    for phase in PHASES[2:]:
-        items = phase_files(rendered, phase)
-        changed = [r for r in items if r.changed]
-        if phase in COMPONENT_PHASES:
-            item = items[0]
-            if item.changed:
-                lines.append(
-                    f"{phase}: {node.pods[phase].version} -> {_image_tag(item)}"
-                    f", write {item.rel}, wait up to {opts.timeout:g}s for health at the new"
-                    " version, roll back on failure"
-                )
-            else:
-                lines.append(f"{phase}: unchanged, skipped")
-        elif changed:
-            lines.append(f"{phase}: write " + ", ".join(r.rel for r in changed))
-        else:
-            lines.append(f"{phase}: nothing to change")
-    return lines

@@ -22,6 +22,7 @@ from kctl.cluster.policy import (
     skew_verdict,
 )
 from kctl.cluster.render import target_tag
+from kctl.cluster.renew import Renewal, plan_renewals
 from kctl.cluster.runbook import Invocation
 
 API_VERSION = "kctl.dev/v1alpha1"
@@ -81,6 +82,7 @@ class UpgradePlan:
     notes: list[str] = field(default_factory=list)
     health_checked: bool = True
     catalog_date: str | None = None
+    renewals: list[Renewal] = field(default_factory=list)
 
     def verdict(self) -> dict[str, Any]:
         allowed = [str(u.target) for u in self.upgrades if u.apply_allowed]
@@ -131,6 +133,7 @@ class UpgradePlan:
                 for c in self.certificates
                 if c.expiring(CERT_WARNING_DAYS)
             ],
+            "certificateRenewals": [r.to_dict() for r in self.renewals],
             "configVersions": self.config_versions,
             "notes": self.notes,
         }
@@ -216,6 +219,7 @@ def plan_upgrade(
     now: dt.datetime | None = None,
     target: Version | None = None,
     invocation: Invocation | None = None,
+    renew_certificates: bool = True,
 ) -> UpgradePlan:
     """The plan for one node: targets from the catalog and, for each, the same preflight
     apply runs (skew, health, lock); certificates and config API versions."""
@@ -260,4 +264,5 @@ def plan_upgrade(
         notes=notes,
         health_checked=check_health,
         catalog_date=catalog.date,
+        renewals=plan_renewals(node.root, now) if renew_certificates else [],
     )
