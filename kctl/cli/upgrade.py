@@ -13,7 +13,6 @@ from kctl.errors import InputError
 
 if TYPE_CHECKING:
     from kctl.cluster.catalog import Catalog
-    from kctl.cluster.plan import UpgradePlan
     from kctl.console import Console
 
 PHASE_NAMES = (
@@ -161,7 +160,9 @@ def plan(
         invocation=Invocation(root, catalog_file, kubeconfig, kubelet),
     )
     if output is OutputFormat.TABLE:
-        console.result(render_plan(result))
+        from kctl.cluster.report import plan_text
+
+        console.result(plan_text(result.to_dict()))
     else:
         console.emit(result.to_dict(), output)
     if fail_if_blocked and not result.verdict()["upgradeAllowed"]:
@@ -181,124 +182,6 @@ def _kubelet(version: str | None) -> str | None:
     from kctl.cluster.catalog import parse_version
 
     return str(parse_version(version, "--kubelet-version"))
-
-
-def _columns(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["   ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-
-
-def _renewal_lines(renewals: list[dict[str, Any]]) -> list[str]:
-    if not renewals:
-        return []
-    out = [
-        "",
-        "Certificates apply renews with each component (one year, keys kept;"
-        " --certificate-renewal=false opts out):",
-    ]
-    rows = [["CERTIFICATE", "COMPONENT", "CA", "EXPIRES", "AFTER APPLY"]]
-    for r in renewals:
-        after = r["newExpirationDate"] if r["renew"] else f"not renewed: {r['reason']}"
-        rows.append(
-            [r["name"], r["component"], r["certificateAuthority"], r["expirationDate"], after]
-        )
-    return [*out, *_columns(rows)]
-
-
-def _catalog_age(date: str | None) -> str:
-    if date is None:
-        return " (undated)"
-    import datetime as dt
-
-    days = (dt.datetime.now(dt.UTC).date() - dt.date.fromisoformat(date)).days
-    return f" (data as of {date}, {days} days old)"
-
-
-def _verdict_lines(upgrade: dict[str, Any]) -> list[str]:
-    """'You can now apply' only when apply's whole preflight passes."""
-    out = [f"Version skew: {'ok' if upgrade['skew']['allowed'] else 'NOT ALLOWED'}"]
-    out += [f"  - {reason}" for reason in upgrade["skew"]["reasons"]]
-    verdict = upgrade["verdict"]
-    if verdict["applyAllowed"]:
-        out += ["You can now apply the upgrade by executing the following command:", ""]
-        out.append(f"        {upgrade['command']}")
-        return out
-    out.append("Apply would be refused:")
-    for finding in verdict["blockedBy"]:
-        if finding["check"] not in ("skew", "kubelet-skew"):
-            out.append(f"  - {finding['message']}")
-    if verdict["allowedWithForce"]:
-        out += ["Once fixed (or with --force, which overrides only these findings):", ""]
-        out.append(f"        {upgrade['command']}")
-    return out
-
-
-def render_plan(result: UpgradePlan) -> str:
-    """The plan as text for runbooks (kubeadm's layout, plus health, skew and certificates)."""
-    data = result.to_dict()
-    out = [
-        f"[upgrade/versions] Node: {data['nodeName']}",
-        f"[upgrade/versions] Cluster version: {data['clusterVersion']}",
-        f"[upgrade/versions] Catalog: {data['catalog']}{_catalog_age(data['catalogDate'])}",
-        "",
-    ]
-    if data["health"]:
-        out.append("Component health (livenessProbe):")
-        rows = [["COMPONENT", "ENDPOINT", "HEALTHY", "STATUS", "VERSION"]]
-        for h in data["health"]:
-            rows.append(
-                [
-                    h["component"],
-                    h["endpoint"] or "-",
-                    "yes" if h["healthy"] else "NO",
-                    h["status"],
-                    h["reportedVersion"] or "-",
-                ]
-            )
-        out += [*_columns(rows), ""]
-    for upgrade in data["availableUpgrades"]:
-        out.append(f"Upgrade to the {upgrade['description']}:")
-        out.append("")
-        rows = [["COMPONENT", "NODE", "CURRENT", "TARGET"]]
-        rows += [
-            [c["name"], c["nodeName"], c["currentVersion"], c["newVersion"]]
-            for c in upgrade["components"]
-        ]
-        out += _columns(rows)
-        out.append("")
-        out += _verdict_lines(upgrade)
-        out.append("_" * 69)
-        out.append("")
-    if data["configVersions"]:
-        rows = [["API GROUP", "CURRENT VERSION", "PREFERRED VERSION", "MANUAL UPGRADE REQUIRED"]]
-        rows += [
-            [
-                c["group"],
-                c["currentVersion"],
-                c["preferredVersion"],
-                "yes" if c["manualUpgradeRequired"] else "no",
-            ]
-            for c in data["configVersions"]
-        ]
-        out += [*_columns(rows), ""]
-    if data["certificates"]:
-        out.append("Certificates expiring within 30 days:")
-        rows = [["CERTIFICATE", "EXPIRES", "RESIDUAL DAYS", "CA"]]
-        rows += [
-            [
-                c["name"],
-                c["expirationDate"],
-                str(c["residualDays"]),
-                "yes" if c["certificateAuthority"] else "no",
-            ]
-            for c in data["certificates"]
-        ]
-        out += [*_columns(rows), ""]
-    else:
-        out.append("Certificates: none expire within 30 days")
-    out += _renewal_lines(data["certificateRenewals"])
-    out += [f"Note: {note}" for note in data["notes"]]
-    return "\n".join(out)
 
 
 def unified_diff(item: Any, context: int = 3) -> str:
@@ -552,34 +435,14 @@ def catalog(
 ) -> None:
     if ctx.invoked_subcommand is not None:
         return
+    from kctl.cluster.report import catalog_text
+
     console = console_of(ctx)
     data = _catalog(catalog_file)
     if output is not OutputFormat.TABLE:
         console.emit(data.to_dict(), output)
         return
-    rows = [["MINOR", "PATCHES", "LATEST", "ETCD", "COREDNS", "PAUSE", "KUBELET SKEW", "SOURCE"]]
-    notes = []
-    for release in data.releases:
-        latest = release.latest
-        skew = release.kubelet_skew
-        rows.append(
-            [
-                release.minor,
-                f"{release.patches[0].version}..{latest.version}",
-                str(latest.version),
-                latest.etcd,
-                latest.coredns,
-                latest.pause,
-                str(skew) if skew is not None else "-",
-                latest.source,
-            ]
-        )
-        notes += [f"{release.minor}: {_transition_text(t)}" for t in release.transitions]
-        if release.unverified:
-            names = ", ".join(str(v) for v in release.unverified)
-            notes.append(f"{release.minor}: {names} released, images not evidenced (refused)")
-    head = f"Release catalog: {data.path}{_catalog_age(data.date)}\n"
-    console.result(head + "\n".join([*_columns(rows), "", *notes]).rstrip())
+    console.result(catalog_text(data))
 
 
 def catalog_update(
@@ -599,15 +462,6 @@ def catalog_update(
     )
 
 
-def _transition_text(t: Any) -> str:
-    parts = [f"remove {f}" for f in t.remove_flags]
-    parts += [f"rename {a} to {b}" for a, b in t.rename_flags]
-    parts += [f"add {f}" for f in t.add_flags]
-    if t.api_version:
-        parts.append(f"apiVersion {t.api_version}")
-    return f"{t.component}: {', '.join(parts)}"
-
-
 def check_expiration(
     ctx: typer.Context,
     root: Path = ROOT,
@@ -617,6 +471,7 @@ def check_expiration(
 ) -> None:
     """Like `kubeadm certs check-expiration`: leaves, then CAs; a missing one is !MISSING!."""
     from kctl.cluster.certs import check_expiration as expirations
+    from kctl.cluster.report import expiration_text
 
     console = console_of(ctx)
     leaves, cas = expirations(root / "etc/kubernetes")
@@ -631,30 +486,4 @@ def check_expiration(
             output,
         )
         return
-    rows = [
-        ["CERTIFICATE", "EXPIRES", "RESIDUAL TIME", "CERTIFICATE AUTHORITY", "EXTERNALLY MANAGED"]
-    ]
-    for c in leaves:
-        d = c.to_dict()
-        if d["missing"]:
-            rows.append([c.name, "!MISSING!", "", "", ""])
-            continue
-        managed = "yes" if c.externally_managed else "no"
-        rows.append(
-            [c.name, _when(d["expirationDate"]), str(d["residualTime"]), c.ca_name, managed]
-        )
-    ca_rows = [["CERTIFICATE AUTHORITY", "EXPIRES", "RESIDUAL TIME", "EXTERNALLY MANAGED"]]
-    for c in cas:
-        d = c.to_dict()
-        if d["missing"]:
-            ca_rows.append([c.name, "!MISSING!", "", ""])
-            continue
-        managed = "yes" if c.externally_managed else "no"
-        ca_rows.append([c.name, _when(d["expirationDate"]), str(d["residualTime"]), managed])
-    console.result("\n".join([*_columns(rows), "", *_columns(ca_rows)]))
-
-
-def _when(stamp: Any) -> str:
-    import datetime as dt
-
-    return dt.datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%SZ").strftime("%b %d, %Y %H:%M UTC")
+    console.result(expiration_text(leaves, cas))

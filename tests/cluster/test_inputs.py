@@ -253,3 +253,12 @@ def test_bad_catalog_is_exit_2_with_line(
     err = capsys.readouterr().err
     assert f"{bad}:{line}:" in err
     assert message in err
+
+
+def test_yaml_the_safe_loader_cannot_construct_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_node(tmp_path / "n", NodeSpec(pki=False))
+    (root / APISERVER).write_text("=\n")
+    assert main(["upgrade", "plan", "--root", str(root), "--no-health"]) == 2
+    assert f"{root / APISERVER}:1:1: unsupported YAML" in capsys.readouterr().err
