@@ -136,7 +136,8 @@ class Upgrader:
     def preflight(self, phases: list[str]) -> None:
         """Run the preflight; exit 3 on anything --force may not (or was not asked to) override."""
         report = self.preflight_report(phases)
-        report.enforce(self.opts.force, f"the upgrade to {self.opts.target}")
+        plan = self.invocation.command("plan", str(self.opts.target))
+        report.enforce(self.opts.force, f"the upgrade to {self.opts.target}", plan)
         overridden = report.overridden(self.opts.force)
         for finding in overridden:
             self.console.warn(f"[preflight] --force overrides: {finding.message}")

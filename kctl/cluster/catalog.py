@@ -340,8 +340,17 @@ def _release(path: Path, i: int, item: Any) -> Release:
             )
         )
     patches.sort(key=lambda p: p.version)
+    transitions = _transitions(path, where, item.get("transitions") or [])
+    skew = item.get("kubeletSkew")
+    if skew is not None and (not isinstance(skew, int) or isinstance(skew, bool) or skew < 0):
+        raise docs.invalid(path, [*where, "kubeletSkew"], "kubeletSkew must be a whole number")
+    unverified = _unverified(path, [*where, "unverified"], item.get("unverified"), minor)
+    return Release(minor, tuple(patches), tuple(transitions), skew, unverified)
+
+
+def _transitions(path: Path, where: list[str | int], items: Any) -> list[Transition]:
     transitions = []
-    for k, t in enumerate(item.get("transitions") or []):
+    for k, t in enumerate(items):
         tloc: list[str | int] = [*where, "transitions", k]
         if not isinstance(t, dict) or not isinstance(t.get("component"), str):
             raise docs.invalid(path, tloc, "a transition needs a 'component'")
@@ -366,8 +375,4 @@ def _release(path: Path, i: int, item: Any) -> Release:
                 source=str(t.get("source", "")),
             )
         )
-    skew = item.get("kubeletSkew")
-    if skew is not None and (not isinstance(skew, int) or isinstance(skew, bool) or skew < 0):
-        raise docs.invalid(path, [*where, "kubeletSkew"], "kubeletSkew must be a whole number")
-    unverified = _unverified(path, [*where, "unverified"], item.get("unverified"), minor)
-    return Release(minor, tuple(patches), tuple(transitions), skew, unverified)
+    return transitions

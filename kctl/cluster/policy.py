@@ -7,6 +7,7 @@ a downgrade of more than one minor, and a live lock never.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,7 +180,7 @@ def lock_findings(root: Path, invocation: Invocation) -> list[Finding]:
     if state is None:
         return []
     info = state.info
-    if state.alive and state.pid != _own_pid():
+    if state.alive and state.pid != os.getpid():
         return [
             Finding(
                 "lock",
@@ -199,12 +200,6 @@ def lock_findings(root: Path, invocation: Invocation) -> list[Finding]:
     ]
 
 
-def _own_pid() -> int:
-    import os
-
-    return os.getpid()
-
-
 @dataclass
 class Preflight:
     """Every finding of one preflight, and what `--force` makes of them."""
@@ -217,8 +212,8 @@ class Preflight:
     def overridden(self, force: bool) -> list[Finding]:
         return [f for f in self.findings if force and f.overridable]
 
-    def enforce(self, force: bool, what: str) -> None:
-        """Raise exit 3 naming every blocking finding."""
+    def enforce(self, force: bool, what: str, plan: str = "kctl upgrade plan") -> None:
+        """Raise exit 3 naming every blocking finding (`plan`: the pasteable plan command)."""
         blocking = self.blocking(force)
         if not blocking:
             return
@@ -230,6 +225,6 @@ class Preflight:
             hint=(
                 "fix these first, or pass --force to override them"
                 if soft_only
-                else "choose a target from `kctl upgrade plan`; --force cannot override this"
+                else f"choose a target from `{plan}`; --force cannot override this"
             ),
         )

@@ -62,6 +62,27 @@ def _verdict_lines(upgrade: dict[str, Any]) -> list[str]:
     return out
 
 
+def _health_lines(health: list[dict[str, Any]]) -> list[str]:
+    if not health:
+        return []
+    rows = [["COMPONENT", "ENDPOINT", "HEALTHY", "STATUS", "VERSION"]]
+    for h in health:
+        healthy = "yes" if h["healthy"] else "NO"
+        version = h["reportedVersion"] or "-"
+        rows.append([h["component"], h["endpoint"] or "-", healthy, h["status"], version])
+    return ["Component health (livenessProbe):", *columns(rows), ""]
+
+
+def _expiring_lines(certificates: list[dict[str, Any]]) -> list[str]:
+    if not certificates:
+        return ["Certificates: none expire within 30 days"]
+    rows = [["CERTIFICATE", "EXPIRES", "RESIDUAL DAYS", "CA"]]
+    for c in certificates:
+        ca = "yes" if c["certificateAuthority"] else "no"
+        rows.append([c["name"], c["expirationDate"], str(c["residualDays"]), ca])
+    return ["Certificates expiring within 30 days:", *columns(rows), ""]
+
+
 def plan_text(data: dict[str, Any]) -> str:
     """The plan as text for runbooks (kubeadm's layout, plus health, skew and certificates)."""
     out = [
@@ -70,20 +91,7 @@ def plan_text(data: dict[str, Any]) -> str:
         f"[upgrade/versions] Catalog: {data['catalog']}{_catalog_age(data['catalogDate'])}",
         "",
     ]
-    if data["health"]:
-        out.append("Component health (livenessProbe):")
-        rows = [["COMPONENT", "ENDPOINT", "HEALTHY", "STATUS", "VERSION"]]
-        for h in data["health"]:
-            rows.append(
-                [
-                    h["component"],
-                    h["endpoint"] or "-",
-                    "yes" if h["healthy"] else "NO",
-                    h["status"],
-                    h["reportedVersion"] or "-",
-                ]
-            )
-        out += [*columns(rows), ""]
+    out += _health_lines(data["health"])
     for upgrade in data["availableUpgrades"]:
         out.append(f"Upgrade to the {upgrade['description']}:")
         out.append("")
@@ -109,21 +117,7 @@ def plan_text(data: dict[str, Any]) -> str:
             for c in data["configVersions"]
         ]
         out += [*columns(rows), ""]
-    if data["certificates"]:
-        out.append("Certificates expiring within 30 days:")
-        rows = [["CERTIFICATE", "EXPIRES", "RESIDUAL DAYS", "CA"]]
-        rows += [
-            [
-                c["name"],
-                c["expirationDate"],
-                str(c["residualDays"]),
-                "yes" if c["certificateAuthority"] else "no",
-            ]
-            for c in data["certificates"]
-        ]
-        out += [*columns(rows), ""]
-    else:
-        out.append("Certificates: none expire within 30 days")
+    out += _expiring_lines(data["certificates"])
     out += _renewal_lines(data["certificateRenewals"])
     out += [f"Note: {note}" for note in data["notes"]]
     return "\n".join(out)

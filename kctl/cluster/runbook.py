@@ -31,4 +31,5 @@ class Invocation:
         return shlex.join(argv)
 
     def rollback(self) -> str:
-        return self.command("rollback", catalog=False)
+        """`kctl upgrade rollback --root R` (rollback takes no catalog or kubeconfig)."""
+        return Invocation(self.root).command("rollback", catalog=False)

@@ -145,3 +145,18 @@ def test_custom_etcd_image_tag_is_kept(node: Path, capsys: pytest.CaptureFixture
     assert main(["upgrade", "diff", "v1.31.14", "--root", str(node), "--force"]) == 0
     assert ETCD not in capsys.readouterr().out
     assert snapshot_files(node) == before
+
+
+def test_every_suggested_command_is_accepted_by_its_command(tmp_path: Path) -> None:
+    """rollback takes neither --catalog nor --kubeconfig: its suggestion must not carry them."""
+    from kctl.cluster.runbook import Invocation
+
+    given = Invocation(tmp_path / "a node", tmp_path / "c.yaml", tmp_path / "kc", "v1.30.4")
+    assert shlex.split(given.rollback()) == [
+        "kctl",
+        "upgrade",
+        "rollback",
+        "--root",
+        str(tmp_path / "a node"),
+    ]
+    assert Invocation(Path("/")).command("plan") == "kctl upgrade plan"
