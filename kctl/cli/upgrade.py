@@ -241,7 +241,7 @@ def _report_preflight(console: Console, upgrader: Any, phases: list[str]) -> Non
         console.warn(f"[preflight] --force would override: {finding.message}")
     for finding in report.blocking(force):
         console.warn(f"[preflight] apply would stop here: {finding.message}")
-    plan = upgrader.invocation.command("plan", str(upgrader.opts.target))
+    plan = upgrader.invocation.command("plan")
     report.enforce(force, f"the upgrade to {upgrader.opts.target}", plan)
 
 

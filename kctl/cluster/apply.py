@@ -96,7 +96,7 @@ class Upgrader:
         self.opts = opts
         self.console = console
         self.node: Node = load_node(root, opts.kubelet_version, opts.kubeconfig)
-        self.invocation = Invocation(root, opts.catalog_file, opts.kubeconfig)
+        self.invocation = Invocation(root, opts.catalog_file, opts.kubeconfig, opts.kubelet_version)
         self.rendered = render_all(self.node, catalog, opts.target)
         self.renewals = plan_renewals(root) if opts.certificate_renewal else []
         self.tmp = root / TMP_DIR
@@ -136,7 +136,7 @@ class Upgrader:
     def preflight(self, phases: list[str]) -> None:
         """Run the preflight; exit 3 on anything --force may not (or was not asked to) override."""
         report = self.preflight_report(phases)
-        plan = self.invocation.command("plan", str(self.opts.target))
+        plan = self.invocation.command("plan")
         report.enforce(self.opts.force, f"the upgrade to {self.opts.target}", plan)
         overridden = report.overridden(self.opts.force)
         for finding in overridden:
