@@ -29,6 +29,13 @@ LEAVES = {
     "etcd/peer": ("etcd", "etcd/ca"),
     "etcd/healthcheck-client": ("etcd", "etcd/ca"),
 }
+# kubeconfig files (under etc/kubernetes) whose embedded client certificate kubeadm renews
+KUBECONFIGS = {
+    "admin.conf": "kube-apiserver",
+    "super-admin.conf": "kube-apiserver",
+    "controller-manager.conf": "kube-controller-manager",
+    "scheduler.conf": "kube-scheduler",
+}
 
 
 @dataclass(frozen=True)
@@ -130,12 +137,51 @@ def _renewal(pki: Path, name: str, component: str, ca: str, now: dt.datetime) ->
     return Renewal(name, component, ca, expires, new.not_valid_after_utc, "renew", rendered)
 
 
+def _kubeconfig_renewal(root: Path, name: str, component: str, now: dt.datetime) -> Renewal:
+    """The client certificate embedded in a kubeconfig (client-certificate-data), re-issued by
+    pki/ca; only that base64 value changes in the file."""
+    import base64
+
+    import yaml
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    rel = f"etc/kubernetes/{name}"
+    raw = (root / rel).read_bytes()
+    try:
+        data = yaml.safe_load(raw)
+        encoded = str(data["users"][0]["user"]["client-certificate-data"])
+        cert = x509.load_pem_x509_certificate(base64.b64decode(encoded))
+    except (yaml.YAMLError, KeyError, IndexError, TypeError, ValueError):
+        epoch = dt.datetime.fromtimestamp(0, dt.UTC)
+        return Renewal(name, component, "ca", epoch, None, "no embedded client certificate", None)
+    pki = root / PKI_DIR
+    expires = cert.not_valid_after_utc
+    if not (pki / "ca.key").is_file() or not (pki / "ca.crt").is_file():
+        reason = "externally managed: no ca.key in pki/"
+        return Renewal(name, component, "ca", expires, None, reason, None)
+    ca_cert = _load(pki / "ca.crt")
+    if cert.issuer != ca_cert.subject:
+        return Renewal(name, component, "ca", expires, None, "not issued by ca.crt", None)
+    new = reissue(cert, ca_cert, _load_key(pki / "ca.key"), now)
+    pem = base64.b64encode(new.public_bytes(serialization.Encoding.PEM))
+    rendered = Rendered(rel, raw, raw.replace(encoded.encode(), pem), PHASE)
+    return Renewal(name, component, "ca", expires, new.not_valid_after_utc, "renew", rendered)
+
+
 def plan_renewals(root: Path, now: dt.datetime | None = None) -> list[Renewal]:
-    """Every kubeadm-managed leaf present under pki/ and what apply will do with it."""
+    """Every kubeadm-managed leaf present under pki/ (and client certificate embedded in
+    etc/kubernetes/*.conf) and what apply will do with it."""
     now = now or dt.datetime.now(dt.UTC)
     pki = root / PKI_DIR
-    return [
+    out = [
         _renewal(pki, name, component, ca, now)
         for name, (component, ca) in LEAVES.items()
         if (pki / f"{name}.crt").is_file()
     ]
+    out += [
+        _kubeconfig_renewal(root, name, component, now)
+        for name, component in KUBECONFIGS.items()
+        if (root / "etc/kubernetes" / name).is_file()
+    ]
+    return out

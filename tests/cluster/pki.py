@@ -112,3 +112,32 @@ def make_pki(root: Path, apiserver_days: float = 13, etcd_ca_key: bool = True) -
     make_leaf(pki, "front-proxy-client", proxy_ca, cn="front-proxy-client", days_left=200)
     make_leaf(pki, "etcd/server", etcd_ca, cn="cp1", days_left=200, server=True)
     return pki
+
+
+def make_kubeconfig(root: Path, name: str, ca: tuple[Any, Any], cn: str, org: str | None) -> Path:
+    """etc/kubernetes/<name> with an embedded client certificate signed by `ca`, as kubeadm
+    writes admin.conf, controller-manager.conf, scheduler.conf."""
+    import base64
+
+    workdir = root / "etc/kubernetes/.kubeconfig-material"
+    cert = make_leaf(workdir, "client", ca, cn=cn, days_left=20, org=org)
+    key = (workdir / "client.key").read_bytes()
+    ca_pem = ca[0].public_bytes(serialization.Encoding.PEM)
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    path = root / "etc/kubernetes" / name
+    path.write_text(
+        "apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n"
+        f"    certificate-authority-data: {b64(ca_pem)}\n"
+        "    server: https://127.0.0.1:6443\n  name: kubernetes\n"
+        "contexts:\n- context:\n    cluster: kubernetes\n    user: u\n  name: u@kubernetes\n"
+        "current-context: u@kubernetes\npreferences: {}\nusers:\n- name: u\n  user:\n"
+        f"    client-certificate-data: {b64(cert.public_bytes(serialization.Encoding.PEM))}\n"
+        f"    client-key-data: {b64(key)}\n"
+    )
+    import shutil
+
+    shutil.rmtree(workdir)
+    return path

@@ -108,3 +108,38 @@ def test_certificate_renewal_false_opts_out(node: Path, capsys: pytest.CaptureFi
     err = capsys.readouterr().err
     assert "renewed" not in err
     assert "pki/apiserver.crt" not in err
+
+
+def test_kubeconfig_client_certificates_are_renewed_in_place(node: Path) -> None:
+    import base64
+
+    import yaml
+
+    from tests.cluster.pki import make_kubeconfig
+
+    pki = node / PKI
+    ca = (_cert(pki / "ca.crt"), None)
+    from cryptography.hazmat.primitives import serialization
+
+    ca_key = serialization.load_pem_private_key((pki / "ca.key").read_bytes(), None)
+    path = make_kubeconfig(node, "controller-manager.conf", (ca[0], ca_key), "system:kube-controller-manager", None)  # fmt: skip
+    renewal = {r.name: r for r in plan_renewals(node)}["controller-manager.conf"]
+    assert renewal.component == "kube-controller-manager" and renewal.rendered is not None
+    old, new = path.read_text(), renewal.rendered.new.decode()
+    changed = [(a, b) for a, b in zip(old.splitlines(), new.splitlines(), strict=True) if a != b]
+    assert len(changed) == 1 and "client-certificate-data" in changed[0][0]  # key kept
+    user = yaml.safe_load(new)["users"][0]["user"]
+    cert = x509.load_pem_x509_certificate(base64.b64decode(user["client-certificate-data"]))
+    cert.verify_directly_issued_by(ca[0])
+    assert cert.subject.rfc4514_string() == "CN=system:kube-controller-manager"
+    assert (cert.not_valid_after_utc - cert.not_valid_before_utc).days >= 364
+    from kctl.cluster.certs import check_expiration
+
+    leaves, _ = check_expiration(node / "etc/kubernetes")
+    row = {c.name: c for c in leaves}["controller-manager.conf"]
+    assert (
+        row.expires
+        == x509.load_pem_x509_certificate(
+            base64.b64decode(yaml.safe_load(old)["users"][0]["user"]["client-certificate-data"])
+        ).not_valid_after_utc
+    )
