@@ -14,7 +14,6 @@ from pathlib import Path
 
 from kctl.cluster.catalog import Catalog, default_catalog_path, load_catalog
 from kctl.errors import InputError, OperationError, PreconditionError
-from kctl.fsio import write_file
 
 MAX_CATALOG_BYTES = 4 << 20
 
@@ -69,6 +68,8 @@ def update(source: str, *, force: bool = False) -> Installed:
 
     A catalog older than the one in use is refused unless `force`; a bad one changes nothing.
     """
+    from kctl.fsio import write_file
+
     data = fetch(source)
     dest = user_catalog_path()
     staging = dest.with_name(".catalog.yaml.new")
