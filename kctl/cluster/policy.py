@@ -87,7 +87,10 @@ def _control_plane_findings(
             out.append(
                 Finding("skew", f"{name} runs {runs}: {target} is {jump} minors above it", False)
             )
-        if name in touched and target < runs and target >= base:
+        if jump < -MAX_DOWNGRADE_SKEW:
+            msg = f"{name} runs {runs}: {target} would take it {-jump} minors back"
+            out.append(Finding("skew", msg, False))
+        elif name in touched and target < runs and target >= base:
             out.append(Finding("skew", f"{target} would downgrade {name} from {runs}", True))
     return out
 

@@ -114,9 +114,11 @@ def test_phases_one_at_a_time_across_a_minor_are_allowed(node: Path) -> None:
     target = Version.parse("v1.31.14")
     assert skew_findings(loaded, target, load_catalog(), ["kube-controller-manager"]) == []
     assert skew_findings(loaded, target, load_catalog(), ["upload-config"]) == []
-    # ... but not a second minor for the component already moved
+    # ... but not a second minor for the component already moved, nor two back
     ahead = skew_findings(loaded, Version.parse("v1.32.10"), load_catalog(), ["kube-apiserver"])
     assert any(not f.overridable for f in ahead)
+    back = skew_findings(loaded, Version.parse("v1.29.15"), load_catalog(), ["kube-apiserver"])
+    assert any(not f.overridable and "2 minors back" in f.message for f in back)
 
 
 def test_rollback_refuses_a_backup_two_minors_back(
