@@ -163,6 +163,8 @@ def test_plan_reads_configmap_and_every_kubelet(
     assert any("w1" in r and "at most 3" in r for r in nxt["skew"]["reasons"])
     # the ClusterConfiguration came from the ConfigMap (no local kubeadm-config.yaml)
     assert plan["clusterVersion"] == "v1.30.4"
+    # the suggested command is pasteable: it reads the same cluster
+    assert same["command"].endswith(f"--root {root} --kubeconfig {api_server}")
 
 
 def test_bad_kubeconfig_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
