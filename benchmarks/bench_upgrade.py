@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
+import os
 import shutil
 import socket
 import ssl
@@ -99,9 +100,13 @@ def main() -> None:
                 server.socket = tls.wrap_socket(server.socket, server_side=True)
             threading.Thread(target=server.serve_forever, daemon=True).start()
             servers.append(server)
-        kctl = shutil.which("kctl")
-        base = [kctl] if kctl else [sys.executable, "-m", "kctl"]
+        # this checkout's kctl (an installed `kctl` may be another checkout's)
+        os.environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
+        )
+        base = [sys.executable, "-m", "kctl"]
         plan = [*base, "upgrade", "plan", "--root", str(node), "-o", "json"]
+        plan += ["--kubelet-version", "v1.30.4"]
         times = interleaved({"floor": [sys.executable, "-c", "import typer"], "plan": plan}, RUNS)
         for server in servers:
             server.shutdown()

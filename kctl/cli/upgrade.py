@@ -13,7 +13,6 @@ from kctl.errors import InputError
 
 if TYPE_CHECKING:
     from kctl.cluster.catalog import Catalog
-    from kctl.cluster.plan import UpgradePlan
     from kctl.console import Console
 
 PHASE_NAMES = (
@@ -38,7 +37,10 @@ CATALOG = typer.Option(
     help="Release catalog file (default: the shipped one).",
 )
 KUBELET_VERSION = typer.Option(
-    None, "--kubelet-version", help="The node's kubelet version (default: `kubelet --version`)."
+    None,
+    "--kubelet-version",
+    help="The node's kubelet version (default: from --kubeconfig or the kubelet's read-only"
+    " API; kctl never runs the kubelet binary).",
 )
 KUBECONFIG = typer.Option(
     None,
@@ -62,7 +64,21 @@ ETCD_ENDPOINT = typer.Option(
 ETCD_BACKUP = typer.Option(
     True, "--etcd-backup/--no-etcd-backup", help="Take and verify an etcd snapshot first."
 )
-FORCE = typer.Option(False, "--force", help="Proceed despite skew or health findings.")
+FORCE = typer.Option(
+    False,
+    "--force",
+    help="Proceed despite health and kubelet-skew findings (never past the one-minor rule).",
+)
+CERT_RENEWAL = typer.Option(
+    "true",
+    "--certificate-renewal",
+    metavar="true|false",
+    help="Renew the kubeadm-managed leaf certificates of each upgraded component"
+    " (keys kept, one year); --certificate-renewal=false opts out.",
+)
+RESULT_OUTPUT = typer.Option(
+    OutputFormat.TABLE, "-o", "--output", help="table|json|yaml: the result (phases, backup)."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -80,18 +96,37 @@ def register(app: typer.Typer) -> None:
     sub.command("rollback", help="Restore a node from the backup of an interrupted upgrade.")(
         rollback
     )
-    sub.command("catalog", help="Show the release catalog.")(catalog)
+    catalogs = typer.Typer(
+        name="catalog",
+        help="Show the release catalog; `catalog update --from URL|FILE` installs a newer one.",
+        invoke_without_command=True,
+    )
+    catalogs.callback()(catalog)
+    catalogs.command("update", help="Fetch, validate and install a newer release catalog.")(
+        catalog_update
+    )
+    sub.add_typer(catalogs)
+    certs = typer.Typer(name="certs", help="Certificates of the node.", no_args_is_help=True)
+    certs.command("check-expiration", help="Expiry of every kubeadm-managed certificate and CA.")(
+        check_expiration
+    )
+    sub.add_typer(certs)
     app.add_typer(sub)
 
 
 def _catalog(path: Path | None) -> Catalog:
+    """--catalog FILE, else the catalog installed by `catalog update`, else the shipped one."""
     from kctl.cluster.catalog import load_catalog
+    from kctl.cluster.catalog_store import resolve
 
-    return load_catalog(path)
+    return load_catalog(resolve(path))
 
 
 def plan(
     ctx: typer.Context,
+    version: str | None = typer.Argument(
+        None, help="Plan only this target (default: latest patch and next minor)."
+    ),
     root: Path = ROOT,
     catalog_file: Path | None = CATALOG,
     output: OutputFormat = typer.Option(
@@ -101,19 +136,44 @@ def plan(
     kubeconfig: Path | None = KUBECONFIG,
     probe_timeout: float = PROBE_TIMEOUT,
     health: bool = typer.Option(True, "--health/--no-health", help="Probe component health."),
+    fail_if_blocked: bool = typer.Option(
+        False, "--fail-if-blocked", help="Exit 3 when apply would refuse every target."
+    ),
 ) -> None:
+    from kctl.cluster.catalog import parse_version
     from kctl.cluster.node import load_node
     from kctl.cluster.plan import plan_upgrade
+    from kctl.cluster.runbook import Invocation
+    from kctl.errors import PreconditionError
 
     console = console_of(ctx)
-    node = load_node(root, _kubelet(kubelet_version), kubeconfig)
+    target = parse_version(version, "VERSION") if version is not None else None
+    kubelet = _kubelet(kubelet_version)
+    catalog = _catalog(catalog_file)
+    node = load_node(root, kubelet, kubeconfig)
     result = plan_upgrade(
-        node, _catalog(catalog_file), probe_timeout=probe_timeout, check_health=health
+        node,
+        catalog,
+        probe_timeout=probe_timeout,
+        check_health=health,
+        target=target,
+        invocation=Invocation(root, catalog_file, kubeconfig, kubelet),
     )
     if output is OutputFormat.TABLE:
-        console.result(render_plan(result))
+        from kctl.cluster.report import plan_text
+
+        console.result(plan_text(result.to_dict()))
     else:
         console.emit(result.to_dict(), output)
+    if fail_if_blocked and not result.verdict()["upgradeAllowed"]:
+        raise PreconditionError("no target passes the preflight: apply would refuse every one")
+
+
+def _boolean(text: str, flag: str) -> bool:
+    value = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+    if text.lower() not in value:
+        raise InputError(f"{flag}={text}: expected true or false")
+    return value[text.lower()]
 
 
 def _kubelet(version: str | None) -> str | None:
@@ -124,96 +184,10 @@ def _kubelet(version: str | None) -> str | None:
     return str(parse_version(version, "--kubelet-version"))
 
 
-def _columns(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["   ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+def unified_diff(item: Any, context: int = 3) -> str:
+    from kctl.cluster.render import unified_diff as diff_of
 
-
-def render_plan(result: UpgradePlan) -> str:
-    """The plan as text for runbooks (kubeadm's layout, plus health, skew and certificates)."""
-    data = result.to_dict()
-    out = [
-        f"[upgrade/versions] Node: {data['nodeName']}",
-        f"[upgrade/versions] Cluster version: {data['clusterVersion']}",
-        f"[upgrade/versions] Catalog: {data['catalog']}",
-        "",
-    ]
-    if data["health"]:
-        out.append("Component health (livenessProbe):")
-        rows = [["COMPONENT", "ENDPOINT", "HEALTHY", "STATUS", "VERSION"]]
-        for h in data["health"]:
-            rows.append(
-                [
-                    h["component"],
-                    h["endpoint"] or "-",
-                    "yes" if h["healthy"] else "NO",
-                    h["status"],
-                    h["reportedVersion"] or "-",
-                ]
-            )
-        out += [*_columns(rows), ""]
-    for upgrade in data["availableUpgrades"]:
-        out.append(f"Upgrade to the {upgrade['description']}:")
-        out.append("")
-        rows = [["COMPONENT", "NODE", "CURRENT", "TARGET"]]
-        rows += [
-            [c["name"], c["nodeName"], c["currentVersion"], c["newVersion"]]
-            for c in upgrade["components"]
-        ]
-        out += _columns(rows)
-        out.append("")
-        if upgrade["skew"]["allowed"]:
-            out.append("Version skew: ok")
-            out.append("You can now apply the upgrade by executing the following command:")
-            out.append("")
-            out.append(f"        {upgrade['command']}")
-        else:
-            out.append("Version skew: NOT ALLOWED")
-            out += [f"  - {reason}" for reason in upgrade["skew"]["reasons"]]
-        out.append("_" * 69)
-        out.append("")
-    if data["configVersions"]:
-        rows = [["API GROUP", "CURRENT VERSION", "PREFERRED VERSION", "MANUAL UPGRADE REQUIRED"]]
-        rows += [
-            [
-                c["group"],
-                c["currentVersion"],
-                c["preferredVersion"],
-                "yes" if c["manualUpgradeRequired"] else "no",
-            ]
-            for c in data["configVersions"]
-        ]
-        out += [*_columns(rows), ""]
-    if data["certificates"]:
-        out.append("Certificates expiring within 30 days:")
-        rows = [["CERTIFICATE", "EXPIRES", "RESIDUAL DAYS", "CA"]]
-        rows += [
-            [
-                c["name"],
-                c["expirationDate"],
-                str(c["residualDays"]),
-                "yes" if c["certificateAuthority"] else "no",
-            ]
-            for c in data["certificates"]
-        ]
-        out += [*_columns(rows), ""]
-    else:
-        out.append("Certificates: none expire within 30 days")
-    out += [f"Note: {note}" for note in data["notes"]]
-    return "\n".join(out)
-
-
-def _dry_run(
-    console: Console, root: Path, catalog_file: Path | None, version: str, context: int, opts: Any
-) -> tuple[list[str], str]:
-    from kctl.cluster.apply import describe_phases
-    from kctl.cluster.node import load_node
-    from kctl.cluster.render import render_all, unified_diff
-
-    node = load_node(root, kubeconfig=opts.kubeconfig)
-    rendered = render_all(node, _catalog(catalog_file), opts.target)
-    diffs = "".join(unified_diff(item, context=context) for item in rendered)
-    return describe_phases(node, rendered, opts), diffs
+    return diff_of(item, context=context)
 
 
 def _options(version: str, **kwargs: Any) -> Any:
@@ -230,14 +204,45 @@ def diff(
     catalog_file: Path | None = CATALOG,
     context: int = typer.Option(3, "-c", "--context-lines", help="Lines of context."),
     kubeconfig: Path | None = KUBECONFIG,
+    kubelet_version: str | None = KUBELET_VERSION,
+    probe_timeout: float = PROBE_TIMEOUT,
+    force: bool = typer.Option(
+        False, "--force", help="Judge as `apply --force` would (health findings overridden)."
+    ),
 ) -> None:
+    """Print the diffs, then run apply's preflight: exit 3 when apply would be refused."""
+    from kctl.cluster.apply import Upgrader
+
     console = console_of(ctx)
-    opts = _options(version, kubeconfig=kubeconfig)
-    _catalog(catalog_file).require(opts.target)
-    _, diffs = _dry_run(console, root, catalog_file, version, context, opts)
+    opts = _options(
+        version,
+        kubeconfig=kubeconfig,
+        kubelet_version=_kubelet(kubelet_version),
+        catalog_file=catalog_file,
+        probe_timeout=probe_timeout,
+        force=force,
+        etcd_backup=False,
+    )
+    catalog = _catalog(catalog_file)
+    catalog.require(opts.target)
+    upgrader = Upgrader(root, catalog, opts, console)
+    diffs = "".join(unified_diff(item, context=context) for item in upgrader.rendered)
     console.result(diffs or "")
     if not diffs:
         console.info(f"[diff] nothing would change: the node is already at {opts.target}")
+    _report_preflight(console, upgrader, list(PHASE_NAMES))
+
+
+def _report_preflight(console: Console, upgrader: Any, phases: list[str]) -> None:
+    """Warn about every preflight finding; exit 3 when apply (with its --force) would stop."""
+    report = upgrader.preflight_report(phases)
+    force = upgrader.opts.force
+    for finding in report.overridden(force):
+        console.warn(f"[preflight] --force would override: {finding.message}")
+    for finding in report.blocking(force):
+        console.warn(f"[preflight] apply would stop here: {finding.message}")
+    plan = upgrader.invocation.command("plan")
+    report.enforce(force, f"the upgrade to {upgrader.opts.target}", plan)
 
 
 def apply(
@@ -254,6 +259,9 @@ def apply(
     etcd_backup: bool = ETCD_BACKUP,
     force: bool = FORCE,
     kubeconfig: Path | None = KUBECONFIG,
+    kubelet_version: str | None = KUBELET_VERSION,
+    output: OutputFormat = RESULT_OUTPUT,
+    certificate_renewal: str = CERT_RENEWAL,
 ) -> None:
     _run(
         ctx,
@@ -263,6 +271,7 @@ def apply(
         catalog_file,
         yes,
         dry_run,
+        output,
         timeout=timeout,
         probe_timeout=probe_timeout,
         backup_root=backup_dir,
@@ -270,6 +279,8 @@ def apply(
         etcd_backup=etcd_backup,
         force=force,
         kubeconfig=kubeconfig,
+        kubelet_version=_kubelet(kubelet_version),
+        certificate_renewal=_boolean(certificate_renewal, "--certificate-renewal"),
     )
 
 
@@ -288,6 +299,9 @@ def phase(
     etcd_backup: bool = ETCD_BACKUP,
     force: bool = FORCE,
     kubeconfig: Path | None = KUBECONFIG,
+    kubelet_version: str | None = KUBELET_VERSION,
+    output: OutputFormat = RESULT_OUTPUT,
+    certificate_renewal: str = CERT_RENEWAL,
 ) -> None:
     if name not in PHASE_NAMES:
         raise InputError(f"unknown phase {name!r}", hint="phases: " + ", ".join(PHASE_NAMES))
@@ -299,6 +313,7 @@ def phase(
         catalog_file,
         yes or name == "preflight",
         dry_run,
+        output,
         timeout=timeout,
         probe_timeout=probe_timeout,
         backup_root=backup_dir,
@@ -306,6 +321,8 @@ def phase(
         etcd_backup=etcd_backup,
         force=force,
         kubeconfig=kubeconfig,
+        kubelet_version=_kubelet(kubelet_version),
+        certificate_renewal=_boolean(certificate_renewal, "--certificate-renewal"),
     )
 
 
@@ -317,17 +334,28 @@ def _run(
     catalog_file: Path | None,
     yes: bool,
     dry_run: bool,
+    output: OutputFormat,
     **kwargs: Any,
 ) -> None:
     from kctl.cluster.apply import Upgrader
-    from kctl.errors import PreconditionError
 
     console = console_of(ctx)
-    opts = _options(version, **kwargs)
+    opts = _options(version, catalog_file=catalog_file, **kwargs)
     catalog = _catalog(catalog_file)
     catalog.require(opts.target)
+    upgrader = Upgrader(root, catalog, opts, console)
     if dry_run:
-        lines, diffs = _dry_run(console, root, catalog_file, version, 3, opts)
+        from kctl.cluster.phases import describe_phases
+
+        diffs = "".join(unified_diff(item) for item in upgrader.rendered)
+        renewals = upgrader.certificates_of(phases)
+        lines = describe_phases(
+            upgrader.node,
+            upgrader.rendered,
+            timeout=opts.timeout,
+            etcd_backup=opts.etcd_backup,
+            renewals=renewals,
+        )
         console.result(diffs)
         console.result(
             "Phases (in order):\n"
@@ -335,15 +363,9 @@ def _run(
                 f"  {i + 1}. {line}" for i, line in enumerate(lines) if line.split(":")[0] in phases
             )
         )
-        if "preflight" in phases:
-            findings = Upgrader(root, catalog, opts, console).preflight_findings()
-            for finding in findings.values():
-                console.warn(f"[preflight] apply would stop here: {finding}")
-            if "skew" in findings:
-                raise PreconditionError("version-skew policy forbids this upgrade")
+        _report_preflight(console, upgrader, phases)
         console.success("[dryrun] Finished dry-running successfully; nothing was written.")
         return
-    upgrader = Upgrader(root, catalog, opts, console)
     if not yes and phases != ["preflight"]:
         if not console.interactive:
             raise InputError(
@@ -357,7 +379,26 @@ def _run(
         ):
             console.info("[upgrade] aborted, nothing changed")
             raise typer.Exit(1)
-    outcome = upgrader.run(phases)
+    _execute(console, upgrader, phases, output)
+
+
+def _execute(console: Console, upgrader: Any, phases: list[str], output: OutputFormat) -> None:
+    """Run the phases; with -o json|yaml print the UpgradeResult, also when the run fails."""
+    from kctl.errors import ExitCode, KctlError
+
+    outcome = upgrader.outcome
+    try:
+        upgrader.run(phases)
+    except KctlError as exc:
+        if output is not OutputFormat.TABLE:
+            results = {ExitCode.PRECONDITION: "refused", ExitCode.INTERRUPTED: "interrupted"}
+            outcome.result = results.get(exc.exit_code, "failed")
+            outcome.error = exc.message
+            console.emit(outcome.to_dict(upgrader.node.name), output)
+        raise
+    if output is not OutputFormat.TABLE:
+        console.emit(outcome.to_dict(upgrader.node.name), output)
+        return
     for name, what in outcome.phases:
         console.detail(f"  {name}: {what}")
 
@@ -370,7 +411,7 @@ def rollback(
     ),
     timeout: float = TIMEOUT,
 ) -> None:
-    from kctl.cluster.apply import rollback as do_rollback
+    from kctl.cluster.restore import rollback as do_rollback
     from kctl.errors import OperationError
 
     console = console_of(ctx)
@@ -393,33 +434,57 @@ def catalog(
         OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
     ),
 ) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    from kctl.cluster.report import catalog_text
+
     console = console_of(ctx)
     data = _catalog(catalog_file)
     if output is not OutputFormat.TABLE:
         console.emit(data.to_dict(), output)
         return
-    rows = [["MINOR", "PATCHES", "LATEST", "ETCD", "COREDNS", "PAUSE", "SOURCE", "TRANSITIONS"]]
-    for release in data.releases:
-        latest = release.latest
-        rows.append(
-            [
-                release.minor,
-                f"{release.patches[0].version}..{latest.version}",
-                str(latest.version),
-                latest.etcd,
-                latest.coredns,
-                latest.pause,
-                latest.source,
-                "; ".join(_transition_text(t) for t in release.transitions) or "-",
-            ]
+    console.result(catalog_text(data))
+
+
+def catalog_update(
+    ctx: typer.Context,
+    source: str = typer.Option(..., "--from", help="URL (http/https) or file of a catalog."),
+    force: bool = typer.Option(False, "--force", help="Install even an older catalog."),
+) -> None:
+    from kctl.cluster.catalog_store import update
+
+    console = console_of(ctx)
+    installed = update(source, force=force)
+    new = installed.catalog
+    console.success(
+        f"[catalog] installed {installed.path} (data as of {new.date},"
+        f" {len(new.releases)} minors, {new.releases[0].minor}..{new.releases[-1].minor});"
+        f" it replaces the catalog of {installed.replaced or 'unknown date'} from now on"
+    )
+
+
+def check_expiration(
+    ctx: typer.Context,
+    root: Path = ROOT,
+    output: OutputFormat = typer.Option(
+        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
+    ),
+) -> None:
+    """Like `kubeadm certs check-expiration`: leaves, then CAs; a missing one is !MISSING!."""
+    from kctl.cluster.certs import check_expiration as expirations
+    from kctl.cluster.report import expiration_text
+
+    console = console_of(ctx)
+    leaves, cas = expirations(root / "etc/kubernetes")
+    if output is not OutputFormat.TABLE:
+        console.emit(
+            {
+                "apiVersion": "kctl.dev/v1alpha1",
+                "kind": "CertificateExpirationInfo",
+                "certificates": [c.to_dict() for c in leaves],
+                "certificateAuthorities": [c.to_dict() for c in cas],
+            },
+            output,
         )
-    console.result(f"Release catalog: {data.path}\n" + "\n".join(_columns(rows)))
-
-
-def _transition_text(t: Any) -> str:
-    parts = [f"remove {f}" for f in t.remove_flags]
-    parts += [f"rename {a} to {b}" for a, b in t.rename_flags]
-    parts += [f"add {f}" for f in t.add_flags]
-    if t.api_version:
-        parts.append(f"apiVersion {t.api_version}")
-    return f"{t.component}: {', '.join(parts)}"
+        return
+    console.result(expiration_text(leaves, cas))

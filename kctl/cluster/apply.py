@@ -27,36 +27,48 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kctl.cluster import health as health_mod
+from kctl.cluster import proof
 from kctl.cluster.catalog import Catalog, Version
-from kctl.cluster.etcd import etcd_for
-from kctl.cluster.node import CONTROL_PLANE, TMP_DIR, Node, load_node
-from kctl.cluster.plan import skew_verdict
+from kctl.cluster.etcd import data_dir, etcd_for, restore_data_dir
+from kctl.cluster.interrupts import (
+    Signalled,
+    UpgradeInterruptedError,
+    signals_ignored,
+    signals_interrupt,
+)
+from kctl.cluster.lock import LOCK_NAME, owner
+from kctl.cluster.node import TMP_DIR, Node, load_node
+from kctl.cluster.phases import (
+    COMPONENT_PHASES,
+    PHASES,
+    SNAPSHOT_NAME,
+    Outcome,
+    expected_version,
+    phase_files,
+)
+from kctl.cluster.policy import (
+    Finding,
+    Preflight,
+    health_findings,
+    lock_findings,
+    skew_findings,
+)
 from kctl.cluster.render import Rendered, render_all
+from kctl.cluster.renew import Renewal, plan_renewals
+from kctl.cluster.restore import backup_index
+from kctl.cluster.runbook import Invocation
 from kctl.console import Console
-from kctl.errors import InputError, OperationError, PreconditionError
+from kctl.errors import OperationError, PreconditionError
 from kctl.fsio import write_file
 
-PHASES = (
-    "preflight",
-    "backup",
-    "etcd",
-    "kube-apiserver",
-    "kube-controller-manager",
-    "kube-scheduler",
-    "upload-config",
-    "kubelet-config",
-    "addons",
-)
-COMPONENT_PHASES = CONTROL_PLANE
-LOCK_NAME = "kctl-upgrade.lock"
 CRASH_HOOK = "KCTL_UPGRADE_CRASH_AFTER"
-SNAPSHOT_NAME = "etcd-snapshot.db"
+SIGNAL_HOOK = "KCTL_UPGRADE_SIGNAL_AFTER"  # tests: "<phase>:SIGTERM" signals itself after it
 
 
 @dataclass
@@ -70,41 +82,9 @@ class ApplyOptions:
     etcd_backup: bool = True
     force: bool = False
     kubeconfig: Path | None = None
-
-
-@dataclass
-class Outcome:
-    """What an apply (or a single phase) did."""
-
-    target: Version
-    backup_dir: Path | None = None
-    phases: list[tuple[str, str]] = field(default_factory=list)  # (phase, what happened)
-    snapshot: dict[str, Any] | None = None
-
-
-def phase_files(rendered: list[Rendered], phase: str) -> list[Rendered]:
-    return [r for r in rendered if r.phase == phase]
-
-
-def _image_tag(rendered: Rendered) -> str:
-    """The image tag in a rendered static pod manifest."""
-    from kctl.cluster.docs import parse_one
-    from kctl.cluster.node import split_image
-
-    doc = parse_one(rendered.new, Path(rendered.rel))
-    return split_image(str(doc["spec"]["containers"][0]["image"]))[1]
-
-
-def _expected_version(component: str, rendered: Rendered) -> str:
-    """The version a component should report once its new manifest runs (etcd: 3.5.15)."""
-    tag = _image_tag(rendered)
-    return tag.split("-")[0] if component == "etcd" else tag
-
-
-def _version_matches(reported: str | None, expected: str) -> bool:
-    if reported is None:
-        return True  # the component does not say; health alone has to do
-    return reported.lstrip("v") == expected.lstrip("v") or reported.startswith(expected + "+")
+    catalog_file: Path | None = None
+    kubelet_version: str | None = None
+    certificate_renewal: bool = True
 
 
 class Upgrader:
@@ -115,66 +95,57 @@ class Upgrader:
         self.catalog = catalog
         self.opts = opts
         self.console = console
-        self.node: Node = load_node(root, kubeconfig=opts.kubeconfig)
+        self.node: Node = load_node(root, opts.kubelet_version, opts.kubeconfig)
+        self.invocation = Invocation(root, opts.catalog_file, opts.kubeconfig, opts.kubelet_version)
         self.rendered = render_all(self.node, catalog, opts.target)
+        self.renewals = plan_renewals(root) if opts.certificate_renewal else []
         self.tmp = root / TMP_DIR
         self.lock = self.tmp / LOCK_NAME
         self.outcome = Outcome(opts.target)
         self.journal: dict[str, Any] = {}
         self.upgraded: list[Rendered] = []  # written so far, for rollback
+        self._mark = time.monotonic()  # when the current phase started
+        self.first_write: float | None = None  # seconds since boot of the first manifest write
 
     # preflight -------------------------------------------------------------------------
-    def preflight(self, *, skew: bool = True, health: bool = True, etcd: bool = True) -> None:
-        self._check_lock()
-        if skew:
-            self._check_skew()
-        if health:
-            self._check_health()
-        db_size = self._check_etcd() if etcd and self.opts.etcd_backup else 0
-        self._check_disk(db_size)
-        self.console.info("[preflight] ok: skew policy, health, etcd, disk space, no other upgrade")
-
-    def preflight_findings(self) -> dict[str, str]:
-        """Every preflight check, run read-only: {check: problem} (for --dry-run)."""
-        findings = {}
+    def preflight_report(self, phases: list[str]) -> Preflight:
+        """Every preflight check for running `phases`, read-only: the one policy (lock, skew,
+        health) plus etcd reachability and disk space for the backups."""
+        partial = [p for p in PHASES if p in phases] != list(PHASES)
+        components = [p for p in phases if p in COMPONENT_PHASES] if partial else None
+        probes = {n: p.probe for n, p in self.node.pods.items()}
+        pending = health_mod.start_all(probes, self.opts.probe_timeout)
+        findings = lock_findings(self.root, self.invocation)
+        findings += skew_findings(self.node, self.opts.target, self.catalog, components)
+        findings += health_findings(pending())
         db_size = 0
-        checks: dict[str, Callable[[], object]] = {
-            "lock": self._check_lock,
-            "skew": self._check_skew,
-            "health": self._check_health,
-            "etcd": self._check_etcd,
-        }
-        for name, check in checks.items():
-            try:
-                result = check()
-                if isinstance(result, int):
-                    db_size = result
-            except PreconditionError as exc:
-                findings[name] = "; ".join([exc.message, *exc.details])
+        try:
+            db_size = self._check_etcd() if self._snapshot_wanted(phases) else 0
+        except PreconditionError as exc:
+            findings.append(Finding("etcd", exc.message, False))
         try:
             self._check_disk(db_size)
         except PreconditionError as exc:
-            findings["disk"] = exc.message
-        return findings
+            findings.append(Finding("disk", exc.message, False))
+        return Preflight(findings)
 
-    def _check_skew(self) -> None:
-        verdict = skew_verdict(self.node, self.opts.target)
-        if not verdict.allowed and not self.opts.force:
-            raise PreconditionError(
-                "version-skew policy forbids this upgrade",
-                details=list(verdict.reasons),
-                hint="choose a target from `kctl upgrade plan`",
-            )
+    def _snapshot_wanted(self, phases: list[str]) -> bool:
+        writes = [p for p in phases if p != "preflight"]
+        return self.opts.etcd_backup and ("backup" in writes or "etcd" in writes)
 
-    def _check_health(self) -> None:
-        probes = {n: p.probe for n, p in self.node.pods.items()}
-        bad = [h for h in health_mod.check_all(probes, self.opts.probe_timeout) if not h.healthy]
-        if bad and not self.opts.force:
-            raise PreconditionError(
-                "control-plane components are not healthy; refusing to upgrade",
-                details=[f"{h.component}: {h.endpoint} {h.status}" for h in bad],
-                hint="fix them first, or pass --force",
-            )
+    def preflight(self, phases: list[str]) -> None:
+        """Run the preflight; exit 3 on anything --force may not (or was not asked to) override."""
+        report = self.preflight_report(phases)
+        plan = self.invocation.command("plan")
+        report.enforce(self.opts.force, f"the upgrade to {self.opts.target}", plan)
+        overridden = report.overridden(self.opts.force)
+        for finding in overridden:
+            self.console.warn(f"[preflight] --force overrides: {finding.message}")
+        checked = "skew policy, health, etcd, disk space, no other upgrade"
+        if overridden:
+            self.console.info(f"[preflight] ok with {len(overridden)} finding(s) overridden")
+        else:
+            self.console.info(f"[preflight] ok: {checked}")
 
     def _check_etcd(self) -> int:
         if not self.opts.etcd_backup:
@@ -183,32 +154,7 @@ class Upgrader:
         return int(status.get("dbSize", 0))
 
     def _check_lock(self) -> None:
-        if not self.lock.exists():
-            return
-        try:
-            info = json.loads(self.lock.read_text())
-        except (OSError, ValueError):
-            info = {}
-        pid = int(info.get("pid", 0) or 0)
-        alive = False
-        if pid:
-            try:
-                os.kill(pid, 0)
-                alive = True
-            except ProcessLookupError:
-                alive = False
-            except PermissionError:
-                alive = True
-        if alive:
-            raise PreconditionError(
-                f"another upgrade is in progress (pid {pid}, target {info.get('target')})",
-                hint=f"wait for it; the lock is {self.lock}",
-            )
-        raise PreconditionError(
-            f"an interrupted upgrade (target {info.get('target', '?')}) left {self.lock}",
-            details=[f"backup: {info.get('backupDir', '?')}", f"done: {info.get('done', [])}"],
-            hint="run `kctl upgrade rollback` to restore the node from that backup",
-        )
+        Preflight(lock_findings(self.root, self.invocation)).enforce(False, "the upgrade")
 
     def backup_dir(self) -> Path:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d-%H-%M-%S")
@@ -242,7 +188,7 @@ class Upgrader:
             self._check_lock()
             raise
         os.close(fd)
-        self.journal = {"pid": os.getpid(), "target": str(self.opts.target), "done": []}
+        self.journal = {**owner(), "target": str(self.opts.target), "done": []}
         self._save_journal()
 
     def _save_journal(self) -> None:
@@ -253,7 +199,16 @@ class Upgrader:
             self.lock.unlink()
 
     def _done(self, phase: str, what: str) -> None:
+        self._record(phase, what)
+        hook = os.environ.get(SIGNAL_HOOK, "")
+        if hook.partition(":")[0] == phase:  # tests: a real signal at a known point
+            os.kill(os.getpid(), getattr(signal, hook.partition(":")[2]))
+
+    def _record(self, phase: str, what: str) -> None:
         self.outcome.phases.append((phase, what))
+        now = time.monotonic()
+        self.outcome.seconds[phase] = now - self._mark
+        self._mark = now
         if self.journal:
             self.journal["done"].append(phase)
             self._save_journal()
@@ -312,26 +267,25 @@ class Upgrader:
         return dest
 
     # component phases ------------------------------------------------------------------
-    def wait_healthy(self, component: str, expected: str | None, what: str) -> health_mod.Health:
-        """Poll the component's probe until healthy (at `expected`) or the timeout."""
+    def wait_healthy(
+        self, component: str, expected: str, what: str, written: float, before: float | None = None
+    ) -> proof.Proof:
+        """Poll until the component is healthy AND proven to run the manifest written at
+        `written` (proof.running), or the timeout; "cannot prove" keeps waiting."""
         probe = self.node.pods[component].probe
         deadline = time.monotonic() + self.opts.timeout
-        last = health_mod.check(component, probe, self.opts.probe_timeout)
-        target = f" at {expected}" if expected else ""
         with self.console.status(
             f"[{component}] waiting up to {self.opts.timeout:g}s for {what}"
-            f" {last.endpoint or '(no probe)'} to answer healthy{target}"
+            f" {probe.url() if probe else '(no probe)'} to answer healthy at {expected}"
         ):
             while True:
-                if last.healthy and (expected is None or _version_matches(last.version, expected)):
-                    return last
-                if time.monotonic() >= deadline:
-                    raise TimeoutError(
-                        f"last answer: {last.status}"
-                        + (f", reported version {last.version}" if last.version else "")
-                    )
-                time.sleep(self.opts.poll)
                 last = health_mod.check(component, probe, self.opts.probe_timeout)
+                found = proof.running(last, probe, expected, written, before)
+                if found.proven:
+                    return found
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"last answer: {found.how}")
+                time.sleep(self.opts.poll)
 
     def upgrade_component(self, item: Rendered) -> None:
         component = item.phase
@@ -339,38 +293,63 @@ class Upgrader:
             self._done(component, "already at the target, skipped")
             self.console.info(f"[{component}] manifest unchanged, skipped")
             return
-        expected = _expected_version(component, item)
+        expected = expected_version(component, item)
         started = time.monotonic()
+        written = proof.now()
+        if self.first_write is None:
+            self.first_write = written
+        self._renew(component)
         write_file(self.root / item.rel, item.new)
         self.upgraded.append(item)
         self.console.info(f"[{component}] wrote {item.rel} (image tag {expected})")
         try:
-            self.wait_healthy(component, expected, "the new")
+            found = self.wait_healthy(component, expected, "the new", written)
         except TimeoutError as exc:
-            self.rollback_written(f"{component} did not become healthy at {expected}: {exc}")
+            reason = f"{component} did not become healthy at {expected}: {exc}"
+            self.rollback_written(reason, etcd_data=component == "etcd")
         self._done(component, f"upgraded to {expected} in {time.monotonic() - started:.1f}s")
-        self.console.success(f"[{component}] healthy at {expected}")
+        self.console.success(f"[{component}] healthy at {expected}: {found.how}")
 
-    def rollback_written(self, reason: str) -> None:
-        """Restore every file written so far (newest first), wait for health, raise exit 1."""
+    def _renew(self, component: str) -> None:
+        """Write the component's renewed leaf certificates (backed up, rolled back like the
+        manifests); its restart with the new manifest loads them."""
+        renewals = self.certificates_of([component])
+        for renewal in renewals:
+            assert renewal.rendered is not None and renewal.new_expires is not None
+            write_file(self.root / renewal.rendered.rel, renewal.rendered.new)
+            self.upgraded.append(renewal.rendered)
+            self.outcome.renewed.append(renewal.name)
+        if renewals:
+            names = ", ".join(r.name for r in renewals)
+            until = renewals[0].new_expires.strftime("%Y-%m-%d") if renewals[0].new_expires else ""
+            self.console.info(f"[{component}] renewed {names} (valid until {until}, keys kept)")
+
+    def rollback_written(self, reason: str, etcd_data: bool = False) -> None:
+        """Restore every file written so far (newest first; after a failed etcd phase, etcd's
+        data dir from the verified snapshot first), wait until the old instances are proven
+        back, raise exit 1."""
         details = []
         failed = []
+        if etcd_data:
+            details += self._restore_etcd_data()
+        restored_at = proof.now()
         for item in reversed(self.upgraded):
             self._restore(item.rel, item.old)
             details.append(f"restored {item.rel} from {self.outcome.backup_dir}")
         for item in reversed(self.upgraded):
             if item.phase in self.node.pods:
                 previous = Rendered(item.rel, item.old, item.old, item.phase)
+                old = expected_version(item.phase, previous)
                 try:
-                    # at the old version: the new pod may still answer until it is replaced
                     self.wait_healthy(
-                        item.phase, _expected_version(item.phase, previous), "the restored"
+                        item.phase, old, "the restored", restored_at, self.first_write
                     )
                     details.append(f"{item.phase} is healthy again")
                 except TimeoutError as exc:
                     failed.append(item.phase)
                     details.append(f"{item.phase} did NOT come back healthy ({exc})")
         self.upgraded.clear()
+        self.outcome.renewed.clear()  # restored with the rest
         if self.journal:
             self.journal["rolledBack"] = True
         raise OperationError(
@@ -379,9 +358,26 @@ class Upgrader:
             hint=(
                 "the node is back at its previous state; see the component's logs"
                 if not failed
-                else "kctl restored the manifests but some components are unhealthy: check them"
+                else "kctl restored the files but cannot prove every component is back: check them"
             ),
         )
+
+    def _restore_etcd_data(self) -> list[str]:
+        """The etcd phase failed: put the data dir back from the verified snapshot (the data
+        dir as it was is kept beside the backup)."""
+        backup = self.outcome.backup_dir
+        if backup is None or self.outcome.snapshot is None:
+            return ["etcd data dir NOT restored: no snapshot was taken (--no-etcd-backup)"]
+        if not data_dir(self.node).is_dir():
+            return [f"etcd data dir NOT restored: {data_dir(self.node)} does not exist"]
+        try:
+            kept = restore_data_dir(self.node, backup / SNAPSHOT_NAME, backup)
+        except OperationError as exc:
+            return [f"etcd data dir NOT restored: {exc.message}"]
+        return [
+            f"restored etcd's data dir {data_dir(self.node)} from {backup / SNAPSHOT_NAME}"
+            f" (the data it replaced is kept in {kept})"
+        ]
 
     def _restore(self, rel: str, content: bytes) -> None:
         path = self.root / rel
@@ -401,7 +397,7 @@ class Upgrader:
             self._index_cache: dict[Path, dict[str, dict[str, Any]]] = {}
         if backup not in self._index_cache:
             self._index_cache[backup] = {
-                f["path"]: f for f in _backup_index(backup).get("files", [])
+                f["path"]: f for f in backup_index(backup).get("files", [])
             }
         return self._index_cache[backup]
 
@@ -415,42 +411,69 @@ class Upgrader:
         self._done(phase, f"wrote {len(items)} file(s)" if items else "nothing to change")
 
     # whole runs ------------------------------------------------------------------------
+    def certificates_of(self, components: Iterable[str]) -> list[Renewal]:
+        """The renewals done with these components' phases (kubeadm: step 1 of each)."""
+        wanted = set(components)
+        return [r for r in self.renewals if r.rendered is not None and r.component in wanted]
+
+    def _write_phases(self, work: list[str]) -> None:
+        touched = [r for r in self.rendered if r.phase in work]
+        if "backup" in work:
+            touched = list(self.rendered)  # a full backup covers every file an upgrade touches
+        phases = PHASES if "backup" in work else work
+        touched += [r.rendered for r in self.certificates_of(phases) if r.rendered]
+        self.backup(touched, snapshot=self._snapshot_wanted(work))
+        self._done("backup", str(self.outcome.backup_dir))
+        for phase in work:
+            if phase == "backup":
+                continue
+            if phase in COMPONENT_PHASES:
+                self.upgrade_component(phase_files(self.rendered, phase)[0])
+            else:
+                self.write_plain(phase)
+
+    def _interrupted(self, exc: BaseException) -> None:
+        """SIGINT, SIGTERM or SIGHUP: roll back what was written (ignoring further signals
+        meanwhile), then exit 130."""
+        name = exc.name if isinstance(exc, Signalled) else "SIGINT"
+        self.outcome.result = "interrupted"
+        if not self.upgraded:
+            raise UpgradeInterruptedError(
+                f"upgrade to {self.opts.target} interrupted by {name} before any node file changed"
+            ) from None
+        with signals_ignored():
+            try:
+                self.rollback_written(f"interrupted by {name}")
+            except OperationError as failed:
+                raise UpgradeInterruptedError(
+                    failed.message, details=failed.details, hint=failed.hint
+                ) from None
+
     def run(self, phases: list[str]) -> Outcome:
         """Run `phases` (in PHASES order). A component phase always has a backup first."""
         ordered = [p for p in PHASES if p in phases]
         full = ordered == list(PHASES)
-        if "preflight" in ordered:
-            self.preflight(skew=True, etcd=self.opts.etcd_backup)
-            self.outcome.phases.append(("preflight", "ok"))
-        else:
-            self._check_lock()
+        self.preflight(ordered)  # every path, a phase alone too
+        self._done("preflight", "ok")
         work = [p for p in ordered if p not in ("preflight",)]
         if not work:
             return self.outcome
         self.acquire()
         ok = False
         try:
-            touched = [r for r in self.rendered if r.phase in work]
-            if "backup" in work:
-                touched = self.rendered  # a full backup covers every file an upgrade touches
-            snapshot = self.opts.etcd_backup and ("backup" in work or "etcd" in work)
-            self.backup(touched, snapshot=snapshot)
-            self._done("backup", str(self.outcome.backup_dir))
-            try:
-                for phase in work:
-                    if phase == "backup":
-                        continue
-                    if phase in COMPONENT_PHASES:
-                        self.upgrade_component(phase_files(self.rendered, phase)[0])
-                    else:
-                        self.write_plain(phase)
-            except OperationError:
-                raise
-            except BaseException as exc:
-                if self.upgraded:
-                    self.rollback_written(f"interrupted by {type(exc).__name__}: {exc}")
-                raise
+            with signals_interrupt():
+                try:
+                    self._write_phases(work)
+                except (KeyboardInterrupt, Signalled) as exc:
+                    self._interrupted(exc)
+                except OperationError:
+                    raise  # already rolled back
+                except Exception as exc:
+                    if self.upgraded:
+                        self.rollback_written(f"{type(exc).__name__}: {exc}")
+                    raise
             ok = True
+            self.outcome.result = "succeeded"
         finally:
             # A failure that was rolled back (or happened before any write) frees the node;
             # the journal of a run that died without rolling back stays for `rollback`.
@@ -462,125 +485,3 @@ class Upgrader:
                 f" to {self.opts.target}. Backup: {self.outcome.backup_dir}"
             )
         return self.outcome
-
-
-def _backup_index(backup: Path) -> dict[str, Any]:
-    try:
-        data: dict[str, Any] = json.loads((backup / "backup.json").read_text())
-    except FileNotFoundError:
-        raise InputError(
-            f"{backup} is not a kctl backup (no backup.json)", hint="pass the backup dir"
-        ) from None
-    except ValueError:
-        raise InputError(f"{backup / 'backup.json'} is not valid JSON") from None
-    return data
-
-
-@dataclass
-class RollbackResult:
-    backup_dir: Path
-    restored: list[str]
-    healthy: dict[str, bool]
-
-
-def rollback(
-    root: Path,
-    console: Console,
-    *,
-    backup_dir: Path | None = None,
-    timeout: float = 300.0,
-    poll: float = 0.5,
-    probe_timeout: float = 2.0,
-    wait: Callable[[str], bool] | None = None,
-) -> RollbackResult:
-    """Restore a node from the backup named by an interrupted upgrade's lock (or `backup_dir`)."""
-    lock = root / TMP_DIR / LOCK_NAME
-    journal: dict[str, Any] = {}
-    if lock.exists():
-        try:
-            journal = json.loads(lock.read_text())
-        except ValueError:
-            journal = {}
-        pid = int(journal.get("pid", 0) or 0)
-        if pid and pid != os.getpid():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, 0)
-                raise PreconditionError(f"the upgrade holding {lock} is still running (pid {pid})")
-    source = backup_dir or (Path(journal["backupDir"]) if journal.get("backupDir") else None)
-    if source is None:
-        if lock.exists():
-            # The run died before its backup finished: nothing on the node was changed.
-            lock.unlink()
-            console.info(f"[rollback] removed {lock}; the upgrade had not changed any file")
-            return RollbackResult(Path(), [], {})
-        raise PreconditionError(
-            "no interrupted upgrade to roll back (no lock file) and no --backup-dir given"
-        )
-    index = _backup_index(source)
-    restored = []
-    for entry in index.get("files", []):
-        rel = entry["path"]
-        saved = (source / rel).read_bytes()
-        if hashlib.sha256(saved).hexdigest() != entry["sha256"]:
-            raise OperationError(f"backup file {source / rel} is corrupt (checksum mismatch)")
-        path = root / rel
-        current = path.read_bytes() if path.exists() else None
-        if current != saved:
-            write_file(path, saved)
-            restored.append(rel)
-        os.utime(path, ns=(entry["mtimeNs"], entry["mtimeNs"]))
-        os.chmod(path, entry["mode"])
-        console.info(f"[rollback] {'restored' if current != saved else 'unchanged'} {rel}")
-    healthy: dict[str, bool] = {}
-    node = load_node(root)
-    for rel in restored:
-        name = Path(rel).stem
-        if name in node.pods:
-            probe = node.pods[name].probe
-            tag = node.pods[name].tag
-            expected = tag.split("-")[0] if name == "etcd" else tag
-            deadline = time.monotonic() + timeout
-            ok = False
-            with console.status(
-                f"[rollback] waiting up to {timeout:g}s for {name} to be healthy at {expected}"
-            ):
-                while True:
-                    found = health_mod.check(name, probe, probe_timeout)
-                    if found.healthy and _version_matches(found.version, expected):
-                        ok = True
-                        break
-                    if time.monotonic() >= deadline:
-                        break
-                    time.sleep(poll)
-            healthy[name] = ok
-    with contextlib.suppress(FileNotFoundError):
-        lock.unlink()
-    return RollbackResult(source, restored, healthy)
-
-
-def describe_phases(node: Node, rendered: list[Rendered], opts: ApplyOptions) -> list[str]:
-    """One line per phase saying what apply would do (for --dry-run and diff)."""
-    lines = [
-        "preflight: version-skew policy, component health, etcd reachable, disk space for"
-        f" backups, no other upgrade (lock {TMP_DIR}/{LOCK_NAME})",
-        f"backup: {len(rendered)} files to {TMP_DIR}/kubeadm-backup-manifests-<timestamp>"
-        + (", plus a verified etcd snapshot" if opts.etcd_backup else " (no etcd snapshot)"),
-    ]
-    for phase in PHASES[2:]:
-        items = phase_files(rendered, phase)
-        changed = [r for r in items if r.changed]
-        if phase in COMPONENT_PHASES:
-            item = items[0]
-            if item.changed:
-                lines.append(
-                    f"{phase}: {node.pods[phase].tag} -> {_image_tag(item)}"
-                    f", write {item.rel}, wait up to {opts.timeout:g}s for health at the new"
-                    " version, roll back on failure"
-                )
-            else:
-                lines.append(f"{phase}: unchanged, skipped")
-        elif changed:
-            lines.append(f"{phase}: write " + ", ".join(r.rel for r in changed))
-        else:
-            lines.append(f"{phase}: nothing to change")
-    return lines

@@ -6,6 +6,7 @@ loads another file with the same schema (schemaVersion 1).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import total_ordering
@@ -70,6 +71,7 @@ class Patch:
     coredns: str
     pause: str
     source: str
+    released: str | None = None  # the release's git tag date
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class Release:
     minor: str
     patches: tuple[Patch, ...]
     transitions: tuple[Transition, ...] = ()
+    kubelet_skew: int | None = None  # minors a kubelet may lag a control plane of this minor
+    unverified: tuple[Version, ...] = ()  # released, but their images are not evidenced
 
     @property
     def latest(self) -> Patch:
@@ -112,6 +116,7 @@ class Catalog:
     image_repository: str
     releases: tuple[Release, ...]
     config_apis: tuple[ConfigAPI, ...] = ()
+    date: str | None = None  # when the catalog's data was compiled (YYYY-MM-DD)
     _patches: dict[Version, Patch] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -128,8 +133,15 @@ class Catalog:
     def require(self, version: Version) -> Patch:
         """The catalog entry of a target version, or an input error listing what is known."""
         found = self.patch(version)
+        release = self.release(version.minor_key)
+        if found is None and release is not None and version in release.unverified:
+            raise InputError(
+                f"{version} is released, but the images kubeadm uses with it are not evidenced"
+                f" in the release catalog {self.path}; kctl does not guess them",
+                hint=f"target {release.latest.version}, or install a newer catalog with"
+                " `kctl upgrade catalog update --from URL|FILE`",
+            )
         if found is None:
-            release = self.release(version.minor_key)
             known = (
                 f"{release.patches[0].version}..{release.latest.version}"
                 if release
@@ -176,6 +188,7 @@ class Catalog:
             "schemaVersion": SCHEMA_VERSION,
             "kind": "ReleaseCatalog",
             "source": str(self.path),
+            **({"date": self.date} if self.date else {}),
             "imageRepository": self.image_repository,
             "configAPIs": [
                 {"group": a.group, "version": a.version, "since": a.since} for a in self.config_apis
@@ -183,6 +196,7 @@ class Catalog:
             "releases": [
                 {
                     "minor": r.minor,
+                    **({"kubeletSkew": r.kubelet_skew} if r.kubelet_skew is not None else {}),
                     "transitions": [_transition_dict(t) for t in r.transitions],
                     "patches": [
                         {
@@ -190,10 +204,16 @@ class Catalog:
                             "etcd": p.etcd,
                             "coredns": p.coredns,
                             "pause": p.pause,
+                            **({"released": p.released} if p.released else {}),
                             "source": p.source,
                         }
                         for p in r.patches
                     ],
+                    **(
+                        {"unverified": [{"version": str(v)} for v in r.unverified]}
+                        if r.unverified
+                        else {}
+                    ),
                 }
                 for r in self.releases
             ],
@@ -252,7 +272,37 @@ def load_catalog(path: Path | None = None) -> Catalog:
         image_repository=str(data.get("imageRepository") or "registry.k8s.io"),
         releases=tuple(releases),
         config_apis=tuple(apis),
+        date=_date(path, data.get("date"), ["date"]),
     )
+
+
+def _date(path: Path, value: Any, where: list[str | int]) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise docs.invalid(path, where, "dates are written YYYY-MM-DD") from None
+    return text
+
+
+def _unverified(path: Path, where: list[str | int], items: Any, minor: str) -> tuple[Version, ...]:
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise docs.invalid(path, where, "unverified must be a list of {version: ...}")
+    out = []
+    for k, item in enumerate(items):
+        text = item.get("version") if isinstance(item, dict) else None
+        try:
+            version = Version.parse(str(text))
+        except ValueError:
+            raise docs.invalid(path, [*where, k], "unverified entries need a version") from None
+        if version.minor_key != minor:
+            raise docs.invalid(path, [*where, k], f"{version} is not in minor {minor}")
+        out.append(version)
+    return tuple(out)
 
 
 def _release(path: Path, i: int, item: Any) -> Release:
@@ -286,11 +336,21 @@ def _release(path: Path, i: int, item: Any) -> Release:
                 str(p["coredns"]),
                 str(p["pause"]),
                 str(p.get("source", "unknown")),
+                _date(path, p.get("released"), [*ploc, "released"]),
             )
         )
     patches.sort(key=lambda p: p.version)
+    transitions = _transitions(path, where, item.get("transitions") or [])
+    skew = item.get("kubeletSkew")
+    if skew is not None and (not isinstance(skew, int) or isinstance(skew, bool) or skew < 0):
+        raise docs.invalid(path, [*where, "kubeletSkew"], "kubeletSkew must be a whole number")
+    unverified = _unverified(path, [*where, "unverified"], item.get("unverified"), minor)
+    return Release(minor, tuple(patches), tuple(transitions), skew, unverified)
+
+
+def _transitions(path: Path, where: list[str | int], items: Any) -> list[Transition]:
     transitions = []
-    for k, t in enumerate(item.get("transitions") or []):
+    for k, t in enumerate(items):
         tloc: list[str | int] = [*where, "transitions", k]
         if not isinstance(t, dict) or not isinstance(t.get("component"), str):
             raise docs.invalid(path, tloc, "a transition needs a 'component'")
@@ -315,4 +375,4 @@ def _release(path: Path, i: int, item: Any) -> Release:
                 source=str(t.get("source", "")),
             )
         )
-    return Release(minor, tuple(patches), tuple(transitions))
+    return transitions

@@ -35,9 +35,13 @@ def parse_all(data: bytes, path: Path) -> list[Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return [doc for doc in yaml.load_all(text, Loader=loader) if doc is not None]
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
         yamlio.loads_all(text, str(path))  # raises InputError with the position
-        raise  # pragma: no cover - ruamel accepted what libyaml rejected
+        # ruamel accepted what the safe loader cannot construct (e.g. a bare `=`, the value tag)
+        mark = getattr(exc, "problem_mark", None)
+        where = Location.of(path, mark.line + 1, mark.column + 1) if mark else Location.of(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"unsupported YAML: {problem}", location=where) from None
 
 
 def parse_one(data: bytes, path: Path) -> dict[str, Any]:

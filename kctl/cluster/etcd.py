@@ -88,3 +88,47 @@ def etcd_for(node: Node, endpoint: str | None) -> Etcd:
             f"--key={pki / 'apiserver-etcd-client.key'}",
         )
     return Etcd(endpoint, tls)
+
+
+def _flag(node: Node, name: str) -> str | None:
+    prefix = f"--{name}="
+    return next(
+        (arg[len(prefix) :] for arg in node.pods["etcd"].command if arg.startswith(prefix)), None
+    )
+
+
+def data_dir(node: Node) -> Path:
+    """etcd's data dir on the node (the manifest's --data-dir, under the root)."""
+    return node.root / (_flag(node, "data-dir") or "/var/lib/etcd").lstrip("/")
+
+
+def restore_data_dir(node: Node, snapshot: Path, backup: Path) -> Path:
+    """Restore etcd's data dir from a verified snapshot, as this member (its --name and peer
+    URLs from the manifest). The data dir it replaces is moved into `backup`; returns where."""
+    target = data_dir(node)
+    staging = target.with_name(f".{target.name}.kctl-restore")
+    shutil.rmtree(staging, ignore_errors=True)
+    tool = shutil.which("etcdutl") or shutil.which("etcdctl")
+    if tool is None:
+        raise OperationError("neither etcdutl nor etcdctl is installed to restore the snapshot")
+    member = []
+    for flag in ("name", "initial-cluster", "initial-advertise-peer-urls", "initial-cluster-token"):
+        value = _flag(node, flag)
+        if value:
+            member.append(f"--{flag}={value}")
+    argv = [tool, "snapshot", "restore", str(snapshot), f"--data-dir={staging}", *member]
+    env = dict(os.environ, ETCDCTL_API="3")
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=600, env=env, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise OperationError("etcd snapshot restore took longer than 600s") from None
+    if done.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OperationError(f"etcd snapshot restore failed: {done.stderr.strip()[-300:]}")
+    kept = backup / "etcd-data-replaced"
+    if target.exists():
+        shutil.move(str(target), str(kept))
+    os.replace(staging, target)
+    return kept

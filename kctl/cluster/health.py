@@ -66,6 +66,15 @@ def _get(probe: Probe, path: str, timeout: float) -> tuple[int, bytes]:
     return int(status_line[1]), body
 
 
+def get_text(probe: Probe, timeout: float) -> str | None:
+    """The body of a 200 answer at the probe's URL, else None (no error raised)."""
+    try:
+        status, body = _get(probe, probe.path, timeout)
+    except (OSError, ConnectionError):
+        return None
+    return body.decode("utf-8", "replace") if status == 200 else None
+
+
 def _version_of(body: bytes) -> str | None:
     try:
         data = json.loads(body)

@@ -6,14 +6,14 @@ Layout (paths relative to `--root`):
   etc/kubernetes/pki/**.crt               certificates (expiry)
   etc/kubernetes/addons/{coredns,kube-proxy}.yaml   addon manifests kctl manages (optional)
   var/lib/kubelet/config.yaml             KubeletConfiguration
-  usr/bin/kubelet                         asked for `--version` when present (optional)
+The kubelet version comes from --kubelet-version, the cluster API (--kubeconfig) or the
+kubelet's read-only API; kctl never executes a file under the root it inspects.
 """
 
 from __future__ import annotations
 
 import re
 import socket
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,8 @@ KUBELET_CONFIG = "var/lib/kubelet/config.yaml"
 ADDONS_DIR = "etc/kubernetes/addons"
 ADDONS = ("coredns", "kube-proxy")
 PKI_DIR = "etc/kubernetes/pki"
-KUBELET_BINARY = "usr/bin/kubelet"
 TMP_DIR = "etc/kubernetes/tmp"
-_KUBELET_VERSION = re.compile(r"Kubernetes (v\d+\.\d+\.\d+)")
+_BUILD_INFO = re.compile(r'kubernetes_build_info\{[^}]*git_version="(v\d+\.\d+\.\d+)"')
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,8 @@ class StaticPod:
 
     @property
     def version(self) -> str:
-        return self.tag
+        """The tag, or the (shortened) digest of an image pinned by digest only."""
+        return self.tag or "@" + image_digest(self.image)[:19]
 
 
 @dataclass
@@ -147,11 +147,19 @@ def _read(root: Path, rel: str, what: str) -> ManifestFile:
 
 
 def split_image(image: str) -> tuple[str, str]:
-    """(repository/name, tag) of an image reference; digests are kept with the name."""
-    name, sep, tag = image.rpartition(":")
+    """(repository/name, tag) of an image reference; a digest (`@sha256:...`) is dropped:
+    `registry.k8s.io/etcd:3.5.15-0@sha256:ab..` -> ("registry.k8s.io/etcd", "3.5.15-0"),
+    `registry.k8s.io/etcd@sha256:ab..` -> ("registry.k8s.io/etcd", "")."""
+    reference = image.partition("@")[0]
+    name, sep, tag = reference.rpartition(":")
     if not sep or "/" in tag:
-        return image, ""
+        return reference, ""
     return name, tag
+
+
+def image_digest(image: str) -> str:
+    """The `sha256:...` digest an image reference is pinned to ("" when none)."""
+    return image.partition("@")[2]
 
 
 def _static_pod(root: Path, name: str) -> StaticPod:
@@ -170,7 +178,7 @@ def _static_pod(root: Path, name: str) -> StaticPod:
     if not isinstance(image, str) or not image:
         raise docs.invalid(path, ["spec", "containers", 0], "container has no image")
     _, tag = split_image(image)
-    if not tag:
+    if not tag and not (name == "etcd" and image_digest(image)):
         raise docs.invalid(
             path, ["spec", "containers", 0, "image"], f"image {image!r} has no version tag"
         )
@@ -249,17 +257,16 @@ def _addon(root: Path, name: str) -> Addon | None:
     )
 
 
-def _kubelet_version(root: Path) -> str | None:
-    binary = root / KUBELET_BINARY
-    if not binary.is_file():
+def kubelet_api_version(kubelet_config: dict[str, Any], timeout: float = 0.5) -> str | None:
+    """The running kubelet's version from its read-only API (`readOnlyPort` in its config,
+    GET /metrics, kubernetes_build_info), when that port is enabled; never by running a binary."""
+    port = kubelet_config.get("readOnlyPort")
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
         return None
-    try:
-        out = subprocess.run(
-            [str(binary), "--version"], capture_output=True, text=True, timeout=5, check=False
-        ).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    match = _KUBELET_VERSION.search(out)
+    from kctl.cluster.health import get_text
+
+    text = get_text(Probe("HTTP", "127.0.0.1", port, "/metrics"), timeout)
+    match = _BUILD_INFO.search(text or "")
     return match[1] if match else None
 
 
@@ -323,6 +330,6 @@ def load_node(
         image_repository=str(cluster.get("imageRepository") or "registry.k8s.io"),
         kubelet_config=kubelet,
         addons=addons,
-        kubelet_version=kubelet_version or _kubelet_version(root),
+        kubelet_version=kubelet_version or kubelet_api_version(kubelet.docs[0]),
         kubelets=kubelets,
     )

@@ -14,11 +14,19 @@ from kctl.cluster import health as health_mod
 from kctl.cluster.catalog import Catalog, Version, default_catalog_path
 from kctl.cluster.certs import CertInfo, read_certificates
 from kctl.cluster.node import PKI_DIR, Node
+from kctl.cluster.policy import (
+    Finding,
+    SkewVerdict,
+    health_findings,
+    lock_findings,
+    skew_verdict,
+)
 from kctl.cluster.render import target_tag
+from kctl.cluster.renew import Renewal, plan_renewals
+from kctl.cluster.runbook import Invocation
 
 API_VERSION = "kctl.dev/v1alpha1"
 CERT_WARNING_DAYS = 30
-MAX_KUBELET_SKEW = 3
 
 
 @dataclass(frozen=True)
@@ -38,26 +46,28 @@ class ComponentRow:
 
 
 @dataclass(frozen=True)
-class SkewVerdict:
-    """Whether moving the node to a target respects the version-skew policy."""
-
-    allowed: bool
-    reasons: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"allowed": self.allowed, "reasons": list(self.reasons)}
-
-
-@dataclass(frozen=True)
 class AvailableUpgrade:
     description: str
     target: Version
     components: tuple[ComponentRow, ...]
     skew: SkewVerdict
+    invocation: Invocation = field(default_factory=Invocation)
+    findings: tuple[Finding, ...] = ()  # the whole preflight: skew, health, lock
 
     @property
     def command(self) -> str:
-        return f"kctl upgrade apply {self.target}"
+        return self.invocation.command("apply", str(self.target))
+
+    @property
+    def apply_allowed(self) -> bool:
+        return not self.findings
+
+    def verdict(self) -> dict[str, Any]:
+        return {
+            "applyAllowed": self.apply_allowed,
+            "allowedWithForce": all(f.overridable for f in self.findings),
+            "blockedBy": [f.to_dict() for f in self.findings],
+        }
 
 
 @dataclass
@@ -70,6 +80,17 @@ class UpgradePlan:
     certificates: list[CertInfo]
     config_versions: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    health_checked: bool = True
+    catalog_date: str | None = None
+    renewals: list[Renewal] = field(default_factory=list)
+
+    def verdict(self) -> dict[str, Any]:
+        allowed = [str(u.target) for u in self.upgrades if u.apply_allowed]
+        return {
+            "upgradeAllowed": bool(allowed),
+            "allowedTargets": allowed,
+            "healthChecked": self.health_checked,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """The stable, documented UpgradePlan document (see kctl/cluster/README.md)."""
@@ -79,6 +100,8 @@ class UpgradePlan:
             "nodeName": self.node.name,
             "clusterVersion": str(self.cluster_version),
             "catalog": self.catalog_source,
+            "catalogDate": self.catalog_date,
+            "verdict": self.verdict(),
             "availableUpgrades": [
                 {
                     "description": u.description,
@@ -86,6 +109,7 @@ class UpgradePlan:
                     "command": u.command,
                     "components": [c.to_dict() for c in u.components],
                     "skew": u.skew.to_dict(),
+                    "verdict": u.verdict(),
                 }
                 for u in self.upgrades
             ],
@@ -109,6 +133,7 @@ class UpgradePlan:
                 for c in self.certificates
                 if c.expiring(CERT_WARNING_DAYS)
             ],
+            "certificateRenewals": [r.to_dict() for r in self.renewals],
             "configVersions": self.config_versions,
             "notes": self.notes,
         }
@@ -119,42 +144,6 @@ def catalog_label(catalog: Catalog) -> str:
     return "builtin" if catalog.path == default_catalog_path() else str(catalog.path)
 
 
-def skew_verdict(node: Node, target: Version) -> SkewVerdict:
-    """kubeadm's policy: one minor at a time, no downgrade of the minor by more than one,
-    kubelets never newer than the apiserver and at most 3 minors older than the target."""
-    current = node.apiserver_version
-    reasons = []
-    ahead = target.minors_after(current)
-    if ahead > 1:
-        reasons.append(
-            f"{target} is {ahead} minors above the cluster ({current}); upgrade one minor at a time"
-        )
-    if ahead < 0:
-        reasons.append(f"{target} is older than the cluster ({current}); kctl does not downgrade")
-    if ahead == 0 and target < current:
-        reasons.append(f"{target} is older than the cluster ({current}); kctl does not downgrade")
-    for name, pod in node.pods.items():
-        if name == "etcd":
-            continue
-        other = Version.parse(pod.tag)
-        if other.minors_after(current) != 0:
-            reasons.append(f"{name} runs {other} but kube-apiserver {current}: finish that first")
-    for node_name, text in node.all_kubelets().items():
-        try:
-            kubelet = Version.parse(text.split("+")[0])
-        except ValueError:
-            reasons.append(f"kubelet on {node_name} reports an unknown version {text!r}")
-            continue
-        if kubelet > target:
-            reasons.append(f"kubelet {kubelet} on {node_name} is newer than the target {target}")
-        if target.minors_after(kubelet) > MAX_KUBELET_SKEW:
-            reasons.append(
-                f"kubelet {kubelet} on {node_name} would be {target.minors_after(kubelet)} minors"
-                f" older than the apiserver (at most {MAX_KUBELET_SKEW}); upgrade it first"
-            )
-    return SkewVerdict(not reasons, tuple(reasons))
-
-
 def _rows(node: Node, catalog: Catalog, target: Version) -> tuple[ComponentRow, ...]:
     patch = catalog.require(target)
     rows = []
@@ -163,9 +152,11 @@ def _rows(node: Node, catalog: Catalog, target: Version) -> tuple[ComponentRow, 
     proxy = node.addons.get("kube-proxy")
     rows.append(ComponentRow("kube-proxy", "", proxy.tag if proxy else "-", str(target)))
     dns = node.addons.get("coredns")
-    rows.append(ComponentRow("CoreDNS", "", dns.tag if dns else "-", patch.coredns))
     rows.append(
-        ComponentRow("etcd", node.name, node.pods["etcd"].tag, target_tag(node, "etcd", patch))
+        ComponentRow("CoreDNS", "", dns.tag if dns else "-", target_tag(node, "coredns", patch))
+    )
+    rows.append(
+        ComponentRow("etcd", node.name, node.pods["etcd"].version, target_tag(node, "etcd", patch))
     )
     kubelets = node.all_kubelets() or {node.name: "unknown"}
     for name, version in kubelets.items():
@@ -194,6 +185,31 @@ def _config_versions(node: Node, catalog: Catalog, target: Version) -> list[dict
     return out
 
 
+def _targets(
+    node: Node, catalog: Catalog, wanted: Version | None, notes: list[str]
+) -> list[tuple[str, Version]]:
+    """(description, target): the one asked for, else the latest patch of the current minor
+    and the latest of the next minor."""
+    current = node.apiserver_version
+    if wanted is not None:
+        catalog.require(wanted)
+        return [(f"requested version {wanted}", wanted)]
+    out = []
+    same = catalog.latest_in_minor(current.minor_key)
+    if same is None:
+        notes.append(f"the catalog has no {current.minor_key} series; pass --catalog FILE")
+    elif same.version > current:
+        out.append((f"latest version in the v{current.minor_key} series", same.version))
+    nxt = catalog.latest_in_minor(catalog.next_minor(current))
+    if nxt is not None:
+        out.append((f"latest stable version v{nxt.version.minor_key}", nxt.version))
+    elif same is not None:
+        notes.append(f"the catalog knows no release after v{current.minor_key}")
+    if not out:
+        notes.append(f"the node is at the latest release the catalog knows ({current})")
+    return out
+
+
 def plan_upgrade(
     node: Node,
     catalog: Catalog,
@@ -201,41 +217,41 @@ def plan_upgrade(
     probe_timeout: float = 1.0,
     check_health: bool = True,
     now: dt.datetime | None = None,
+    target: Version | None = None,
+    invocation: Invocation | None = None,
+    renew_certificates: bool = True,
 ) -> UpgradePlan:
-    """The plan for one node: targets from the catalog, skew, health and certificates."""
+    """The plan for one node: targets from the catalog and, for each, the same preflight
+    apply runs (skew, health, lock); certificates and config API versions."""
     probes = {name: pod.probe for name, pod in node.pods.items()}
     pending = health_mod.start_all(probes, probe_timeout) if check_health else None
-    current = node.apiserver_version
-    upgrades = []
-    notes = []
-    same = catalog.latest_in_minor(current.minor_key)
-    if same is None:
-        notes.append(f"the catalog has no {current.minor_key} series; pass --catalog FILE")
-    elif same.version > current:
-        upgrades.append(
-            AvailableUpgrade(
-                f"latest version in the v{current.minor_key} series",
-                same.version,
-                _rows(node, catalog, same.version),
-                skew_verdict(node, same.version),
-            )
+    invocation = invocation or Invocation()
+    notes: list[str] = []
+    targets = _targets(node, catalog, target, notes)
+    if not node.all_kubelets():
+        notes.append(
+            "kubelet version unknown (kctl never runs the kubelet binary): pass"
+            " --kubelet-version or --kubeconfig; kubelet skew was not checked"
         )
-    nxt = catalog.latest_in_minor(catalog.next_minor(current))
-    if nxt is not None:
-        upgrades.append(
-            AvailableUpgrade(
-                f"latest stable version v{nxt.version.minor_key}",
-                nxt.version,
-                _rows(node, catalog, nxt.version),
-                skew_verdict(node, nxt.version),
-            )
-        )
-    elif same is not None:
-        notes.append(f"the catalog knows no release after v{current.minor_key}")
-    if not upgrades:
-        notes.append(f"the node is at the latest release the catalog knows ({current})")
+    if not check_health:
+        notes.append("health was not checked (--no-health); apply checks it")
     certificates = read_certificates(node.root / PKI_DIR, now)  # while the probes run
     health = pending() if pending else []
+    shared = lock_findings(node.root, invocation) + health_findings(health)
+    upgrades = []
+    for description, version in targets:
+        skew = skew_verdict(node, version, catalog)
+        upgrades.append(
+            AvailableUpgrade(
+                description,
+                version,
+                _rows(node, catalog, version),
+                skew,
+                invocation,
+                (*skew.findings, *shared),
+            )
+        )
+    current = node.apiserver_version
     newest = upgrades[-1].target if upgrades else current
     return UpgradePlan(
         node=node,
@@ -246,4 +262,7 @@ def plan_upgrade(
         certificates=certificates,
         config_versions=_config_versions(node, catalog, newest),
         notes=notes,
+        health_checked=check_health,
+        catalog_date=catalog.date,
+        renewals=plan_renewals(node.root, now) if renew_certificates else [],
     )

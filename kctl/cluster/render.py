@@ -109,7 +109,21 @@ def etcd_target(current: str, patch: Patch) -> str:
     return current if key(current) > key(patch.etcd) else patch.etcd
 
 
+def custom_tag(node: Node, component: str) -> str | None:
+    """A tag the ClusterConfiguration pins (etcd.local.imageTag, dns.imageTag): kubeadm keeps
+    custom tags across upgrades instead of choosing its own."""
+    doc = node.cluster_doc
+    section: Any = doc.get("dns") if component == "coredns" else doc.get("etcd")
+    if component == "etcd" and isinstance(section, dict):
+        section = section.get("local")
+    tag = section.get("imageTag") if isinstance(section, dict) else None
+    return str(tag) if tag else None
+
+
 def target_tag(node: Node, component: str, patch: Patch) -> str:
+    custom = custom_tag(node, component) if component in ("etcd", "coredns") else None
+    if custom:
+        return custom
     if component == "etcd":
         return etcd_target(node.pods["etcd"].tag, patch)
     if component == "coredns":
@@ -120,7 +134,9 @@ def target_tag(node: Node, component: str, patch: Patch) -> str:
 def render_static_pod(node: Node, component: str, catalog: Catalog, target: Version) -> Rendered:
     pod = node.pods[component]
     patch = catalog.require(target)
-    image = image_for(node, component, target_tag(node, component, patch))
+    tag = target_tag(node, component, patch)
+    # already at the target tag: keep the reference as written (a pinned digest stays)
+    image = pod.image if pod.tag == tag else image_for(node, component, tag)
     transitions = [
         t
         for t in catalog.transitions_between(node.component_version(component), target)

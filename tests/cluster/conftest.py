@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,12 @@ def component_images(podman: Podman, tmp_path_factory: pytest.TempPathFactory) -
         healthy=False,
     )
     yield prefix
+
+
+@pytest.fixture(autouse=True)
+def user_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own $XDG_CONFIG_HOME: no user catalog unless the test installs one."""
+    config = tmp_path / "xdg-config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.delenv("KCTL_CATALOG", raising=False)
+    return config

@@ -25,7 +25,12 @@ class NodeSpec:
     version: str = "v1.30.4"
     etcd: str = "3.5.12-0"
     coredns: str = "v1.11.1"
-    kubelet: str | None = None  # default: same as version
+    kubelet: str | None = None  # what --kubelet-version tests pass; default: version
+
+    @property
+    def kubelet_version(self) -> str:
+        return self.kubelet or self.version
+
     repository: str = "registry.k8s.io"
     ports: dict[str, int] = field(default_factory=dict)
     http_probes: bool = False
@@ -56,8 +61,6 @@ def make_node(dest: Path, spec: NodeSpec) -> Path:
         new = text
         for old, value in subs.items():
             new = new.replace(old, value)
-        if path.name == "kubelet":
-            new = new.replace(spec.version, spec.kubelet or spec.version)
         if path.parent.name == "manifests":
             component = path.stem
             if component in spec.ports:

@@ -248,3 +248,53 @@ def test_phases_run_alone_in_order(
     assert backups, "every phase that writes keeps a backup"
     config = (good_node.root / "etc/kubernetes/kubeadm-config.yaml").read_text()
     assert f"kubernetesVersion: {TARGET}" in config
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_signal_mid_apply_rolls_back_and_exits_130(
+    good_node: LiveNode, etcd: Etcd, signame: str
+) -> None:
+    """A real signal right after kube-apiserver was upgraded: everything written is restored,
+    the components come back at the old versions, the lock is gone, exit 130."""
+    before = contents(good_node.root)
+    done = _kctl(
+        *_apply_args(good_node, etcd, "-y"),
+        env={"KCTL_UPGRADE_SIGNAL_AFTER": f"kube-apiserver:{signame}"},
+    )
+    assert done.returncode == 130, done.stderr
+    assert f"interrupted by {signame}" in done.stderr
+    assert "restored etc/kubernetes/manifests/kube-apiserver.yaml" in done.stderr
+    assert "restored etc/kubernetes/manifests/etcd.yaml" in done.stderr
+    after = {k: v for k, v in contents(good_node.root).items() if "/tmp/" not in k}
+    assert after == before
+    good_node.wait_versions(OLD)
+    assert not (good_node.root / "etc/kubernetes/tmp/kctl-upgrade.lock").exists()
+
+
+def test_apply_renews_leaf_certificates_and_reports_json(
+    good_node: LiveNode, etcd: Etcd, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cryptography import x509
+
+    from tests.cluster.pki import make_pki
+
+    pki = make_pki(good_node.root, apiserver_days=13)
+    old = x509.load_pem_x509_certificate((pki / "apiserver.crt").read_bytes())
+    before = (pki / "apiserver.crt").read_bytes()
+    assert main(_apply_args(good_node, etcd, "-y", "-o", "json")) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["result"] == "succeeded"
+    assert set(result["renewedCertificates"]) >= {"apiserver", "etcd/server", "front-proxy-client"}
+    assert [p["name"] for p in result["phases"]][:4] == [
+        "preflight",
+        "backup",
+        "etcd",
+        "kube-apiserver",
+    ]
+    new = x509.load_pem_x509_certificate((pki / "apiserver.crt").read_bytes())
+    new.verify_directly_issued_by(x509.load_pem_x509_certificate((pki / "ca.crt").read_bytes()))
+    assert new.public_key() == old.public_key()
+    assert (new.not_valid_after_utc - old.not_valid_after_utc).days > 300
+    backup = Path(result["backupDir"])
+    assert (backup / "etc/kubernetes/pki/apiserver.crt").read_bytes() == before
+    assert good_node.versions() == NEW

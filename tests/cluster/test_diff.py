@@ -11,13 +11,16 @@ from tests.cluster.nodes import NodeSpec, make_node, snapshot_files
 
 pytestmark = pytest.mark.unit
 
+# nothing runs the components of these fixture nodes: judge them as `apply --force` would
+DRY_RUN = ["upgrade", "apply", "v1.31.14", "--dry-run", "--force", "--no-etcd-backup"]
+
 
 def test_dry_run_writes_nothing_and_lists_phases(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_node(tmp_path / "n", NodeSpec())
     before = snapshot_files(root)
-    rc = main(["upgrade", "apply", "v1.31.14", "--root", str(root), "--dry-run"])
+    rc = main([*DRY_RUN, "--root", str(root)])
     captured = capsys.readouterr()
     assert rc == 0, captured.err
     assert snapshot_files(root) == before  # bytes and mtimes
@@ -47,9 +50,9 @@ def test_dry_run_writes_nothing_and_lists_phases(
 def test_diff_equals_dry_run_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_node(tmp_path / "n", NodeSpec())
     before = snapshot_files(root)
-    assert main(["upgrade", "diff", "v1.31.14", "--root", str(root)]) == 0
+    assert main(["upgrade", "diff", "v1.31.14", "--root", str(root), "--force"]) == 0
     diff = capsys.readouterr().out
-    assert main(["upgrade", "apply", "v1.31.14", "--root", str(root), "--dry-run"]) == 0
+    assert main([*DRY_RUN, "--root", str(root)]) == 0
     assert capsys.readouterr().out.startswith(diff.rstrip("\n"))
     assert snapshot_files(root) == before
     # only the lines that must change do: no reformatting noise
@@ -65,7 +68,7 @@ def test_same_minor_patch_keeps_config_api(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_node(tmp_path / "n", NodeSpec())
-    assert main(["upgrade", "diff", "v1.30.14", "--root", str(root)]) == 0
+    assert main(["upgrade", "diff", "v1.30.14", "--root", str(root), "--force"]) == 0
     diff = capsys.readouterr().out
     assert "v1beta4" not in diff
     assert "+        image: registry.k8s.io/coredns/coredns:v1.11.3" in diff
@@ -84,7 +87,7 @@ def test_transition_removes_flag_crossing_1_27(
             extra_flags={"kube-controller-manager": ["--pod-eviction-timeout=5m0s"]},
         ),
     )
-    assert main(["upgrade", "diff", "v1.27.16", "--root", str(root)]) == 0
+    assert main(["upgrade", "diff", "v1.27.16", "--root", str(root), "--force"]) == 0
     diff = capsys.readouterr().out
     assert "-    - --pod-eviction-timeout=5m0s" in diff
 
@@ -95,7 +98,7 @@ def test_etcd_3_6_flag_transition_crossing_1_34(
     root = make_node(
         tmp_path / "n", NodeSpec(version="v1.33.2", etcd="3.5.21-0", coredns="v1.12.0")
     )
-    assert main(["upgrade", "diff", "v1.34.3", "--root", str(root)]) == 0
+    assert main(["upgrade", "diff", "v1.34.3", "--root", str(root), "--force"]) == 0
     diff = capsys.readouterr().out
     assert "-    - --experimental-watch-progress-notify-interval=5s" in diff
     assert "+    - --watch-progress-notify-interval=5s" in diff
@@ -106,7 +109,7 @@ def test_etcd_3_6_flag_transition_crossing_1_34(
 
 def test_image_repository_is_respected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_node(tmp_path / "n", NodeSpec(repository="127.0.0.1:5000/mirror"))
-    assert main(["upgrade", "diff", "v1.30.14", "--root", str(root)]) == 0
+    assert main(["upgrade", "diff", "v1.30.14", "--root", str(root), "--force"]) == 0
     diff = capsys.readouterr().out
     assert "+    image: 127.0.0.1:5000/mirror/kube-apiserver:v1.30.14" in diff
     assert "+        image: 127.0.0.1:5000/mirror/coredns:v1.11.3" in diff
@@ -115,7 +118,7 @@ def test_image_repository_is_respected(tmp_path: Path, capsys: pytest.CaptureFix
 
 def test_etcd_is_never_downgraded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_node(tmp_path / "n", NodeSpec(etcd="3.5.16-0"))
-    assert main(["upgrade", "diff", "v1.30.14", "--root", str(root)]) == 0
+    assert main(["upgrade", "diff", "v1.30.14", "--root", str(root), "--force"]) == 0
     assert "etcd.yaml" not in capsys.readouterr().out
 
 
@@ -123,7 +126,7 @@ def test_diff_at_target_is_empty(tmp_path: Path, capsys: pytest.CaptureFixture[s
     root = make_node(
         tmp_path / "n", NodeSpec(version="v1.30.14", etcd="3.5.15-0", coredns="v1.11.3")
     )
-    assert main(["upgrade", "diff", "v1.30.14", "--root", str(root)]) == 0
+    assert main(["upgrade", "diff", "v1.30.14", "--root", str(root), "--force"]) == 0
     captured = capsys.readouterr()
     assert captured.out.strip() == ""
     assert "nothing would change" in captured.err
@@ -131,7 +134,7 @@ def test_diff_at_target_is_empty(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_unknown_target_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_node(tmp_path / "n", NodeSpec())
-    assert main(["upgrade", "diff", "v1.30.99", "--root", str(root)]) == 2
+    assert main(["upgrade", "diff", "v1.30.99", "--root", str(root), "--force"]) == 2
     assert "not in the release catalog" in capsys.readouterr().err
     assert main(["upgrade", "diff", "1.30", "--root", str(root)]) == 2
 
@@ -154,5 +157,5 @@ def test_dry_run_reports_preflight_and_refuses_skew(
     assert main(args) == 3
     err = capsys.readouterr().err
     assert "one minor at a time" in err
-    assert "apply would stop here: control-plane components are not healthy" in err
+    assert "apply would stop here: kube-apiserver is not healthy" in err
     assert snapshot_files(root) == before

@@ -137,7 +137,6 @@ def test_plan_reads_configmap_and_every_kubelet(
 ) -> None:
     root = make_node(tmp_path / "n", NodeSpec(pki=False))
     (root / "etc/kubernetes/kubeadm-config.yaml").unlink()
-    (root / "usr/bin/kubelet").unlink()
     rc = main(
         [
             "upgrade",
@@ -164,6 +163,8 @@ def test_plan_reads_configmap_and_every_kubelet(
     assert any("w1" in r and "at most 3" in r for r in nxt["skew"]["reasons"])
     # the ClusterConfiguration came from the ConfigMap (no local kubeadm-config.yaml)
     assert plan["clusterVersion"] == "v1.30.4"
+    # the suggested command is pasteable: it reads the same cluster
+    assert same["command"].endswith(f"--root {root} --kubeconfig {api_server}")
 
 
 def test_bad_kubeconfig_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

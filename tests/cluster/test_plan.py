@@ -32,7 +32,7 @@ NODES = {
     ),
     "v1.30.4": NodeSpec(),
     "v1.33.2": NodeSpec(version="v1.33.2", etcd="3.5.21-0", coredns="v1.12.0", kubelet="v1.30.0"),
-    "v1.35.1": NodeSpec(version="v1.35.1", etcd="3.6.5-0", coredns="v1.13.1"),
+    "v1.35.1": NodeSpec(version="v1.35.1", etcd="3.6.6-0", coredns="v1.13.1"),
     "mirror": NodeSpec(version="v1.29.2", repository="127.0.0.1:5000/mirror", etcd="3.5.10-0"),
 }
 
@@ -49,8 +49,10 @@ def test_plan_json_matches_golden(
     fixture_node: tuple[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     name, root = fixture_node
-    rc = main(["upgrade", "plan", "--root", str(root), "-o", "json", "--no-health"])
-    out = capsys.readouterr().out
+    kubelet = NODES[name].kubelet_version
+    args = ["--no-health", "--kubelet-version", kubelet]
+    rc = main(["upgrade", "plan", "--root", str(root), "-o", "json", *args])
+    out = capsys.readouterr().out.replace(str(root), "$ROOT")  # the suggested commands
     assert rc == 0
     golden = GOLDEN / f"plan-{name}.json"
     if UPDATE:
@@ -97,7 +99,8 @@ def test_plan_yaml_is_same_document(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def _node(tmp_path: Path, **kw: object) -> object:
-    return load_node(make_node(tmp_path / "n", NodeSpec(pki=False, **kw)))  # type: ignore[arg-type]
+    spec = NodeSpec(pki=False, **kw)  # type: ignore[arg-type]
+    return load_node(make_node(tmp_path / "n", spec), kubelet_version=spec.kubelet_version)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,112 @@
+"""The upgrade lock (etc/kubernetes/tmp/kctl-upgrade.lock), which is also the journal.
+
+It records who holds it: PID, that process's start time (clock ticks since boot, from
+/proc/PID/stat) and the kernel boot id, so a lock whose process died, whose PID was reused by
+another process, or that survived a reboot is recognised as stale instead of blocking forever.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kctl.cluster.node import TMP_DIR
+
+LOCK_NAME = "kctl-upgrade.lock"
+_BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+
+
+def lock_path(root: Path) -> Path:
+    return root / TMP_DIR / LOCK_NAME
+
+
+def boot_id() -> str | None:
+    try:
+        return _BOOT_ID.read_text().strip() or None
+    except OSError:
+        return None
+
+
+def process_start(pid: int) -> int | None:
+    """The start time of `pid` in clock ticks since boot (None when it does not exist)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # the command name (field 2) may hold spaces and parentheses: split after the last ')'
+    fields = stat.rpartition(")")[2].split()
+    try:
+        return int(fields[19])  # field 22 overall
+    except (IndexError, ValueError):
+        return None
+
+
+def owner() -> dict[str, Any]:
+    """What the lock records about the current process."""
+    pid = os.getpid()
+    return {"pid": pid, "startTime": process_start(pid), "bootId": boot_id()}
+
+
+def _pid_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class LockState:
+    """A lock found on the node and whether the process that took it still runs."""
+
+    path: Path
+    info: dict[str, Any]
+    alive: bool
+    why: str  # why it is (not) considered held
+
+    @property
+    def pid(self) -> int:
+        return int(self.info.get("pid", 0) or 0)
+
+
+def holder_state(info: dict[str, Any]) -> tuple[bool, str]:
+    """(alive, why) for the process a lock names."""
+    pid = int(info.get("pid", 0) or 0)
+    if not pid:
+        return False, "the lock names no process"
+    recorded_boot = info.get("bootId")
+    current_boot = boot_id()
+    if recorded_boot and current_boot and recorded_boot != current_boot:
+        return False, f"the node rebooted since pid {pid} took it (boot id changed)"
+    if not _pid_exists(pid):
+        return False, f"pid {pid} is no longer running"
+    recorded_start = info.get("startTime")
+    if recorded_start is not None:
+        started = process_start(pid)
+        if started is not None and started != recorded_start:
+            return False, f"pid {pid} now belongs to another process (start time differs)"
+    return True, f"pid {pid} is running"
+
+
+def inspect(root: Path) -> LockState | None:
+    """The lock on the node under `root`, or None when there is none."""
+    path = lock_path(root)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        text = ""
+    try:
+        info = json.loads(text)
+    except ValueError:
+        info = {}
+    if not isinstance(info, dict):
+        info = {}
+    alive, why = holder_state(info)
+    return LockState(path, info, alive, why)

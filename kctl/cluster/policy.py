@@ -1,0 +1,233 @@
+"""One upgrade policy for every path: plan, diff, apply --dry-run, apply, phase and rollback.
+
+A preflight is a list of findings. Each says whether `--force` may override it: health
+findings and kubelet skew may be overridden (as kubeadm allows), the one-minor upgrade rule,
+a downgrade of more than one minor, and a live lock never.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kctl.cluster import lock as lock_mod
+from kctl.cluster.catalog import Catalog, Version
+from kctl.cluster.health import Health
+from kctl.cluster.node import Node
+from kctl.cluster.runbook import Invocation
+from kctl.errors import PreconditionError
+
+MAX_UPGRADE_SKEW = 1  # minors per upgrade (kubeadm: MaximumAllowedMinorVersionUpgradeSkew)
+MAX_DOWNGRADE_SKEW = 1  # kubeadm: MaximumAllowedMinorVersionDowngradeSkew
+
+
+def default_kubelet_skew(target: Version) -> int:
+    """kubeadm's kubelet skew: 1 minor before v1.29, 3 from v1.29 on (kubernetes#120825)."""
+    return 1 if (target.major, target.minor) < (1, 29) else 3
+
+
+def kubelet_skew(catalog: Catalog | None, target: Version) -> int:
+    release = catalog.release(target.minor_key) if catalog else None
+    if release is not None and release.kubelet_skew is not None:
+        return release.kubelet_skew
+    return default_kubelet_skew(target)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reason an upgrade may not proceed."""
+
+    check: str  # skew, kubelet-skew, health, lock
+    message: str
+    overridable: bool  # --force may override it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "message": self.message,
+            "overridableByForce": self.overridable,
+        }
+
+
+@dataclass(frozen=True)
+class SkewVerdict:
+    """Whether moving the node to a target respects the version-skew policy."""
+
+    allowed: bool
+    reasons: tuple[str, ...]
+    findings: tuple[Finding, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"allowed": self.allowed, "reasons": list(self.reasons)}
+
+
+def _control_plane_findings(
+    node: Node, target: Version, components: Iterable[str] | None
+) -> list[Finding]:
+    base = node.from_version
+    touched = set(components) if components is not None else set(node.pods)
+    out = []
+    for name, pod in node.pods.items():
+        if name == "etcd":
+            continue
+        runs = Version.parse(pod.tag)
+        if runs.minors_after(base) < 0:
+            out.append(
+                Finding(
+                    "skew",
+                    f"{name} runs {runs} but the cluster is at {base}: finish that first",
+                    False,
+                )
+            )
+        jump = target.minors_after(runs)
+        if jump > MAX_UPGRADE_SKEW and jump != target.minors_after(base):
+            out.append(
+                Finding("skew", f"{name} runs {runs}: {target} is {jump} minors above it", False)
+            )
+        if jump < -MAX_DOWNGRADE_SKEW:
+            msg = f"{name} runs {runs}: {target} would take it {-jump} minors back"
+            out.append(Finding("skew", msg, False))
+        elif name in touched and target < runs and target >= base:
+            out.append(Finding("skew", f"{target} would downgrade {name} from {runs}", True))
+    return out
+
+
+def skew_findings(
+    node: Node,
+    target: Version,
+    catalog: Catalog | None = None,
+    components: Iterable[str] | None = None,
+) -> list[Finding]:
+    """kubeadm's version policy for moving `node` (or some of its components) to `target`.
+
+    The cluster's version is the ClusterConfiguration's kubernetesVersion (rewritten only by
+    upload-config, after every control-plane component), so running phases one at a time
+    never lets a node jump two minors or go back more than one.
+    """
+    base = node.from_version
+    out = []
+    ahead = target.minors_after(base)
+    if ahead > MAX_UPGRADE_SKEW:
+        out.append(
+            Finding(
+                "skew",
+                f"{target} is {ahead} minors above the cluster ({base}); upgrade one minor at"
+                " a time (--force does not override this)",
+                False,
+            )
+        )
+    elif ahead < -MAX_DOWNGRADE_SKEW:
+        out.append(
+            Finding(
+                "skew",
+                f"{target} is {-ahead} minors below the cluster ({base}); kctl does not"
+                " downgrade more than one minor (--force does not override this)",
+                False,
+            )
+        )
+    elif target < base:
+        out.append(
+            Finding(
+                "skew",
+                f"{target} is older than the cluster ({base}); kctl does not downgrade",
+                True,
+            )
+        )
+    out += _control_plane_findings(node, target, components)
+    out += _kubelet_findings(node, target, catalog)
+    return out
+
+
+def _kubelet_findings(node: Node, target: Version, catalog: Catalog | None) -> list[Finding]:
+    out = []
+    limit = kubelet_skew(catalog, target)
+    for node_name, text in node.all_kubelets().items():
+        try:
+            kubelet = Version.parse(text.split("+")[0])
+        except ValueError:
+            msg = f"kubelet on {node_name} reports an unknown version {text!r}"
+            out.append(Finding("kubelet-skew", msg, True))
+            continue
+        if kubelet > target:
+            msg = f"kubelet {kubelet} on {node_name} is newer than the target {target}"
+            out.append(Finding("kubelet-skew", msg, True))
+        lag = target.minors_after(kubelet)
+        if lag > limit:
+            msg = (
+                f"kubelet {kubelet} on {node_name} would be {lag} minors older than the"
+                f" apiserver (at most {limit} for v{target.minor_key}); upgrade it first"
+            )
+            out.append(Finding("kubelet-skew", msg, True))
+    return out
+
+
+def skew_verdict(node: Node, target: Version, catalog: Catalog | None = None) -> SkewVerdict:
+    findings = skew_findings(node, target, catalog)
+    return SkewVerdict(not findings, tuple(f.message for f in findings), tuple(findings))
+
+
+def health_findings(health: Iterable[Health]) -> list[Finding]:
+    return [
+        Finding("health", f"{h.component} is not healthy: {h.endpoint or '-'} {h.status}", True)
+        for h in health
+        if not h.healthy
+    ]
+
+
+def lock_findings(root: Path, invocation: Invocation) -> list[Finding]:
+    """A lock blocks every change: held by a live run, or left by a run that died."""
+    state = lock_mod.inspect(root)
+    if state is None:
+        return []
+    info = state.info
+    if state.alive and state.pid != os.getpid():
+        return [
+            Finding(
+                "lock",
+                f"another upgrade is in progress ({state.why}, target {info.get('target')});"
+                f" the lock is {state.path}",
+                False,
+            )
+        ]
+    return [
+        Finding(
+            "lock",
+            f"an interrupted upgrade (target {info.get('target', '?')}) left {state.path}"
+            f" ({state.why}; backup {info.get('backupDir', 'not taken')},"
+            f" done {info.get('done', [])}); run `{invocation.rollback()}` to restore the node",
+            False,
+        )
+    ]
+
+
+@dataclass
+class Preflight:
+    """Every finding of one preflight, and what `--force` makes of them."""
+
+    findings: list[Finding]
+
+    def blocking(self, force: bool) -> list[Finding]:
+        return [f for f in self.findings if not (force and f.overridable)]
+
+    def overridden(self, force: bool) -> list[Finding]:
+        return [f for f in self.findings if force and f.overridable]
+
+    def enforce(self, force: bool, what: str, plan: str = "kctl upgrade plan") -> None:
+        """Raise exit 3 naming every blocking finding (`plan`: the pasteable plan command)."""
+        blocking = self.blocking(force)
+        if not blocking:
+            return
+        checks = sorted({f.check for f in blocking})
+        soft_only = all(f.overridable for f in blocking)
+        raise PreconditionError(
+            f"preflight refuses {what}: {', '.join(checks)}",
+            details=[f.message for f in blocking],
+            hint=(
+                "fix these first, or pass --force to override them"
+                if soft_only
+                else f"choose a target from `{plan}`; --force cannot override this"
+            ),
+        )

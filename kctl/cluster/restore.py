@@ -1,0 +1,157 @@
+"""`kctl upgrade rollback`: restore a node from the backup an interrupted upgrade names.
+
+The lock (journal) names the backup; checksums are verified before anything is written, the
+restored components must answer healthy at their old versions, and the lock is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kctl.cluster import health as health_mod
+from kctl.cluster import proof
+from kctl.cluster.catalog import Version
+from kctl.cluster.lock import LOCK_NAME
+from kctl.cluster.lock import inspect as lock_inspect
+from kctl.cluster.node import TMP_DIR, Node, load_node
+from kctl.cluster.policy import MAX_DOWNGRADE_SKEW
+from kctl.console import Console
+from kctl.errors import InputError, OperationError, PreconditionError
+from kctl.fsio import write_file
+
+
+def backup_index(backup: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads((backup / "backup.json").read_text())
+    except FileNotFoundError:
+        raise InputError(
+            f"{backup} is not a kctl backup (no backup.json)", hint="pass the backup dir"
+        ) from None
+    except ValueError:
+        raise InputError(f"{backup / 'backup.json'} is not valid JSON") from None
+    return data
+
+
+def _check_rollback_skew(root: Path, source: Path) -> None:
+    """The one policy for rollback: restoring a backup never moves the node back more than
+    one minor (a backup of some older upgrade would)."""
+    saved = source / "etc/kubernetes/manifests/kube-apiserver.yaml"
+    current = root / "etc/kubernetes/manifests/kube-apiserver.yaml"
+    if not saved.exists() or not current.exists():
+        return
+    from kctl.cluster.docs import parse_one
+    from kctl.cluster.node import split_image
+
+    def version(path: Path) -> Version | None:
+        doc = parse_one(path.read_bytes(), path)
+        try:
+            image = str(doc["spec"]["containers"][0]["image"])
+            return Version.parse(split_image(image)[1])
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+
+    old, now = version(saved), version(current)
+    if old is not None and now is not None and now.minors_after(old) > MAX_DOWNGRADE_SKEW:
+        raise PreconditionError(
+            f"{source} holds kube-apiserver {old}, {now.minors_after(old)} minors below the"
+            f" node ({now}); kctl never moves a node back more than one minor"
+        )
+
+
+@dataclass(frozen=True)
+class Waits:
+    timeout: float
+    poll: float
+    probe_timeout: float
+
+
+def _wait_restored(node: Node, name: str, since: float, waits: Waits, console: Console) -> bool:
+    """Whether the restored component is proven back (its /version, or a restarted process)."""
+    pod = node.pods[name]
+    expected = pod.tag.split("-")[0] if name == "etcd" else pod.tag
+    deadline = time.monotonic() + waits.timeout
+    with console.status(
+        f"[rollback] waiting up to {waits.timeout:g}s for {name} to be healthy at {expected}"
+    ):
+        while True:
+            found = health_mod.check(name, pod.probe, waits.probe_timeout)
+            verdict = proof.running(found, pod.probe, expected, since)
+            if verdict.proven:
+                return True
+            if time.monotonic() >= deadline:
+                console.warn(f"[rollback] {name}: {verdict.how}")
+                return False
+            time.sleep(waits.poll)
+
+
+@dataclass
+class RollbackResult:
+    backup_dir: Path
+    restored: list[str]
+    healthy: dict[str, bool]
+
+
+def rollback(
+    root: Path,
+    console: Console,
+    *,
+    backup_dir: Path | None = None,
+    timeout: float = 300.0,
+    poll: float = 0.5,
+    probe_timeout: float = 2.0,
+) -> RollbackResult:
+    """Restore a node from the backup named by an interrupted upgrade's lock (or `backup_dir`)."""
+    lock = root / TMP_DIR / LOCK_NAME
+    state = lock_inspect(root)
+    journal: dict[str, Any] = state.info if state else {}
+    if state is not None and state.alive and state.pid != os.getpid():
+        raise PreconditionError(
+            f"the upgrade holding {lock} is still running ({state.why})",
+            hint="wait for it to finish or interrupt it (it rolls back by itself)",
+        )
+    if state is not None:
+        console.info(f"[rollback] stale lock {lock}: {state.why}")
+    source = backup_dir or (Path(journal["backupDir"]) if journal.get("backupDir") else None)
+    if source is None:
+        if lock.exists():
+            # The run died before its backup finished: nothing on the node was changed.
+            lock.unlink()
+            console.info(f"[rollback] removed {lock}; the upgrade had not changed any file")
+            return RollbackResult(Path(), [], {})
+        raise PreconditionError(
+            "no interrupted upgrade to roll back (no lock file) and no --backup-dir given"
+        )
+    index = backup_index(source)
+    _check_rollback_skew(root, source)
+    restored = []
+    restored_at = proof.now()
+    for entry in index.get("files", []):
+        rel = entry["path"]
+        saved = (source / rel).read_bytes()
+        if hashlib.sha256(saved).hexdigest() != entry["sha256"]:
+            raise OperationError(f"backup file {source / rel} is corrupt (checksum mismatch)")
+        path = root / rel
+        current = path.read_bytes() if path.exists() else None
+        if current != saved:
+            write_file(path, saved)
+            restored.append(rel)
+        os.utime(path, ns=(entry["mtimeNs"], entry["mtimeNs"]))
+        os.chmod(path, entry["mode"])
+        console.info(f"[rollback] {'restored' if current != saved else 'unchanged'} {rel}")
+    node = load_node(root)
+    waits = Waits(timeout, poll, probe_timeout)
+    healthy = {
+        Path(rel).stem: _wait_restored(node, Path(rel).stem, restored_at, waits, console)
+        for rel in restored
+        if Path(rel).stem in node.pods
+    }
+    with contextlib.suppress(FileNotFoundError):
+        lock.unlink()
+    return RollbackResult(source, restored, healthy)

@@ -1,0 +1,35 @@
+"""Pasteable kctl commands: suggestions carry the --root, --catalog and --kubeconfig given."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The options of the running command that a suggested command must repeat
+    (`catalog=False` for commands that take neither --catalog nor --kubelet-version)."""
+
+    root: Path | None = None
+    catalog: Path | None = None
+    kubeconfig: Path | None = None
+    kubelet_version: str | None = None
+
+    def command(self, *words: str, catalog: bool = True) -> str:
+        """`kctl upgrade WORDS... --root R [--catalog C] [--kubeconfig K]`, shell-quoted."""
+        argv = ["kctl", "upgrade", *words]
+        if self.root is not None and str(self.root) != "/":
+            argv += ["--root", str(self.root)]
+        if catalog and self.catalog is not None:
+            argv += ["--catalog", str(self.catalog)]
+        if self.kubeconfig is not None:
+            argv += ["--kubeconfig", str(self.kubeconfig)]
+        if catalog and self.kubelet_version is not None:
+            argv += ["--kubelet-version", self.kubelet_version]
+        return shlex.join(argv)
+
+    def rollback(self) -> str:
+        """`kctl upgrade rollback --root R` (rollback takes no catalog or kubeconfig)."""
+        return Invocation(self.root).command("rollback", catalog=False)

@@ -1,0 +1,88 @@
+"""The lock records pid + process start time + boot id: stale locks are recognised."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kctl.cli.main import main
+from kctl.cluster import lock
+from tests.cluster.nodes import NodeSpec, make_node
+
+pytestmark = pytest.mark.unit
+
+APPLY = ["-y", "--force", "--no-etcd-backup", "--probe-timeout", "0.2"]
+
+
+@pytest.fixture
+def node(tmp_path: Path) -> Path:
+    return make_node(tmp_path / "n", NodeSpec(pki=False))
+
+
+def _lock(root: Path, **info: object) -> Path:
+    path = lock.lock_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"target": "v1.30.14", "done": ["preflight"], **info}))
+    return path
+
+
+def test_owner_is_recognised_as_alive() -> None:
+    me = lock.owner()
+    assert me["pid"] == os.getpid()
+    assert isinstance(me["startTime"], int) and me["bootId"]
+    assert lock.holder_state(me) == (True, f"pid {os.getpid()} is running")
+
+
+@pytest.mark.parametrize(
+    ("info", "why"),
+    [
+        ({"startTime": 1}, "now belongs to another process (start time differs)"),
+        ({"bootId": "not-this-boot"}, "the node rebooted since"),
+    ],
+)
+def test_reused_pid_or_reboot_makes_a_lock_stale(
+    node: Path, info: dict[str, object], why: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the pid is alive (our parent), yet the lock is not its lock
+    path = _lock(node, pid=os.getppid(), **info)
+    assert main(["upgrade", "apply", "v1.30.14", "--root", str(node), *APPLY]) == 3
+    err = capsys.readouterr().err
+    assert "interrupted upgrade" in err and why in err
+    assert f"kctl upgrade rollback --root {node}" in " ".join(err.split())
+    # ... and rollback is not blocked by it
+    assert main(["upgrade", "rollback", "--root", str(node)]) == 0
+    assert not path.exists()
+
+
+def test_live_holder_blocks_apply_and_rollback(
+    node: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parent = os.getppid()
+    path = _lock(node, pid=parent, startTime=lock.process_start(parent), bootId=lock.boot_id())
+    assert main(["upgrade", "apply", "v1.30.14", "--root", str(node), *APPLY]) == 3
+    assert "another upgrade is in progress" in capsys.readouterr().err
+    assert main(["upgrade", "rollback", "--root", str(node)]) == 3
+    assert "still running" in capsys.readouterr().err
+    assert path.exists()
+
+
+def test_the_journal_records_start_time_and_boot_id(node: Path) -> None:
+    import subprocess
+    import sys
+
+    phase = ["upgrade", "phase", "upload-config", "v1.30.14", "--root", str(node), *APPLY]
+    done = subprocess.run(
+        [sys.executable, "-m", "kctl", *phase],
+        env={**os.environ, "KCTL_UPGRADE_CRASH_AFTER": "backup"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == -9, done.stderr
+    journal = json.loads(lock.lock_path(node).read_text())
+    assert journal["bootId"] == lock.boot_id()
+    assert isinstance(journal["startTime"], int)
+    assert lock.holder_state(journal)[0] is False  # the process is gone
