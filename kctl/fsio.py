@@ -48,6 +48,8 @@ def plan_writes(root: Path, files: Mapping[str, str | bytes]) -> list[PlannedWri
         if path.is_dir():
             raise TargetExistsError(f"{path} is a directory, kctl wants to write a file there")
         if path.exists() or path.is_symlink():
+            if path.exists() and not path.is_file():  # a FIFO would block the read forever
+                raise TargetExistsError(f"{path} is not a regular file: kctl will not replace it")
             try:
                 old = path.read_bytes()
             except OSError as exc:

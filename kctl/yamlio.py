@@ -35,16 +35,10 @@ def decode(data: bytes, filename: str) -> str:
 
 
 def read_text(path: Path) -> str:
-    """Read a text input file, turning OS and encoding problems into InputError."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", location=Location(str(path))) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a file", location=Location(str(path))) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", location=Location(str(path))) from None
-    return decode(data, str(path))
+    """Read a text input file (a regular file only), OS and encoding problems as InputError."""
+    from kctl.inputs import read_input
+
+    return decode(read_input(path), str(path))
 
 
 def _round_trip() -> Any:

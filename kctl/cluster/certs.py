@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kctl.errors import InputError, Location
+from kctl.inputs import read_input
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def read_certificates(pki: Path, now: dt.datetime | None = None) -> list[CertInf
     out = []
     for path in sorted(pki.rglob("*.crt")):
         try:
-            cert = x509.load_pem_x509_certificate(path.read_bytes())
+            cert = x509.load_pem_x509_certificate(read_input(path, 1 << 20))
         except (ValueError, OSError) as exc:
             raise InputError(
                 f"not a PEM certificate: {exc}", location=Location.of(path, 1)

@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from kctl.errors import InputError, Location
+from kctl.inputs import check_regular
 
 
 def read_bytes(path: Path, what: str) -> bytes:
     """The bytes of a required node file; a missing file is an input error naming it."""
     try:
+        if path.exists():
+            check_regular(path)  # a FIFO would block the read
         return path.read_bytes()
     except FileNotFoundError:
         raise InputError(

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from kctl.inputs import is_regular
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -140,8 +142,11 @@ class SourceTree:
 
     def read(self, rel: str, limit: int = 1 << 20) -> str:
         """Text of a file (first MiB), or "" when unreadable."""
+        path = self.root / rel
+        if not is_regular(path):  # a FIFO or device would block or never end
+            return ""
         try:
-            with open(self.root / rel, "rb") as handle:
+            with open(path, "rb") as handle:
                 return handle.read(limit).decode("utf-8", "replace")
         except OSError:
             return ""
@@ -233,8 +238,12 @@ def _full_ignore(lines: list[str], tree: SourceTree, rel_dir: str) -> IgnoreMatc
 
 
 def _ignore_spec(directory: Path, tree: SourceTree, rel_dir: str) -> IgnoreMatcher | None:
+    path = directory / ".gitignore"
+    if (path.exists() or path.is_symlink()) and not is_regular(path):
+        tree.problems.append(f"{rel_dir or '.'}/.gitignore: not a regular file (ignored)")
+        return None
     try:
-        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+        text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return None
     except OSError as exc:

@@ -8,13 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from kctl.detect.detector import Detection
+from kctl.inputs import is_regular
 
 NODE_LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
 
 
 def _read(path: Path) -> str:
+    """A project file's text, "" when it is not a readable regular file (FIFOs are skipped)."""
+    if not is_regular(path):
+        return ""
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        with path.open("rb") as handle:
+            return handle.read(1 << 20).decode("utf-8", "replace")
     except OSError:
         return ""
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from kctl.errors import InputError, Location
+from kctl.inputs import read_input
+from kctl.yamlio import decode
 
 PACKS_PATH_ENV = "KCTL_PACKS_PATH"
 
@@ -205,12 +207,9 @@ def _rules(data: dict[str, Any], text: str, path: Path, strict: bool) -> Rules:
 def load_pack(directory: Path, source: str = "builtin") -> Pack:
     """Load one pack folder (pack.toml + Dockerfile.j2 + dockerignore.j2)."""
     path = directory / "pack.toml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("pack has no pack.toml", location=Location(str(path))) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read pack: {exc}", location=Location(str(path))) from None
+    if not path.exists() and not path.is_symlink():
+        raise InputError("pack has no pack.toml", location=Location(str(path)))
+    text = decode(read_input(path), str(path))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -1,0 +1,77 @@
+"""Reading input files safely: only regular files, bounded in size, errors naming the path.
+
+A FIFO, device or socket where kctl expects a file is reported, never opened (opening a FIFO
+blocks until a writer comes; /dev/zero never ends); a symlink loop, a name too long, a
+permission problem or a file over the size cap is exit 2 naming the path.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from kctl.errors import InputError, Location
+
+MAX_INPUT_BYTES = 64 << 20  # no Compose file, manifest, pack or certificate comes near it
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def check_regular(path: Path) -> os.stat_result:
+    """stat(path) for a regular file (symlinks followed); InputError naming path otherwise."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        kind = "a dangling symlink" if path.is_symlink() else None
+        message = f"{kind}, not a file" if kind else "file not found"
+        raise InputError(message, location=Location(str(path))) from None
+    except OSError as exc:
+        raise InputError(_os_message(exc), location=Location(str(path))) from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+        raise InputError(f"is {kind}, expected a file", location=Location(str(path)))
+    return info
+
+
+def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular input file of at most limit bytes."""
+    info = check_regular(path)
+    if info.st_size > limit:
+        raise InputError(
+            f"is {info.st_size:,} bytes, more than kctl reads ({limit:,})",
+            location=Location(str(path)),
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(_os_message(exc), location=Location(str(path))) from None
+    if len(data) > limit:  # grew while reading, or a /proc-like file that lies about its size
+        raise InputError(f"is more than {limit:,} bytes", location=Location(str(path)))
+    return data
+
+
+def is_regular(path: Path) -> bool:
+    """Whether path is a readable regular file (no exception, for optional inputs)."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def _os_message(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "path too long"
+    if exc.errno == errno.EACCES:
+        return "permission denied"
+    return f"cannot read: {exc.strerror or exc}"
