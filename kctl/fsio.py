@@ -11,7 +11,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -72,8 +72,26 @@ def refuse_overwrites(planned: list[PlannedWrite], force: bool) -> None:
         )
 
 
+@contextlib.contextmanager
+def output_errors(path: Path) -> Iterator[None]:
+    """OS errors while writing output become one sentence naming the path (exit 1)."""
+    try:
+        yield
+    except OSError as exc:
+        where = exc.filename or path
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, NotADirectoryError):
+            reason = "a parent of it is a file, not a directory"
+        raise OperationError(f"cannot write {path}: {reason} ({where})") from None
+
+
 def write_file(path: Path, content: str | bytes, *, mode: int | None = None) -> None:
     """Write one file atomically: temp file in the same directory, fsync, rename."""
+    with output_errors(path):
+        _write_file(path, content, mode)
+
+
+def _write_file(path: Path, content: str | bytes, mode: int | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".kctl-tmp", dir=path.parent)
     try:
@@ -97,8 +115,14 @@ def write_files(
     Conflicts are checked before anything is written; then every file is staged beside its
     target and the stages are renamed into place. Returns the plan (unchanged files untouched).
     """
-    planned = plan_writes(root, files)
-    refuse_overwrites(planned, force)
+    with output_errors(root / next(iter(files)) if len(files) == 1 else root):
+        planned = plan_writes(root, files)
+        refuse_overwrites(planned, force)
+        _stage_and_rename(planned)
+    return planned
+
+
+def _stage_and_rename(planned: list[PlannedWrite]) -> None:
     staged: list[tuple[str, Path]] = []
     try:
         for item in planned:
@@ -119,7 +143,6 @@ def write_files(
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
         raise
-    return planned
 
 
 def write_tree(dest: Path, files: Mapping[str, str | bytes], *, force: bool = False) -> None:
@@ -129,7 +152,11 @@ def write_tree(dest: Path, files: Mapping[str, str | bytes], *, force: bool = Fa
     at any point leaves the previous dest as it was. An existing non-empty dest whose content
     differs is refused unless force.
     """
-    dest = dest.absolute()
+    with output_errors(dest):
+        _write_tree(dest.absolute(), files, force)
+
+
+def _write_tree(dest: Path, files: Mapping[str, str | bytes], force: bool) -> None:
     if dest.exists() and not dest.is_dir():
         raise TargetExistsError(f"{dest} exists and is not a directory")
     if dest.exists() and any(dest.iterdir()) and not force:
@@ -160,9 +187,14 @@ def write_tree(dest: Path, files: Mapping[str, str | bytes], *, force: bool = Fa
             old = None
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+    if old is not None:
+        try:
+            shutil.rmtree(old)
+        except OSError as exc:
+            raise OperationError(
+                f"{dest} is written, but its previous content could not be removed from {old}: "
+                f"{exc.strerror or exc}"
+            ) from None
 
 
 def _tree_equals(dest: Path, files: Mapping[str, str | bytes]) -> bool:

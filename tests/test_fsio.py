@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kctl import fsio
-from kctl.errors import TargetExistsError
+from kctl.errors import OperationError, TargetExistsError
 
 pytestmark = pytest.mark.unit
 
@@ -61,7 +61,7 @@ def test_write_files_failure_midway_leaves_targets_untouched(tmp_path: Path, mon
         raise OSError("disk on fire")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(OperationError):  # an OSError, said in one sentence naming the path
         fsio.write_files(tmp_path, {"a": "new-a", "b": "new-b"}, force=True)
     monkeypatch.setattr(os, "replace", real_replace)
     assert (tmp_path / "a").read_text() == "old-a"
@@ -100,7 +100,7 @@ def test_write_tree_failure_keeps_previous_tree(tmp_path: Path, monkeypatch) -> 
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", fail_second)
-    with pytest.raises(OSError):
+    with pytest.raises(OperationError):  # an OSError, said in one sentence naming the path
         fsio.write_tree(dest, {"b": "2"}, force=True)
     monkeypatch.setattr(os, "replace", real_replace)
     assert snapshot(dest) == before
@@ -111,3 +111,25 @@ def test_write_tree_refuses_a_file_in_the_way(tmp_path: Path) -> None:
     (tmp_path / "out").write_text("x")
     with pytest.raises(TargetExistsError):
         fsio.write_tree(tmp_path / "out", {"a": "1"}, force=True)
+
+
+@pytest.mark.parametrize(
+    ("out", "extra"),
+    [
+        ("FILE/sub/out.yaml", []),  # a parent is a file
+        ("/proc/kctl-test/out.yaml", []),  # a directory that cannot be made
+        ("/sys/kernel/kctl-test.yaml", []),  # a directory kctl may not write (even as root)
+        ("/proc/kctl-chart", ["--chart", "--force"]),
+    ],
+)
+def test_unwritable_outputs_are_one_sentence_naming_the_path(tmp_path, capsys, out, extra):
+    from kctl.cli.main import main
+
+    (tmp_path / "compose.yaml").write_text("services:\n  a:\n    image: x\n")
+    (tmp_path / "FILE").write_text("")
+    target = out if out.startswith("/") else str(tmp_path / out)
+    code = main(["convert", "-f", str(tmp_path / "compose.yaml"), "-o", target, *extra])
+    err = capsys.readouterr().err
+    assert code == 1 and "cannot write" in err and target in err
+    assert "internal error" not in err and "Traceback" not in err
+    assert not list(tmp_path.glob(".*kctl-*"))

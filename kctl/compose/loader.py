@@ -155,11 +155,17 @@ def normalize_name(name: str) -> str:
     return cleaned.lstrip("_-")
 
 
+def _read_stdin() -> str:
+    """Standard input as text: bytes decoded like a file's (a wrapped text stream as is)."""
+    import sys
+
+    raw = getattr(sys.stdin, "buffer", None)
+    return yamlio.decode(raw.read(), "<stdin>") if raw is not None else sys.stdin.read()
+
+
 def _read(name: str, path: Path | None, stdin: str | None) -> _File:
     if path is None:
-        import sys
-
-        text = stdin if stdin is not None else yamlio.decode(sys.stdin.buffer.read(), "<stdin>")
+        text = stdin if stdin is not None else _read_stdin()
         directory = Path.cwd()
         name = "<stdin>"
     else:
