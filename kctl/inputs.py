@@ -34,7 +34,7 @@ def check_regular(path: Path) -> os.stat_result:
         message = f"{kind}, not a file" if kind else "file not found"
         raise InputError(message, location=Location(str(path))) from None
     except OSError as exc:
-        raise InputError(_os_message(exc), location=Location(str(path))) from None
+        raise InputError(os_message(exc), location=Location(str(path))) from None
     if not stat.S_ISREG(info.st_mode):
         kind = _KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
         raise InputError(f"is {kind}, expected a file", location=Location(str(path)))
@@ -53,7 +53,7 @@ def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
-        raise InputError(_os_message(exc), location=Location(str(path))) from None
+        raise InputError(os_message(exc), location=Location(str(path))) from None
     if len(data) > limit:  # grew while reading, or a /proc-like file that lies about its size
         raise InputError(f"is more than {limit:,} bytes", location=Location(str(path)))
     return data
@@ -67,7 +67,8 @@ def is_regular(path: Path) -> bool:
         return False
 
 
-def _os_message(exc: OSError) -> str:
+def os_message(exc: OSError) -> str:
+    """What an OS error means for a path, in a few words."""
     if exc.errno == errno.ELOOP:
         return "symlink loop"
     if exc.errno == errno.ENAMETOOLONG:

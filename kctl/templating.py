@@ -11,10 +11,12 @@ from typing import Any
 
 
 def environment(folder: Path) -> Any:
-    """A strict Jinja environment loading templates from folder."""
+    """A strict, sandboxed Jinja environment loading templates from folder (packs come from
+    user folders: a template may not reach Python objects' internals)."""
     import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
 
-    return jinja2.Environment(
+    return SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(str(folder)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

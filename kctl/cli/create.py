@@ -49,7 +49,7 @@ def create(
 
     _check_flags(dockerfile_only, deployment_only, deploy_type)
     console = console_of(ctx)
-    root = path.resolve()
+    root = _project_root(path)
     packs = load_packs(pack_dir)
     detection = detect(root, packs, pack)
     if explain:
@@ -159,3 +159,27 @@ def _show_plan(console: Console, planned: list[PlannedWrite]) -> None:
                 )
             )
     console.result("\n".join(out))
+
+
+def _project_root(path: Path) -> Path:
+    """The folder DIR names, resolved; symlink loops, dangling links, too-long names and
+    files are exit 2 naming DIR as given."""
+    from kctl.errors import InputError, Location
+
+    try:
+        root = path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 reports a symlink loop this way
+        raise InputError("symlink loop", location=Location(str(path))) from None
+    except FileNotFoundError:
+        try:
+            what = "a dangling symlink" if path.is_symlink() else "no such folder"
+        except OSError:
+            what = "no such folder"
+        raise InputError(what, location=Location(str(path))) from None
+    except OSError as exc:
+        from kctl.inputs import os_message
+
+        raise InputError(os_message(exc), location=Location(str(path))) from None
+    if not root.is_dir():
+        raise InputError("not a folder", location=Location(str(path)))
+    return root

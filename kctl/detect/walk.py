@@ -225,12 +225,12 @@ def _full_ignore(lines: list[str], tree: SourceTree, rel_dir: str) -> IgnoreMatc
 
     try:
         return pathspec.GitIgnoreSpec.from_lines(lines)
-    except ValueError:  # one bad pattern: keep the others, as git does
+    except (ValueError, re.error):  # one bad pattern (`[z-a]`): keep the others, as git does
         valid = []
         for line in lines:
             try:
                 pathspec.GitIgnoreSpec.from_lines([line])
-            except ValueError:
+            except (ValueError, re.error):
                 tree.problems.append(f"{rel_dir or '.'}/.gitignore: ignored bad pattern {line!r}")
                 continue
             valid.append(line)

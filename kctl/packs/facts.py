@@ -65,8 +65,8 @@ def project_facts(detection: Detection, app: str) -> dict[str, Any]:
         else "npm install"
     )
     package = _json(root / "package.json")
-    facts["build_step"] = bool(package.get("scripts", {}).get("build")) if package else False
-    facts["build_output"] = ".next" if "next" in str(package.get("dependencies", {})) else "dist"
+    facts["build_step"] = bool(_table(package, "scripts").get("build"))
+    facts["build_output"] = ".next" if "next" in _table(package, "dependencies") else "dist"
     facts["spa_output"] = _spa_output(root, package)
     for name in ("Cargo.toml",):
         if name in root_files:
@@ -122,7 +122,7 @@ def _angular_output(angular: dict[str, Any]) -> str | None:
 
 def _spa_output(root: Path, package: dict[str, Any]) -> str:
     """Where `npm run build` puts the static site: the bundler's config, else its default."""
-    deps = {**dict(package.get("devDependencies") or {}), **dict(package.get("dependencies") or {})}
+    deps = {**_table(package, "devDependencies"), **_table(package, "dependencies")}
     if (root / "angular.json").is_file():
         return _angular_output(_json(root / "angular.json")) or "dist"
     if "@sveltejs/kit" in deps:
@@ -141,6 +141,12 @@ def _module(entry: str | None) -> str:
         return "app"
     module = entry.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
     return module
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    """data[key] when it is an object; a project file of another shape says nothing."""
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _json(path: Path) -> dict[str, Any]:

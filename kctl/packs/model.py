@@ -224,11 +224,12 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
             ),
         ) from None
     for key, kind in (("name", str), ("language", str), ("port", int)):
-        if not isinstance(data.get(key), kind):
+        if not isinstance(data.get(key), kind) or isinstance(data.get(key), bool):
             raise InputError(
                 f"`{key}` is required and must be a {kind.__name__}",
                 location=Location(str(path), _line_of(text, key)),
             )
+    _check_scalars(data, text, path)
     strict = source != "builtin"  # built-in patterns are compiled by the test suite instead
     rules = _rules(data, text, path, strict)
     for template in ("Dockerfile.j2", "dockerignore.j2"):
@@ -257,6 +258,27 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
         extra_files=_extra_files(data.get("files", {}), directory, text, path),
         variables=_variables(data.get("variables", {}), text, path),
     )
+
+
+def _check_scalars(data: dict[str, Any], text: str, path: Path) -> None:
+    """Pack settings whose type or range the code relies on (packs are untrusted input)."""
+    problems = []
+    if not 1 <= data["port"] <= 65535:
+        problems.append(("port", "a port from 1 to 65535"))
+    priority = data.get("priority", 0)
+    if isinstance(priority, bool) or not isinstance(priority, int) or abs(priority) > 1000:
+        problems.append(("priority", "an integer from -1000 to 1000"))
+    health = data.get("health")
+    if health is not None and (not isinstance(health, str) or not health.startswith("/")):
+        problems.append(("health", "an HTTP path starting with /"))
+    for key in ("build", "values", "entrypoint", "files", "variables", "versions"):
+        if not isinstance(data.get(key, {}), dict):
+            problems.append((key, "a table"))
+    if problems:
+        key, expected = problems[0]
+        raise InputError(
+            f"`{key}` must be {expected}", location=Location(str(path), _line_of(text, key))
+        )
 
 
 def pack_search_path(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from kctl.detect.detector import Detection
@@ -26,19 +27,25 @@ class Scaffold:
 
 
 def _render(env: Any, template: str, context: Mapping[str, Any]) -> str:
+    """A pack template rendered; any failure is the pack's (exit 2 naming the template)."""
     import jinja2
 
+    where = Location(str(Path(env.loader.searchpath[0]) / template))
     try:
         return str(env.get_template(template).render(**context))
     except jinja2.TemplateSyntaxError as exc:
         raise InputError(
             f"template error: {exc.message}",
-            location=Location(exc.filename or template, exc.lineno),
+            location=Location(exc.filename or str(where), exc.lineno),
         ) from None
     except jinja2.UndefinedError as exc:
-        raise InputError(
-            f"template uses an unknown value: {exc.message}", location=Location(template)
-        ) from None
+        raise InputError(f"template uses an unknown value: {exc.message}", location=where) from None
+    except UnicodeDecodeError:
+        raise InputError("template is not valid UTF-8", location=where) from None
+    except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+        raise InputError(f"template failed: {type(exc).__name__}: {exc}", location=where) from None
+    except RecursionError:
+        raise InputError("template includes itself", location=where) from None
 
 
 def app_objects(app: str, image: str, port: int, health: str | None) -> list[dict[str, Any]]:
