@@ -48,13 +48,30 @@ KUBECONFIG = typer.Option(
     envvar="KCTL_KUBECONFIG",
     help="Read kubeadm-config and kubelet versions through this cluster's API.",
 )
-TIMEOUT = typer.Option(300.0, "--timeout", help="Seconds to wait for each component.")
-PROBE_TIMEOUT = typer.Option(1.0, "--probe-timeout", help="Seconds per health probe.")
+
+
+def _seconds(value: float) -> float:
+    """A timeout: a finite number of seconds above zero (NaN, infinity, -1 are refused)."""
+    import math
+
+    if not math.isfinite(value) or value <= 0 or value > 86400:
+        raise typer.BadParameter(f"{value} is not a number of seconds from 0 to 86400")
+    return value
+
+
+TIMEOUT = typer.Option(
+    300.0, "--timeout", callback=_seconds, help="Seconds to wait for each component."
+)
+PROBE_TIMEOUT = typer.Option(
+    1.0, "--probe-timeout", callback=_seconds, help="Seconds per health probe."
+)
 # apply and phase take the same options
 VERSION = typer.Argument(..., help="Target version, e.g. v1.31.14.")
 YES = typer.Option(False, "-y", "--yes", help="Do not ask for confirmation.")
 DRY_RUN = typer.Option(False, "--dry-run", help="Show diffs and phases; write nothing.")
-APPLY_PROBE_TIMEOUT = typer.Option(2.0, "--probe-timeout", help="Seconds per health probe.")
+APPLY_PROBE_TIMEOUT = typer.Option(
+    2.0, "--probe-timeout", callback=_seconds, help="Seconds per health probe."
+)
 BACKUP_DIR = typer.Option(
     None, "--backup-dir", help="Parent dir for backups (default <root>/etc/kubernetes/tmp)."
 )

@@ -76,9 +76,9 @@ class LockState:
 
 def holder_state(info: dict[str, Any]) -> tuple[bool, str]:
     """(alive, why) for the process a lock names."""
-    pid = int(info.get("pid", 0) or 0)
-    if not pid:
-        return False, "the lock names no process"
+    pid = info.get("pid")
+    if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid < 1 << 22:
+        return False, "the lock names no process (its pid is missing or not a process id)"
     recorded_boot = info.get("bootId")
     current_boot = boot_id()
     if recorded_boot and current_boot and recorded_boot != current_boot:

@@ -228,6 +228,15 @@ def _probe(path: Path, container: dict[str, Any]) -> Probe | None:
     )
 
 
+def _nested(doc: Any, *keys: str) -> Any:
+    """doc[k1][k2]...; None when a level is missing or not a mapping (checked by callers)."""
+    for key in keys:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(key)
+    return doc
+
+
 def _addon(root: Path, name: str) -> Addon | None:
     rel = f"{ADDONS_DIR}/{name}.yaml"
     if not (root / rel).exists():
@@ -236,9 +245,11 @@ def _addon(root: Path, name: str) -> Addon | None:
     for i, doc in enumerate(file.docs):
         if not isinstance(doc, dict) or doc.get("kind") not in ("Deployment", "DaemonSet"):
             continue
-        containers = (((doc.get("spec") or {}).get("template") or {}).get("spec") or {}).get(
-            "containers"
-        ) or []
+        containers = _nested(doc, "spec", "template", "spec", "containers") or []
+        if not isinstance(containers, list):
+            raise docs.invalid(
+                file.path, ["spec", "template", "spec", "containers"], "containers must be a list"
+            )
         for j, c in enumerate(containers):
             image = c.get("image") if isinstance(c, dict) else None
             if isinstance(image, str) and split_image(image)[0].endswith(name):

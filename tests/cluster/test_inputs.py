@@ -262,3 +262,48 @@ def test_yaml_the_safe_loader_cannot_construct_is_exit_2(
     (root / APISERVER).write_text("=\n")
     assert main(["upgrade", "plan", "--root", str(root), "--no-health"]) == 2
     assert f"{root / APISERVER}:1:1: unsupported YAML" in capsys.readouterr().err
+
+
+# issue 17's kubeadm-node reproducers: each was an internal error or a traceback
+def _node_copy(tmp_path):
+    root = tmp_path / "node"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "kubeadm-node", root)
+    return root
+
+
+@pytest.mark.parametrize("value", ["-1", "inf", "nan", "0"])
+def test_probe_timeout_must_be_finite_and_positive(tmp_path, capsys, value) -> None:
+    root = _node_copy(tmp_path)
+    code = main(["upgrade", "apply", "v1.30.14", "--root", str(root), "--dry-run",
+                 "--probe-timeout", value])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "--probe-timeout" in err and "internal error" not in err
+
+
+def test_addon_with_a_scalar_spec_is_exit_2(tmp_path, capsys) -> None:
+    root = _node_copy(tmp_path)
+    addon = root / "etc/kubernetes/addons/coredns.yaml"
+    addon.write_text(addon.read_text().replace("\nspec:\n", "\nspec: 5\nxspec:\n", 1))
+    code = main(["upgrade", "plan", "--root", str(root), "--no-health"])
+    err = capsys.readouterr().err
+    assert code == 2 and "coredns.yaml" in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("lock", ["5", '{"pid": "abc"}', '{"pid": 99999999999999999999}', "{"])
+def test_a_garbage_lock_is_stale_not_a_crash(tmp_path, capsys, lock) -> None:
+    root = _node_copy(tmp_path)
+    (root / "etc/kubernetes/tmp").mkdir(parents=True, exist_ok=True)
+    (root / "etc/kubernetes/tmp/kctl-upgrade.lock").write_text(lock)
+    code = main(["upgrade", "plan", "--root", str(root), "--no-health", "-o", "json"])
+    captured = capsys.readouterr()
+    assert code == 0 and "internal error" not in captured.err
+    assert "stale" in captured.out or "no process" in captured.out
+
+
+def test_duplicate_key_in_a_manifest_is_exit_2_at_its_line(tmp_path, capsys) -> None:
+    root = _node_copy(tmp_path)
+    manifest = root / "etc/kubernetes/manifests/etcd.yaml"
+    manifest.write_text(manifest.read_text().replace("kind: Pod\n", "kind: Pod\nkind: Pod\n", 1))
+    code = main(["upgrade", "plan", "--root", str(root), "--no-health"])
+    err = capsys.readouterr().err
+    assert code == 2 and "etcd.yaml:" in err and "duplicate key" in err
