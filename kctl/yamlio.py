@@ -274,8 +274,8 @@ def _scalar(value: Any, content_col: int) -> str:
         if plain and value not in _YAML11_WORDS:
             return value + "\n"
         rendered = _pyyaml_scalar(value)
-    elif isinstance(value, float):
-        rendered = _pyyaml_scalar(value)
+    elif isinstance(value, float):  # not memoized: 0.0 == -0.0 would share a cache entry
+        rendered = _pyyaml_scalar.__wrapped__(value)
     else:
         raise _NeedsPyYAMLError
     if rendered[0] in "|>":
@@ -292,6 +292,7 @@ def _scalar(value: Any, content_col: int) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _pyyaml_scalar(value: str | float) -> str:
+    """PyYAML's text for one scalar (memoized for strings: a run repeats many)."""
     text = yaml.dump(
         value, Dumper=_Dumper, default_flow_style=False, allow_unicode=True, width=1 << 16
     )

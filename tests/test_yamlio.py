@@ -129,7 +129,12 @@ _SCALAR_TEXT = st.one_of(
     st.text(max_size=12),
 )  # fmt: skip
 _SCALARS = st.one_of(
-    _SCALAR_TEXT, st.integers(), st.booleans(), st.none(), st.floats(allow_nan=False)
+    _SCALAR_TEXT,
+    st.integers(),
+    st.booleans(),
+    st.none(),
+    st.floats(allow_nan=False),
+    st.sampled_from([0.0, -0.0, 1.0, 1e20, -1.5]),
 )
 _KEYS = st.one_of(_SCALAR_TEXT, st.sampled_from(["apiVersion", "kind", "metadata", "spec"]))
 _NODES = st.recursive(
