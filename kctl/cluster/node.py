@@ -170,7 +170,7 @@ def _static_pod(root: Path, name: str) -> StaticPod:
     doc = file.docs[0]
     if doc.get("kind") != "Pod":
         raise docs.invalid(path, ["kind"], f"expected kind: Pod, found {doc.get('kind')!r}")
-    containers = (doc.get("spec") or {}).get("containers")
+    containers = _nested(doc, "spec", "containers")
     if not isinstance(containers, list) or not containers or not isinstance(containers[0], dict):
         raise docs.invalid(path, ["spec", "containers"], "spec.containers must list the component")
     container = containers[0]
@@ -319,7 +319,11 @@ def load_node(
     node_name = None
     for d in config.docs:
         if isinstance(d, dict) and d.get("kind") == "InitConfiguration":
-            node_name = (d.get("nodeRegistration") or {}).get("name")
+            node_name = _nested(d, "nodeRegistration", "name")
+            if node_name is not None and not isinstance(node_name, str):
+                raise docs.invalid(
+                    config.path, ["nodeRegistration", "name"], "the node name must be text"
+                )
     kubelet = _read(root, KUBELET_CONFIG, "kubelet configuration")
     if len(kubelet.docs) != 1 or not isinstance(kubelet.docs[0], dict):
         raise InputError("expected one KubeletConfiguration", location=Location.of(kubelet.path, 1))

@@ -246,6 +246,7 @@ def load_project(opts: LoadOptions) -> Project:
     locations: dict[str, Location] = {}  # "<section>.<name>[.<attribute>]" -> where it is written
     extensions: dict[str, Any] = {}
     name_from_file: str | None = None
+    name_location: Location | None = None
     for file in files:
         _include(file, env, opts, services, top, set())
         loaded = _services(file, env)
@@ -267,23 +268,31 @@ def load_project(opts: LoadOptions) -> Project:
                     )
                 merged = dict(top[section].get(key) or {})
                 merged.update(spec or {})
-                top[section][key] = _top_level(section, merged, file)
+                try:
+                    top[section][key] = _top_level(section, merged, file)
+                except ValueError as exc:
+                    raise InputError(
+                        f"{section}.{key}: {exc}", location=file.where(section, key)
+                    ) from None
                 locations[f"{section}.{key}"] = file.where(section, key)
                 for attr in spec if isinstance(spec, dict) else ():
                     locations[f"{section}.{key}.{attr}"] = file.where(section, key, attr)
         extensions.update({k: v for k, v in file.data.items() if str(k).startswith("x-")})
         if isinstance(file.data.get("name"), str):
             name_from_file = file.data["name"]
-    raw_name = (
-        opts.project_name
-        or opts.environ.get("COMPOSE_PROJECT_NAME")
-        or name_from_file
-        or project_dir.name
+            name_location = file.where("name")
+    sources = (
+        (opts.project_name, "-p/--project-name", None),
+        (opts.environ.get("COMPOSE_PROJECT_NAME"), "COMPOSE_PROJECT_NAME", None),
+        (name_from_file, "name:", name_location),
+        (project_dir.name, f"the folder name of {project_dir}", None),
     )
-    name = normalize_name(raw_name)
+    raw_name, origin, where = next((s for s in sources if s[0]), sources[-1])
+    name = normalize_name(str(raw_name))
     if not name:
         raise InputError(
-            f"invalid project name {raw_name!r}",
+            f"invalid project name {raw_name!r} (from {origin})",
+            location=where or (Location(str(files[0].name)) if files else None),
             hint="use lowercase letters, digits, dashes or underscores (-p NAME)",
         )
     _apply_profiles(services, opts)

@@ -121,6 +121,10 @@ def _volume_parts(spec: str) -> list[str]:
 
 
 def resolve(base: Path, source: str) -> str:
+    """A host path as docker-compose writes it: relative to base, ~ expanded, made absolute.
+    A NUL byte cannot be in a path: ValueError (reported by the caller with its key)."""
+    if "\x00" in source:
+        raise ValueError(f"path {source!r} contains a NUL byte")
     if source.startswith("~"):
         return str(Path(source).expanduser())
     if _WINDOWS_ABSOLUTE.match(source):

@@ -274,11 +274,24 @@ def _check_scalars(data: dict[str, Any], text: str, path: Path) -> None:
     for key in ("build", "values", "entrypoint", "files", "variables", "versions"):
         if not isinstance(data.get(key, {}), dict):
             problems.append((key, "a table"))
+    build = data.get("build", {}) if isinstance(data.get("build", {}), dict) else {}
+    images = build.get("images", {})
+    if not isinstance(images, dict) or not all(isinstance(v, str) for v in images.values()):
+        problems.append(("images", "a table of image names (text)"))
+    if not _text_list(build.get("run", [])):
+        problems.append(("run", "a list of strings"))
+    entrypoint = data.get("entrypoint", {}) if isinstance(data.get("entrypoint"), dict) else {}
+    if not _text_list(entrypoint.get("files", [])):
+        problems.append(("files", "a list of file names"))
     if problems:
         key, expected = problems[0]
         raise InputError(
             f"`{key}` must be {expected}", location=Location(str(path), _line_of(text, key))
         )
+
+
+def _text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def pack_search_path(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -28,15 +29,27 @@ class Scaffold:
 
 def _render(env: Any, template: str, context: Mapping[str, Any]) -> str:
     """A pack template rendered; any failure is the pack's (exit 2 naming the template)."""
+    where = Location(str(Path(env.loader.searchpath[0]) / template))
+    with _template_errors(where):
+        return str(env.get_template(template).render(**context))
+
+
+def _render_setting(env: Any, text: str, context: Mapping[str, Any], pack_dir: Path) -> str:
+    """A pack.toml setting that is itself a template (build.images, build.run)."""
+    with _template_errors(Location(str(pack_dir / "pack.toml"))):
+        return str(env.from_string(text).render(**context))
+
+
+@contextlib.contextmanager
+def _template_errors(where: Location) -> Iterator[None]:
     import jinja2
 
-    where = Location(str(Path(env.loader.searchpath[0]) / template))
     try:
-        return str(env.get_template(template).render(**context))
+        yield
     except jinja2.TemplateSyntaxError as exc:
         raise InputError(
             f"template error: {exc.message}",
-            location=Location(exc.filename or str(where), exc.lineno),
+            location=Location(exc.filename or where.file, exc.lineno),
         ) from None
     except jinja2.UndefinedError as exc:
         raise InputError(f"template uses an unknown value: {exc.message}", location=where) from None
@@ -142,10 +155,10 @@ def _dockerfile_files(
     images = {}
     for key, value in dict(pack.build.get("images", {})).items():
         override = environ.get(IMAGE_OVERRIDE_ENV + key.upper())
-        images[key] = override or env.from_string(str(value)).render(**context)
+        images[key] = override or _render_setting(env, str(value), context, pack.directory)
     context["images"] = images
     context["run"] = [
-        env.from_string(str(arg)).render(**context) for arg in pack.build.get("run", [])
+        _render_setting(env, str(arg), context, pack.directory) for arg in pack.build.get("run", [])
     ]
     return {
         **{path: _render(env, template, context) for path, template in pack.extra_files.items()},
