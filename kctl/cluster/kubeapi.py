@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kctl.cluster import docs
-from kctl.errors import InputError, OperationError
+from kctl.errors import InputError, Location, OperationError
 
 
 @dataclass
@@ -66,13 +66,17 @@ def from_kubeconfig(path: Path) -> ClusterAPI:
     def named(kind: str, name: str) -> dict[str, Any]:
         for item in config.get(kind) or []:
             if isinstance(item, dict) and item.get("name") == name:
-                found: dict[str, Any] = item.get(kind[:-1]) or {}
+                found = item.get(kind[:-1]) or {}
+                if not isinstance(found, dict):
+                    raise docs.invalid(path, [kind], f"{kind[:-1]} {name!r} must be a mapping")
                 return found
         raise docs.invalid(path, [kind], f"no {kind[:-1]} named {name!r} in the kubeconfig")
 
     current = config.get("current-context")
     if not isinstance(current, str):
-        raise docs.invalid(path, ["current-context"], "the kubeconfig has no current-context")
+        raise docs.invalid(
+            path, ["current-context"], "current-context must name one of the contexts"
+        )
     context = named("contexts", current)
     cluster = named("clusters", str(context.get("cluster")))
     user = named("users", str(context.get("user"))) if context.get("user") else {}
@@ -99,7 +103,9 @@ def from_kubeconfig(path: Path) -> ClusterAPI:
                 (Path(tmp) / "k").write_bytes(key)
                 ssl_context.load_cert_chain(Path(tmp) / "c", Path(tmp) / "k")
     except (OSError, ssl.SSLError, ValueError) as exc:
-        raise InputError(f"kubeconfig credentials are unusable: {exc}", location=None) from None
+        raise InputError(
+            f"kubeconfig credentials are unusable: {exc}", location=Location.of(path)
+        ) from None
     headers = {"Accept": "application/json"}
     if user.get("token"):
         headers["Authorization"] = f"Bearer {user['token']}"

@@ -307,3 +307,25 @@ def test_duplicate_key_in_a_manifest_is_exit_2_at_its_line(tmp_path, capsys) -> 
     code = main(["upgrade", "plan", "--root", str(root), "--no-health"])
     err = capsys.readouterr().err
     assert code == 2 and "etcd.yaml:" in err and "duplicate key" in err
+
+
+@pytest.mark.parametrize(
+    ("kubeconfig", "message"),
+    [
+        ("current-context: 5\n", "current-context must name"),
+        ("current-context: x\ncontexts:\n- name: x\n  context: 5\n", "must be a mapping"),
+        (
+            "current-context: x\ncontexts:\n- name: x\n  context: {cluster: k, user: u}\n"
+            "clusters:\n- name: k\n  cluster: {server: 'https://127.0.0.1:1', "
+            "certificate-authority-data: bm90IGEgY2VydA==}\nusers:\n- name: u\n  user: {}\n",
+            "credentials are unusable",
+        ),
+    ],
+)
+def test_bad_kubeconfig_names_the_file(tmp_path, capsys, kubeconfig, message) -> None:
+    root = _node_copy(tmp_path)
+    path = tmp_path / "kubeconfig"
+    path.write_text("apiVersion: v1\nkind: Config\n" + kubeconfig)
+    code = main(["upgrade", "plan", "--root", str(root), "--no-health", "--kubeconfig", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{path}" in err and message in err
