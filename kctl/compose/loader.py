@@ -353,6 +353,10 @@ def _include(
                 raise InputError(
                     f"include cycle through {path}", location=file.where("include", index)
                 )
+            if not path.exists():
+                raise InputError(
+                    f"included file {path} not found", location=file.where("include", index)
+                )
             included = _read(str(path), path, None)
             included.directory = Path(spec.get("project_directory") or path.parent).resolve()
             inc_env = dict(env)
@@ -445,6 +449,11 @@ class _Extends:
         other = file
         if "file" in ext:
             path = (file.directory / str(ext["file"])).resolve()
+            if not path.exists():
+                raise InputError(
+                    f"extends: file {path} not found",
+                    location=file.where("services", name, "extends"),
+                )
             if path not in self.files:
                 read = _read(str(path), path, None)
                 read.data = _interpolate(read.data, self.env, read, ())

@@ -198,3 +198,21 @@ def test_non_utf8_on_stdin_is_exit_2_with_the_line(monkeypatch, capsys) -> None:
     monkeypatch.setattr("sys.stdin", Stdin())
     assert main(["convert", "-f", "-"]) == 2
     assert "<stdin>:3" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("include: [missing.yaml]\nservices:\n  a:\n    image: x\n", 1),
+        ("services:\n  a:\n    extends: {file: nope.yaml, service: b}\n", 3),
+    ],
+)
+def test_a_missing_referenced_file_names_the_referring_line(tmp_path: Path, text, line) -> None:
+    (tmp_path / "compose.yaml").write_text(text)
+    with pytest.raises(InputError) as info:
+        load_project(LoadOptions(files=[str(tmp_path / "compose.yaml")], environ={}))
+    assert info.value.location is not None
+    assert (info.value.location.file, info.value.location.line) == (
+        str(tmp_path / "compose.yaml"),
+        line,
+    )
