@@ -13,7 +13,7 @@ from kctl.console import NORMAL, QUIET, VERBOSE
 
 # Command modules are tiny (Typer signatures only) and import their core lazily, inside the
 # command function. Each exposes `register(app)`.
-COMMAND_MODULES = ("convert", "create", "up", "upgrade", "pack", "version")
+COMMAND_MODULES = ("convert", "create", "up", "upgrade", "pack", "completion", "version")
 
 
 def build_app() -> typer.Typer:
@@ -41,9 +41,12 @@ def build_app() -> typer.Typer:
         debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug output."),
         quiet: bool = typer.Option(False, "-q", "--quiet", help="Only results and errors."),
         verbose: bool = typer.Option(False, "-v", "--verbose", help="More detail on stderr."),
+        no_color: bool = typer.Option(False, "--no-color", help="Plain text, no colours."),
     ) -> None:
         state = ctx.ensure_object(RunState)
         state.console.debug = debug
+        if no_color:
+            state.console.color = False
         state.console.verbosity = QUIET if quiet else VERBOSE if (verbose or debug) else NORMAL
 
     for name in COMMAND_MODULES:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from kctl.cli import completers
 from kctl.cli.context import console_of
 
 EXAMPLES = """\b
@@ -71,11 +72,17 @@ def convert(
     indent: int = typer.Option(2, "--indent", min=1, max=8, help="Indentation."),
     chart: bool = typer.Option(False, "-c", "--chart", help="Write a Helm chart to -o DIR."),
     controller: str | None = typer.Option(
-        None, "--controller", help="deployment|statefulset|daemonset|job|cronjob"
+        None,
+        "--controller",
+        help="deployment|statefulset|daemonset|job|cronjob",
+        autocompletion=completers.CONTROLLERS,
     ),
     replicas: int | None = typer.Option(None, "--replicas", min=0, help="Replicas per service."),
     volumes: str = typer.Option(
-        "pvc", "--volumes", help="persistentVolumeClaim (pvc)|emptyDir|hostPath|configMap"
+        "pvc",
+        "--volumes",
+        help="persistentVolumeClaim (pvc)|emptyDir|hostPath|configMap",
+        autocompletion=completers.VOLUMES,
     ),
     pvc_request_size: str = typer.Option("100Mi", "--pvc-request-size", help="Default PVC size."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace of objects."),
@@ -98,6 +105,7 @@ def convert(
         None,
         "--service-group-mode",
         help="Merge services into one pod: label (kompose.service.group) or volume (same volumes).",
+        autocompletion=completers.GROUP_MODES,
     ),
     service_group_name: str | None = typer.Option(
         None,

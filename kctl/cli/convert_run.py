@@ -67,6 +67,12 @@ def run_convert(
         )
     if service_group_name and service_group_mode != "volume":
         raise InputError("--service-group-name needs --service-group-mode volume")
+    if output is not None and str(output) in ("json", "yaml", "yml") and not output.exists():
+        raise InputError(
+            f"-o {output} would write a folder named '{output}'",
+            hint="did you mean -j/--json? (-o names the output file or folder; YAML is the "
+            "default)",
+        )
     if chart and output is None:
         raise InputError("--chart needs -o DIR for the chart folder")
     if stdout and output is not None:

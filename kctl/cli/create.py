@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from kctl.cli import completers
 from kctl.cli.context import console_of
+from kctl.cli.examples import epilog
 from kctl.console import Console, OutputFormat
 
 if TYPE_CHECKING:
@@ -16,7 +18,11 @@ if TYPE_CHECKING:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("create", help="Detect the language of PATH and scaffold a deployable app.")(create)
+    app.command(
+        "create",
+        help="Detect the language of PATH and scaffold a deployable app.",
+        epilog=epilog("create"),
+    )(create)
 
 
 def create(
@@ -26,7 +32,12 @@ def create(
     output: OutputFormat = typer.Option(
         OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
     ),
-    pack: str | None = typer.Option(None, "--pack", help="Use this pack instead of detecting."),
+    pack: str | None = typer.Option(
+        None,
+        "--pack",
+        help="Use this pack instead of detecting.",
+        autocompletion=completers.pack_names,
+    ),
     pack_dir: list[Path] = typer.Option([], "--pack-dir", help="Extra pack folder (repeatable)."),
     app_name: str | None = typer.Option(None, "--app", help="App name (default: folder name)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be written."),
@@ -41,7 +52,10 @@ def create(
         False, "--deployment-only", help="Write only the deployment files."
     ),
     deploy_type: str = typer.Option(
-        "helm", "--deploy-type", help="helm (charts/APP), kustomize (base, overlays) or manifests."
+        "helm",
+        "--deploy-type",
+        help="helm (charts/APP), kustomize (base, overlays) or manifests.",
+        autocompletion=completers.DEPLOY_TYPES,
     ),
 ) -> None:
     from kctl.detect import detect

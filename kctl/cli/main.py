@@ -22,6 +22,18 @@ def _wants_debug(args: Sequence[str]) -> bool:
     return "--debug" in args or os.environ.get("KCTL_DEBUG", "") not in ("", "0")
 
 
+GLOBAL_FLAGS = ("--debug", "-q", "--quiet", "-v", "--verbose", "--no-color")
+
+
+def global_flags_first(args: list[str]) -> list[str]:
+    """kctl's global flags work before or after the command (`kctl convert --debug`), as
+    kubectl's do: they are moved in front of it (never past a `--`)."""
+    end = args.index("--") if "--" in args else len(args)
+    flags = [a for a in args[:end] if a in GLOBAL_FLAGS]
+    rest = [a for a in args[:end] if a not in GLOBAL_FLAGS]
+    return [*flags, *rest, *args[end:]]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run kctl and return the exit code (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -35,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kctl.cli.convert import kompose_argv
     from kctl.errors import KctlError
 
-    args = kompose_argv(args)
+    args = global_flags_first(kompose_argv(args))
     state = RunState()
     state.console.debug = _wants_debug(args)
     from kctl.cli.app import build_app

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from kctl.cli.context import console_of
+from kctl.cli.examples import epilog
 from kctl.console import OutputFormat
 
 pack_app = typer.Typer(help="List and inspect packs.", no_args_is_help=True)
@@ -16,7 +17,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(pack_app, name="pack")
 
 
-@pack_app.command("list", help="List packs (user packs override built-ins by name).")
+@pack_app.command(
+    "list", help="List packs (user packs override built-ins by name).", epilog=epilog("pack list")
+)
 def list_packs(
     ctx: typer.Context,
     pack_dir: list[Path] = typer.Option([], "--pack-dir", help="Extra pack folder (repeatable)."),
@@ -53,7 +56,9 @@ def list_packs(
         console.emit(rows, output)
 
 
-@pack_app.command("show", help="Show one pack: its rules, images and templates.")
+@pack_app.command(
+    "show", help="Show one pack: its rules, images and templates.", epilog=epilog("pack show")
+)
 def show_pack(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Pack name."),

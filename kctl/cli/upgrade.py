@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from kctl.cli.completers import choices
 from kctl.cli.context import console_of
+from kctl.cli.examples import epilog
 from kctl.console import OutputFormat
 from kctl.errors import InputError
 
@@ -104,15 +106,14 @@ def register(app: typer.Typer) -> None:
         help="Upgrade a kubeadm control-plane node: plan, diff, apply, phase, rollback.",
         no_args_is_help=True,
     )
-    sub.command("plan", help="Show available upgrades, skew, health and expiring certificates.")(
-        plan
-    )
-    sub.command("diff", help="Unified diffs of every file `apply VERSION` would change.")(diff)
-    sub.command("apply", help="Upgrade the node to VERSION (all phases, with backups).")(apply)
-    sub.command("phase", help=f"Run one phase alone: {', '.join(PHASE_NAMES)}.")(phase)
-    sub.command("rollback", help="Restore a node from the backup of an interrupted upgrade.")(
-        rollback
-    )
+    for name, text, function in (
+        ("plan", "Show available upgrades, skew, health and expiring certificates.", plan),
+        ("diff", "Unified diffs of every file `apply VERSION` would change.", diff),
+        ("apply", "Upgrade the node to VERSION (all phases, with backups).", apply),
+        ("phase", f"Run one phase alone: {', '.join(PHASE_NAMES)}.", phase),
+        ("rollback", "Restore a node from the backup of an interrupted upgrade.", rollback),
+    ):
+        sub.command(name, help=text, epilog=epilog(f"upgrade {name}"))(function)
     catalogs = typer.Typer(
         name="catalog",
         help="Show the release catalog; `catalog update --from URL|FILE` installs a newer one.",
@@ -303,7 +304,9 @@ def apply(
 
 def phase(
     ctx: typer.Context,
-    name: str = typer.Argument(..., help="Phase: " + ", ".join(PHASE_NAMES)),
+    name: str = typer.Argument(
+        ..., help="Phase: " + ", ".join(PHASE_NAMES), autocompletion=choices(PHASE_NAMES)
+    ),
     version: str = VERSION,
     root: Path = ROOT,
     catalog_file: Path | None = CATALOG,

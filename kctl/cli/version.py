@@ -5,11 +5,14 @@ from __future__ import annotations
 import typer
 
 from kctl.cli.context import console_of
+from kctl.cli.examples import epilog
 from kctl.console import OutputFormat
 
 
 def register(app: typer.Typer) -> None:
-    app.command("version", help="Show the kctl version and the Python it runs on.")(version)
+    app.command(
+        "version", help="Show the kctl version and the Python it runs on.", epilog=epilog("version")
+    )(version)
 
 
 def version(

@@ -1,0 +1,37 @@
+"""The examples every command's --help ends with (as kubectl's and kompose's do). One table,
+so a test can check that each command shows its examples and that they name real flags."""
+
+from __future__ import annotations
+
+EXAMPLES: dict[str, list[tuple[str, str]]] = {
+    "create": [
+        ("kctl create --explain examples/apps/python-django", "what was detected, and why"),
+        ("kctl create examples/apps/go --dry-run", "what would be written"),
+        ("kctl create . --pack node --variable port=3000", "a chosen pack, a variable set"),
+        ("kctl create . --deploy-type kustomize -o json", "base + overlays, a JSON report"),
+    ],
+    "upgrade plan": [
+        ("kctl upgrade plan --root examples/kubeadm-node", "targets, skew, health, certs"),
+        ("kctl upgrade plan v1.31.14 --root / -o json --fail-if-blocked", "for scripts"),
+    ],
+    "upgrade diff": [
+        ("kctl upgrade diff v1.31.14 --root examples/kubeadm-node", "nothing written")
+    ],
+    "upgrade apply": [
+        ("kctl upgrade apply v1.31.14 --root / --dry-run", "diffs and phases, nothing written"),
+        ("kctl upgrade apply v1.31.14 --root / -y", "backups, phases, health, rollback"),
+    ],
+    "upgrade phase": [("kctl upgrade phase kube-apiserver v1.31.14 --root / -y", "one phase")],
+    "upgrade rollback": [("kctl upgrade rollback --root /", "restore an interrupted upgrade")],
+    "pack list": [("kctl pack list", "every pack"), ("kctl pack list -o json", "with variables")],
+    "pack show": [("kctl pack show python", "rules, images and templates of one pack")],
+    "version": [("kctl version -o json", "versions as JSON")],
+}
+
+
+def epilog(command: str) -> str:
+    """The help epilog of a command: its examples, one per line (click keeps the lines)."""
+    rows = EXAMPLES[command]
+    width = max(len(cmd) for cmd, _ in rows) + 3
+    lines = [f"  {cmd:<{width}}{what}" for cmd, what in rows]
+    return "\b\nExamples:\n" + "\n".join(lines)

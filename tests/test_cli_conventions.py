@@ -1,0 +1,87 @@
+"""CLI conventions (issue 16): flags like kubectl's, completion of commands and values, help
+that teaches."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kctl.cli.main import global_flags_first, main
+
+pytestmark = pytest.mark.unit
+REPO = Path(__file__).resolve().parents[1]
+
+
+def complete(words: str) -> list[str]:
+    """What bash completion offers for the last word (typer's completion protocol)."""
+    env = {**os.environ, "_KCTL_COMPLETE": "complete_bash", "COMP_WORDS": words}
+    env["COMP_CWORD"] = str(len(words.split()) - (0 if words.endswith(" ") else 1))
+    result = subprocess.run(
+        [sys.executable, "-m", "kctl"], env=env, capture_output=True, text=True, check=False
+    )
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish", "powershell"])
+def test_completion_prints_each_shells_script(capsys: Any, shell: str) -> None:
+    assert main(["completion", shell]) == 0
+    assert "_KCTL_COMPLETE" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("kctl conv", ["convert"]),
+        ("kctl convert --controller d", ["deployment", "daemonset"]),
+        ("kctl convert --volumes p", ["persistentVolumeClaim", "pvc"]),
+        ("kctl convert --service-group-mode ", ["label", "volume"]),
+        ("kctl create --pack python-f", ["python-fastapi", "python-flask"]),
+        ("kctl create --deploy-type k", ["kustomize"]),
+        ("kctl upgrade phase kube-s", ["kube-scheduler"]),
+        ("kctl completion p", ["powershell"]),
+    ],
+)
+def test_values_are_completed(words: str, expected: list[str]) -> None:
+    assert complete(words) == expected
+
+
+def test_global_flags_work_after_the_command(tmp_path: Path, capsys: Any) -> None:
+    (tmp_path / "compose.yaml").write_text("services:\n  a:\n    image: [x\n")
+    assert main(["convert", "-f", str(tmp_path / "compose.yaml"), "--debug"]) == 2
+    assert "Traceback" in capsys.readouterr().err  # --debug shows the traceback
+    assert global_flags_first(["convert", "-q", "-f", "x", "--", "-q"]) == [
+        "-q", "convert", "-f", "x", "--", "-q",
+    ]  # fmt: skip
+
+
+def test_no_color_is_accepted_anywhere(capsys: Any) -> None:
+    assert main(["version", "--no-color", "-o", "json"]) == 0
+    assert "\x1b[" not in capsys.readouterr().out
+
+
+def test_a_format_word_for_a_path_gets_a_hint(tmp_path: Path, capsys: Any, monkeypatch) -> None:
+    (tmp_path / "compose.yaml").write_text("services:\n  a:\n    image: x\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["convert", "-f", "compose.yaml", "-o", "json"]) == 2
+    assert "did you mean -j/--json" in capsys.readouterr().err
+    assert not (tmp_path / "json").exists()
+
+
+COMMANDS = [
+    ["convert"], ["create"], ["version"], ["completion"], ["pack", "list"], ["pack", "show"],
+    ["upgrade", "plan"], ["upgrade", "diff"], ["upgrade", "apply"], ["upgrade", "phase"],
+    ["upgrade", "rollback"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_help_ends_with_examples(capsys: Any, command: list[str]) -> None:
+    assert main([*command, "--help"]) == 0
+    out = capsys.readouterr().out
+    examples = out[out.index("Examples:") :]
+    assert examples.count(f"kctl {' '.join(command[:1])}") >= 1
