@@ -12,8 +12,8 @@ from typing import Any
 from kctl import yamlio
 from kctl.chart.naming import chart_name, values_key
 from kctl.chart.values import COMMENTS, readme_rows, values_schema
+from kctl.kube.naming import SELECTOR_LABEL
 
-SELECTOR_LABEL = "io.kompose.service"
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 _VALUE_LINE = re.compile(
     r"^(?P<indent> *)(?P<lead>- )?(?P<key>[^ :#][^:]*?): __KCTL_LIFT_(?P<id>\d+)__$"

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-SELECTOR = "io.kompose.service"
+from kctl.kube.naming import SELECTOR_LABEL
+
+SELECTOR = SELECTOR_LABEL
 NETWORK_LABEL_PREFIX = "io.kompose.network/"
 VOLUME_LABEL = "io.kompose.volume"
 

@@ -9,11 +9,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
+from kctl.detect.rules import Detectable
 from kctl.detect.walk import SourceTree, scan
 from kctl.errors import InputError, Location, PreconditionError
-from kctl.packs.model import Pack
+
+P = TypeVar("P", bound=Detectable)
 
 # Candidates whose own-source bytes are within this factor of each other are a tie.
 BYTES_TIE_FACTOR = 2.0
@@ -32,10 +34,10 @@ class Evidence:
 
 
 @dataclass
-class Candidate:
+class Candidate(Generic[P]):
     """A pack that matches the tree, with how strongly and why."""
 
-    pack: Pack
+    pack: P
     specificity: int  # 1 manifest, +1 per framework dependency/content/file match
     source_bytes: int
     evidence: list[Evidence] = field(default_factory=list)
@@ -47,11 +49,11 @@ class Candidate:
 
 
 @dataclass
-class Detection:
+class Detection(Generic[P]):
     """The decision: which pack, the facts it needs, and the evidence."""
 
     root: Path
-    pack: Pack
+    pack: P
     versions: dict[str, str]
     port: int
     entrypoint: str | None
@@ -116,7 +118,7 @@ def _declares(manifest: str, text: str, dependency: str) -> bool:
     return re.search(pattern, text, re.IGNORECASE) is not None
 
 
-def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate | None:
+def _candidate(tree: SourceTree, pack: P, root_files: list[str]) -> Candidate[P] | None:
     rules = pack.rules
     if _matching(root_files, rules.excludes):
         return None
@@ -160,12 +162,12 @@ def _candidate(tree: SourceTree, pack: Pack, root_files: list[str]) -> Candidate
     return Candidate(pack, specificity, source, evidence)
 
 
-def _strength(candidate: Candidate) -> tuple[bool, bool, bool]:
+def _strength(candidate: Candidate[P]) -> tuple[bool, bool, bool]:
     """Candidates of different strength are never ambiguous: the stronger one wins."""
     return (candidate.framework, candidate.pack.rules.frontend, candidate.specificity > 1)
 
 
-def _bytes_candidate(tree: SourceTree, pack: Pack) -> Candidate | None:
+def _bytes_candidate(tree: SourceTree, pack: P) -> Candidate[P] | None:
     """A manifest-less candidate, on own-source bytes alone (packs that can build that way)."""
     if not pack.rules.without_manifest or pack.rules.dependencies:
         return None
@@ -176,7 +178,7 @@ def _bytes_candidate(tree: SourceTree, pack: Pack) -> Candidate | None:
     return Candidate(pack, 0, source, [Evidence("bytes", ".", detail)])
 
 
-def _versions(tree: SourceTree, pack: Pack) -> tuple[dict[str, str], list[Evidence]]:
+def _versions(tree: SourceTree, pack: P) -> tuple[dict[str, str], list[Evidence]]:
     from kctl.detect.versions import choose_versions
 
     choice = choose_versions(tree, pack)
@@ -185,14 +187,14 @@ def _versions(tree: SourceTree, pack: Pack) -> tuple[dict[str, str], list[Eviden
     return choice.versions, evidence
 
 
-def _port(tree: SourceTree, pack: Pack) -> tuple[int, list[Evidence]]:
+def _port(tree: SourceTree, pack: P) -> tuple[int, list[Evidence]]:
     from kctl.detect.versions import choose_port
 
     port, stated = choose_port(tree, pack)
     return port, [Evidence("port", *stated)] if stated else []
 
 
-def _entrypoint(tree: SourceTree, pack: Pack) -> str | None:
+def _entrypoint(tree: SourceTree, pack: P) -> str | None:
     for candidate in pack.entrypoint.get("files", []):
         hits = tree.matching((candidate,))
         if hits:
@@ -200,7 +202,7 @@ def _entrypoint(tree: SourceTree, pack: Pack) -> str | None:
     return None
 
 
-def _subfolder_apps(root: Path, packs: Mapping[str, Pack]) -> list[str]:
+def _subfolder_apps(root: Path, packs: Mapping[str, P]) -> list[str]:
     """Subfolders (depth 1-2) that hold a build manifest of some pack."""
     patterns = tuple(p for pack in packs.values() for p in pack.rules.manifests)
     found = []
@@ -225,7 +227,7 @@ def _subfolder_apps(root: Path, packs: Mapping[str, Pack]) -> list[str]:
     return found
 
 
-def _chosen(root: Path, tree: SourceTree, packs: Mapping[str, Pack], name: str) -> Detection:
+def _chosen(root: Path, tree: SourceTree, packs: Mapping[str, P], name: str) -> Detection[P]:
     """--pack NAME: no detection, only the facts the pack needs."""
     if name not in packs:
         raise InputError(f"unknown pack {name!r}", hint="see `kctl pack list`")
@@ -238,7 +240,7 @@ def _chosen(root: Path, tree: SourceTree, packs: Mapping[str, Pack], name: str) 
     )
 
 
-def _pool(root: Path, tree: SourceTree, packs: Mapping[str, Pack]) -> list[Candidate]:
+def _pool(root: Path, tree: SourceTree, packs: Mapping[str, P]) -> list[Candidate[P]]:
     """The candidates that compete: those with a manifest, else the manifest-less ones."""
     candidates = [c for p in packs.values() if (c := _candidate(tree, p, tree.at_root()))]
     with_manifest = [c for c in candidates if c.specificity > 0]
@@ -259,10 +261,10 @@ def _pool(root: Path, tree: SourceTree, packs: Mapping[str, Pack]) -> list[Candi
     return with_manifest or candidates
 
 
-def _ranked(root: Path, pool: list[Candidate]) -> list[Candidate]:
+def _ranked(root: Path, pool: list[Candidate[P]]) -> list[Candidate[P]]:
     """One candidate per language, strongest first; exit 3 when the top two are a tie."""
     # within a language, the most specific pack (framework) wins; ties go to priority
-    best_per_language: dict[str, Candidate] = {}
+    best_per_language: dict[str, Candidate[P]] = {}
     for cand in sorted(pool, key=lambda c: (-c.specificity, -c.pack.priority, c.pack.name)):
         best_per_language.setdefault(cand.pack.language, cand)
     ranked = sorted(
@@ -291,7 +293,7 @@ def _ranked(root: Path, pool: list[Candidate]) -> list[Candidate]:
     return ranked
 
 
-def detect(root: Path, packs: Mapping[str, Pack], pack_name: str | None = None) -> Detection:
+def detect(root: Path, packs: Mapping[str, P], pack_name: str | None = None) -> Detection[P]:
     """Decide which pack fits `root`; exit-3 errors for ambiguity, exit 2 when nothing fits."""
     if not root.is_dir():
         raise InputError("not a directory", location=Location(str(root)))

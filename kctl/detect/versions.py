@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from kctl.detect.ranges import RangeError, newest_inside
+from kctl.detect.rules import Detectable, VersionSource, VersionSpec
 from kctl.detect.walk import SourceTree
-from kctl.packs.model import Pack, VersionSource, VersionSpec
 
 
 @dataclass
@@ -60,7 +60,7 @@ def _choose_one(name: str, spec: VersionSpec, tree: SourceTree, choice: VersionC
     choice.versions[name] = spec.default
 
 
-def choose_versions(tree: SourceTree, pack: Pack) -> VersionChoice:
+def choose_versions(tree: SourceTree, pack: Detectable) -> VersionChoice:
     """Every version of the pack: first source that states one wins, else the pack default."""
     choice = VersionChoice()
     for name, spec in pack.versions.items():
@@ -68,7 +68,7 @@ def choose_versions(tree: SourceTree, pack: Pack) -> VersionChoice:
     return choice
 
 
-def choose_port(tree: SourceTree, pack: Pack) -> tuple[int, tuple[str, str] | None]:
+def choose_port(tree: SourceTree, pack: Detectable) -> tuple[int, tuple[str, str] | None]:
     """The port the project states (vite preview, angular serve, --port), else the pack's."""
     for source in pack.port_sources:
         for where, stated in _statements(tree, source):

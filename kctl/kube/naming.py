@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+# The label that ties a Service to its pods, as Kompose names it (so Kompose users' selectors,
+# dashboards and scripts keep working): convert, chart and create all use this one.
+SELECTOR_LABEL = "io.kompose.service"
+
 
 def _clean(name: str, allowed: str) -> str:
     text = re.sub(allowed, "-", name.lower())

@@ -9,6 +9,7 @@ from typing import Any
 
 from kctl.detect.detector import Detection
 from kctl.inputs import is_regular
+from kctl.packs.model import Pack
 
 NODE_LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
 
@@ -29,7 +30,7 @@ def _first(pattern: str, text: str) -> str | None:
     return match.group(1) if match else None
 
 
-def project_facts(detection: Detection, app: str) -> dict[str, Any]:
+def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
     """Everything a pack template may use besides the pack itself."""
     root = detection.root
     root_files = sorted(p.name for p in root.iterdir() if p.is_file())
@@ -82,7 +83,9 @@ def project_facts(detection: Detection, app: str) -> dict[str, Any]:
     return facts
 
 
-def _dotnet_projects(detection: Detection, project_files: list[str], app: str) -> dict[str, Any]:
+def _dotnet_projects(
+    detection: Detection[Pack], project_files: list[str], app: str
+) -> dict[str, Any]:
     """Root project files restore in their own layer; a solution publishes the web project."""
     root_projects = [f for f in project_files if not f.endswith(".sln")]
     nested = [

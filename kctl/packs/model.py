@@ -10,45 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kctl.detect.rules import Rules, VersionSource, VersionSpec
 from kctl.errors import InputError, Location
 from kctl.inputs import read_input
 from kctl.yamlio import decode
 
 PACKS_PATH_ENV = "KCTL_PACKS_PATH"
-
-
-@dataclass(frozen=True)
-class Rules:
-    """How a pack recognises a project (all data, from `[detect]`)."""
-
-    manifests: tuple[str, ...] = ()  # glob patterns of build manifests at the project root
-    dependencies: tuple[str, ...] = ()  # any of these names declared in a manifest → framework
-    files: tuple[str, ...] = ()  # other files that are evidence (e.g. manage.py)
-    contains: tuple[tuple[str, str], ...] = ()  # (glob, regex) pairs that must match a file
-    excludes: tuple[str, ...] = ()  # manifests whose presence rules this pack out
-    extensions: tuple[str, ...] = ()  # source file extensions of the language
-    unless: tuple[str, ...] = ()  # dependencies whose presence rules this pack out (a server)
-    without_manifest: bool = False  # builds from sources alone: a candidate by bytes (fallback)
-    frontend: bool = False  # a browser app: a back-end framework beside it serves it instead
-
-
-@dataclass(frozen=True)
-class VersionSource:
-    """Where a project states a version: a file glob, a regex whose group 1 is the value, a rule."""
-
-    file: str
-    pattern: str
-    rule: str = "line"  # how to read the value: see kctl/detect/ranges.py
-
-
-@dataclass(frozen=True)
-class VersionSpec:
-    """One version a pack's templates use (`[versions.NAME]`)."""
-
-    default: str
-    supported: tuple[str, ...] = ()  # release lines with a base image; empty: take values as-is
-    sources: tuple[VersionSource, ...] = ()
-    aliases: Mapping[str, str] = field(default_factory=dict)  # e.g. "lts/iron" → "20"
 
 
 @dataclass(frozen=True)

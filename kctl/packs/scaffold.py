@@ -11,7 +11,9 @@ from typing import Any
 
 from kctl.detect.detector import Detection
 from kctl.errors import InputError, Location
+from kctl.kube.naming import SELECTOR_LABEL
 from kctl.packs.facts import project_facts
+from kctl.packs.model import Pack
 from kctl.templating import environment
 
 IMAGE_OVERRIDE_ENV = "KCTL_PACK_IMAGE_"  # e.g. KCTL_PACK_IMAGE_BASE=127.0.0.1:5000/nginx:1
@@ -64,7 +66,7 @@ def _template_errors(where: Location) -> Iterator[None]:
 def app_objects(app: str, image: str, port: int, health: str | None) -> list[dict[str, Any]]:
     """The Deployment and Service of a single-app chart."""
     labels = {
-        "io.kompose.service": app,
+        SELECTOR_LABEL: app,
         "app.kubernetes.io/name": app,
         "app.kubernetes.io/part-of": app,
     }
@@ -83,7 +85,7 @@ def app_objects(app: str, image: str, port: int, health: str | None) -> list[dic
         "metadata": {"name": app, "labels": labels},
         "spec": {
             "replicas": 1,
-            "selector": {"matchLabels": {"io.kompose.service": app}},
+            "selector": {"matchLabels": {SELECTOR_LABEL: app}},
             "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
         },
     }
@@ -92,7 +94,7 @@ def app_objects(app: str, image: str, port: int, health: str | None) -> list[dic
         "kind": "Service",
         "metadata": {"name": app, "labels": labels},
         "spec": {
-            "selector": {"io.kompose.service": app},
+            "selector": {SELECTOR_LABEL: app},
             "ports": [{"name": "http", "port": port, "targetPort": "http", "protocol": "TCP"}],
         },
     }
@@ -139,7 +141,7 @@ class ScaffoldOptions:
 
 
 def _dockerfile_files(
-    detection: Detection, app: str, values: Mapping[str, Any], environ: Mapping[str, str]
+    detection: Detection[Pack], app: str, values: Mapping[str, Any], environ: Mapping[str, str]
 ) -> dict[str, str]:
     """Dockerfile, .dockerignore and the pack's extra files ([files] in pack.toml)."""
     pack = detection.pack
@@ -168,7 +170,7 @@ def _dockerfile_files(
 
 
 def scaffold(
-    detection: Detection,
+    detection: Detection[Pack],
     app: str,
     environ: Mapping[str, str] = os.environ,
     options: ScaffoldOptions = ScaffoldOptions(),
