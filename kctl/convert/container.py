@@ -71,6 +71,8 @@ def container(ctx: Context, name: str, service: Service, labels: dict[str, Any])
 
 
 def _image(ctx: Context, name: str, service: Service) -> str:
+    if name in ctx.opts.images:  # built and pushed by --build/--push: pinned by digest
+        return ctx.opts.images[name]
     if service.image is not None:
         return service.image
     image = f"{ctx.project.name}-{name}"  # the name docker compose gives the image it builds

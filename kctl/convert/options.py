@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ class ConvertOptions:
     service_group_mode: str | None = None  # label | volume: services merged into one pod
     service_group_name: str | None = None
     kompose_command: str | None = None  # set: kompose.cmd/kompose.version annotations
+    images: Mapping[str, str] = field(default_factory=dict)  # service -> image built for it
 
 
 @dataclass(frozen=True)

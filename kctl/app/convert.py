@@ -1,0 +1,137 @@
+"""`kctl convert` as a use case: Compose files -> validated objects -> manifests or a chart."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kctl.app.progress import Progress
+from kctl.compose import LoadOptions
+from kctl.convert.options import ConversionWarning, ConvertOptions
+from kctl.errors import InputError, PreconditionError
+
+if TYPE_CHECKING:
+    from kctl.compose.model import Project
+
+
+@dataclass(frozen=True)
+class ConvertRequest:
+    """Everything `kctl convert` was asked for."""
+
+    load: LoadOptions
+    options: ConvertOptions = field(default_factory=ConvertOptions)
+    output: Path | None = None  # None: the manifests are the result (stdout)
+    as_json: bool = False
+    indent: int = 2
+    chart: bool = False
+    force: bool = False
+    strict: bool = False
+    build: bool = False
+    push: bool = False
+    registry: str | None = None
+
+
+@dataclass
+class ConvertResult:
+    """What a conversion produced: text for stdout, or what it wrote, and its warnings."""
+
+    warnings: list[ConversionWarning]
+    text: str | None = None
+    written: str | None = None  # a one-line summary of what was written
+
+
+def run(request: ConvertRequest, progress: Progress | None = None) -> ConvertResult:
+    """Load, (build), convert, validate every object, then write or render; nothing is written
+    unless every object is valid, and --strict refuses before writing when anything was not
+    translated."""
+    from kctl.compose import load_project
+    from kctl.convert import convert_project
+    from kctl.kube import validate
+
+    progress = progress or Progress()
+    project = load_project(request.load)
+    images = build_images(project, request, progress) if request.build or request.push else {}
+    options = replace(request.options, images=images) if images else request.options
+    conversion = convert_project(project, options)
+    for obj in conversion.objects:
+        validate(obj, options.kube_version)
+    if conversion.warnings and request.strict:
+        for warning in conversion.warnings:
+            progress.warn(str(warning))
+        raise PreconditionError(
+            f"--strict: {len(conversion.warnings)} Compose setting(s) were not translated",
+            hint="fix or remove them, or drop --strict",
+        )
+    result = ConvertResult(conversion.warnings)
+    if request.chart:
+        result.written = _write_chart(project, conversion, request)
+    elif request.output is None:
+        from kctl.kube import write as writer
+
+        result.text = writer.render(
+            conversion.objects, as_json=request.as_json, indent=request.indent
+        )
+    else:
+        result.written = _write_manifests(conversion.objects, request)
+    return result
+
+
+def _write_chart(project: Project, conversion: object, request: ConvertRequest) -> str:
+    from kctl import fsio
+    from kctl.chart import ChartSpec, render_chart
+    from kctl.convert import Conversion
+
+    assert isinstance(conversion, Conversion) and request.output is not None
+    files = render_chart(
+        ChartSpec(
+            name=project.name,
+            components=conversion.components,
+            shared=conversion.shared,
+            description=f"Kubernetes deployment of the {project.name} Compose project",
+        )
+    )
+    fsio.write_tree(request.output, files, force=request.force)
+    return f"wrote Helm chart {request.output} ({len(files)} files)"
+
+
+def _write_manifests(objects: list[dict[str, object]], request: ConvertRequest) -> str:
+    from kctl.kube import write as writer
+
+    assert request.output is not None
+    written = writer.write(
+        objects, request.output, as_json=request.as_json, indent=request.indent, force=request.force
+    )
+    files = f" ({len(written)} files)" if len(written) > 1 else ""
+    return f"wrote {len(objects)} objects to {request.output}{files}"
+
+
+def build_images(
+    project: Project, request: ConvertRequest, progress: Progress
+) -> Mapping[str, str]:
+    """Build (and push) every `build:` service with kctl up's builder: {service: pinned image}.
+    The loaded project is not changed; the conversion uses these images instead."""
+    from kctl.dev.builder import ensure_image
+    from kctl.dev.source import compose_artifacts
+
+    artifacts = compose_artifacts(project, request.registry)
+    if not artifacts:
+        progress.warn("--build: no service has `build:`; nothing to build")
+    for artifact in artifacts:
+        if request.push and artifact.registry == "localhost":
+            raise InputError(
+                f"--push: service {artifact.component!r} has no registry to push to",
+                location=project.services[artifact.component].location("build"),
+                hint="pass --registry HOST[:PORT][/PATH] or give the service an `image:` with one",
+            )
+    images = {}
+    for artifact in artifacts:
+        built = ensure_image(
+            artifact,
+            push_image=request.push,
+            on_output=progress.output,
+            on_step=lambda text: progress.step(f"  {text}"),
+        )
+        images[artifact.component] = built.pinned
+    return images
