@@ -14,7 +14,6 @@ from kctl.console import Console, OutputFormat
 
 if TYPE_CHECKING:
     from kctl.fsio import PlannedWrite
-    from kctl.packs.scaffold import Scaffold
 
 
 def register(app: typer.Typer) -> None:
@@ -58,43 +57,39 @@ def create(
         autocompletion=completers.DEPLOY_TYPES,
     ),
 ) -> None:
-    from kctl.detect import detect
-    from kctl.packs import load_packs
+    from kctl.app.create import CreateRequest, detect_only, run
 
     _check_flags(dockerfile_only, deployment_only, deploy_type)
     console = console_of(ctx)
-    root = _project_root(path)
-    packs = load_packs(pack_dir)
-    detection = detect(root, packs, pack)
-    if explain:
-        _explain(console, detection.as_dict(), output)
-        return
-    from kctl import fsio
-    from kctl.packs.scaffold import ScaffoldOptions, scaffold
-    from kctl.packs.variables import parse_assignments, resolve
-
-    options = ScaffoldOptions(
-        variables=resolve(detection.pack, parse_assignments(variable)),
+    request = CreateRequest(
+        root=_project_root(path),
+        pack_dirs=list(pack_dir),
+        pack=pack,
+        app=app_name,
+        assignments=list(variable),
         deploy_type=deploy_type,
         parts="dockerfile" if dockerfile_only else "deployment" if deployment_only else "all",
+        dry_run=dry_run,
+        force=force,
     )
-    result = scaffold(detection, app_name or root.name, options=options)
-    planned = fsio.plan_writes(root, result.files)
-    for problem in detection.problems:
+    if explain:
+        _explain(console, detect_only(request).as_dict(), output)
+        return
+    result = run(request)
+    for problem in result.detection.problems:
         console.warn(problem)
     if dry_run and output is OutputFormat.TABLE:
-        _show_plan(console, planned)
+        _show_plan(console, result.planned)
         return
-    if not dry_run:
-        fsio.write_files(root, result.files, force=force)
     if output is not OutputFormat.TABLE:
-        console.emit(_report(detection.as_dict(), result, planned, root, dry_run), output)
+        console.emit(result.report, output)
     if dry_run:
         return
-    for item in planned:
-        if item.change is not fsio.Change.UNCHANGED:
-            console.info(f"{item.change.value:7} {item.path.relative_to(root)}")
-    console.success(f"scaffolded {result.app} with the {detection.pack.name} pack; next: kctl up")
+    for item in result.planned:
+        if item.change.value != "unchanged":
+            console.info(f"{item.change.value:7} {item.path.relative_to(request.root)}")
+    pack_name = result.detection.pack.name
+    console.success(f"scaffolded {result.report['app']} with the {pack_name} pack; next: kctl up")
 
 
 def _check_flags(dockerfile_only: bool, deployment_only: bool, deploy_type: str) -> None:
@@ -107,30 +102,6 @@ def _check_flags(dockerfile_only: bool, deployment_only: bool, deploy_type: str)
         raise InputError(
             f"unknown --deploy-type {deploy_type!r}", hint=f"choose {', '.join(DEPLOY_TYPES)}"
         )
-
-
-def _report(
-    detection: dict[str, Any],
-    result: Scaffold,
-    planned: list[PlannedWrite],
-    root: Path,
-    dry_run: bool,
-) -> dict[str, Any]:
-    """What a run wrote (or, with --dry-run, would write): `-o json|yaml`."""
-    return {
-        "path": str(root),
-        "app": result.app,
-        "pack": detection["pack"],
-        "language": detection["language"],
-        "framework": detection["framework"],
-        "image": result.image,
-        "variables": result.variables,
-        "dry_run": dry_run,
-        "files": [
-            {"path": str(p.path.relative_to(root)), "change": p.change.value} for p in planned
-        ],
-        "problems": detection["problems"],
-    }
 
 
 def _explain(console: Console, data: dict[str, Any], output: OutputFormat) -> None:

@@ -1,0 +1,78 @@
+"""`kctl create` as a use case: detect the pack of a folder, render its files, write them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kctl.detect import Detection
+from kctl.fsio import PlannedWrite
+from kctl.packs.model import Pack
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    """Everything `kctl create` was asked for."""
+
+    root: Path  # the project folder, resolved
+    pack_dirs: list[Path] = field(default_factory=list)
+    pack: str | None = None  # a chosen pack instead of detection
+    app: str | None = None
+    assignments: list[str] = field(default_factory=list)  # --variable NAME=VALUE
+    deploy_type: str = "helm"
+    parts: str = "all"  # all | dockerfile | deployment
+    dry_run: bool = False
+    force: bool = False
+
+
+@dataclass
+class CreateResult:
+    """The detection, the files (planned or written) and what the run reports."""
+
+    detection: Detection[Pack]
+    planned: list[PlannedWrite]
+    report: dict[str, Any]  # for -o json|yaml
+
+
+def detect_only(request: CreateRequest) -> Detection[Pack]:
+    """What `--explain` shows: the detection and its evidence, nothing rendered."""
+    from kctl.detect import detect
+    from kctl.packs import load_packs
+
+    return detect(request.root, load_packs(request.pack_dirs), request.pack)
+
+
+def run(request: CreateRequest) -> CreateResult:
+    """Detect, scaffold, and (unless dry_run) write atomically, refusing to overwrite files
+    that would change unless force."""
+    from kctl import fsio
+    from kctl.packs.scaffold import ScaffoldOptions, scaffold
+    from kctl.packs.variables import parse_assignments, resolve
+
+    detection = detect_only(request)
+    options = ScaffoldOptions(
+        variables=resolve(detection.pack, parse_assignments(request.assignments)),
+        deploy_type=request.deploy_type,
+        parts=request.parts,
+    )
+    result = scaffold(detection, request.app or request.root.name, options=options)
+    planned = fsio.plan_writes(request.root, result.files)
+    if not request.dry_run:
+        fsio.write_files(request.root, result.files, force=request.force)
+    report = {
+        "path": str(request.root),
+        "app": result.app,
+        "pack": detection.pack.name,
+        "language": detection.language,
+        "framework": detection.framework,
+        "image": result.image,
+        "variables": result.variables,
+        "dry_run": request.dry_run,
+        "files": [
+            {"path": str(p.path.relative_to(request.root)), "change": p.change.value}
+            for p in planned
+        ],
+        "problems": detection.problems,
+    }
+    return CreateResult(detection, planned, report)
