@@ -7,10 +7,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kctl.app.progress import Progress
 from kctl.compose import LoadOptions
 from kctl.convert.options import ConversionWarning, ConvertOptions
 from kctl.errors import InputError, PreconditionError
+from kctl.progress import Progress
 
 if TYPE_CHECKING:
     from kctl.compose.model import Project

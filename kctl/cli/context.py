@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import typer
 
 from kctl.console import Console
+from kctl.progress import Progress
 
 
 @dataclass
@@ -23,3 +24,14 @@ def console_of(ctx: typer.Context) -> Console:
         state = RunState()
         ctx.obj = state
     return state.console
+
+
+def progress_of(console: Console) -> Progress:
+    """The Progress a use case or the core reports through, rendered on this console."""
+    return Progress(
+        step=console.info,
+        warn=console.warn,
+        done=console.success,
+        output=console.print_raw,
+        busy=console.status,
+    )

@@ -44,10 +44,10 @@ def run_convert(
     suppress_warnings: bool = False,
 ) -> int:
     from kctl.app.convert import ConvertRequest, run
-    from kctl.app.progress import Progress
     from kctl.compose import LoadOptions
     from kctl.convert import ConvertOptions
     from kctl.kube import DEFAULT_KUBE_VERSION
+    from kctl.progress import Progress
 
     volumes = _check_flags(
         controller, volumes, service_group_mode, service_group_name, output, chart, stdout

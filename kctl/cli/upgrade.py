@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from kctl.cli.completers import choices
-from kctl.cli.context import console_of
+from kctl.cli.context import console_of, progress_of
 from kctl.cli.examples import epilog
 from kctl.console import OutputFormat
 from kctl.errors import InputError
@@ -243,7 +243,7 @@ def diff(
     )
     catalog = _catalog(catalog_file)
     catalog.require(opts.target)
-    upgrader = Upgrader(root, catalog, opts, console)
+    upgrader = Upgrader(root, catalog, opts, progress_of(console))
     diffs = "".join(unified_diff(item, context=context) for item in upgrader.rendered)
     console.result(diffs or "")
     if not diffs:
@@ -363,7 +363,7 @@ def _run(
     opts = _options(version, catalog_file=catalog_file, **kwargs)
     catalog = _catalog(catalog_file)
     catalog.require(opts.target)
-    upgrader = Upgrader(root, catalog, opts, console)
+    upgrader = Upgrader(root, catalog, opts, progress_of(console))
     if dry_run:
         from kctl.cluster.phases import describe_phases
 
@@ -435,7 +435,7 @@ def rollback(
     from kctl.errors import OperationError
 
     console = console_of(ctx)
-    result = do_rollback(root, console, backup_dir=backup_dir, timeout=timeout)
+    result = do_rollback(root, progress_of(console), backup_dir=backup_dir, timeout=timeout)
     unhealthy = [name for name, ok in result.healthy.items() if not ok]
     if unhealthy:
         raise OperationError(

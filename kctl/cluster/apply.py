@@ -63,9 +63,9 @@ from kctl.cluster.render import Rendered, render_all
 from kctl.cluster.renew import Renewal, plan_renewals
 from kctl.cluster.restore import backup_index
 from kctl.cluster.runbook import Invocation
-from kctl.console import Console
 from kctl.errors import OperationError, PreconditionError
 from kctl.fsio import write_file
+from kctl.progress import Progress
 
 CRASH_HOOK = "KCTL_UPGRADE_CRASH_AFTER"
 SIGNAL_HOOK = "KCTL_UPGRADE_SIGNAL_AFTER"  # tests: "<phase>:SIGTERM" signals itself after it
@@ -88,13 +88,15 @@ class ApplyOptions:
 
 
 class Upgrader:
-    """Runs phases against one node, reporting through the console."""
+    """Runs phases against one node, reporting through a Progress."""
 
-    def __init__(self, root: Path, catalog: Catalog, opts: ApplyOptions, console: Console) -> None:
+    def __init__(
+        self, root: Path, catalog: Catalog, opts: ApplyOptions, progress: Progress
+    ) -> None:
         self.root = root
         self.catalog = catalog
         self.opts = opts
-        self.console = console
+        self.progress = progress
         self.node: Node = load_node(root, opts.kubelet_version, opts.kubeconfig)
         self.invocation = Invocation(root, opts.catalog_file, opts.kubeconfig, opts.kubelet_version)
         self.rendered = render_all(self.node, catalog, opts.target)
@@ -140,12 +142,12 @@ class Upgrader:
         report.enforce(self.opts.force, f"the upgrade to {self.opts.target}", plan)
         overridden = report.overridden(self.opts.force)
         for finding in overridden:
-            self.console.warn(f"[preflight] --force overrides: {finding.message}")
+            self.progress.warn(f"[preflight] --force overrides: {finding.message}")
         checked = "skew policy, health, etcd, disk space, no other upgrade"
         if overridden:
-            self.console.info(f"[preflight] ok with {len(overridden)} finding(s) overridden")
+            self.progress.step(f"[preflight] ok with {len(overridden)} finding(s) overridden")
         else:
-            self.console.info(f"[preflight] ok: {checked}")
+            self.progress.step(f"[preflight] ok: {checked}")
 
     def _check_etcd(self) -> int:
         if not self.opts.etcd_backup:
@@ -222,7 +224,7 @@ class Upgrader:
         try:
             dest.mkdir(parents=True, exist_ok=False)
             index = []
-            with self.console.status(f"[backup] copying {len(items)} files to {dest}"):
+            with self.progress.busy(f"[backup] copying {len(items)} files to {dest}"):
                 for item in items:
                     src = self.root / item.rel
                     write_file(dest / item.rel, item.old)
@@ -237,9 +239,9 @@ class Upgrader:
             if snapshot:
                 etcd = etcd_for(self.node, self.opts.etcd_endpoint)
                 started = time.monotonic()
-                with self.console.status(f"[backup] etcd snapshot of {etcd.endpoint}"):
+                with self.progress.busy(f"[backup] etcd snapshot of {etcd.endpoint}"):
                     self.outcome.snapshot = etcd.snapshot(dest / SNAPSHOT_NAME)
-                self.console.info(
+                self.progress.step(
                     f"[backup] etcd snapshot {dest / SNAPSHOT_NAME} verified"
                     f" ({self.outcome.snapshot.get('totalKey')} keys,"
                     f" revision {self.outcome.snapshot.get('revision')},"
@@ -263,7 +265,7 @@ class Upgrader:
         if self.journal:
             self.journal["backupDir"] = str(dest)
             self._save_journal()
-        self.console.info(f"[backup] {len(items)} files backed up to {dest}")
+        self.progress.step(f"[backup] {len(items)} files backed up to {dest}")
         return dest
 
     # component phases ------------------------------------------------------------------
@@ -274,7 +276,7 @@ class Upgrader:
         `written` (proof.running), or the timeout; "cannot prove" keeps waiting."""
         probe = self.node.pods[component].probe
         deadline = time.monotonic() + self.opts.timeout
-        with self.console.status(
+        with self.progress.busy(
             f"[{component}] waiting up to {self.opts.timeout:g}s for {what}"
             f" {probe.url() if probe else '(no probe)'} to answer healthy at {expected}"
         ):
@@ -291,7 +293,7 @@ class Upgrader:
         component = item.phase
         if not item.changed:
             self._done(component, "already at the target, skipped")
-            self.console.info(f"[{component}] manifest unchanged, skipped")
+            self.progress.step(f"[{component}] manifest unchanged, skipped")
             return
         expected = expected_version(component, item)
         started = time.monotonic()
@@ -301,14 +303,14 @@ class Upgrader:
         self._renew(component)
         write_file(self.root / item.rel, item.new)
         self.upgraded.append(item)
-        self.console.info(f"[{component}] wrote {item.rel} (image tag {expected})")
+        self.progress.step(f"[{component}] wrote {item.rel} (image tag {expected})")
         try:
             found = self.wait_healthy(component, expected, "the new", written)
         except TimeoutError as exc:
             reason = f"{component} did not become healthy at {expected}: {exc}"
             self.rollback_written(reason, etcd_data=component == "etcd")
         self._done(component, f"upgraded to {expected} in {time.monotonic() - started:.1f}s")
-        self.console.success(f"[{component}] healthy at {expected}: {found.how}")
+        self.progress.done(f"[{component}] healthy at {expected}: {found.how}")
 
     def _renew(self, component: str) -> None:
         """Write the component's renewed leaf certificates (backed up, rolled back like the
@@ -322,7 +324,7 @@ class Upgrader:
         if renewals:
             names = ", ".join(r.name for r in renewals)
             until = renewals[0].new_expires.strftime("%Y-%m-%d") if renewals[0].new_expires else ""
-            self.console.info(f"[{component}] renewed {names} (valid until {until}, keys kept)")
+            self.progress.step(f"[{component}] renewed {names} (valid until {until}, keys kept)")
 
     def rollback_written(self, reason: str, etcd_data: bool = False) -> None:
         """Restore every file written so far (newest first; after a failed etcd phase, etcd's
@@ -407,7 +409,7 @@ class Upgrader:
         for item in items:
             write_file(self.root / item.rel, item.new)
             self.upgraded.append(item)
-            self.console.info(f"[{phase}] wrote {item.rel}")
+            self.progress.step(f"[{phase}] wrote {item.rel}")
         self._done(phase, f"wrote {len(items)} file(s)" if items else "nothing to change")
 
     # whole runs ------------------------------------------------------------------------
@@ -480,7 +482,7 @@ class Upgrader:
             if ok or not self.upgraded:
                 self.release()
         if full:
-            self.console.success(
+            self.progress.done(
                 f'[upgrade] SUCCESS! The control plane node "{self.node.name}" was upgraded'
                 f" to {self.opts.target}. Backup: {self.outcome.backup_dir}"
             )

@@ -22,9 +22,9 @@ from kctl.cluster.lock import LOCK_NAME
 from kctl.cluster.lock import inspect as lock_inspect
 from kctl.cluster.node import TMP_DIR, Node, load_node
 from kctl.cluster.policy import MAX_DOWNGRADE_SKEW
-from kctl.console import Console
 from kctl.errors import InputError, OperationError, PreconditionError
 from kctl.fsio import write_file
+from kctl.progress import Progress
 
 
 def backup_index(backup: Path) -> dict[str, Any]:
@@ -72,12 +72,12 @@ class Waits:
     probe_timeout: float
 
 
-def _wait_restored(node: Node, name: str, since: float, waits: Waits, console: Console) -> bool:
+def _wait_restored(node: Node, name: str, since: float, waits: Waits, progress: Progress) -> bool:
     """Whether the restored component is proven back (its /version, or a restarted process)."""
     pod = node.pods[name]
     expected = pod.tag.split("-")[0] if name == "etcd" else pod.tag
     deadline = time.monotonic() + waits.timeout
-    with console.status(
+    with progress.busy(
         f"[rollback] waiting up to {waits.timeout:g}s for {name} to be healthy at {expected}"
     ):
         while True:
@@ -86,7 +86,7 @@ def _wait_restored(node: Node, name: str, since: float, waits: Waits, console: C
             if verdict.proven:
                 return True
             if time.monotonic() >= deadline:
-                console.warn(f"[rollback] {name}: {verdict.how}")
+                progress.warn(f"[rollback] {name}: {verdict.how}")
                 return False
             time.sleep(waits.poll)
 
@@ -100,7 +100,7 @@ class RollbackResult:
 
 def rollback(
     root: Path,
-    console: Console,
+    progress: Progress,
     *,
     backup_dir: Path | None = None,
     timeout: float = 300.0,
@@ -117,13 +117,13 @@ def rollback(
             hint="wait for it to finish or interrupt it (it rolls back by itself)",
         )
     if state is not None:
-        console.info(f"[rollback] stale lock {lock}: {state.why}")
+        progress.step(f"[rollback] stale lock {lock}: {state.why}")
     source = backup_dir or (Path(journal["backupDir"]) if journal.get("backupDir") else None)
     if source is None:
         if lock.exists():
             # The run died before its backup finished: nothing on the node was changed.
             lock.unlink()
-            console.info(f"[rollback] removed {lock}; the upgrade had not changed any file")
+            progress.step(f"[rollback] removed {lock}; the upgrade had not changed any file")
             return RollbackResult(Path(), [], {})
         raise PreconditionError(
             "no interrupted upgrade to roll back (no lock file) and no --backup-dir given"
@@ -144,11 +144,11 @@ def rollback(
             restored.append(rel)
         os.utime(path, ns=(entry["mtimeNs"], entry["mtimeNs"]))
         os.chmod(path, entry["mode"])
-        console.info(f"[rollback] {'restored' if current != saved else 'unchanged'} {rel}")
+        progress.step(f"[rollback] {'restored' if current != saved else 'unchanged'} {rel}")
     node = load_node(root)
     waits = Waits(timeout, poll, probe_timeout)
     healthy = {
-        Path(rel).stem: _wait_restored(node, Path(rel).stem, restored_at, waits, console)
+        Path(rel).stem: _wait_restored(node, Path(rel).stem, restored_at, waits, progress)
         for rel in restored
         if Path(rel).stem in node.pods
     }

@@ -1,0 +1,25 @@
+"""The one small protocol the core and the use cases report progress through: callables the
+CLI fills from its console (rich, stderr) and tests fill with recorders. The core never
+prints (the same shape as kctl up's Hooks)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+
+def _quiet(text: str) -> AbstractContextManager[None]:
+    return contextlib.nullcontext()
+
+
+@dataclass
+class Progress:
+    """Callbacks a long operation calls while it works; every one is optional."""
+
+    step: Callable[[str], None] = lambda text: None  # a stage started or finished
+    warn: Callable[[str], None] = lambda text: None  # something read but not honoured
+    done: Callable[[str], None] = lambda text: None  # an operation succeeded
+    output: Callable[[str], None] = lambda text: None  # raw output of a tool (a build log)
+    busy: Callable[[str], AbstractContextManager[None]] = _quiet  # a wait worth a spinner
