@@ -272,121 +272,151 @@ class _ChartBuilder:
 
     # chart -----------------------------------------------------------------------------
     def build(self) -> dict[str, str]:
-        spec = self.spec
-        vkeys = unique_keys(list(spec.components))
-        for pvc in (o for o in spec.shared if o.get("kind") == "PersistentVolumeClaim"):
+        """Every file of the chart: one template per object, values, schema, helpers, notes."""
+        vkeys = unique_keys(list(self.spec.components))
+        self.register_claims(vkeys)
+        files: dict[str, str] = {}
+        component_values: list[dict[str, Any]] = []
+        notes: list[dict[str, Any]] = []
+        for component, objects in self.spec.components.items():
+            values = self.component(component, objects, vkeys[component], files, notes)
+            deep_merge(values, self.spec.values_overrides.get(component, {}))
+            component_values.append(
+                {"component": component, "vkey": vkeys[component], "block": ordered(values)}
+            )
+        shared = self.shared_objects(files)
+        self.chart_files(files, component_values, shared, notes)
+        return dict(sorted(files.items()))
+
+    def register_claims(self, vkeys: Mapping[str, str]) -> None:
+        """Which values switch each claim on (shared claims, or their component's)."""
+        for pvc in (o for o in self.spec.shared if o.get("kind") == "PersistentVolumeClaim"):
             self.claim_enabled[pvc["metadata"]["name"]] = ".Values.sharedPersistence.enabled"
-        for component, objects in spec.components.items():
+        for component, objects in self.spec.components.items():
             for pvc in (o for o in objects if o.get("kind") == "PersistentVolumeClaim"):
                 enabled = f".Values.{vkeys[component]}.persistence.enabled"
                 self.claim_enabled[pvc["metadata"]["name"]] = enabled
 
-        files: dict[str, str] = {}
-        component_values: list[dict[str, Any]] = []
-        notes: list[dict[str, Any]] = []
-        for component, objects in spec.components.items():
-            vkey = vkeys[component]
-            values: dict[str, Any] = {}
-            persistence: dict[str, Any] = {}
-            workload: _Object | None = None
-            service: dict[str, Any] | None = None
-            has_ingress = has_hpa = False
-            for source in objects:
-                obj = self.template_object(source)
-                kind = source.get("kind")
-                if kind in WORKLOAD_KINDS and workload is None:
-                    workload = obj
-                    self.workload(obj, vkey, values)
-                elif (
-                    kind == "Service"
-                    and service is None
-                    and source.get("spec", {}).get("clusterIP") != "None"
-                ):
-                    service = dict(source)
-                    self.service(obj, vkey, values)
-                elif kind == "PersistentVolumeClaim":
-                    claim_key = values_key(source["metadata"]["name"])
-                    persistence[claim_key] = {}
-                    self.claim(
-                        obj,
-                        f".Values.{vkey}.persistence.enabled",
-                        f".Values.{vkey}.persistence.{claim_key}",
-                        persistence[claim_key],
-                    )
-                elif kind == "Ingress" and not has_ingress:
-                    has_ingress = True
-                    self.ingress(obj, vkey, values)
-                elif kind == "HorizontalPodAutoscaler" and not has_hpa:
-                    has_hpa = True
-                    self.hpa(obj, vkey, values)
-                elif kind in WORKLOAD_KINDS:
-                    self.pod_references(obj, pod_spec(obj.data))
-                self.add_file(files, source, obj)
-            if persistence:
-                values["persistence"] = {"enabled": True, **persistence}
-            if service is not None and service.get("spec", {}).get("ports"):
-                port = service["spec"]["ports"][0]["port"]
-                notes.append(
-                    {
-                        "component": component,
-                        "vkey": vkey,
-                        "service": service["metadata"]["name"],
-                        "port": port,
-                    }
+    def component(
+        self,
+        component: str,
+        objects: Sequence[Mapping[str, Any]],
+        vkey: str,
+        files: dict[str, str],
+        notes: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """The templates of one component's objects (into files) and its values block."""
+        values: dict[str, Any] = {}
+        persistence: dict[str, Any] = {}
+        workload: _Object | None = None
+        service: dict[str, Any] | None = None
+        lifted: set[str] = set()  # Ingress, HorizontalPodAutoscaler: the first one is lifted
+        for source in objects:
+            obj = self.template_object(source)
+            kind = source.get("kind")
+            if kind in WORKLOAD_KINDS and workload is None:
+                workload = obj
+                self.workload(obj, vkey, values)
+            elif kind == "Service" and service is None and not _headless(source):
+                service = dict(source)
+                self.service(obj, vkey, values)
+            elif kind == "PersistentVolumeClaim":
+                claim_key = values_key(source["metadata"]["name"])
+                persistence[claim_key] = {}
+                self.claim(
+                    obj,
+                    f".Values.{vkey}.persistence.enabled",
+                    f".Values.{vkey}.persistence.{claim_key}",
+                    persistence[claim_key],
                 )
-                if not has_ingress:
-                    values["ingress"] = {
-                        "enabled": False,
-                        "className": "",
-                        "annotations": {},
-                        "hosts": [
-                            {
-                                "host": f"{chart_name(component)}.local",
-                                "paths": [{"path": "/", "pathType": "Prefix"}],
-                            }
-                        ],
-                        "tls": [],
-                        "servicePort": port,
-                    }
-                    files[f"templates/{service['metadata']['name']}-ingress.yaml"] = (
-                        self.jinja.render(
-                            "ingress.yaml.j2",
-                            chart=self.chart,
-                            vkey=vkey,
-                            component=component,
-                            service=service["metadata"]["name"],
-                            selector_label=SELECTOR_LABEL,
-                        )
-                    )
-            if workload is not None and workload.data.get("kind") in ("Deployment", "StatefulSet"):
-                if not has_hpa:
-                    values["autoscaling"] = {
-                        "enabled": False,
-                        "minReplicas": 1,
-                        "maxReplicas": 3,
-                        "targetCPUUtilizationPercentage": 80,
-                    }
-                    target = next(
-                        o for o in objects if o.get("kind") in ("Deployment", "StatefulSet")
-                    )
-                    files[f"templates/{target['metadata']['name']}-hpa.yaml"] = self.jinja.render(
-                        "hpa.yaml.j2",
-                        chart=self.chart,
-                        vkey=vkey,
-                        component=component,
-                        target_name=target["metadata"]["name"],
-                        target_kind=target["kind"],
-                        selector_label=SELECTOR_LABEL,
-                    )
-                else:
-                    values.setdefault("autoscaling", {})["enabled"] = True
-            deep_merge(values, spec.values_overrides.get(component, {}))
-            component_values.append(
-                {"component": component, "vkey": vkey, "block": ordered(values)}
+            elif kind in ("Ingress", "HorizontalPodAutoscaler") and kind not in lifted:
+                lifted.add(str(kind))
+                (self.ingress if kind == "Ingress" else self.hpa)(obj, vkey, values)
+            elif kind in WORKLOAD_KINDS:
+                self.pod_references(obj, pod_spec(obj.data))
+            self.add_file(files, source, obj)
+        if persistence:
+            values["persistence"] = {"enabled": True, **persistence}
+        if service is not None and service.get("spec", {}).get("ports"):
+            self.service_extras(component, vkey, service, "Ingress" in lifted, values, files, notes)
+        if workload is not None and workload.data.get("kind") in ("Deployment", "StatefulSet"):
+            self.autoscaling(
+                component, vkey, objects, "HorizontalPodAutoscaler" in lifted, values, files
             )
+        return values
 
+    def service_extras(
+        self,
+        component: str,
+        vkey: str,
+        service: dict[str, Any],
+        has_ingress: bool,
+        values: dict[str, Any],
+        files: dict[str, str],
+        notes: list[dict[str, Any]],
+    ) -> None:
+        """NOTES about reaching the Service; a switched-off Ingress when there is none."""
+        port = service["spec"]["ports"][0]["port"]
+        name = service["metadata"]["name"]
+        notes.append({"component": component, "vkey": vkey, "service": name, "port": port})
+        if has_ingress:
+            return
+        values["ingress"] = {
+            "enabled": False,
+            "className": "",
+            "annotations": {},
+            "hosts": [
+                {
+                    "host": f"{chart_name(component)}.local",
+                    "paths": [{"path": "/", "pathType": "Prefix"}],
+                }
+            ],
+            "tls": [],
+            "servicePort": port,
+        }
+        files[f"templates/{name}-ingress.yaml"] = self.jinja.render(
+            "ingress.yaml.j2",
+            chart=self.chart,
+            vkey=vkey,
+            component=component,
+            service=name,
+            selector_label=SELECTOR_LABEL,
+        )
+
+    def autoscaling(
+        self,
+        component: str,
+        vkey: str,
+        objects: Sequence[Mapping[str, Any]],
+        has_hpa: bool,
+        values: dict[str, Any],
+        files: dict[str, str],
+    ) -> None:
+        """A switched-off autoscaler for a Deployment/StatefulSet that has none."""
+        if has_hpa:
+            values.setdefault("autoscaling", {})["enabled"] = True
+            return
+        values["autoscaling"] = {
+            "enabled": False,
+            "minReplicas": 1,
+            "maxReplicas": 3,
+            "targetCPUUtilizationPercentage": 80,
+        }
+        target = next(o for o in objects if o.get("kind") in ("Deployment", "StatefulSet"))
+        files[f"templates/{target['metadata']['name']}-hpa.yaml"] = self.jinja.render(
+            "hpa.yaml.j2",
+            chart=self.chart,
+            vkey=vkey,
+            component=component,
+            target_name=target["metadata"]["name"],
+            target_kind=target["kind"],
+            selector_label=SELECTOR_LABEL,
+        )
+
+    def shared_objects(self, files: dict[str, str]) -> dict[str, Any]:
+        """Templates of the objects no single component owns; the sharedPersistence values."""
         shared: dict[str, Any] = {}
-        for source in spec.shared:
+        for source in self.spec.shared:
             obj = self.template_object(source)
             if source.get("kind") == "PersistentVolumeClaim":
                 claim_key = values_key(source["metadata"]["name"])
@@ -401,7 +431,17 @@ class _ChartBuilder:
             elif source.get("kind") in WORKLOAD_KINDS:
                 self.pod_references(obj, pod_spec(obj.data))
             self.add_file(files, source, obj)
+        return shared
 
+    def chart_files(
+        self,
+        files: dict[str, str],
+        component_values: list[dict[str, Any]],
+        shared: dict[str, Any],
+        notes: list[dict[str, Any]],
+    ) -> None:
+        """Chart.yaml, values.yaml and its schema, helpers, NOTES, README, .helmignore."""
+        spec = self.spec
         all_values: dict[str, Any] = {"nameOverride": "", "fullnameOverride": ""}
         if shared:
             all_values["sharedPersistence"] = shared
@@ -413,12 +453,13 @@ class _ChartBuilder:
             "shared": shared,
             "comments": COMMENTS,
         }
+        description = spec.description or f"A Helm chart for {spec.name}"
         files["Chart.yaml"] = self.jinja.render(
             "Chart.yaml.j2",
             name=self.chart,
             version=spec.version,
             app_version=str(spec.app_version),
-            description=spec.description or f"A Helm chart for {spec.name}",
+            description=description,
         )
         files["values.yaml"] = self.jinja.render("values.yaml.j2", **context)
         files["values.schema.json"] = json.dumps(values_schema(all_values), indent=2) + "\n"
@@ -430,10 +471,9 @@ class _ChartBuilder:
         files["README.md"] = self.jinja.render(
             "chart-README.md.j2",
             name=self.chart,
-            description=spec.description or f"A Helm chart for {spec.name}",
+            description=description,
             rows=readme_rows(all_values),
         )
-        return dict(sorted(files.items()))
 
     def add_file(self, files: dict[str, str], source: Mapping[str, Any], obj: _Object) -> None:
         kind = str(source.get("kind", "object")).lower()
@@ -443,6 +483,10 @@ class _ChartBuilder:
         files[name] = self.jinja.render(
             "object.yaml.j2", condition=obj.condition, body=obj.render()
         )
+
+
+def _headless(service: Mapping[str, Any]) -> bool:
+    return bool(service.get("spec", {}).get("clusterIP") == "None")
 
 
 def pod_spec(data: dict[str, Any]) -> dict[str, Any]:

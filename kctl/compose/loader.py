@@ -241,50 +241,88 @@ def load_project(opts: LoadOptions) -> Project:
     if opts.interpolate:
         for file in files:
             file.data = _interpolate(file.data, env, file, ())
-    services: dict[str, Service] = {}
-    top: dict[str, dict[str, Any]] = {"volumes": {}, "networks": {}, "secrets": {}, "configs": {}}
-    locations: dict[str, Location] = {}  # "<section>.<name>[.<attribute>]" -> where it is written
-    extensions: dict[str, Any] = {}
-    name_from_file: str | None = None
-    name_location: Location | None = None
+    merged = _Merged()
     for file in files:
-        _include(file, env, opts, services, top, set())
-        loaded = _services(file, env)
+        _include(file, env, opts, merged, ())
+        merged.add_services(_services(file, env))
+        merged.add_top_level(file)
+    name = _project_name(opts, merged, project_dir, files)
+    _apply_profiles(merged.services, opts)
+    _check_references(merged.services, merged.top)
+    for section in ("volumes", "secrets", "configs"):
+        for key, spec in merged.top[section].items():
+            if not spec.get("external"):
+                spec.setdefault("name", f"{name}_{key}")
+    return Project(
+        name=name,
+        working_dir=project_dir,
+        services=merged.services,
+        volumes=merged.top["volumes"],
+        networks=merged.top["networks"],
+        secrets=merged.top["secrets"],
+        configs=merged.top["configs"],
+        extensions=merged.extensions,
+        locations=merged.locations,
+        environment=env,
+        files=[p for _, p in targets if p is not None],
+    )
+
+
+@dataclass
+class _Merged:
+    """The project as the files read so far define it (later files merge over earlier)."""
+
+    services: dict[str, Service] = field(default_factory=dict)
+    top: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {"volumes": {}, "networks": {}, "secrets": {}, "configs": {}}
+    )
+    locations: dict[str, Location] = field(default_factory=dict)  # "<section>.<name>[.<attr>]"
+    extensions: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None  # `name:` of the last file that sets one, and where
+    name_location: Location | None = None
+
+    def add_services(self, loaded: dict[str, Service]) -> None:
         for service_name, service in loaded.items():
-            if service_name in services:
-                _merge_service(services[service_name], service, service.overrides)
+            if service_name in self.services:
+                _merge_service(self.services[service_name], service, service.overrides)
                 for key in service.resets:
-                    services[service_name].config.pop(key, None)
+                    self.services[service_name].config.pop(key, None)
             else:
-                services[service_name] = service
-        for section in top:
+                self.services[service_name] = service
+
+    def add_top_level(self, file: _File) -> None:
+        for section in self.top:
             section_value = file.data.get(section) or {}
             if not isinstance(section_value, dict):
                 raise InputError(f"{section} must be a mapping", location=file.where(section))
             for key, spec in section_value.items():
-                if not isinstance(key, str) or not isinstance(spec, (dict, type(None))):
-                    raise InputError(
-                        f"{section}.{key} must be a mapping", location=file.where(section, key)
-                    )
-                merged = dict(top[section].get(key) or {})
-                merged.update(spec or {})
-                try:
-                    top[section][key] = _top_level(section, merged, file)
-                except ValueError as exc:
-                    raise InputError(
-                        f"{section}.{key}: {exc}", location=file.where(section, key)
-                    ) from None
-                locations[f"{section}.{key}"] = file.where(section, key)
-                for attr in spec if isinstance(spec, dict) else ():
-                    locations[f"{section}.{key}.{attr}"] = file.where(section, key, attr)
-        extensions.update({k: v for k, v in file.data.items() if str(k).startswith("x-")})
+                self.add_entry(file, section, key, spec)
+        self.extensions.update({k: v for k, v in file.data.items() if str(k).startswith("x-")})
         if isinstance(file.data.get("name"), str):
-            name_from_file = file.data["name"]
-            name_location = file.where("name")
+            self.name, self.name_location = file.data["name"], file.where("name")
+
+    def add_entry(self, file: _File, section: str, key: Any, spec: Any) -> None:
+        if not isinstance(key, str) or not isinstance(spec, (dict, type(None))):
+            raise InputError(
+                f"{section}.{key} must be a mapping", location=file.where(section, key)
+            )
+        merged = dict(self.top[section].get(key) or {})
+        merged.update(spec or {})
+        try:
+            self.top[section][key] = _top_level(section, merged, file)
+        except ValueError as exc:
+            raise InputError(f"{section}.{key}: {exc}", location=file.where(section, key)) from None
+        self.locations[f"{section}.{key}"] = file.where(section, key)
+        for attr in spec or {}:
+            self.locations[f"{section}.{key}.{attr}"] = file.where(section, key, attr)
+
+
+def _project_name(opts: LoadOptions, merged: _Merged, project_dir: Path, files: list[_File]) -> str:
+    """-p, else COMPOSE_PROJECT_NAME, else `name:`, else the folder; refused with its origin."""
     sources = (
         (opts.project_name, "-p/--project-name", None),
         (opts.environ.get("COMPOSE_PROJECT_NAME"), "COMPOSE_PROJECT_NAME", None),
-        (name_from_file, "name:", name_location),
+        (merged.name, "name:", merged.name_location),
         (project_dir.name, f"the folder name of {project_dir}", None),
     )
     raw_name, origin, where = next((s for s in sources if s[0]), sources[-1])
@@ -295,25 +333,7 @@ def load_project(opts: LoadOptions) -> Project:
             location=where or (Location(str(files[0].name)) if files else None),
             hint="use lowercase letters, digits, dashes or underscores (-p NAME)",
         )
-    _apply_profiles(services, opts)
-    _check_references(services, top)
-    for section in ("volumes", "secrets", "configs"):
-        for key, spec in top[section].items():
-            if not spec.get("external"):
-                spec.setdefault("name", f"{name}_{key}")
-    return Project(
-        name=name,
-        working_dir=project_dir,
-        services=services,
-        volumes=top["volumes"],
-        networks=top["networks"],
-        secrets=top["secrets"],
-        configs=top["configs"],
-        extensions=extensions,
-        locations=locations,
-        environment=env,
-        files=[p for _, p in targets if p is not None],
-    )
+    return name
 
 
 def _top_level(section: str, spec: dict[str, Any], file: _File) -> dict[str, Any]:
@@ -322,65 +342,73 @@ def _top_level(section: str, spec: dict[str, Any], file: _File) -> dict[str, Any
     return spec
 
 
+MAX_INCLUDE_DEPTH = 64  # files including files: deeper is refused (no Compose file needs it)
+
+
 def _include(
     file: _File,
     env: Mapping[str, str],
     opts: LoadOptions,
-    services: dict[str, Service],
-    top: dict[str, dict[str, Any]],
-    seen: set[Path],
+    merged: _Merged,
+    seen: tuple[Path, ...],
 ) -> None:
+    """Load every file `include:` names (recursively) into merged."""
     entries = file.data.get("include") or []
     if not isinstance(entries, list):
         raise InputError("include must be a list", location=file.where("include"))
     for index, entry in enumerate(entries):
-        if not isinstance(entry, (str, dict)):
-            raise InputError(
-                f"include entry {entry!r} is not a path or a mapping",
-                location=file.where("include", index),
-            )
-        spec = {"path": entry} if isinstance(entry, str) else dict(entry)
-        paths = spec.get("path")
-        paths = [paths] if isinstance(paths, str) else paths or []
-        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-            raise InputError(
-                "include path must be a path or a list of paths",
-                location=file.where("include", index),
-            )
+        spec, paths = _include_entry(file, index, entry)
         for rel in paths:
             path = (file.directory / rel).resolve()
+            where = file.where("include", index)
             if path in seen:
-                raise InputError(
-                    f"include cycle through {path}", location=file.where("include", index)
-                )
+                raise InputError(f"include cycle through {path}", location=where)
+            if len(seen) >= MAX_INCLUDE_DEPTH:
+                raise InputError(f"includes nest deeper than {MAX_INCLUDE_DEPTH}", location=where)
             if not path.exists():
-                raise InputError(
-                    f"included file {path} not found", location=file.where("include", index)
-                )
+                raise InputError(f"included file {path} not found", location=where)
             included = _read(str(path), path, None)
             included.directory = Path(spec.get("project_directory") or path.parent).resolve()
-            inc_env = dict(env)
-            for env_file in (
-                [spec["env_file"]]
-                if isinstance(spec.get("env_file"), str)
-                else spec.get("env_file") or []
-            ):
-                for key, value in parse_env_file(file.directory / env_file, env).items():
-                    if value is not None and key not in os.environ:
-                        inc_env[key] = value
+            inc_env = _include_env(file, spec, env)
             if opts.interpolate:
                 included.data = _interpolate(included.data, inc_env, included, ())
-            _include(included, inc_env, opts, services, top, seen | {path})
+            _include(included, inc_env, opts, merged, (*seen, path))
             for service_name, service in _services(included, inc_env).items():
-                if service_name in services:
+                if service_name in merged.services:
                     raise InputError(
                         f"service {service_name!r} is defined by an included file and again",
-                        location=file.where("include", index),
+                        location=where,
                     )
-                services[service_name] = service
-            for section in top:
-                for key, spec_value in (included.data.get(section) or {}).items():
-                    top[section][key] = _top_level(section, dict(spec_value or {}), included)
+                merged.services[service_name] = service
+            merged.add_top_level(included)
+
+
+def _include_entry(file: _File, index: int, entry: Any) -> tuple[dict[str, Any], list[str]]:
+    """(the entry as a mapping, the paths it names) of one `include:` entry."""
+    if not isinstance(entry, (str, dict)):
+        raise InputError(
+            f"include entry {entry!r} is not a path or a mapping",
+            location=file.where("include", index),
+        )
+    spec = {"path": entry} if isinstance(entry, str) else dict(entry)
+    paths = spec.get("path")
+    paths = [paths] if isinstance(paths, str) else paths or []
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise InputError(
+            "include path must be a path or a list of paths", location=file.where("include", index)
+        )
+    return spec, paths
+
+
+def _include_env(file: _File, spec: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+    """The variables an included file is interpolated with (its env_file under the shell's)."""
+    inc_env = dict(env)
+    env_files = spec.get("env_file")
+    for env_file in [env_files] if isinstance(env_files, str) else env_files or []:
+        for key, value in parse_env_file(file.directory / str(env_file), env).items():
+            if value is not None and key not in os.environ:
+                inc_env[key] = value
+    return inc_env
 
 
 def _services(file: _File, env: Mapping[str, str]) -> dict[str, Service]:
