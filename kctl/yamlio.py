@@ -8,9 +8,10 @@ block style, key order as given, no aliases, multi-line strings as literal block
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,24 +63,23 @@ def _yaml_error(exc: Exception, filename: str) -> InputError:
 
 def loads(text: str, filename: str = STDIN_NAME) -> Any:
     """Parse one YAML document, keeping positions. Empty input gives None."""
-    from ruamel.yaml.error import YAMLError
-
-    try:
+    with _parse_errors(filename):
         return _round_trip().load(text)
-    except YAMLError as exc:
-        raise _yaml_error(exc, filename) from None
-    except RecursionError:
-        raise InputError("YAML nested too deeply", location=Location(filename)) from None
-    except (IndexError, ValueError, TypeError) as exc:  # ruamel's constructor on e.g. `+_`
-        raise InputError(f"invalid YAML: {exc}", location=Location(filename)) from None
 
 
 def loads_all(text: str, filename: str = STDIN_NAME) -> list[Any]:
     """Parse every document of a multi-document YAML stream, keeping positions."""
+    with _parse_errors(filename):
+        return list(_round_trip().load_all(text))
+
+
+@contextlib.contextmanager
+def _parse_errors(filename: str) -> Iterator[None]:
+    """ruamel's errors as InputError at their file:line:column."""
     from ruamel.yaml.error import YAMLError
 
     try:
-        return list(_round_trip().load_all(text))
+        yield
     except YAMLError as exc:
         raise _yaml_error(exc, filename) from None
     except RecursionError:

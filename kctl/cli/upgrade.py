@@ -10,6 +10,7 @@ import typer
 from kctl.cli.completers import choices
 from kctl.cli.context import console_of, progress_of
 from kctl.cli.examples import epilog
+from kctl.cluster.names import PHASES
 from kctl.console import OutputFormat
 from kctl.errors import InputError
 
@@ -17,17 +18,7 @@ if TYPE_CHECKING:
     from kctl.cluster.catalog import Catalog
     from kctl.console import Console
 
-PHASE_NAMES = (
-    "preflight",
-    "backup",
-    "etcd",
-    "kube-apiserver",
-    "kube-controller-manager",
-    "kube-scheduler",
-    "upload-config",
-    "kubelet-config",
-    "addons",
-)
+PHASE_NAMES = PHASES  # one list: kctl/cluster/names.py
 
 ROOT = typer.Option(
     Path("/"), "--root", envvar="KCTL_ROOT", help="Root of the control-plane node's filesystem."

@@ -43,10 +43,10 @@ from kctl.cluster.interrupts import (
     signals_interrupt,
 )
 from kctl.cluster.lock import LOCK_NAME, owner
+from kctl.cluster.names import PHASES
 from kctl.cluster.node import TMP_DIR, Node, load_node
 from kctl.cluster.phases import (
     COMPONENT_PHASES,
-    PHASES,
     SNAPSHOT_NAME,
     Outcome,
     expected_version,

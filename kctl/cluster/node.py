@@ -20,9 +20,9 @@ from typing import Any
 
 from kctl.cluster import docs
 from kctl.cluster.catalog import Version
+from kctl.cluster.names import CONTROL_PLANE
 from kctl.errors import InputError, Location
 
-CONTROL_PLANE = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")
 MANIFESTS_DIR = "etc/kubernetes/manifests"
 KUBEADM_CONFIG = "etc/kubernetes/kubeadm-config.yaml"
 KUBELET_CONFIG = "var/lib/kubelet/config.yaml"

@@ -9,21 +9,11 @@ from typing import Any
 
 from kctl.cluster.catalog import Version
 from kctl.cluster.lock import LOCK_NAME
-from kctl.cluster.node import CONTROL_PLANE, TMP_DIR, Node
+from kctl.cluster.names import CONTROL_PLANE, PHASES
+from kctl.cluster.node import TMP_DIR, Node
 from kctl.cluster.render import Rendered
 from kctl.cluster.renew import Renewal
 
-PHASES = (
-    "preflight",
-    "backup",
-    "etcd",
-    "kube-apiserver",
-    "kube-controller-manager",
-    "kube-scheduler",
-    "upload-config",
-    "kubelet-config",
-    "addons",
-)
 COMPONENT_PHASES = CONTROL_PLANE
 SNAPSHOT_NAME = "etcd-snapshot.db"
 

@@ -8,6 +8,7 @@ typed pieces; only the assembler (translate.py) combines pieces into the result.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,3 +139,19 @@ def valid_label(key: str, value: str) -> bool:
         and len(value) <= 63
         and bool(_LABEL_VALUE.match(value))
     )
+
+
+def label_or_annotate(metadata: dict[str, Any], labels: Mapping[Any, Any]) -> list[str]:
+    """Add Compose labels (kompose.* aside) to metadata: as labels where Kubernetes accepts
+    them, else as annotations. Returns the keys that had to become annotations."""
+    annotated = []
+    for key, value in labels.items():
+        key, value = str(key), str(value)
+        if key.startswith("kompose."):
+            continue
+        if valid_label(key, value):
+            metadata.setdefault("labels", {})[key] = value
+        else:
+            metadata.setdefault("annotations", {})[key] = value
+            annotated.append(key)
+    return annotated

@@ -16,7 +16,7 @@ from typing import Any
 
 from kctl.compose import Project, Service, ServiceVolume, parse_bytes
 from kctl.convert import labels as lbl
-from kctl.convert.context import Context, Owned, valid_label
+from kctl.convert.context import Context, Owned, label_or_annotate
 from kctl.convert.secrets import config_key, secret_or_config
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label, dns_subdomain
@@ -189,7 +189,9 @@ class _Builder:
             "name": dns_subdomain(volume),
             "labels": {lbl.VOLUME_LABEL: dns_label(volume)},
         }
-        _label_claim(self.ctx.project.volumes.get(volume) or {}, metadata)
+        label_or_annotate(
+            metadata, (self.ctx.project.volumes.get(volume) or {}).get("labels") or {}
+        )
         if template:
             return {"metadata": metadata, "spec": spec}
         if single_writer:
@@ -267,19 +269,6 @@ class _Builder:
             empty["sizeLimit"] = str(parse_bytes(size.group(1), self.service.location("tmpfs")))
         self.pieces.volumes.append({"name": vol_name, "emptyDir": empty})
         self.pieces.mounts.append({"name": vol_name, "mountPath": path})
-
-
-def _label_claim(spec: dict[str, Any], metadata: dict[str, Any]) -> None:
-    """A volume's own labels (kompose.* aside) label its claim; values Kubernetes refuses as
-    labels become annotations."""
-    for key, value in (spec.get("labels") or {}).items():
-        key, value = str(key), str(value)
-        if key.startswith("kompose."):
-            continue
-        if valid_label(key, value):
-            metadata["labels"][key] = value
-        else:
-            metadata.setdefault("annotations", {})[key] = value
 
 
 def _nfs(

@@ -10,7 +10,7 @@ from typing import Any
 
 from kctl.compose import Service
 from kctl.convert import labels as lbl
-from kctl.convert.context import Context, Owned, valid_label
+from kctl.convert.context import Context, Owned, label_or_annotate
 from kctl.convert.network import headless
 from kctl.errors import InputError
 
@@ -213,19 +213,11 @@ def _strategy(ctx: Context, service: Service, template: dict[str, Any]) -> dict[
 def _deploy_labels(ctx: Context, service: Service, meta: dict[str, Any]) -> None:
     """deploy.labels label the workload (as Kompose); values Kubernetes refuses as labels are
     kept as annotations, with a warning. Fills meta, which this module has just built."""
-    for key, value in ((service.get("deploy") or {}).get("labels") or {}).items():
-        key, value = str(key), str(value)
-        if key.startswith("kompose."):
-            continue
-        if valid_label(key, value):
-            meta["labels"][key] = value
-        else:
-            meta.setdefault("annotations", {})[key] = value
-            ctx.warn(
-                service,
-                f"deploy.labels.{key}",
-                "not a valid Kubernetes label: kept as an annotation",
-            )
+    deploy_labels = (service.get("deploy") or {}).get("labels") or {}
+    for key in label_or_annotate(meta, deploy_labels):
+        ctx.warn(
+            service, f"deploy.labels.{key}", "not a valid Kubernetes label: kept as an annotation"
+        )
 
 
 def autoscaler(
