@@ -12,6 +12,7 @@ from typing import Any
 from kctl import yamlio
 from kctl.chart.naming import chart_name, values_key
 from kctl.chart.values import COMMENTS, readme_rows, values_schema
+from kctl.images import ImageRef
 from kctl.kube.naming import SELECTOR_LABEL
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
@@ -499,17 +500,10 @@ def pod_spec(data: dict[str, Any]) -> dict[str, Any]:
 
 def split_image(image: str) -> dict[str, Any]:
     """`repo[:tag][@digest]` → {repository, tag, digest} (a registry port is not a tag)."""
-    digest = ""
-    if "@" in image:
-        image, digest = image.split("@", 1)
-    repository, tag = image, ""
-    slash = image.rfind("/")
-    colon = image.rfind(":")
-    if colon > slash:
-        repository, tag = image[:colon], image[colon + 1 :]
-    result: dict[str, Any] = {"repository": repository, "tag": tag}
-    if digest:
-        result["digest"] = digest
+    ref = ImageRef.parse(image)
+    result: dict[str, Any] = {"repository": ref.repository, "tag": ref.tag}
+    if ref.digest:
+        result["digest"] = ref.digest
     return result
 
 

@@ -22,6 +22,7 @@ from kctl.cluster import docs
 from kctl.cluster.catalog import Version
 from kctl.cluster.names import CONTROL_PLANE
 from kctl.errors import InputError, Location
+from kctl.images import ImageRef
 
 MANIFESTS_DIR = "etc/kubernetes/manifests"
 KUBEADM_CONFIG = "etc/kubernetes/kubeadm-config.yaml"
@@ -150,11 +151,8 @@ def split_image(image: str) -> tuple[str, str]:
     """(repository/name, tag) of an image reference; a digest (`@sha256:...`) is dropped:
     `registry.k8s.io/etcd:3.5.15-0@sha256:ab..` -> ("registry.k8s.io/etcd", "3.5.15-0"),
     `registry.k8s.io/etcd@sha256:ab..` -> ("registry.k8s.io/etcd", "")."""
-    reference = image.partition("@")[0]
-    name, sep, tag = reference.rpartition(":")
-    if not sep or "/" in tag:
-        return reference, ""
-    return name, tag
+    ref = ImageRef.parse(image)
+    return ref.repository, ref.tag
 
 
 def image_digest(image: str) -> str:
