@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kctl import tomlio
 from kctl.detect.rules import Rules, VersionSource, VersionSpec
 from kctl.errors import InputError, Location
 from kctl.inputs import read_input
@@ -177,19 +177,7 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
     if not path.exists() and not path.is_symlink():
         raise InputError("pack has no pack.toml", location=Location(str(path)))
     text = decode(read_input(path), str(path))
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        column = re.search(r"column (\d+)", str(exc))
-        raise InputError(
-            f"invalid TOML: {str(exc).split(' (at')[0]}",
-            location=Location(
-                str(path),
-                int(line.group(1)) if line else None,
-                int(column.group(1)) if column else None,
-            ),
-        ) from None
+    data = tomlio.loads(text, path)
     for key, kind in (("name", str), ("language", str), ("port", int)):
         if not isinstance(data.get(key), kind) or isinstance(data.get(key), bool):
             raise InputError(

@@ -1,0 +1,33 @@
+"""One place for TOML: parsing with tomllib, syntax errors at their file:line:column."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from kctl.errors import InputError, Location
+
+_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def loads(text: str, path: Path) -> dict[str, Any]:
+    """The tables of a TOML document; a syntax error is exit 2 at its line and column."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _AT.search(str(exc))
+        line, column = (int(found[1]), int(found[2])) if found else (None, None)
+        raise InputError(
+            f"invalid TOML: {str(exc).split(' (at')[0]}", location=Location(str(path), line, column)
+        ) from None
+
+
+def load(path: Path) -> tuple[dict[str, Any], str]:
+    """(tables, text) of a TOML file: a regular UTF-8 file (kctl/inputs.py's rules)."""
+    from kctl.inputs import read_input
+    from kctl.yamlio import decode
+
+    text = decode(read_input(path), str(path))
+    return loads(text, path), text
