@@ -85,3 +85,12 @@ def test_every_command_help_ends_with_examples(capsys: Any, command: list[str]) 
     out = capsys.readouterr().out
     examples = out[out.index("Examples:") :]
     assert examples.count(f"kctl {' '.join(command[:1])}") >= 1
+
+
+def test_convert_help_groups_options_in_panels(capsys: Any) -> None:
+    assert main(["convert", "--help"]) == 0
+    out = capsys.readouterr().out
+    panels = ["Input:", "Output:", "Kubernetes:", "Behaviour:", "Build:"]
+    assert all(p in out for p in panels)
+    assert out.index("-f, --file") < out.index("Output:") < out.index("-o, --out")
+    assert out.index("Kubernetes:") < out.index("--controller") < out.index("Behaviour:")

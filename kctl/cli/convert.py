@@ -10,6 +10,7 @@ import typer
 
 from kctl.cli import completers
 from kctl.cli.context import console_of
+from kctl.cli.panels import PanelCommand
 
 EXAMPLES = """\b
 Examples:
@@ -29,6 +30,7 @@ def register(app: typer.Typer) -> None:
         "convert",
         help="Convert Compose files to Kubernetes manifests or a Helm chart.",
         epilog=EXAMPLES,
+        cls=PanelCommand,
     )(convert)
 
 
@@ -47,7 +49,7 @@ def _print_labels(value: bool) -> None:
 def convert(
     ctx: typer.Context,
     file: list[str] = typer.Option(
-        [], "-f", "--file", help="Compose file (repeatable, - for stdin)."
+        [], "-f", "--file", help="Compose file (repeatable, - for stdin).", rich_help_panel="Input"
     ),
     list_labels: bool = typer.Option(
         False,
@@ -56,70 +58,130 @@ def convert(
         is_eager=True,
         expose_value=False,
         help="Print the kompose.* labels kctl honours, with their values, and exit.",
+        rich_help_panel="Output",
     ),
     project_directory: Path | None = typer.Option(
-        None, "--project-directory", help="Project folder."
+        None, "--project-directory", help="Project folder.", rich_help_panel="Input"
     ),
-    project_name: str | None = typer.Option(None, "-p", "--project-name", help="Project name."),
-    env_file: list[Path] = typer.Option([], "--env-file", help="Variables file (repeatable)."),
-    profile: list[str] = typer.Option([], "--profile", help="Enable a profile (repeatable)."),
-    no_interpolate: bool = typer.Option(False, "--no-interpolate", help="Keep ${VARS} as written."),
-    output: Path | None = typer.Option(None, "-o", "--out", help="Output file or directory."),
+    project_name: str | None = typer.Option(
+        None, "-p", "--project-name", help="Project name.", rich_help_panel="Input"
+    ),
+    env_file: list[Path] = typer.Option(
+        [], "--env-file", help="Variables file (repeatable).", rich_help_panel="Input"
+    ),
+    profile: list[str] = typer.Option(
+        [], "--profile", help="Enable a profile (repeatable).", rich_help_panel="Input"
+    ),
+    no_interpolate: bool = typer.Option(
+        False, "--no-interpolate", help="Keep ${VARS} as written.", rich_help_panel="Input"
+    ),
+    output: Path | None = typer.Option(
+        None, "-o", "--out", help="Output file or directory.", rich_help_panel="Output"
+    ),
     stdout: bool = typer.Option(
-        False, "--stdout", help="Print to stdout (the default without -o)."
+        False,
+        "--stdout",
+        help="Print to stdout (the default without -o).",
+        rich_help_panel="Output",
     ),
-    json_output: bool = typer.Option(False, "-j", "--json", help="JSON instead of YAML."),
-    indent: int = typer.Option(2, "--indent", min=1, max=8, help="Indentation."),
-    chart: bool = typer.Option(False, "-c", "--chart", help="Write a Helm chart to -o DIR."),
+    json_output: bool = typer.Option(
+        False, "-j", "--json", help="JSON instead of YAML.", rich_help_panel="Output"
+    ),
+    indent: int = typer.Option(
+        2, "--indent", min=1, max=8, help="Indentation.", rich_help_panel="Output"
+    ),
+    chart: bool = typer.Option(
+        False, "-c", "--chart", help="Write a Helm chart to -o DIR.", rich_help_panel="Output"
+    ),
     controller: str | None = typer.Option(
         None,
         "--controller",
         help="deployment|statefulset|daemonset|job|cronjob",
         autocompletion=completers.CONTROLLERS,
+        rich_help_panel="Kubernetes",
     ),
-    replicas: int | None = typer.Option(None, "--replicas", min=0, help="Replicas per service."),
+    replicas: int | None = typer.Option(
+        None, "--replicas", min=0, help="Replicas per service.", rich_help_panel="Kubernetes"
+    ),
     volumes: str = typer.Option(
         "pvc",
         "--volumes",
         help="persistentVolumeClaim (pvc)|emptyDir|hostPath|configMap",
         autocompletion=completers.VOLUMES,
+        rich_help_panel="Kubernetes",
     ),
-    pvc_request_size: str = typer.Option("100Mi", "--pvc-request-size", help="Default PVC size."),
-    namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace of objects."),
-    create_namespace: bool = typer.Option(False, "--create-namespace", help="Emit the Namespace."),
-    kube_version: str | None = typer.Option(None, "--kube-version", help="Target Kubernetes."),
+    pvc_request_size: str = typer.Option(
+        "100Mi", "--pvc-request-size", help="Default PVC size.", rich_help_panel="Kubernetes"
+    ),
+    namespace: str | None = typer.Option(
+        None, "-n", "--namespace", help="Namespace of objects.", rich_help_panel="Kubernetes"
+    ),
+    create_namespace: bool = typer.Option(
+        False, "--create-namespace", help="Emit the Namespace.", rich_help_panel="Kubernetes"
+    ),
+    kube_version: str | None = typer.Option(
+        None, "--kube-version", help="Target Kubernetes.", rich_help_panel="Kubernetes"
+    ),
     network_policies: bool = typer.Option(
-        False, "--generate-network-policies", help="NetworkPolicy per Compose network."
+        False,
+        "--generate-network-policies",
+        help="NetworkPolicy per Compose network.",
+        rich_help_panel="Kubernetes",
     ),
     no_wait_for_deps: bool = typer.Option(
-        False, "--no-wait-for-deps", help="No init containers for depends_on."
+        False,
+        "--no-wait-for-deps",
+        help="No init containers for depends_on.",
+        rich_help_panel="Kubernetes",
     ),
-    strict: bool = typer.Option(False, "--strict", help="Warnings are errors (exit 3)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite existing output."),
-    build: bool = typer.Option(False, "--build", help="Build images of `build:` services."),
-    push: bool = typer.Option(False, "--push", help="Build and push them; pin their digests."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Warnings are errors (exit 3).", rich_help_panel="Behaviour"
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite existing output.", rich_help_panel="Output"
+    ),
+    build: bool = typer.Option(
+        False, "--build", help="Build images of `build:` services.", rich_help_panel="Build"
+    ),
+    push: bool = typer.Option(
+        False, "--push", help="Build and push them; pin their digests.", rich_help_panel="Build"
+    ),
     registry: str | None = typer.Option(
-        None, "--registry", envvar="KCTL_REGISTRY", help="Registry for built images."
+        None,
+        "--registry",
+        envvar="KCTL_REGISTRY",
+        help="Registry for built images.",
+        rich_help_panel="Build",
     ),
     service_group_mode: str | None = typer.Option(
         None,
         "--service-group-mode",
         help="Merge services into one pod: label (kompose.service.group) or volume (same volumes).",
         autocompletion=completers.GROUP_MODES,
+        rich_help_panel="Kubernetes",
     ),
     service_group_name: str | None = typer.Option(
         None,
         "--service-group-name",
         help="Name of the merged workload (--service-group-mode volume).",
+        rich_help_panel="Kubernetes",
     ),
     kompose_annotation: bool = typer.Option(
-        False, "--with-kompose-annotation", help="Add kompose.cmd/kompose.version annotations."
+        False,
+        "--with-kompose-annotation",
+        help="Add kompose.cmd/kompose.version annotations.",
+        rich_help_panel="Kubernetes",
     ),
     suppress_warnings: bool = typer.Option(
-        False, "--suppress-warnings", help="Do not print warnings (--strict still counts them)."
+        False,
+        "--suppress-warnings",
+        help="Do not print warnings (--strict still counts them).",
+        rich_help_panel="Behaviour",
     ),
     # Kompose's own spellings, so scripts written for `kompose convert` keep working.
-    error_on_warning: bool = typer.Option(False, "--error-on-warning", help="Same as --strict."),
+    error_on_warning: bool = typer.Option(
+        False, "--error-on-warning", help="Same as --strict.", rich_help_panel="Behaviour"
+    ),
     yaml_output: bool = typer.Option(False, "-y", "--yaml", hidden=True),
     emptyvols: bool = typer.Option(False, "--emptyvols", hidden=True),
     deployment: bool = typer.Option(False, "-d", "--deployment", hidden=True),
