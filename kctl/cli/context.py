@@ -12,9 +12,16 @@ from kctl.progress import Progress
 
 @dataclass
 class RunState:
-    """What the root options decided: the console and debug mode."""
+    """What the root options decided: the console and debug mode; the command line as typed."""
 
     console: Console = field(default_factory=Console)
+    argv: list[str] = field(default_factory=list)
+
+
+def command_line(ctx: typer.Context) -> str:
+    """The command as the user typed it (for kompose.cmd annotations)."""
+    state = ctx.find_object(RunState)
+    return " ".join(["kctl", *(state.argv if state else [])])
 
 
 def console_of(ctx: typer.Context) -> Console:

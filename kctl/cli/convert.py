@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from kctl.cli import completers
-from kctl.cli.context import console_of
+from kctl.cli.context import command_line, console_of
 from kctl.cli.panels import PanelCommand
 
 EXAMPLES = """\b
@@ -232,7 +232,7 @@ def convert(
         registry=push_image_registry or registry,
         service_group_mode=service_group_mode,
         service_group_name=service_group_name,
-        kompose_annotation=kompose_annotation,
+        kompose_command=command_line(ctx) if kompose_annotation else None,
         suppress_warnings=suppress_warnings,
     )
 

@@ -3,7 +3,6 @@ signature so `kctl --help` imports nothing heavy)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from kctl.console import Console
@@ -40,7 +39,7 @@ def run_convert(
     registry: str | None = None,
     service_group_mode: str | None = None,
     service_group_name: str | None = None,
-    kompose_annotation: bool = False,
+    kompose_command: str | None = None,
     suppress_warnings: bool = False,
 ) -> int:
     from kctl.app.convert import ConvertRequest, run
@@ -73,7 +72,7 @@ def run_convert(
             wait_for_deps=not no_wait_for_deps,
             service_group_mode=service_group_mode,
             service_group_name=service_group_name,
-            kompose_command=" ".join(["kctl", *sys.argv[1:]]) if kompose_annotation else None,
+            kompose_command=kompose_command,
         ),
         output=output,
         as_json=json_output,

@@ -47,8 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kctl.cli.convert import kompose_argv
     from kctl.errors import KctlError
 
+    typed = list(args)
     args = global_flags_first(kompose_argv(args))
-    state = RunState()
+    state = RunState(argv=typed)
     state.console.debug = _wants_debug(args)
     from kctl.cli.app import build_app
 
