@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -15,6 +15,8 @@ from kctl.console import OutputFormat
 from kctl.errors import InputError
 
 if TYPE_CHECKING:
+    from kctl.app.upgrade import UpgradeRequest
+    from kctl.cluster.apply import Upgrader
     from kctl.cluster.catalog import Catalog
     from kctl.console import Console
 
@@ -193,19 +195,6 @@ def _kubelet(version: str | None) -> str | None:
     return str(parse_version(version, "--kubelet-version"))
 
 
-def unified_diff(item: Any, context: int = 3) -> str:
-    from kctl.cluster.render import unified_diff as diff_of
-
-    return diff_of(item, context=context)
-
-
-def _options(version: str, **kwargs: Any) -> Any:
-    from kctl.cluster.apply import ApplyOptions
-    from kctl.cluster.catalog import parse_version
-
-    return ApplyOptions(target=parse_version(version, "VERSION"), **kwargs)
-
-
 def diff(
     ctx: typer.Context,
     version: str = VERSION,
@@ -220,38 +209,39 @@ def diff(
     ),
 ) -> None:
     """Print the diffs, then run apply's preflight: exit 3 when apply would be refused."""
-    from kctl.cluster.apply import Upgrader
+    from kctl.app import upgrade as use_case
 
     console = console_of(ctx)
-    opts = _options(
+    request = use_case.UpgradeRequest(
+        root,
         version,
-        kubeconfig=kubeconfig,
-        kubelet_version=_kubelet(kubelet_version),
-        catalog_file=catalog_file,
-        probe_timeout=probe_timeout,
-        force=force,
-        etcd_backup=False,
+        catalog_file,
+        {
+            "kubeconfig": kubeconfig,
+            "kubelet_version": _kubelet(kubelet_version),
+            "probe_timeout": probe_timeout,
+            "force": force,
+            "etcd_backup": False,
+        },
     )
-    catalog = _catalog(catalog_file)
-    catalog.require(opts.target)
-    upgrader = Upgrader(root, catalog, opts, progress_of(console))
-    diffs = "".join(unified_diff(item, context=context) for item in upgrader.rendered)
-    console.result(diffs or "")
+    upgrader = use_case.prepare(request, progress_of(console))
+    diffs = use_case.diffs(upgrader, context)
+    console.result(diffs)
     if not diffs:
-        console.info(f"[diff] nothing would change: the node is already at {opts.target}")
+        console.info(f"[diff] nothing would change: the node is already at {upgrader.opts.target}")
     _report_preflight(console, upgrader, list(PHASE_NAMES))
 
 
-def _report_preflight(console: Console, upgrader: Any, phases: list[str]) -> None:
+def _report_preflight(console: Console, upgrader: Upgrader, phases: list[str]) -> None:
     """Warn about every preflight finding; exit 3 when apply (with its --force) would stop."""
-    report = upgrader.preflight_report(phases)
-    force = upgrader.opts.force
-    for finding in report.overridden(force):
+    from kctl.app import upgrade as use_case
+
+    overridden, blocking = use_case.preflight(upgrader, phases)
+    for finding in overridden:
         console.warn(f"[preflight] --force would override: {finding.message}")
-    for finding in report.blocking(force):
+    for finding in blocking:
         console.warn(f"[preflight] apply would stop here: {finding.message}")
-    plan = upgrader.invocation.command("plan")
-    report.enforce(force, f"the upgrade to {upgrader.opts.target}", plan)
+    use_case.enforce_preflight(upgrader, phases)
 
 
 def apply(
@@ -272,25 +262,11 @@ def apply(
     output: OutputFormat = RESULT_OUTPUT,
     certificate_renewal: str = CERT_RENEWAL,
 ) -> None:
-    _run(
-        ctx,
-        list(PHASE_NAMES),
-        version,
-        root,
-        catalog_file,
-        yes,
-        dry_run,
-        output,
-        timeout=timeout,
-        probe_timeout=probe_timeout,
-        backup_root=backup_dir,
-        etcd_endpoint=etcd_endpoint,
-        etcd_backup=etcd_backup,
-        force=force,
-        kubeconfig=kubeconfig,
-        kubelet_version=_kubelet(kubelet_version),
-        certificate_renewal=_boolean(certificate_renewal, "--certificate-renewal"),
-    )
+    request = _request(
+        version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
+        etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal,
+    )  # fmt: skip
+    _run(ctx, list(PHASE_NAMES), request, yes, dry_run, output)
 
 
 def phase(
@@ -316,64 +292,64 @@ def phase(
 ) -> None:
     if name not in PHASE_NAMES:
         raise InputError(f"unknown phase {name!r}", hint="phases: " + ", ".join(PHASE_NAMES))
-    _run(
-        ctx,
-        [name],
-        version,
+    request = _request(
+        version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
+        etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal,
+    )  # fmt: skip
+    _run(ctx, [name], request, yes or name == "preflight", dry_run, output)
+
+
+def _request(
+    version: str,
+    root: Path,
+    catalog_file: Path | None,
+    timeout: float,
+    probe_timeout: float,
+    backup_dir: Path | None,
+    etcd_endpoint: str | None,
+    etcd_backup: bool,
+    force: bool,
+    kubeconfig: Path | None,
+    kubelet_version: str | None,
+    certificate_renewal: str,
+) -> UpgradeRequest:
+    """apply's and phase's shared options as one request."""
+    from kctl.app.upgrade import UpgradeRequest
+
+    return UpgradeRequest(
         root,
+        version,
         catalog_file,
-        yes or name == "preflight",
-        dry_run,
-        output,
-        timeout=timeout,
-        probe_timeout=probe_timeout,
-        backup_root=backup_dir,
-        etcd_endpoint=etcd_endpoint,
-        etcd_backup=etcd_backup,
-        force=force,
-        kubeconfig=kubeconfig,
-        kubelet_version=_kubelet(kubelet_version),
-        certificate_renewal=_boolean(certificate_renewal, "--certificate-renewal"),
+        {
+            "timeout": timeout,
+            "probe_timeout": probe_timeout,
+            "backup_root": backup_dir,
+            "etcd_endpoint": etcd_endpoint,
+            "etcd_backup": etcd_backup,
+            "force": force,
+            "kubeconfig": kubeconfig,
+            "kubelet_version": _kubelet(kubelet_version),
+            "certificate_renewal": _boolean(certificate_renewal, "--certificate-renewal"),
+        },
     )
 
 
 def _run(
     ctx: typer.Context,
     phases: list[str],
-    version: str,
-    root: Path,
-    catalog_file: Path | None,
+    request: UpgradeRequest,
     yes: bool,
     dry_run: bool,
     output: OutputFormat,
-    **kwargs: Any,
 ) -> None:
-    from kctl.cluster.apply import Upgrader
+    from kctl.app import upgrade as use_case
 
     console = console_of(ctx)
-    opts = _options(version, catalog_file=catalog_file, **kwargs)
-    catalog = _catalog(catalog_file)
-    catalog.require(opts.target)
-    upgrader = Upgrader(root, catalog, opts, progress_of(console))
+    upgrader = use_case.prepare(request, progress_of(console))
     if dry_run:
-        from kctl.cluster.phases import describe_phases
-
-        diffs = "".join(unified_diff(item) for item in upgrader.rendered)
-        renewals = upgrader.certificates_of(phases)
-        lines = describe_phases(
-            upgrader.node,
-            upgrader.rendered,
-            timeout=opts.timeout,
-            etcd_backup=opts.etcd_backup,
-            renewals=renewals,
-        )
-        console.result(diffs)
-        console.result(
-            "Phases (in order):\n"
-            + "\n".join(
-                f"  {i + 1}. {line}" for i, line in enumerate(lines) if line.split(":")[0] in phases
-            )
-        )
+        shown = use_case.dry_run(upgrader, phases)
+        console.result(shown.diffs)
+        console.result("Phases (in order):\n" + "\n".join(f"  {line}" for line in shown.phases))
         _report_preflight(console, upgrader, phases)
         console.success("[dryrun] Finished dry-running successfully; nothing was written.")
         return
@@ -384,7 +360,7 @@ def _run(
                 hint="pass -y, or review with --dry-run first",
             )
         if not typer.confirm(
-            f"[upgrade/confirm] Upgrade node {upgrader.node.name} to {opts.target}?",
+            f"[upgrade/confirm] Upgrade node {upgrader.node.name} to {upgrader.opts.target}?",
             default=False,
             err=True,
         ):
@@ -393,7 +369,7 @@ def _run(
     _execute(console, upgrader, phases, output)
 
 
-def _execute(console: Console, upgrader: Any, phases: list[str], output: OutputFormat) -> None:
+def _execute(console: Console, upgrader: Upgrader, phases: list[str], output: OutputFormat) -> None:
     """Run the phases; with -o json|yaml print the UpgradeResult, also when the run fails."""
     from kctl.errors import ExitCode, KctlError
 
