@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from kctl import yamlio
 from kctl.errors import InputError, Location
 from kctl.inputs import read_input
 
@@ -109,13 +110,11 @@ def _residual(delta: dt.timedelta) -> str:
 def _kubeconfig_cert(path: Path) -> bytes | None:
     import base64
 
-    import yaml
-
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yamlio.load_all_fast(path.read_text(), str(path))[0]
         user = data["users"][0]["user"]
         return base64.b64decode(user["client-certificate-data"])
-    except (OSError, ValueError, KeyError, IndexError, TypeError, yaml.YAMLError):
+    except (OSError, ValueError, KeyError, IndexError, TypeError, InputError):
         return None
 
 

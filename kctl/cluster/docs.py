@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,46 +29,10 @@ def read_bytes(path: Path, what: str) -> bytes:
 
 
 def parse_all(data: bytes, path: Path) -> list[Any]:
-    """All YAML documents in `data`; syntax errors carry file:line:column (via kctl.yamlio)."""
-    import yaml
-
+    """All YAML documents in `data`; errors carry file:line:column (kctl.yamlio.load_all_fast)."""
     from kctl import yamlio
 
-    text = yamlio.decode(data, str(path))
-    try:
-        return [doc for doc in yaml.load_all(text, Loader=_strict_loader()) if doc is not None]
-    except yaml.YAMLError as exc:
-        yamlio.loads_all(text, str(path))  # raises InputError with the position
-        # ruamel accepted what the safe loader cannot construct (e.g. a bare `=`, the value tag)
-        mark = getattr(exc, "problem_mark", None)
-        where = Location.of(path, mark.line + 1, mark.column + 1) if mark else Location.of(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"unsupported YAML: {problem}", location=where) from None
-
-
-@functools.cache
-def _strict_loader() -> Any:
-    """PyYAML's (C) safe loader, refusing duplicate keys as the kubelet's decoder does:
-    which of two values a file means is not kctl's guess to make."""
-    import yaml
-
-    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-    class StrictLoader(base):  # type: ignore[misc]
-        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            seen: set[Any] = set()
-            for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=deep)
-                if not isinstance(key, (str, int, float, bool)):
-                    continue
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"found duplicate key {key!r}", key_node.start_mark
-                    )
-                seen.add(key)
-            return super().construct_mapping(node, deep)
-
-    return StrictLoader
+    return yamlio.load_all_fast(yamlio.decode(data, str(path)), str(path))
 
 
 def parse_one(data: bytes, path: Path) -> dict[str, Any]:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kctl import yamlio
 from kctl.cluster.node import PKI_DIR
 from kctl.cluster.render import Rendered
+from kctl.errors import InputError
 
 VALIDITY = dt.timedelta(days=365)
 PHASE = "certificates"
@@ -142,17 +144,16 @@ def _kubeconfig_renewal(root: Path, name: str, component: str, now: dt.datetime)
     pki/ca; only that base64 value changes in the file."""
     import base64
 
-    import yaml
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
 
     rel = f"etc/kubernetes/{name}"
     raw = (root / rel).read_bytes()
     try:
-        data = yaml.safe_load(raw)
+        data = yamlio.load_all_fast(raw.decode(), rel)[0]
         encoded = str(data["users"][0]["user"]["client-certificate-data"])
         cert = x509.load_pem_x509_certificate(base64.b64decode(encoded))
-    except (yaml.YAMLError, KeyError, IndexError, TypeError, ValueError):
+    except (InputError, KeyError, IndexError, TypeError, ValueError):
         epoch = dt.datetime.fromtimestamp(0, dt.UTC)
         return Renewal(name, component, "ca", epoch, None, "no embedded client certificate", None)
     pki = root / PKI_DIR
