@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kctl.compose import LoadOptions
-from kctl.convert.options import ConversionWarning, ConvertOptions
+from kctl.convert.options import Conversion, ConversionWarning, ConvertOptions
 from kctl.errors import InputError, PreconditionError
 from kctl.progress import Progress
 
@@ -47,16 +47,13 @@ def run(request: ConvertRequest, progress: Progress | None = None) -> ConvertRes
     unless every object is valid, and --strict refuses before writing when anything was not
     translated."""
     from kctl.compose import load_project
-    from kctl.convert import convert_project
-    from kctl.kube import validate
+    from kctl.convert.pipeline import validated
 
     progress = progress or Progress()
     project = load_project(request.load)
     images = build_images(project, request, progress) if request.build or request.push else {}
     options = replace(request.options, images=images) if images else request.options
-    conversion = convert_project(project, options)
-    for obj in conversion.objects:
-        validate(obj, options.kube_version)
+    conversion = validated(project, options)
     if conversion.warnings and request.strict:
         for warning in conversion.warnings:
             progress.warn(str(warning))
@@ -78,20 +75,13 @@ def run(request: ConvertRequest, progress: Progress | None = None) -> ConvertRes
     return result
 
 
-def _write_chart(project: Project, conversion: object, request: ConvertRequest) -> str:
+def _write_chart(project: Project, conversion: Conversion, request: ConvertRequest) -> str:
     from kctl import fsio
-    from kctl.chart import ChartSpec, render_chart
-    from kctl.convert import Conversion
+    from kctl.convert.pipeline import chart_files
 
-    assert isinstance(conversion, Conversion) and request.output is not None
-    files = render_chart(
-        ChartSpec(
-            name=project.name,
-            components=conversion.components,
-            shared=conversion.shared,
-            description=f"Kubernetes deployment of the {project.name} Compose project",
-        )
-    )
+    assert request.output is not None
+    description = f"Kubernetes deployment of the {project.name} Compose project"
+    files = chart_files(conversion, project.name, description)
     fsio.write_tree(request.output, files, force=request.force)
     return f"wrote Helm chart {request.output} ({len(files)} files)"
 
