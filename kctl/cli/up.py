@@ -228,6 +228,7 @@ def _summary(cycle: Cycle) -> dict[str, Any]:
         "seconds": round(cycle.seconds, 3),
         "trigger": cycle.trigger,
         "images": as_dict(cycle.built),
+        "deployed": deployed is not None,
         "endpoints": deployed.endpoints if deployed else [],
     }
 

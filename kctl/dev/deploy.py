@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kctl.dev.source import Release
+from kctl.errors import OperationError
 
 STATE_FILE = "deployed.json"
 
@@ -26,6 +27,10 @@ class Deployed:
     notes: str = ""
     manifest: str = ""
     skipped: list[str] = field(default_factory=list)
+
+
+class RolledBackError(OperationError):
+    """A deploy failed and the target went back to the release that served before it."""
 
 
 def helm_values(release: Release) -> list[str]:

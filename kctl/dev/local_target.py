@@ -1,29 +1,31 @@
 """The `local` target: the chart rendered by `helm template`, run by `podman kube play`.
 
 Host ports are published on 127.0.0.1 only; the deploy is ready when every published port
-accepts connections, and fails fast (with the container's last log lines) if one exits.
+accepts connections, and fails fast (with the container's last log lines) if a container stops
+running. A failed deploy plays the last manifest that served again (like helm's rollback), so
+the previous release serves after a short gap; what runs is recorded in the state file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import socket
 import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from kctl.dev import proc
-from kctl.dev.deploy import Deployed, helm_values, load_state, save_state
+from kctl.dev.deploy import Deployed, RolledBackError, helm_values, load_state, save_state
+from kctl.dev.pods import RELEASE_LABEL, running_images, stop_pods, wait_ready
 from kctl.dev.registry import is_loopback, split_registry
 from kctl.dev.source import Release
 from kctl.errors import KctlError, OperationError
 
 # What `podman kube play` (4.x) runs or accepts; everything else is not run locally.
 PLAYABLE = {"Pod", "Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim"}
-RELEASE_LABEL = "kctl.dev/release"
+MANIFEST = "manifest.yaml"  # what was played last: `kctl down` removes it
+SERVING = "serving.yaml"  # the last manifest that became ready: a failed deploy goes back to it
+__all__ = ["RELEASE_LABEL", "LocalTarget", "local_manifest"]
 
 
 def _pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
@@ -142,30 +144,87 @@ class LocalTarget:
         deployed = Deployed("local", endpoints=endpoints, manifest=manifest, skipped=skipped)
         if self.dry_run:
             return deployed
-        path = state_dir / "manifest.yaml"
-        save_state(state_dir, {"target": "local", "release": release.name, "manifest": str(path)})
+        previous = load_state(state_dir) or {}
+        path = state_dir / MANIFEST
+        state = {"target": "local", "release": release.name, "manifest": str(path)}
+        save_state(state_dir, {**previous, **state})
         write_file(path, manifest)
         podman = proc.binary("podman")
         on_step(f"podman kube play {release.name}")
+        self._stop_previous(podman, release.name)
+        try:
+            self._play(podman, path, _images(objects))
+            wait_ready(podman, release.name, endpoints, self.timeout)
+        except OperationError as err:
+            raise self._roll_back(podman, release.name, state_dir, err, on_step) from None
+        write_file(state_dir / SERVING, manifest)
+        running = running_images(podman, release.name, endpoints) or []
+        save_state(state_dir, {**state, "endpoints": endpoints, "running": running})
+        return deployed
+
+    def _stop_previous(self, podman: str, release: str) -> None:
         if self._stopping is not None:
             self._stopping.join()
             self._stopping = None
-        if self._stopped != release.name:
-            stop_pods(podman, release.name)
+        if self._stopped != release:
+            stop_pods(podman, release)
         self._stopped = None
+
+    def _play(self, podman: str, path: Path, images: list[str]) -> None:
         argv = [podman, "kube", "play", "--replace"]
-        images = [
-            c.get("image", "")
-            for o in objects
-            for c in (_pod_spec(o) or {}).get("containers", [])
-            if o["kind"] in ("Pod", "Deployment")
-        ]
         if images and all(is_loopback(split_registry(i)[0] or "") for i in images):
             argv.append("--tls-verify=false")  # a registry on this machine speaks plain HTTP
         result = proc.run([*argv, str(path)], timeout=self.timeout, what="podman kube play")
         proc.check(result, "podman kube play")
-        wait_ready(podman, release.name, endpoints, self.timeout)
-        return deployed
+
+    def _roll_back(
+        self,
+        podman: str,
+        release: str,
+        state_dir: Path,
+        err: OperationError,
+        on_step: Callable[[str], None],
+    ) -> OperationError:
+        """Play the last manifest that served again; the error says what serves now."""
+        import yaml
+
+        from kctl.fsio import write_file
+
+        with contextlib.suppress(KctlError):
+            stop_pods(podman, release)  # a crash loop is not left spinning
+        serving, state = state_dir / SERVING, load_state(state_dir) or {}
+        if not serving.is_file():
+            err.hint = (
+                "nothing served before: fix the app (kctl keeps watching); kctl down stops it"
+            )
+            return err
+        on_step("deploy failed: playing the previous release again")
+        endpoints = [str(e) for e in state.get("endpoints", [])]
+        try:
+            objects = [d for d in yaml.safe_load_all(serving.read_text(encoding="utf-8")) if d]
+            self._play(podman, serving, _images(objects))
+            wait_ready(podman, release, endpoints, min(self.timeout, 60.0))
+        except OperationError as again:
+            err.hint = f"rolling back failed too ({again.message}): nothing serves"
+            return err
+        path = state_dir / MANIFEST
+        write_file(path, serving.read_text(encoding="utf-8"))
+        running = running_images(podman, release, endpoints) or []
+        save_state(state_dir, {**state, "manifest": str(path), "running": running})
+        where = f" on {', '.join(endpoints)}" if endpoints else ""
+        return RolledBackError(
+            f"{err.message}; rolled back: the previous release serves again{where}",
+            details=err.details,
+            hint="fix the app and save; kctl keeps watching",
+        )
+
+    def running(self, state_dir: Path) -> list[str] | None:
+        """Images of the release when all its containers run and its ports answer, else None."""
+        state = load_state(state_dir)
+        if self.dry_run or not state or state.get("target") != "local":
+            return None
+        endpoints = [str(e) for e in state.get("endpoints", [])]
+        return running_images(proc.binary("podman"), str(state["release"]), endpoints)
 
     @staticmethod
     def remove(state: dict[str, Any], timeout: float, volumes: bool = False) -> list[str]:
@@ -173,6 +232,7 @@ class LocalTarget:
         podman = proc.binary("podman")
         stop_pods(podman, state["release"])
         manifest = Path(state["manifest"])
+        (manifest.parent / SERVING).unlink(missing_ok=True)
         removed = []
         if manifest.is_file():
             result = proc.run(
@@ -190,63 +250,10 @@ class LocalTarget:
         return removed
 
 
-def _release_pods(podman: str, release: str, running: bool = False) -> list[str]:
-    argv = [podman, "pod", "ps", "-q", "--filter", f"label={RELEASE_LABEL}={release}"]
-    if running:
-        argv += ["--filter", "status=running"]
-    result = proc.run(argv, timeout=60, what="podman pod ps")
-    proc.check(result, "podman pod ps")
-    return result.stdout.split()
-
-
-def stop_pods(podman: str, release: str) -> None:
-    """Stop a release's pods at once (-t 0): kube play --replace would wait for each grace."""
-    pods = _release_pods(podman, release, running=True)
-    if pods:
-        proc.run([podman, "pod", "stop", "-t", "0", *pods], timeout=60, what="podman pod stop")
-
-
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-def _failed_containers(podman: str, release: str) -> list[dict[str, Any]]:
-    pods = _release_pods(podman, release)
-    if not pods:
-        return []
-    argv = [podman, "ps", "-a", "--format", "json"]
-    for pod in pods:
-        argv += ["--filter", f"pod={pod}"]
-    result = proc.run(argv, timeout=60, what="podman ps")
-    try:
-        containers = json.loads(result.stdout or "[]")
-    except ValueError:
-        return []
-    return [c for c in containers if not c.get("IsInfra") and c.get("State") in ("exited", "dead")]
-
-
-def wait_ready(podman: str, release: str, endpoints: Sequence[str], timeout: float) -> None:
-    """Wait until every published port accepts connections; fail fast if a container exits."""
-    ports = [int(e.rsplit(":", 1)[1]) for e in endpoints]
-    deadline = time.monotonic() + timeout
-    while True:
-        if all(_port_open(p) for p in ports):
-            return
-        failed = _failed_containers(podman, release)
-        if failed:
-            name = failed[0].get("Names", ["?"])[0]
-            logs = proc.run([podman, "logs", "--tail", "20", name], timeout=30, what="logs")
-            raise OperationError(
-                f"container {name} exited (code {failed[0].get('ExitCode')})",
-                details=(logs.stdout + logs.stderr).strip().splitlines()[-20:],
-                hint="fix the app or its command; kctl keeps watching",
-            )
-        if time.monotonic() > deadline:
-            raise OperationError(
-                f"not ready within {timeout:g} s: {', '.join(endpoints)} not accepting connections"
-            )
-        time.sleep(0.1)
+def _images(objects: Sequence[Any]) -> list[str]:
+    return [
+        str(c.get("image", ""))
+        for o in objects
+        if isinstance(o, dict) and o.get("kind") in ("Pod", "Deployment")
+        for c in (_pod_spec(o) or {}).get("containers", [])
+    ]

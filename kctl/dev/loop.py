@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from kctl.dev.builder import build_planned, plan, push_planned, unchanged
-from kctl.dev.deploy import Deployed
+from kctl.dev.deploy import Deployed, RolledBackError
 from kctl.dev.source import Artifact, Built, Release, Source
 from kctl.errors import KctlError
 
@@ -26,6 +26,9 @@ class Target(Protocol):
 
     def prepare(self, state_dir: Path) -> None:
         """A new image is built: start what can run before it is pushed (non-blocking)."""
+
+    def running(self, state_dir: Path) -> list[str] | None:
+        """Images of the deployed release if it runs and is ready now, else None."""
 
 
 @dataclass
@@ -83,24 +86,46 @@ class Session:
                     if item.existing is not None
                     else push_planned(item, self.hooks.step, self.hooks.build_output)
                 )
-            images = [b.pinned for b in cycle.built]
-            if (
-                images == self.deployed_images
-                and trigger is not None
-                and not _touches(self.source.deploy_inputs(), trigger)
-            ):
-                self.hooks.step("nothing changed: images and chart as deployed")
-            else:
-                release = self.source.release(cycle.built)
-                cycle.deployed = self.target.deploy(
-                    release, self.source.env.state_dir, self.hooks.step
-                )
-                self.deployed_images = images
+            self._deploy(cycle, trigger)
         except KctlError as err:
             cycle.error = err
         cycle.seconds = time.monotonic() - started
         self.hooks.cycle_done(cycle)
         return cycle
+
+    def _deploy(self, cycle: Cycle, trigger: list[str] | None) -> None:
+        """Deploy unless the same images and chart are deployed and the target says they run."""
+        images = [b.pinned for b in cycle.built]
+        if (
+            images == self.deployed_images
+            and trigger is not None
+            and not _touches(self.source.deploy_inputs(), trigger)
+            and self._serving(images)
+        ):
+            self.hooks.step("nothing changed: images and chart as deployed, and running")
+            return
+        release = self.source.release(cycle.built)
+        try:
+            cycle.deployed = self.target.deploy(release, self.source.env.state_dir, self.hooks.step)
+        except RolledBackError:
+            raise  # what ran before runs again: deployed_images still says what it is
+        except KctlError:
+            self.deployed_images = None  # unknown: the next cycle deploys whatever it builds
+            raise
+        self.deployed_images = images
+
+    def _serving(self, images: list[str]) -> bool:
+        running = self.target.running(self.source.env.state_dir)
+        return running is not None and {_by_digest(i) for i in images} <= {
+            _by_digest(r) for r in running
+        }
+
+
+def _by_digest(image: str) -> str:
+    """repo:tag@digest -> repo@digest (Podman reports a pinned image without its tag)."""
+    name, at, digest = image.partition("@")
+    slash, colon = name.rfind("/"), name.rfind(":")
+    return f"{name[:colon]}@{digest}" if at and colon > slash else image
 
 
 def _touches(inputs: list[Path], paths: list[str]) -> bool:
