@@ -18,11 +18,12 @@ from kctl.dev import proc
 from kctl.dev.deploy import Deployed, RolledBackError, helm_values, load_state, save_state
 from kctl.dev.pods import RELEASE_LABEL, running_images, stop_pods, wait_ready
 from kctl.dev.registry import is_loopback, split_registry
-from kctl.dev.source import Release
-from kctl.errors import KctlError, OperationError
+from kctl.dev.source import HostPort, Release
+from kctl.errors import InputError, KctlError, Location, OperationError
 
 # What `podman kube play` (4.x) runs or accepts; everything else is not run locally.
 PLAYABLE = {"Pod", "Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim"}
+COMPONENT_LABEL = "io.kompose.service"  # the Compose service a generated chart's pod runs
 MANIFEST = "manifest.yaml"  # what was played last: `kctl down` removes it
 SERVING = "serving.yaml"  # the last manifest that became ready: a failed deploy goes back to it
 __all__ = ["RELEASE_LABEL", "LocalTarget", "local_manifest"]
@@ -47,16 +48,23 @@ def _pod_labels(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def local_manifest(
-    documents: Sequence[Any], release: str, ports: Sequence[tuple[int, int]]
+    documents: Sequence[Any],
+    release: str,
+    ports: Sequence[tuple[int, int]],
+    published: Sequence[HostPort] = (),
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """Objects Podman can play, with host ports published on 127.0.0.1; plus endpoints, skipped.
+    """Objects Podman can play, with host ports published; plus endpoints, skipped.
 
-    A container port is published on the host port `port-forward` maps it to, else on the
-    same number (Podman publishes nothing without a hostPort).
+    A container port is published on the host port `port-forward` (-p) maps it to, else on the
+    one the Compose file publishes for that service (and its host IP), else on the same number
+    (Podman publishes nothing without a hostPort); on 127.0.0.1 unless Compose names an IP.
+    A port-forward for a port no container declares is an input error.
     """
     forward = {remote: local for local, remote in ports}
+    compose = {(p.component, p.container_port): p for p in published}
     played, skipped, endpoints = [], [], []
     used: set[int] = set()
+    declared: set[int] = set()
     for obj in documents:
         if not isinstance(obj, dict) or "kind" not in obj:
             continue
@@ -66,20 +74,47 @@ def local_manifest(
                 skipped.append(f"{kind}/{obj.get('metadata', {}).get('name', '?')}")
             continue
         if kind in ("Pod", "Deployment"):
-            spec = _pod_spec(obj)
-            _pod_labels(obj)[RELEASE_LABEL] = release
-            for container in (spec or {}).get("containers", []):
+            labels = _pod_labels(obj)
+            labels[RELEASE_LABEL] = release
+            component = str(labels.get(COMPONENT_LABEL) or obj.get("metadata", {}).get("name"))
+            for container in (_pod_spec(obj) or {}).get("containers", []):
                 for port in container.get("ports", []) or []:
                     number = int(port.get("containerPort", 0))
-                    host = int(port.get("hostPort") or forward.get(number, number))
+                    declared.add(number)
+                    found = compose.get((component, number))
+                    host = int(
+                        port.get("hostPort")
+                        or forward.get(number)
+                        or (found.host_port if found else number)
+                    )
                     if host in used:
                         continue
                     used.add(host)
-                    port["hostPort"] = host
-                    port["hostIP"] = "127.0.0.1"
-                    endpoints.append(f"http://127.0.0.1:{host}")
+                    ip = found.host_ip if found and number not in forward else "127.0.0.1"
+                    port["hostPort"], port["hostIP"] = host, ip
+                    endpoints.append(f"http://{_reachable(ip)}:{host}")
         played.append(obj)
+    _check_forwards(ports, declared)
     return played, endpoints, skipped
+
+
+def _reachable(ip: str) -> str:
+    """The address a client on this machine reaches a port published on ip with."""
+    if ip in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{ip}]" if ":" in ip else ip
+
+
+def _check_forwards(ports: Sequence[tuple[int, int]], declared: set[int]) -> None:
+    unknown = [f"{local}:{remote}" for local, remote in ports if remote not in declared]
+    if unknown:
+        known = ", ".join(str(p) for p in sorted(declared)) or "none"
+        raise InputError(
+            f"port-forward {', '.join(unknown)}: no container declares that port "
+            f"(declared: {known})",
+            location=Location("-p / port-forward"),
+            hint="forward a declared port, or declare it (Compose `ports:`/`expose:`, the chart)",
+        )
 
 
 class LocalTarget:
@@ -134,7 +169,9 @@ class LocalTarget:
         from kctl.fsio import write_file
         from kctl.yamlio import dump_all
 
-        objects, endpoints, skipped = local_manifest(self.render(release), release.name, self.ports)
+        objects, endpoints, skipped = local_manifest(
+            self.render(release), release.name, self.ports, release.host_ports
+        )
         if not any(o["kind"] in ("Pod", "Deployment") for o in objects):
             raise OperationError(
                 "the chart renders nothing the local target can run (Pod or Deployment)",

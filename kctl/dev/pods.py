@@ -50,16 +50,21 @@ def containers(podman: str, release: str) -> list[dict[str, Any]]:
     return [c for c in found if isinstance(c, dict) and not c.get("IsInfra")]
 
 
-def port_open(port: int) -> bool:
+def port_open(address: tuple[str, int]) -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+        with socket.create_connection(address, timeout=0.2):
             return True
     except OSError:
         return False
 
 
-def endpoint_ports(endpoints: Sequence[str]) -> list[int]:
-    return [int(e.rsplit(":", 1)[1]) for e in endpoints]
+def endpoint_ports(endpoints: Sequence[str]) -> list[tuple[str, int]]:
+    """(host, port) of each http://HOST:PORT endpoint."""
+    found = []
+    for endpoint in endpoints:
+        host, _, port = endpoint.partition("://")[2].rpartition(":")
+        found.append((host.strip("[]") or "127.0.0.1", int(port)))
+    return found
 
 
 def running_images(podman: str, release: str, endpoints: Sequence[str]) -> list[str] | None:

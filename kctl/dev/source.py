@@ -54,6 +54,16 @@ class Built:
 
 
 @dataclass(frozen=True)
+class HostPort:
+    """A port a source publishes on the host (Compose `ports:`), for the local target."""
+
+    component: str
+    container_port: int
+    host_port: int
+    host_ip: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
 class Release:
     """A chart to deploy and the values that point it at the pushed images."""
 
@@ -62,6 +72,7 @@ class Release:
     chart: Path
     set_values: Sequence[str] = ()
     set_strings: Sequence[str] = ()
+    host_ports: Sequence[HostPort] = ()
 
 
 class Source(Protocol):
@@ -164,10 +175,13 @@ def image_values_prefix(chart: Path, name: str) -> str:
     )
 
 
-def compose_artifacts(project: Any, registry: str | None) -> list[Artifact]:
+def compose_artifacts(
+    project: Any, registry: str | None, build_args: Mapping[str, str] | None = None
+) -> list[Artifact]:
     """An artifact per service with `build:`, pushed to registry (else the one in `image:`).
 
     With neither, the image stays local (`localhost/<project>-<service>`) and cannot be pushed.
+    build_args (--build-arg, kctl.toml) are merged into every build's `args`, and win.
     """
     found = []
     for name, service in sorted(project.services.items()):
@@ -184,7 +198,10 @@ def compose_artifacts(project: Any, registry: str | None) -> list[Artifact]:
                 context=Path(build["context"]),
                 repository=f"{host}/{path}",
                 dockerfile=str(build.get("dockerfile") or "Dockerfile"),
-                build_args={k: v for k, v in args.items() if v is not None},
+                build_args={
+                    **{k: v for k, v in args.items() if v is not None},
+                    **(build_args or {}),
+                },
                 target=build.get("target"),
             )
         )
@@ -207,7 +224,7 @@ class ComposeSource:
 
     def artifacts(self) -> list[Artifact]:
         """Services with `build:`; a project of ready-made images has none and is deployed."""
-        return compose_artifacts(self.project(), self.env.registry)
+        return compose_artifacts(self.project(), self.env.registry, self.env.build_args)
 
     def release(self, built: Sequence[Built]) -> Release:
         from kctl import fsio
@@ -228,11 +245,28 @@ class ComposeSource:
         )
         chart = self.env.state_dir / "chart"
         fsio.write_tree(chart, files, force=True)
-        return Release(project.name, self.env.namespace, chart, set_values=self.env.set_values)
+        return Release(
+            project.name,
+            self.env.namespace,
+            chart,
+            set_values=self.env.set_values,
+            host_ports=published_ports(project),
+        )
 
     def deploy_inputs(self) -> list[Path]:
         project = self._project or self.project()
         return [Path(f) for f in project.files]
+
+
+def published_ports(project: Any) -> list[HostPort]:
+    """Host ports the Compose services publish (TCP; the first of a published range)."""
+    found = []
+    for name, service in sorted(project.services.items()):
+        for port in service.ports:
+            if port.protocol == "tcp" and port.published:
+                host = int(str(port.published).split("-")[0])
+                found.append(HostPort(name, port.target, host, port.host_ip or "127.0.0.1"))
+    return found
 
 
 def compose_files(root: Path) -> list[Path]:
