@@ -68,6 +68,7 @@ class Environment:
     port_forward: list[tuple[int, int]] = field(default_factory=list)
     timeout: float = 300.0
     warnings: list[str] = field(default_factory=list)
+    created_from: str | None = None  # a new environment (--save) starts as a copy of this one
 
     @property
     def state_dir(self) -> Path:
@@ -187,20 +188,30 @@ def load_environment(
     overrides: Mapping[str, Any] | None = None,
     *,
     default_target: str | None = None,
+    create: bool = False,
 ) -> Environment:
-    """The environment `kctl up` runs: file values under flag/variable overrides."""
+    """The environment `kctl up` runs: file values under flag/variable overrides.
+
+    With create (--save), an environment the file does not have yet starts as a copy of the
+    default one (development, else the only one) instead of being an error.
+    """
     root = root.resolve()
     path = find_config(root)
     raw: dict[str, Any] = {}
     warnings: list[str] = []
     env_name = wanted or "development"
+    created_from: str | None = None
     lines: dict[str, int | None] = {}
     if path is not None:
         data, text = _parse(path)
         envs = _environments(data, path, text)
-        env_name = pick_environment(sorted(envs), wanted, path)
-        table = f"environments.{env_name}"
-        for key, value in envs[env_name].items():
+        if create and wanted and wanted not in envs:
+            created_from = pick_environment(sorted(envs), None, path) if envs else None
+            read = created_from
+        else:
+            env_name = read = pick_environment(sorted(envs), wanted, path)
+        table = f"environments.{read}"
+        for key, value in (envs[read] if read else {}).items():
             at = Location.of(path, _line_of(text, table, key))
             if path.name == "draft.toml" and key in DRAFT_RENAMES:
                 key = DRAFT_RENAMES[key]
@@ -276,6 +287,7 @@ def load_environment(
         port_forward=ports,
         timeout=timeout,
         warnings=warnings,
+        created_from=created_from,
     )
 
 
