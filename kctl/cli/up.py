@@ -240,6 +240,12 @@ def _hooks(
                 console.warn(f"cycle {cycle.number} failed after {cycle.seconds:.1f} s; watching")
             return
         deployed = cycle.deployed
+        if cycle.synced:
+            files = f"{len(cycle.synced)} file(s)"
+            console.success(
+                f"cycle {cycle.number}: synced {files}, no build ({cycle.seconds:.2f} s)"
+            )
+            return
         if deployed is None:
             console.success(f"cycle {cycle.number}: up to date ({cycle.seconds:.2f} s)")
             return
@@ -271,6 +277,7 @@ def _summary(cycle: Cycle) -> dict[str, Any]:
         "trigger": cycle.trigger,
         "images": as_dict(cycle.built),
         "deployed": deployed is not None,
+        "synced": cycle.synced,
         "endpoints": deployed.endpoints if deployed else [],
     }
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kctl.dev.sync import SyncRules, parse_rules
 from kctl.errors import InputError, Location
 
 CONFIG_FILES = ("kctl.toml", "draft.toml")
@@ -39,6 +40,7 @@ KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "set": ((dict, list), "Helm values (table or list of key=value)"),
     "port-forward": (list, "LOCAL:CONTAINER ports for the local target"),
     "timeout": ((int, float), "seconds to wait for a deploy to be ready"),
+    "sync": (dict, "live update: glob = container folder, run, rebuild (kctl/dev/sync.py)"),
 }
 # Draft's keys that mean something else here, and the ones kctl has no use for.
 DRAFT_RENAMES = {"override-ports": "port-forward"}
@@ -69,6 +71,7 @@ class Environment:
     timeout: float = 300.0
     warnings: list[str] = field(default_factory=list)
     created_from: str | None = None  # a new environment (--save) starts as a copy of this one
+    sync: SyncRules | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -229,6 +232,8 @@ def load_environment(
                 )
             _check(key, value, at)
             raw[key], lines[key] = value, at.line
+            if key == "sync":  # its own [environments.<name>.sync] table
+                lines[key] = _line_of(text, f"{table}.sync")
     for key, value in (overrides or {}).items():
         if value is None or value in ([], {}):
             continue
@@ -265,6 +270,10 @@ def load_environment(
     if delay < 0 or timeout <= 0:
         bad = "watch-delay" if delay < 0 else "timeout"
         raise InputError(f"`{bad}` must be positive", location=where(bad))
+    try:
+        sync = parse_rules(raw["sync"], root) if raw.get("sync") else None
+    except ValueError as exc:
+        raise InputError(str(exc), location=where("sync")) from None
     name = str(raw.get("name") or root.name)
     chart = raw.get("chart")
     return Environment(
@@ -288,6 +297,7 @@ def load_environment(
         timeout=timeout,
         warnings=warnings,
         created_from=created_from,
+        sync=sync,
     )
 
 

@@ -33,6 +33,13 @@ class RolledBackError(OperationError):
     """A deploy failed and the target went back to the release that served before it."""
 
 
+def by_digest(image: str) -> str:
+    """repo:tag@digest -> repo@digest (Podman reports a pinned image without its tag)."""
+    name, at, digest = image.partition("@")
+    slash, colon = name.rfind("/"), name.rfind(":")
+    return f"{name[:colon]}@{digest}" if at and colon > slash else image
+
+
 def helm_values(release: Release) -> list[str]:
     args: list[str] = []
     for item in release.set_strings:

@@ -96,6 +96,10 @@ class HelmTarget:
         save_state(state_dir, {**state, "running": self.running(state_dir) or []})
         return deployed
 
+    def containers(self, state_dir: Path, images: list[str]) -> list[str]:
+        """File sync needs the local target: in a cluster every change rebuilds."""
+        return []
+
     def running(self, state_dir: Path) -> list[str] | None:
         """The images of the release when `helm status` reports it deployed, else None."""
         state = load_state(state_dir)

@@ -15,8 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from kctl.dev import proc
-from kctl.dev.deploy import Deployed, RolledBackError, helm_values, load_state, save_state
-from kctl.dev.pods import RELEASE_LABEL, running_images, stop_pods, wait_ready
+from kctl.dev.deploy import (
+    Deployed,
+    RolledBackError,
+    by_digest,
+    helm_values,
+    load_state,
+    save_state,
+)
+from kctl.dev.pods import RELEASE_LABEL, containers, running_images, stop_pods, wait_ready
 from kctl.dev.registry import is_loopback, split_registry
 from kctl.dev.source import HostPort, Release
 from kctl.errors import InputError, KctlError, Location, OperationError
@@ -262,6 +269,18 @@ class LocalTarget:
             return None
         endpoints = [str(e) for e in state.get("endpoints", [])]
         return running_images(proc.binary("podman"), str(state["release"]), endpoints)
+
+    def containers(self, state_dir: Path, images: list[str]) -> list[str]:
+        """Ids of the release's running containers of these images (for a sync)."""
+        state = load_state(state_dir)
+        if self.dry_run or not state or state.get("target") != "local":
+            return []
+        wanted = {by_digest(i) for i in images}
+        return [
+            str(c["Id"])
+            for c in containers(proc.binary("podman"), str(state["release"]))
+            if c.get("State") == "running" and by_digest(str(c.get("Image", ""))) in wanted
+        ]
 
     @staticmethod
     def remove(state: dict[str, Any], timeout: float, volumes: bool = False) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from kctl.dev.builder import build_planned, plan, push_planned, unchanged
-from kctl.dev.deploy import Deployed, RolledBackError
+from kctl.dev.deploy import Deployed, RolledBackError, by_digest
 from kctl.dev.source import Artifact, Built, Release, Source
 from kctl.errors import KctlError
 
@@ -30,6 +30,9 @@ class Target(Protocol):
     def running(self, state_dir: Path) -> list[str] | None:
         """Images of the deployed release if it runs and is ready now, else None."""
 
+    def containers(self, state_dir: Path, images: list[str]) -> list[str]:
+        """Ids of the running containers of these images files can be synced into (or none)."""
+
 
 @dataclass
 class Hooks:
@@ -48,6 +51,7 @@ class Cycle:
     trigger: list[str] = field(default_factory=list)
     built: list[Built] = field(default_factory=list)
     deployed: Deployed | None = None
+    synced: list[str] = field(default_factory=list)  # files copied into running containers
     error: KctlError | None = None
     seconds: float = 0.0
 
@@ -66,6 +70,7 @@ class Session:
         self.count = 0
         self.deployed_images: list[str] | None = None
         self.artifacts: list[Artifact] = []
+        self.drifted = False  # files were synced into what runs since its image was deployed
 
     def cycle(self, trigger: list[str] | None = None) -> Cycle:
         """One pass. Errors kctl can explain are returned in the Cycle, never raised."""
@@ -73,6 +78,8 @@ class Session:
         cycle = Cycle(self.count, trigger or [])
         started = time.monotonic()
         try:
+            if trigger and self._sync(cycle, trigger):
+                return self._done(cycle, started)
             self.artifacts = self.source.artifacts()
             planned = [plan(a) for a in self.artifacts]
             for item in planned:
@@ -89,9 +96,38 @@ class Session:
             self._deploy(cycle, trigger)
         except KctlError as err:
             cycle.error = err
+        return self._done(cycle, started)
+
+    def _done(self, cycle: Cycle, started: float) -> Cycle:
         cycle.seconds = time.monotonic() - started
         self.hooks.cycle_done(cycle)
         return cycle
+
+    def _sync(self, cycle: Cycle, trigger: list[str]) -> bool:
+        """Copy the changed files into the running containers when sync rules cover them all.
+
+        False (a full cycle follows) when a change needs a build, nothing runs, or copying fails.
+        """
+        from kctl.dev.sync import copy_into
+
+        rules, state_dir = self.source.env.sync, self.source.env.state_dir
+        if rules is None or not self.deployed_images or not self.artifacts:
+            return False
+        build_files = [
+            a.context / name for a in self.artifacts for name in (a.dockerfile, ".dockerignore")
+        ]
+        files = rules.plan(trigger, [*build_files, *self.source.deploy_inputs()])
+        containers = self.target.containers(state_dir, self.deployed_images) if files else []
+        if not files or not containers:
+            return False
+        self.hooks.step(f"sync {len(files)} file(s) into {len(containers)} container(s)")
+        try:
+            copy_into(containers, files, rules.run, self.hooks.build_output)
+        except KctlError as err:
+            self.hooks.step(f"sync failed ({err.message}): rebuilding")
+            return False
+        cycle.synced, self.drifted = [str(f.source) for f in files], True
+        return True
 
     def _deploy(self, cycle: Cycle, trigger: list[str] | None) -> None:
         """Deploy unless the same images and chart are deployed and the target says they run."""
@@ -99,6 +135,7 @@ class Session:
         if (
             images == self.deployed_images
             and trigger is not None
+            and not self.drifted
             and not _touches(self.source.deploy_inputs(), trigger)
             and self._serving(images)
         ):
@@ -112,20 +149,13 @@ class Session:
         except KctlError:
             self.deployed_images = None  # unknown: the next cycle deploys whatever it builds
             raise
-        self.deployed_images = images
+        self.deployed_images, self.drifted = images, False
 
     def _serving(self, images: list[str]) -> bool:
         running = self.target.running(self.source.env.state_dir)
-        return running is not None and {_by_digest(i) for i in images} <= {
-            _by_digest(r) for r in running
+        return running is not None and {by_digest(i) for i in images} <= {
+            by_digest(r) for r in running
         }
-
-
-def _by_digest(image: str) -> str:
-    """repo:tag@digest -> repo@digest (Podman reports a pinned image without its tag)."""
-    name, at, digest = image.partition("@")
-    slash, colon = name.rfind("/"), name.rfind(":")
-    return f"{name[:colon]}@{digest}" if at and colon > slash else image
 
 
 def _touches(inputs: list[Path], paths: list[str]) -> bool:
