@@ -45,6 +45,9 @@ class HelmTarget:
     def prepare(self, state_dir: Path) -> None:
         """Nothing to do ahead: helm replaces pods with a rolling update."""
 
+    def restore(self, state_dir: Path) -> None:
+        """Nothing was stopped ahead."""
+
     def command(self, release: Release) -> list[str]:
         argv = [
             proc.binary("helm"),

@@ -137,6 +137,7 @@ class LocalTarget:
         self.dry_run = dry_run
         self._stopping: threading.Thread | None = None
         self._stopped: str | None = None  # the release prepare() stopped
+        self._stopped_pods: list[str] = []
 
     def prepare(self, state_dir: Path) -> None:
         """Stop the running pods while the new image is pushed: the ports must be free anyway.
@@ -150,11 +151,30 @@ class LocalTarget:
 
         def stop_ahead() -> None:
             with contextlib.suppress(KctlError):  # deploy() then stops them itself, and reports
-                stop_pods(podman, release)
+                self._stopped_pods = stop_pods(podman, release)
                 self._stopped = release
 
         self._stopping = threading.Thread(target=stop_ahead, daemon=True)
         self._stopping.start()
+
+    def restore(self, state_dir: Path) -> None:
+        """The cycle failed after prepare() (e.g. the push): start the pods it stopped again."""
+        if self._stopping is not None:
+            self._stopping.join()
+            self._stopping = None
+        pods, release, self._stopped, self._stopped_pods = (
+            self._stopped_pods,
+            self._stopped,
+            None,
+            [],
+        )
+        if not pods or release is None:
+            return
+        podman, state = proc.binary("podman"), load_state(state_dir) or {}
+        endpoints = [str(e) for e in state.get("endpoints", [])]
+        with contextlib.suppress(KctlError):  # what runs then is what running() reports
+            proc.run([podman, "pod", "start", *pods], timeout=60, what="podman pod start")
+            wait_ready(podman, release, endpoints, min(self.timeout, 60.0))
 
     def render(self, release: Release) -> list[Any]:
         import yaml
@@ -212,7 +232,7 @@ class LocalTarget:
             self._stopping = None
         if self._stopped != release:
             stop_pods(podman, release)
-        self._stopped = None
+        self._stopped, self._stopped_pods = None, []
 
     def _play(self, podman: str, path: Path, images: list[str]) -> None:
         argv = [podman, "kube", "play", "--replace"]

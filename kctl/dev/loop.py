@@ -27,6 +27,9 @@ class Target(Protocol):
     def prepare(self, state_dir: Path) -> None:
         """A new image is built: start what can run before it is pushed (non-blocking)."""
 
+    def restore(self, state_dir: Path) -> None:
+        """The cycle failed after prepare() and before deploy(): undo what prepare() did."""
+
     def running(self, state_dir: Path) -> list[str] | None:
         """Images of the deployed release if it runs and is ready now, else None."""
 
@@ -87,13 +90,19 @@ class Session:
                     build_planned(item, self.hooks.build_output, self.hooks.step)
             if any(p.existing is None for p in planned):  # every build succeeded
                 self.target.prepare(self.source.env.state_dir)
-            for item in planned:
-                cycle.built.append(
-                    unchanged(item, self.hooks.step)
-                    if item.existing is not None
-                    else push_planned(item, self.hooks.step, self.hooks.build_output)
-                )
-            self._deploy(cycle, trigger)
+            try:
+                for item in planned:
+                    cycle.built.append(
+                        unchanged(item, self.hooks.step)
+                        if item.existing is not None
+                        else push_planned(item, self.hooks.step, self.hooks.build_output)
+                    )
+                release = self._release(cycle, trigger)
+            except BaseException:  # a failed push, or Ctrl-C: what was stopped runs again
+                self.target.restore(self.source.env.state_dir)
+                raise
+            if release is not None:
+                self._deploy(cycle, release)
         except KctlError as err:
             cycle.error = err
         return self._done(cycle, started)
@@ -129,8 +138,8 @@ class Session:
         cycle.synced, self.drifted = [str(f.source) for f in files], True
         return True
 
-    def _deploy(self, cycle: Cycle, trigger: list[str] | None) -> None:
-        """Deploy unless the same images and chart are deployed and the target says they run."""
+    def _release(self, cycle: Cycle, trigger: list[str] | None) -> Release | None:
+        """What to deploy; None when the same images and chart are deployed and running."""
         images = [b.pinned for b in cycle.built]
         if (
             images == self.deployed_images
@@ -140,8 +149,10 @@ class Session:
             and self._serving(images)
         ):
             self.hooks.step("nothing changed: images and chart as deployed, and running")
-            return
-        release = self.source.release(cycle.built)
+            return None
+        return self.source.release(cycle.built)
+
+    def _deploy(self, cycle: Cycle, release: Release) -> None:
         try:
             cycle.deployed = self.target.deploy(release, self.source.env.state_dir, self.hooks.step)
         except RolledBackError:
@@ -149,7 +160,7 @@ class Session:
         except KctlError:
             self.deployed_images = None  # unknown: the next cycle deploys whatever it builds
             raise
-        self.deployed_images, self.drifted = images, False
+        self.deployed_images, self.drifted = [b.pinned for b in cycle.built], False
 
     def _serving(self, images: list[str]) -> bool:
         running = self.target.running(self.source.env.state_dir)

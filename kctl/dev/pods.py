@@ -32,11 +32,12 @@ def release_pods(podman: str, release: str, running: bool = False) -> list[str]:
     return result.stdout.split()
 
 
-def stop_pods(podman: str, release: str) -> None:
+def stop_pods(podman: str, release: str) -> list[str]:
     """Stop a release's pods at once (-t 0): kube play --replace would wait for each grace."""
     pods = release_pods(podman, release, running=True)
     if pods:
         proc.run([podman, "pod", "stop", "-t", "0", *pods], timeout=60, what="podman pod stop")
+    return pods
 
 
 def containers(podman: str, release: str) -> list[dict[str, Any]]:

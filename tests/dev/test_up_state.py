@@ -5,10 +5,16 @@ Real Podman service, real registry, real `podman kube play`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from kctl.dev.config import load_environment
+from kctl.dev.local_target import LocalTarget
+from kctl.dev.loop import Session
+from kctl.dev.source import open_source
+from kctl.errors import OperationError
 from tests.dev.test_up import hello_args, namespace, release_pods, wait_for_page
 from tests.support.kctl_cli import UpProcess, copy_example, fetch, kctl
 from tests.support.services import Podman, Registry, free_port
@@ -111,3 +117,40 @@ def test_once_reports_a_crash_with_its_logs_and_exit_1(
     assert "Traceback" not in result.stderr
     assert kctl(["down"], up_env, app).returncode == 0
     assert release_pods(podman, "hello") == []
+
+
+@pytest.mark.e2e
+def test_a_failed_push_starts_again_what_was_stopped_ahead_of_the_deploy(
+    tmp_path: Path,
+    docker_host: str,
+    helm: Path,
+    registry: Registry,
+    podman: Podman,
+    busybox_base: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = copy_example("hello", tmp_path)
+    port = free_port()
+    overrides = {
+        "registry": namespace(registry, request),
+        "build-args": {"BASE": busybox_base},
+        "port-forward": [f"{port}:8080"],
+    }
+    env = load_environment(app, None, overrides)
+    session = Session(open_source(env), LocalTarget(60, env.port_forward))
+    assert session.cycle().ok
+    page = (app / "www" / "index.html").read_text()
+    wait_for_page(port, page)
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OperationError("push refused")
+
+    monkeypatch.setattr("kctl.dev.loop.push_planned", refused)
+    dockerfile = app / "Dockerfile"  # a rebuild file: a build, then a push
+    dockerfile.write_text(dockerfile.read_text() + "LABEL never=pushed\n")
+    cycle = session.cycle([str(dockerfile)])
+    assert cycle.error is not None and "push refused" in str(cycle.error)
+    assert fetch(port) == page  # the pods stopped while pushing were started again
+    assert session.target.running(env.state_dir) is not None
+    assert kctl(["down"], dict(os.environ, NO_COLOR="1"), app).returncode == 0
