@@ -12,7 +12,7 @@ from kctl.console import QUIET, Console, OutputFormat
 
 if TYPE_CHECKING:
     from kctl.dev.config import Environment
-    from kctl.dev.loop import Cycle
+    from kctl.dev.loop import Cycle, Session
 
 
 def register(app: typer.Typer) -> None:
@@ -57,7 +57,6 @@ def up(
 ) -> int:
     from kctl.dev.config import load_environment
     from kctl.dev.loop import Session
-    from kctl.dev.loop import watch as watch_loop
     from kctl.dev.source import open_source
     from kctl.errors import InputError
 
@@ -94,13 +93,7 @@ def up(
     )
     _interrupt_on_signals()
     try:
-        if single:
-            cycle = session.cycle()
-            if cycle.error is not None:
-                raise cycle.error
-            return 0
-        console.info(f"watching for changes (quiet {environment.watch_delay:g} s); Ctrl-C stops")
-        watch_loop(session, environment.watch_delay)
+        return _run(console, session, environment, single)
     except KeyboardInterrupt:
         # a live build log is erased (cursor at the start of a cleared line); otherwise the
         # terminal echoed ^C on the current line: end it, so nothing follows on it
@@ -109,6 +102,19 @@ def up(
         if not dry_run:
             _still_running(console, environment)
         raise
+
+
+def _run(console: Console, session: Session, environment: Environment, single: bool) -> int:
+    """One cycle (raising its error), or the watch loop until Ctrl-C."""
+    from kctl.dev.loop import watch as watch_loop
+
+    if single:
+        cycle = session.cycle()
+        if cycle.error is not None:
+            raise cycle.error
+        return 0
+    console.info(f"watching for changes (quiet {environment.watch_delay:g} s); Ctrl-C stops")
+    watch_loop(session, environment.watch_delay)
     return 0
 
 

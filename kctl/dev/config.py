@@ -185,6 +185,35 @@ def _check(key: str, value: Any, where: Location) -> None:
         )
 
 
+def _read_table(
+    values: Mapping[str, Any],
+    table: str,
+    path: Path,
+    text: str,
+    into: tuple[dict[str, Any], dict[str, int | None], list[str]],
+) -> None:
+    """Check an environment table's keys and values into (raw, lines, warnings)."""
+    raw, lines, warnings = into
+    for key, value in values.items():
+        at = Location.of(path, _line_of(text, table, key))
+        if path.name == "draft.toml" and key in DRAFT_RENAMES:
+            key = DRAFT_RENAMES[key]
+        if path.name == "draft.toml" and key in DRAFT_IGNORED:
+            warnings.append(f"{at}: draft.toml key `{key}` has no kctl meaning, ignored")
+            continue
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, list(KEYS), 1)
+            raise InputError(
+                f"unknown key `{key}` in [{table}]",
+                location=at,
+                hint=f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(KEYS)}",
+            )
+        _check(key, value, at)
+        raw[key], lines[key] = value, at.line
+        if key == "sync":  # its own [environments.<name>.sync] table
+            lines[key] = _line_of(text, f"{table}.sync")
+
+
 def load_environment(
     root: Path,
     wanted: str | None = None,
@@ -213,27 +242,8 @@ def load_environment(
             read = created_from
         else:
             env_name = read = pick_environment(sorted(envs), wanted, path)
-        table = f"environments.{read}"
-        for key, value in (envs[read] if read else {}).items():
-            at = Location.of(path, _line_of(text, table, key))
-            if path.name == "draft.toml" and key in DRAFT_RENAMES:
-                key = DRAFT_RENAMES[key]
-            if path.name == "draft.toml" and key in DRAFT_IGNORED:
-                warnings.append(f"{at}: draft.toml key `{key}` has no kctl meaning, ignored")
-                continue
-            if key not in KEYS:
-                close = difflib.get_close_matches(key, list(KEYS), 1)
-                raise InputError(
-                    f"unknown key `{key}` in [{table}]",
-                    location=at,
-                    hint=f"did you mean `{close[0]}`?"
-                    if close
-                    else f"known keys: {', '.join(KEYS)}",
-                )
-            _check(key, value, at)
-            raw[key], lines[key] = value, at.line
-            if key == "sync":  # its own [environments.<name>.sync] table
-                lines[key] = _line_of(text, f"{table}.sync")
+        if read:
+            _read_table(envs[read], f"environments.{read}", path, text, (raw, lines, warnings))
     for key, value in (overrides or {}).items():
         if value is None or value in ([], {}):
             continue
