@@ -14,6 +14,7 @@ from kctl.dev.source import Artifact, Built, Release, Source
 from kctl.errors import KctlError
 
 if TYPE_CHECKING:
+    from kctl.dev.sync import Synced
     from kctl.dev.watch import ChangeFilter
 
 
@@ -119,24 +120,48 @@ class Session:
         """
         from kctl.dev.sync import copy_into
 
-        rules, state_dir = self.source.env.sync, self.source.env.state_dir
-        if rules is None or not self.deployed_images or not self.artifacts:
+        rules = self.source.env.sync
+        images = self.deployed_images or []
+        if rules is None or len(images) != len(self.artifacts) or not images:
             return False
         build_files = [
             a.context / name for a in self.artifacts for name in (a.dockerfile, ".dockerignore")
         ]
         files = rules.plan(trigger, [*build_files, *self.source.deploy_inputs()])
-        containers = self.target.containers(state_dir, self.deployed_images) if files else []
-        if not files or not containers:
+        batches = self._sync_batches(files or [], images)
+        if not files or batches is None:
             return False
-        self.hooks.step(f"sync {len(files)} file(s) into {len(containers)} container(s)")
+        count = sum(len(containers) for containers, _ in batches)
+        self.hooks.step(f"sync {len(files)} file(s) into {count} container(s)")
         try:
-            copy_into(containers, files, rules.run, self.hooks.build_output)
+            for containers, batch in batches:
+                copy_into(containers, batch, rules.run, self.hooks.build_output)
         except KctlError as err:
             self.hooks.step(f"sync failed ({err.message}): rebuilding")
             return False
         cycle.synced, self.drifted = [str(f.source) for f in files], True
         return True
+
+    def _sync_batches(
+        self, files: list[Synced], images: list[str]
+    ) -> list[tuple[list[str], list[Synced]]] | None:
+        """Files grouped by the artifact whose context holds them, with its running containers.
+
+        None when a file is in no context, or an artifact with files has no running container.
+        """
+        batches = []
+        left = list(files)
+        for artifact, image in zip(self.artifacts, images, strict=True):
+            context = artifact.context.resolve()
+            mine = [f for f in left if f.source.is_relative_to(context)]
+            if not mine:
+                continue
+            containers = self.target.containers(self.source.env.state_dir, [image])
+            if not containers:
+                return None
+            batches.append((containers, mine))
+            left = [f for f in left if f not in mine]
+        return None if left else batches
 
     def _release(self, cycle: Cycle, trigger: list[str] | None) -> Release | None:
         """What to deploy; None when the same images and chart are deployed and running."""

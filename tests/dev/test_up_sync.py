@@ -93,3 +93,37 @@ def test_sync_rules_map_paths_and_send_anything_else_to_a_rebuild(tmp_path: Path
     assert plan("src/gone.py") is None  # a deletion cannot be copied
     with pytest.raises(ValueError, match="absolute"):
         parse_rules({"src/**": "app"}, tmp_path)
+
+
+@pytest.mark.e2e
+def test_compose_services_get_only_their_own_files(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    podman: Podman,
+    busybox_base: str,
+    up_process: list[UpProcess],
+) -> None:
+    app = copy_example("two-services", tmp_path)
+    (app / "kctl.toml").write_text(
+        '[environments.development.sync]\n"web/www/**" = "/www"\n"api/data/**" = "/data"\n'
+    )
+    web, api = free_port(), free_port()
+    env = dict(up_env, BASE_IMAGE=busybox_base)
+    args = ["-f", "compose.yaml", "--registry", registry.host, "--target", "local"]
+    args += ["-p", f"{web}:8080", "-p", f"{api}:8081", "--watch-delay", "0.2"]
+    up = UpProcess(args, env, app)
+    up_process.append(up)
+    assert up.wait_cycles(1)[0]["ok"], up.stderr
+    wait_for_page(web, "<h1>web</h1>\n")
+    writes = registry.writes("two-services-web") + registry.writes("two-services-api")
+
+    (app / "web" / "www" / "index.html").write_text("<h1>web, live</h1>\n")
+    cycles = up.wait_cycles(2)
+    assert cycles[1]["synced"] and not cycles[1]["deployed"], "".join(up.stderr)
+    assert fetch(web) == "<h1>web, live</h1>\n"
+    assert fetch(api) == '{"service": "api"}\n'
+    assert "1 container(s)" in "".join(up.stderr)  # the api container got nothing
+    assert registry.writes("two-services-web") + registry.writes("two-services-api") == writes
+    assert up.interrupt() == 130
+    assert kctl(["down"], env, app).returncode == 0
