@@ -84,6 +84,8 @@ def up(
     if save:
         _save(console, environment, overrides)
     source = open_source(environment, file)
+    if environment.target == "local":
+        _check_port_forwards(environment, source)
     single = once or dry_run or not environment.watch
     hooks, log = _hooks(console, output, dry_run, report_errors=not single)
     session = Session(source, _target(environment, dry_run), hooks)
@@ -116,6 +118,19 @@ def _run(console: Console, session: Session, environment: Environment, single: b
     console.info(f"watching for changes (quiet {environment.watch_delay:g} s); Ctrl-C stops")
     watch_loop(session, environment.watch_delay)
     return 0
+
+
+def _check_port_forwards(environment: Environment, source: Any) -> None:
+    """-p for a port the source does not declare is bad input: say so before building."""
+    from kctl.dev.local_target import check_forwards
+    from kctl.errors import KctlError
+
+    try:
+        declared = source.declared_ports()
+    except KctlError:
+        return  # e.g. a Compose file being edited: the first cycle reports it
+    if declared is not None:
+        check_forwards(environment.port_forward, declared)
 
 
 def _still_running(console: Console, environment: Environment) -> None:

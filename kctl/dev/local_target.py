@@ -101,7 +101,7 @@ def local_manifest(
                     port["hostPort"], port["hostIP"] = host, ip
                     endpoints.append(f"http://{_reachable(ip)}:{host}")
         played.append(obj)
-    _check_forwards(ports, declared)
+    check_forwards(ports, declared)
     return played, endpoints, skipped
 
 
@@ -112,7 +112,7 @@ def _reachable(ip: str) -> str:
     return f"[{ip}]" if ":" in ip else ip
 
 
-def _check_forwards(ports: Sequence[tuple[int, int]], declared: set[int]) -> None:
+def check_forwards(ports: Sequence[tuple[int, int]], declared: set[int]) -> None:
     unknown = [f"{local}:{remote}" for local, remote in ports if remote not in declared]
     if unknown:
         known = ", ".join(str(p) for p in sorted(declared)) or "none"

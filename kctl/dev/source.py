@@ -84,6 +84,10 @@ class Source(Protocol):
 
     def deploy_inputs(self) -> list[Path]: ...
 
+    def declared_ports(self) -> set[int] | None:
+        """Container ports the source declares, when known before rendering (else None)."""
+        ...
+
 
 def image_path(image: str | None, fallback: str) -> str:
     """The repository path of an image name, without its registry and tag."""
@@ -138,6 +142,9 @@ class AppSource:
     def deploy_inputs(self) -> list[Path]:
         """Paths whose change means redeploying even when no image changed."""
         return [self.env.chart] if self.env.chart else []
+
+    def declared_ports(self) -> set[int] | None:
+        return None  # in the chart's templates: checked once rendered
 
 
 def image_values(prefix: str, image: Built) -> list[str]:
@@ -256,6 +263,17 @@ class ComposeSource:
     def deploy_inputs(self) -> list[Path]:
         project = self._project or self.project()
         return [Path(f) for f in project.files]
+
+    def declared_ports(self) -> set[int] | None:
+        """`ports:` targets and `expose:` entries of every service."""
+        from kctl.convert.container import exposed_ports
+
+        project = self._project or self.project()
+        found: set[int] = set()
+        for service in project.services.values():
+            found |= {p.target for p in service.ports}
+            found |= {number for number, _ in exposed_ports(service)}
+        return found
 
 
 def published_ports(project: Any) -> list[HostPort]:

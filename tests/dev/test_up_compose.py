@@ -47,6 +47,7 @@ def test_published_ports_build_args_and_undeclared_port_forwards(
     bad = kctl([*args, "-p", f"{free_port()}:9999"], up_env, app)
     assert bad.returncode == 2, bad.stderr
     assert "9999" in bad.stderr and "8080" in bad.stderr and "Traceback" not in bad.stderr
+    assert "build" not in bad.stderr  # checked before anything is built
 
     result = kctl(args, up_env, app)
     assert result.returncode == 0, result.stderr
