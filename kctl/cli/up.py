@@ -102,7 +102,7 @@ def up(
         if not log.stop() and console.interactive:
             console.rich.line()
         if not dry_run:
-            _still_running(console, environment)
+            _still_running(console, environment, session.target)
         raise
 
 
@@ -133,18 +133,24 @@ def _check_port_forwards(environment: Environment, source: Any) -> None:
         check_forwards(environment.port_forward, declared)
 
 
-def _still_running(console: Console, environment: Environment) -> None:
-    """After Ctrl-C: what kctl up leaves running, and how to remove it."""
+def _still_running(console: Console, environment: Environment, target: Any) -> None:
+    """After Ctrl-C: what kctl up leaves behind (as the target reports it), how to remove it."""
     from kctl.dev.deploy import load_state
+    from kctl.errors import KctlError
 
     state = load_state(environment.state_dir)
     if state is None:
         return
+    try:
+        runs = target.running(environment.state_dir) is not None
+    except KctlError:
+        runs = False
     endpoints = ", ".join(str(e) for e in state.get("endpoints", []))
-    where = f": {endpoints}" if endpoints else ""
+    where = f": {endpoints}" if endpoints and runs else ""
+    what = "still runs" if runs else "is deployed but not running"
     env = f" -e {environment.env}" if environment.env != "development" else ""
     console.warn(
-        f"{state['release']} still runs ({state['target']}){where}; `kctl down{env}` removes it"
+        f"{state['release']} {what} ({state['target']}){where}; `kctl down{env}` removes it"
     )
 
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from tests.dev.test_up import hello_args, namespace, wait_for_page
-from tests.support.kctl_cli import copy_example, kctl
+from tests.support.kctl_cli import UpProcess, copy_example, kctl
 from tests.support.services import Registry, free_port, wait_until
 
 
@@ -73,4 +73,27 @@ def test_quiet_still_prints_the_endpoint(
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"http://127.0.0.1:{port}\n"
     assert "build" not in result.stderr
+    assert kctl(["down"], up_env, app).returncode == 0
+
+
+@pytest.mark.e2e
+def test_ctrl_c_after_a_failed_first_deploy_does_not_claim_it_runs(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    busybox_base: str,
+    up_process: list[UpProcess],
+    request: pytest.FixtureRequest,
+) -> None:
+    app = copy_example("hello", tmp_path)
+    dockerfile = app / "Dockerfile"
+    dockerfile.write_text(dockerfile.read_text() + 'ENTRYPOINT ["/bin/busybox", "false"]\n')
+    up = UpProcess(hello_args(namespace(registry, request), busybox_base, free_port()), up_env, app)
+    up_process.append(up)
+    [first] = up.wait_cycles(1)
+    assert not first["ok"]
+    assert up.interrupt() == 130
+    text = "".join(up.stderr)
+    assert "hello is deployed but not running (local); `kctl down` removes it" in text
+    assert "still runs" not in text
     assert kctl(["down"], up_env, app).returncode == 0
