@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from kctl.cli.context import console_of
-from kctl.console import Console, OutputFormat
+from kctl.console import QUIET, Console, OutputFormat
 
 if TYPE_CHECKING:
     from kctl.dev.config import Environment
-    from kctl.dev.loop import Cycle
+    from kctl.dev.loop import Cycle, Session
 
 
 def register(app: typer.Typer) -> None:
@@ -57,7 +57,6 @@ def up(
 ) -> int:
     from kctl.dev.config import load_environment
     from kctl.dev.loop import Session
-    from kctl.dev.loop import watch as watch_loop
     from kctl.dev.source import open_source
     from kctl.errors import InputError
 
@@ -79,20 +78,38 @@ def up(
         "build-args": args,
         "timeout": timeout,
     }
-    environment = load_environment(path, env, overrides)
+    environment = load_environment(path, env, overrides, create=save)
     for warning in environment.warnings:
         console.warn(warning)
     if save:
         _save(console, environment, overrides)
     source = open_source(environment, file)
+    if environment.target == "local":
+        _check_port_forwards(environment, source)
     single = once or dry_run or not environment.watch
-    hooks = _hooks(console, output, dry_run, report_errors=not single)
+    hooks, log = _hooks(console, output, dry_run, report_errors=not single)
     session = Session(source, _target(environment, dry_run), hooks)
     console.info(
         f"kctl up {environment.name} ({environment.env}) -> {environment.target}"
         f", registry {environment.registry}"
     )
     _interrupt_on_signals()
+    try:
+        return _run(console, session, environment, single)
+    except KeyboardInterrupt:
+        # a live build log is erased (cursor at the start of a cleared line); otherwise the
+        # terminal echoed ^C on the current line: end it, so nothing follows on it
+        if not log.stop() and console.interactive:
+            console.rich.line()
+        if not dry_run:
+            _still_running(console, environment, session.target)
+        raise
+
+
+def _run(console: Console, session: Session, environment: Environment, single: bool) -> int:
+    """One cycle (raising its error), or the watch loop until Ctrl-C."""
+    from kctl.dev.loop import watch as watch_loop
+
     if single:
         cycle = session.cycle()
         if cycle.error is not None:
@@ -101,6 +118,40 @@ def up(
     console.info(f"watching for changes (quiet {environment.watch_delay:g} s); Ctrl-C stops")
     watch_loop(session, environment.watch_delay)
     return 0
+
+
+def _check_port_forwards(environment: Environment, source: Any) -> None:
+    """-p for a port the source does not declare is bad input: say so before building."""
+    from kctl.dev.local_target import check_forwards
+    from kctl.errors import KctlError
+
+    try:
+        declared = source.declared_ports()
+    except KctlError:
+        return  # e.g. a Compose file being edited: the first cycle reports it
+    if declared is not None:
+        check_forwards(environment.port_forward, declared)
+
+
+def _still_running(console: Console, environment: Environment, target: Any) -> None:
+    """After Ctrl-C: what kctl up leaves behind (as the target reports it), how to remove it."""
+    from kctl.dev.deploy import load_state
+    from kctl.errors import KctlError
+
+    state = load_state(environment.state_dir)
+    if state is None:
+        return
+    try:
+        runs = target.running(environment.state_dir) is not None
+    except KctlError:
+        runs = False
+    endpoints = ", ".join(str(e) for e in state.get("endpoints", []))
+    where = f": {endpoints}" if endpoints and runs else ""
+    what = "still runs" if runs else "is deployed but not running"
+    env = f" -e {environment.env}" if environment.env != "development" else ""
+    console.warn(
+        f"{state['release']} {what} ({state['target']}){where}; `kctl down{env}` removes it"
+    )
 
 
 def _save(console: Console, environment: Environment, overrides: dict[str, Any]) -> None:
@@ -114,13 +165,21 @@ def _save(console: Console, environment: Environment, overrides: dict[str, Any])
             hint=f"copy {environment.source.name} to kctl.toml first",
         )
     given = {k: v for k, v in overrides.items() if v not in (None, [], {})}
+    if environment.created_from is not None and environment.source is not None:
+        import tomllib
+
+        data = tomllib.loads(environment.source.read_text(encoding="utf-8"))
+        given = {**data["environments"][environment.created_from], **given}
     if "build-args" in given:
         given["build-args"] = dict(environment.build_args)
     if "set" in given:
         given["set"] = list(environment.set_values)
     config = environment.root / "kctl.toml"
     save_environment(config, environment.env, given)
-    console.info(f"saved {', '.join(given) or 'nothing'} to {config}")
+    table = f"[environments.{environment.env}]"
+    if environment.created_from is not None:
+        table += f" (new, a copy of {environment.created_from})"
+    console.info(f"saved {', '.join(given) or 'nothing'} to {config} {table}")
 
 
 def _interrupt_on_signals() -> None:
@@ -174,13 +233,18 @@ class _BuildLog:
         self.tail.extend(part for part in text.splitlines() if part.strip())
         self.live.update(Text("\n".join(self.tail), style="dim"))
 
-    def stop(self) -> None:
-        if self.live is not None:
-            self.live.stop()
-            self.live = None
+    def stop(self) -> bool:
+        """Remove the live tail; whether there was one."""
+        if self.live is None:
+            return False
+        self.live.stop()
+        self.live = None
+        return True
 
 
-def _hooks(console: Console, output: OutputFormat, dry_run: bool, report_errors: bool) -> Any:
+def _hooks(
+    console: Console, output: OutputFormat, dry_run: bool, report_errors: bool
+) -> tuple[Any, _BuildLog]:
     from kctl.dev.loop import Hooks
 
     log = _BuildLog(console)
@@ -193,6 +257,8 @@ def _hooks(console: Console, output: OutputFormat, dry_run: bool, report_errors:
 
     def done(cycle: Cycle) -> None:
         log.stop()
+        if output is OutputFormat.YAML:
+            console.result("---")  # one YAML document per cycle
         if output is not OutputFormat.TABLE:
             console.emit(_summary(cycle), output)
         if cycle.error is not None:
@@ -201,6 +267,12 @@ def _hooks(console: Console, output: OutputFormat, dry_run: bool, report_errors:
                 console.warn(f"cycle {cycle.number} failed after {cycle.seconds:.1f} s; watching")
             return
         deployed = cycle.deployed
+        if cycle.synced:
+            files = f"{len(cycle.synced)} file(s)"
+            console.success(
+                f"cycle {cycle.number}: synced {files}, no build ({cycle.seconds:.2f} s)"
+            )
+            return
         if deployed is None:
             console.success(f"cycle {cycle.number}: up to date ({cycle.seconds:.2f} s)")
             return
@@ -213,8 +285,11 @@ def _hooks(console: Console, output: OutputFormat, dry_run: bool, report_errors:
         where = f": {', '.join(deployed.endpoints)}" if deployed.endpoints else ""
         verb = "rendered" if dry_run else "deployed"
         console.success(f"cycle {cycle.number}: {verb} in {cycle.seconds:.1f} s{where}")
+        if console.verbosity == QUIET and output is OutputFormat.TABLE and not dry_run:
+            for endpoint in deployed.endpoints:  # -q: the endpoint is the result
+                console.result(endpoint)
 
-    return Hooks(step=step, build_output=log.line, cycle_done=done)
+    return Hooks(step=step, build_output=log.line, cycle_done=done), log
 
 
 def _summary(cycle: Cycle) -> dict[str, Any]:
@@ -228,6 +303,8 @@ def _summary(cycle: Cycle) -> dict[str, Any]:
         "seconds": round(cycle.seconds, 3),
         "trigger": cycle.trigger,
         "images": as_dict(cycle.built),
+        "deployed": deployed is not None,
+        "synced": cycle.synced,
         "endpoints": deployed.endpoints if deployed else [],
     }
 

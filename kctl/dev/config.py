@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kctl.dev.sync import SyncRules, parse_rules
 from kctl.errors import InputError, Location
 
 CONFIG_FILES = ("kctl.toml", "draft.toml")
@@ -39,6 +40,7 @@ KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "set": ((dict, list), "Helm values (table or list of key=value)"),
     "port-forward": (list, "LOCAL:CONTAINER ports for the local target"),
     "timeout": ((int, float), "seconds to wait for a deploy to be ready"),
+    "sync": (dict, "live update: glob = container folder, run, rebuild (kctl/dev/sync.py)"),
 }
 # Draft's keys that mean something else here, and the ones kctl has no use for.
 DRAFT_RENAMES = {"override-ports": "port-forward"}
@@ -68,6 +70,8 @@ class Environment:
     port_forward: list[tuple[int, int]] = field(default_factory=list)
     timeout: float = 300.0
     warnings: list[str] = field(default_factory=list)
+    created_from: str | None = None  # a new environment (--save) starts as a copy of this one
+    sync: SyncRules | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -181,43 +185,65 @@ def _check(key: str, value: Any, where: Location) -> None:
         )
 
 
+def _read_table(
+    values: Mapping[str, Any],
+    table: str,
+    path: Path,
+    text: str,
+    into: tuple[dict[str, Any], dict[str, int | None], list[str]],
+) -> None:
+    """Check an environment table's keys and values into (raw, lines, warnings)."""
+    raw, lines, warnings = into
+    for key, value in values.items():
+        at = Location.of(path, _line_of(text, table, key))
+        if path.name == "draft.toml" and key in DRAFT_RENAMES:
+            key = DRAFT_RENAMES[key]
+        if path.name == "draft.toml" and key in DRAFT_IGNORED:
+            warnings.append(f"{at}: draft.toml key `{key}` has no kctl meaning, ignored")
+            continue
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, list(KEYS), 1)
+            raise InputError(
+                f"unknown key `{key}` in [{table}]",
+                location=at,
+                hint=f"did you mean `{close[0]}`?" if close else f"known keys: {', '.join(KEYS)}",
+            )
+        _check(key, value, at)
+        raw[key], lines[key] = value, at.line
+        if key == "sync":  # its own [environments.<name>.sync] table
+            lines[key] = _line_of(text, f"{table}.sync")
+
+
 def load_environment(
     root: Path,
     wanted: str | None = None,
     overrides: Mapping[str, Any] | None = None,
     *,
     default_target: str | None = None,
+    create: bool = False,
 ) -> Environment:
-    """The environment `kctl up` runs: file values under flag/variable overrides."""
+    """The environment `kctl up` runs: file values under flag/variable overrides.
+
+    With create (--save), an environment the file does not have yet starts as a copy of the
+    default one (development, else the only one) instead of being an error.
+    """
     root = root.resolve()
     path = find_config(root)
     raw: dict[str, Any] = {}
     warnings: list[str] = []
     env_name = wanted or "development"
+    created_from: str | None = None
     lines: dict[str, int | None] = {}
     if path is not None:
         data, text = _parse(path)
         envs = _environments(data, path, text)
-        env_name = pick_environment(sorted(envs), wanted, path)
-        table = f"environments.{env_name}"
-        for key, value in envs[env_name].items():
-            at = Location.of(path, _line_of(text, table, key))
-            if path.name == "draft.toml" and key in DRAFT_RENAMES:
-                key = DRAFT_RENAMES[key]
-            if path.name == "draft.toml" and key in DRAFT_IGNORED:
-                warnings.append(f"{at}: draft.toml key `{key}` has no kctl meaning, ignored")
-                continue
-            if key not in KEYS:
-                close = difflib.get_close_matches(key, list(KEYS), 1)
-                raise InputError(
-                    f"unknown key `{key}` in [{table}]",
-                    location=at,
-                    hint=f"did you mean `{close[0]}`?"
-                    if close
-                    else f"known keys: {', '.join(KEYS)}",
-                )
-            _check(key, value, at)
-            raw[key], lines[key] = value, at.line
+        if create and wanted and wanted not in envs:
+            created_from = pick_environment(sorted(envs), None, path) if envs else None
+            read = created_from
+        else:
+            env_name = read = pick_environment(sorted(envs), wanted, path)
+        if read:
+            _read_table(envs[read], f"environments.{read}", path, text, (raw, lines, warnings))
     for key, value in (overrides or {}).items():
         if value is None or value in ([], {}):
             continue
@@ -254,6 +280,10 @@ def load_environment(
     if delay < 0 or timeout <= 0:
         bad = "watch-delay" if delay < 0 else "timeout"
         raise InputError(f"`{bad}` must be positive", location=where(bad))
+    try:
+        sync = parse_rules(raw["sync"], root) if raw.get("sync") else None
+    except ValueError as exc:
+        raise InputError(str(exc), location=where("sync")) from None
     name = str(raw.get("name") or root.name)
     chart = raw.get("chart")
     return Environment(
@@ -276,6 +306,8 @@ def load_environment(
         port_forward=ports,
         timeout=timeout,
         warnings=warnings,
+        created_from=created_from,
+        sync=sync,
     )
 
 

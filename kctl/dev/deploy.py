@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kctl.dev.source import Release
+from kctl.errors import OperationError
 
 STATE_FILE = "deployed.json"
 
@@ -26,6 +27,17 @@ class Deployed:
     notes: str = ""
     manifest: str = ""
     skipped: list[str] = field(default_factory=list)
+
+
+class RolledBackError(OperationError):
+    """A deploy failed and the target went back to the release that served before it."""
+
+
+def by_digest(image: str) -> str:
+    """repo:tag@digest -> repo@digest (Podman reports a pinned image without its tag)."""
+    name, at, digest = image.partition("@")
+    slash, colon = name.rfind("/"), name.rfind(":")
+    return f"{name[:colon]}@{digest}" if at and colon > slash else image
 
 
 def helm_values(release: Release) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from kctl.dev.context import ContextFile, tar
 from kctl.dev.registry import credentials, remote_digest
-from kctl.errors import OperationError
+from kctl.errors import KctlError, OperationError, PreconditionError
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,28 @@ class ImageRef:
 API_VERSION = "1.41"
 
 
+def engine_unreachable(detail: str = "") -> PreconditionError:
+    """No engine answers: one sentence with the fix (exit 3)."""
+    host = os.environ.get("DOCKER_HOST")
+    where = f"DOCKER_HOST={host}" if host else "DOCKER_HOST (unset: unix:///var/run/docker.sock)"
+    return PreconditionError(
+        f"cannot reach the container engine at {where}: start Podman/Docker or set DOCKER_HOST",
+        details=[detail] if detail else [],
+        hint="e.g. `podman system service --time=0 unix:///tmp/podman.sock &` and "
+        "`export DOCKER_HOST=unix:///tmp/podman.sock`",
+    )
+
+
+def engine_error(exc: Exception, what: str) -> KctlError:
+    """An SDK exception as one sentence: unreachable engine, else `what failed: reason`."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return engine_unreachable()
+    explanation = getattr(exc, "explanation", None)  # docker.errors.APIError: the engine's words
+    return OperationError(f"{what} failed: {explanation or exc}")
+
+
 def _client() -> Any:
     import docker
 
@@ -43,10 +65,7 @@ def _client() -> Any:
             version=os.environ.get("DOCKER_API_VERSION") or API_VERSION,
         )
     except docker.errors.DockerException as exc:
-        raise OperationError(
-            f"cannot reach the container engine: {exc}",
-            hint="start Docker or `podman system service` and set DOCKER_HOST",
-        ) from None
+        raise engine_unreachable(str(exc)) from None
 
 
 def build(
@@ -79,10 +98,10 @@ def build(
                 raise OperationError(f"build failed: {str(chunk['error']).strip()}")
             if "aux" in chunk and isinstance(chunk["aux"], dict):
                 image_id = str(chunk["aux"].get("ID", image_id))
-    except OperationError:
+    except KctlError:
         raise
     except Exception as exc:  # the SDK raises APIError/BuildError/ConnectionError
-        raise OperationError(f"build failed: {exc}") from None
+        raise engine_error(exc, "build") from None
     finally:
         client.close()
     return image_id
@@ -109,10 +128,10 @@ def push(ref: ImageRef, on_progress: Callable[[str], None] = lambda line: None) 
             if chunk.get("status"):
                 parts = (chunk.get("id"), chunk["status"], chunk.get("progress"))
                 on_progress(" ".join(str(p) for p in parts if p) + "\n")
-    except OperationError:
+    except KctlError:
         raise
     except Exception as exc:
-        raise OperationError(f"push of {ref.name} failed: {exc}") from None
+        raise engine_error(exc, f"push of {ref.name}") from None
     finally:
         client.close()
     digest = remote_digest(ref)

@@ -1,29 +1,39 @@
 """The `local` target: the chart rendered by `helm template`, run by `podman kube play`.
 
 Host ports are published on 127.0.0.1 only; the deploy is ready when every published port
-accepts connections, and fails fast (with the container's last log lines) if one exits.
+accepts connections, and fails fast (with the container's last log lines) if a container stops
+running. A failed deploy plays the last manifest that served again (like helm's rollback), so
+the previous release serves after a short gap; what runs is recorded in the state file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
-import socket
 import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from kctl.dev import proc
-from kctl.dev.deploy import Deployed, helm_values, load_state, save_state
+from kctl.dev.deploy import (
+    Deployed,
+    RolledBackError,
+    by_digest,
+    helm_values,
+    load_state,
+    save_state,
+)
+from kctl.dev.pods import RELEASE_LABEL, containers, running_images, stop_pods, wait_ready
 from kctl.dev.registry import is_loopback, split_registry
-from kctl.dev.source import Release
-from kctl.errors import KctlError, OperationError
+from kctl.dev.source import HostPort, Release
+from kctl.errors import InputError, KctlError, Location, OperationError
 
 # What `podman kube play` (4.x) runs or accepts; everything else is not run locally.
 PLAYABLE = {"Pod", "Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim"}
-RELEASE_LABEL = "kctl.dev/release"
+COMPONENT_LABEL = "io.kompose.service"  # the Compose service a generated chart's pod runs
+MANIFEST = "manifest.yaml"  # what was played last: `kctl down` removes it
+SERVING = "serving.yaml"  # the last manifest that became ready: a failed deploy goes back to it
+__all__ = ["RELEASE_LABEL", "LocalTarget", "local_manifest"]
 
 
 def _pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
@@ -45,16 +55,23 @@ def _pod_labels(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def local_manifest(
-    documents: Sequence[Any], release: str, ports: Sequence[tuple[int, int]]
+    documents: Sequence[Any],
+    release: str,
+    ports: Sequence[tuple[int, int]],
+    published: Sequence[HostPort] = (),
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """Objects Podman can play, with host ports published on 127.0.0.1; plus endpoints, skipped.
+    """Objects Podman can play, with host ports published; plus endpoints, skipped.
 
-    A container port is published on the host port `port-forward` maps it to, else on the
-    same number (Podman publishes nothing without a hostPort).
+    A container port is published on the host port `port-forward` (-p) maps it to, else on the
+    one the Compose file publishes for that service (and its host IP), else on the same number
+    (Podman publishes nothing without a hostPort); on 127.0.0.1 unless Compose names an IP.
+    A port-forward for a port no container declares is an input error.
     """
     forward = {remote: local for local, remote in ports}
+    compose = {(p.component, p.container_port): p for p in published}
     played, skipped, endpoints = [], [], []
     used: set[int] = set()
+    declared: set[int] = set()
     for obj in documents:
         if not isinstance(obj, dict) or "kind" not in obj:
             continue
@@ -64,20 +81,47 @@ def local_manifest(
                 skipped.append(f"{kind}/{obj.get('metadata', {}).get('name', '?')}")
             continue
         if kind in ("Pod", "Deployment"):
-            spec = _pod_spec(obj)
-            _pod_labels(obj)[RELEASE_LABEL] = release
-            for container in (spec or {}).get("containers", []):
+            labels = _pod_labels(obj)
+            labels[RELEASE_LABEL] = release
+            component = str(labels.get(COMPONENT_LABEL) or obj.get("metadata", {}).get("name"))
+            for container in (_pod_spec(obj) or {}).get("containers", []):
                 for port in container.get("ports", []) or []:
                     number = int(port.get("containerPort", 0))
-                    host = int(port.get("hostPort") or forward.get(number, number))
+                    declared.add(number)
+                    found = compose.get((component, number))
+                    host = int(
+                        port.get("hostPort")
+                        or forward.get(number)
+                        or (found.host_port if found else number)
+                    )
                     if host in used:
                         continue
                     used.add(host)
-                    port["hostPort"] = host
-                    port["hostIP"] = "127.0.0.1"
-                    endpoints.append(f"http://127.0.0.1:{host}")
+                    ip = found.host_ip if found and number not in forward else "127.0.0.1"
+                    port["hostPort"], port["hostIP"] = host, ip
+                    endpoints.append(f"http://{_reachable(ip)}:{host}")
         played.append(obj)
+    check_forwards(ports, declared)
     return played, endpoints, skipped
+
+
+def _reachable(ip: str) -> str:
+    """The address a client on this machine reaches a port published on ip with."""
+    if ip in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{ip}]" if ":" in ip else ip
+
+
+def check_forwards(ports: Sequence[tuple[int, int]], declared: set[int]) -> None:
+    unknown = [f"{local}:{remote}" for local, remote in ports if remote not in declared]
+    if unknown:
+        known = ", ".join(str(p) for p in sorted(declared)) or "none"
+        raise InputError(
+            f"port-forward {', '.join(unknown)}: no container declares that port "
+            f"(declared: {known})",
+            location=Location("-p / port-forward"),
+            hint="forward a declared port, or declare it (Compose `ports:`/`expose:`, the chart)",
+        )
 
 
 class LocalTarget:
@@ -93,6 +137,7 @@ class LocalTarget:
         self.dry_run = dry_run
         self._stopping: threading.Thread | None = None
         self._stopped: str | None = None  # the release prepare() stopped
+        self._stopped_pods: list[str] = []
 
     def prepare(self, state_dir: Path) -> None:
         """Stop the running pods while the new image is pushed: the ports must be free anyway.
@@ -106,11 +151,30 @@ class LocalTarget:
 
         def stop_ahead() -> None:
             with contextlib.suppress(KctlError):  # deploy() then stops them itself, and reports
-                stop_pods(podman, release)
+                self._stopped_pods = stop_pods(podman, release)
                 self._stopped = release
 
         self._stopping = threading.Thread(target=stop_ahead, daemon=True)
         self._stopping.start()
+
+    def restore(self, state_dir: Path) -> None:
+        """The cycle failed after prepare() (e.g. the push): start the pods it stopped again."""
+        if self._stopping is not None:
+            self._stopping.join()
+            self._stopping = None
+        pods, release, self._stopped, self._stopped_pods = (
+            self._stopped_pods,
+            self._stopped,
+            None,
+            [],
+        )
+        if not pods or release is None:
+            return
+        podman, state = proc.binary("podman"), load_state(state_dir) or {}
+        endpoints = [str(e) for e in state.get("endpoints", [])]
+        with contextlib.suppress(KctlError):  # what runs then is what running() reports
+            proc.run([podman, "pod", "start", *pods], timeout=60, what="podman pod start")
+            wait_ready(podman, release, endpoints, min(self.timeout, 60.0))
 
     def render(self, release: Release) -> list[Any]:
         import yaml
@@ -132,7 +196,9 @@ class LocalTarget:
         from kctl.fsio import write_file
         from kctl.yamlio import dump_all
 
-        objects, endpoints, skipped = local_manifest(self.render(release), release.name, self.ports)
+        objects, endpoints, skipped = local_manifest(
+            self.render(release), release.name, self.ports, release.host_ports
+        )
         if not any(o["kind"] in ("Pod", "Deployment") for o in objects):
             raise OperationError(
                 "the chart renders nothing the local target can run (Pod or Deployment)",
@@ -142,30 +208,99 @@ class LocalTarget:
         deployed = Deployed("local", endpoints=endpoints, manifest=manifest, skipped=skipped)
         if self.dry_run:
             return deployed
-        path = state_dir / "manifest.yaml"
-        save_state(state_dir, {"target": "local", "release": release.name, "manifest": str(path)})
+        previous = load_state(state_dir) or {}
+        path = state_dir / MANIFEST
+        state = {"target": "local", "release": release.name, "manifest": str(path)}
+        save_state(state_dir, {**previous, **state})
         write_file(path, manifest)
         podman = proc.binary("podman")
         on_step(f"podman kube play {release.name}")
+        self._stop_previous(podman, release.name)
+        try:
+            self._play(podman, path, _images(objects))
+            wait_ready(podman, release.name, endpoints, self.timeout)
+        except OperationError as err:
+            raise self._roll_back(podman, release.name, state_dir, err, on_step) from None
+        write_file(state_dir / SERVING, manifest)
+        running = running_images(podman, release.name, endpoints) or []
+        save_state(state_dir, {**state, "endpoints": endpoints, "running": running})
+        return deployed
+
+    def _stop_previous(self, podman: str, release: str) -> None:
         if self._stopping is not None:
             self._stopping.join()
             self._stopping = None
-        if self._stopped != release.name:
-            stop_pods(podman, release.name)
-        self._stopped = None
+        if self._stopped != release:
+            stop_pods(podman, release)
+        self._stopped, self._stopped_pods = None, []
+
+    def _play(self, podman: str, path: Path, images: list[str]) -> None:
         argv = [podman, "kube", "play", "--replace"]
-        images = [
-            c.get("image", "")
-            for o in objects
-            for c in (_pod_spec(o) or {}).get("containers", [])
-            if o["kind"] in ("Pod", "Deployment")
-        ]
         if images and all(is_loopback(split_registry(i)[0] or "") for i in images):
             argv.append("--tls-verify=false")  # a registry on this machine speaks plain HTTP
         result = proc.run([*argv, str(path)], timeout=self.timeout, what="podman kube play")
         proc.check(result, "podman kube play")
-        wait_ready(podman, release.name, endpoints, self.timeout)
-        return deployed
+
+    def _roll_back(
+        self,
+        podman: str,
+        release: str,
+        state_dir: Path,
+        err: OperationError,
+        on_step: Callable[[str], None],
+    ) -> OperationError:
+        """Play the last manifest that served again; the error says what serves now."""
+        import yaml
+
+        from kctl.fsio import write_file
+
+        with contextlib.suppress(KctlError):
+            stop_pods(podman, release)  # a crash loop is not left spinning
+        serving, state = state_dir / SERVING, load_state(state_dir) or {}
+        if not serving.is_file():
+            err.hint = (
+                "nothing served before: fix the app (kctl keeps watching); kctl down stops it"
+            )
+            return err
+        on_step("deploy failed: playing the previous release again")
+        endpoints = [str(e) for e in state.get("endpoints", [])]
+        try:
+            objects = [d for d in yaml.safe_load_all(serving.read_text(encoding="utf-8")) if d]
+            self._play(podman, serving, _images(objects))
+            wait_ready(podman, release, endpoints, min(self.timeout, 60.0))
+        except OperationError as again:
+            err.hint = f"rolling back failed too ({again.message}): nothing serves"
+            return err
+        path = state_dir / MANIFEST
+        write_file(path, serving.read_text(encoding="utf-8"))
+        running = running_images(podman, release, endpoints) or []
+        save_state(state_dir, {**state, "manifest": str(path), "running": running})
+        where = f" on {', '.join(endpoints)}" if endpoints else ""
+        return RolledBackError(
+            f"{err.message}; rolled back: the previous release serves again{where}",
+            details=err.details,
+            hint="fix the app and save; kctl keeps watching",
+        )
+
+    def running(self, state_dir: Path) -> list[str] | None:
+        """Images of the release when all its containers run and its ports answer, else None."""
+        state = load_state(state_dir)
+        if self.dry_run or not state or state.get("target") != "local":
+            return None
+        endpoints = [str(e) for e in state.get("endpoints", [])]
+        return running_images(proc.binary("podman"), str(state["release"]), endpoints)
+
+    def containers(self, state_dir: Path, images: list[str]) -> list[str]:
+        """Ids of the release's running containers of these images (for a sync)."""
+        state = load_state(state_dir)
+        if self.dry_run or not state or state.get("target") != "local":
+            return []
+        wanted = {by_digest(i) for i in images}
+        return [
+            str(c["Id"])
+            for c in containers(proc.binary("podman"), str(state["release"]))
+            if c.get("State") == "running" and by_digest(str(c.get("Image", ""))) in wanted
+        ]
 
     @staticmethod
     def remove(state: dict[str, Any], timeout: float, volumes: bool = False) -> list[str]:
@@ -173,6 +308,7 @@ class LocalTarget:
         podman = proc.binary("podman")
         stop_pods(podman, state["release"])
         manifest = Path(state["manifest"])
+        (manifest.parent / SERVING).unlink(missing_ok=True)
         removed = []
         if manifest.is_file():
             result = proc.run(
@@ -190,63 +326,10 @@ class LocalTarget:
         return removed
 
 
-def _release_pods(podman: str, release: str, running: bool = False) -> list[str]:
-    argv = [podman, "pod", "ps", "-q", "--filter", f"label={RELEASE_LABEL}={release}"]
-    if running:
-        argv += ["--filter", "status=running"]
-    result = proc.run(argv, timeout=60, what="podman pod ps")
-    proc.check(result, "podman pod ps")
-    return result.stdout.split()
-
-
-def stop_pods(podman: str, release: str) -> None:
-    """Stop a release's pods at once (-t 0): kube play --replace would wait for each grace."""
-    pods = _release_pods(podman, release, running=True)
-    if pods:
-        proc.run([podman, "pod", "stop", "-t", "0", *pods], timeout=60, what="podman pod stop")
-
-
-def _port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-def _failed_containers(podman: str, release: str) -> list[dict[str, Any]]:
-    pods = _release_pods(podman, release)
-    if not pods:
-        return []
-    argv = [podman, "ps", "-a", "--format", "json"]
-    for pod in pods:
-        argv += ["--filter", f"pod={pod}"]
-    result = proc.run(argv, timeout=60, what="podman ps")
-    try:
-        containers = json.loads(result.stdout or "[]")
-    except ValueError:
-        return []
-    return [c for c in containers if not c.get("IsInfra") and c.get("State") in ("exited", "dead")]
-
-
-def wait_ready(podman: str, release: str, endpoints: Sequence[str], timeout: float) -> None:
-    """Wait until every published port accepts connections; fail fast if a container exits."""
-    ports = [int(e.rsplit(":", 1)[1]) for e in endpoints]
-    deadline = time.monotonic() + timeout
-    while True:
-        if all(_port_open(p) for p in ports):
-            return
-        failed = _failed_containers(podman, release)
-        if failed:
-            name = failed[0].get("Names", ["?"])[0]
-            logs = proc.run([podman, "logs", "--tail", "20", name], timeout=30, what="logs")
-            raise OperationError(
-                f"container {name} exited (code {failed[0].get('ExitCode')})",
-                details=(logs.stdout + logs.stderr).strip().splitlines()[-20:],
-                hint="fix the app or its command; kctl keeps watching",
-            )
-        if time.monotonic() > deadline:
-            raise OperationError(
-                f"not ready within {timeout:g} s: {', '.join(endpoints)} not accepting connections"
-            )
-        time.sleep(0.1)
+def _images(objects: Sequence[Any]) -> list[str]:
+    return [
+        str(c.get("image", ""))
+        for o in objects
+        if isinstance(o, dict) and o.get("kind") in ("Pod", "Deployment")
+        for c in (_pod_spec(o) or {}).get("containers", [])
+    ]

@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from kctl.dev.builder import build_planned, plan, push_planned, unchanged
-from kctl.dev.deploy import Deployed
+from kctl.dev.deploy import Deployed, RolledBackError, by_digest
 from kctl.dev.source import Artifact, Built, Release, Source
 from kctl.errors import KctlError
 
 if TYPE_CHECKING:
+    from kctl.dev.sync import Synced
     from kctl.dev.watch import ChangeFilter
 
 
@@ -26,6 +27,15 @@ class Target(Protocol):
 
     def prepare(self, state_dir: Path) -> None:
         """A new image is built: start what can run before it is pushed (non-blocking)."""
+
+    def restore(self, state_dir: Path) -> None:
+        """The cycle failed after prepare() and before deploy(): undo what prepare() did."""
+
+    def running(self, state_dir: Path) -> list[str] | None:
+        """Images of the deployed release if it runs and is ready now, else None."""
+
+    def containers(self, state_dir: Path, images: list[str]) -> list[str]:
+        """Ids of the running containers of these images files can be synced into (or none)."""
 
 
 @dataclass
@@ -45,6 +55,7 @@ class Cycle:
     trigger: list[str] = field(default_factory=list)
     built: list[Built] = field(default_factory=list)
     deployed: Deployed | None = None
+    synced: list[str] = field(default_factory=list)  # files copied into running containers
     error: KctlError | None = None
     seconds: float = 0.0
 
@@ -63,6 +74,7 @@ class Session:
         self.count = 0
         self.deployed_images: list[str] | None = None
         self.artifacts: list[Artifact] = []
+        self.drifted = False  # files were synced into what runs since its image was deployed
 
     def cycle(self, trigger: list[str] | None = None) -> Cycle:
         """One pass. Errors kctl can explain are returned in the Cycle, never raised."""
@@ -70,6 +82,8 @@ class Session:
         cycle = Cycle(self.count, trigger or [])
         started = time.monotonic()
         try:
+            if trigger and self._sync(cycle, trigger):
+                return self._done(cycle, started)
             self.artifacts = self.source.artifacts()
             planned = [plan(a) for a in self.artifacts]
             for item in planned:
@@ -77,30 +91,107 @@ class Session:
                     build_planned(item, self.hooks.build_output, self.hooks.step)
             if any(p.existing is None for p in planned):  # every build succeeded
                 self.target.prepare(self.source.env.state_dir)
-            for item in planned:
-                cycle.built.append(
-                    unchanged(item, self.hooks.step)
-                    if item.existing is not None
-                    else push_planned(item, self.hooks.step, self.hooks.build_output)
-                )
-            images = [b.pinned for b in cycle.built]
-            if (
-                images == self.deployed_images
-                and trigger is not None
-                and not _touches(self.source.deploy_inputs(), trigger)
-            ):
-                self.hooks.step("nothing changed: images and chart as deployed")
-            else:
-                release = self.source.release(cycle.built)
-                cycle.deployed = self.target.deploy(
-                    release, self.source.env.state_dir, self.hooks.step
-                )
-                self.deployed_images = images
+            try:
+                for item in planned:
+                    cycle.built.append(
+                        unchanged(item, self.hooks.step)
+                        if item.existing is not None
+                        else push_planned(item, self.hooks.step, self.hooks.build_output)
+                    )
+                release = self._release(cycle, trigger)
+            except BaseException:  # a failed push, or Ctrl-C: what was stopped runs again
+                self.target.restore(self.source.env.state_dir)
+                raise
+            if release is not None:
+                self._deploy(cycle, release)
         except KctlError as err:
             cycle.error = err
+        return self._done(cycle, started)
+
+    def _done(self, cycle: Cycle, started: float) -> Cycle:
         cycle.seconds = time.monotonic() - started
         self.hooks.cycle_done(cycle)
         return cycle
+
+    def _sync(self, cycle: Cycle, trigger: list[str]) -> bool:
+        """Copy the changed files into the running containers when sync rules cover them all.
+
+        False (a full cycle follows) when a change needs a build, nothing runs, or copying fails.
+        """
+        from kctl.dev.sync import copy_into
+
+        rules = self.source.env.sync
+        images = self.deployed_images or []
+        if rules is None or len(images) != len(self.artifacts) or not images:
+            return False
+        build_files = [
+            a.context / name for a in self.artifacts for name in (a.dockerfile, ".dockerignore")
+        ]
+        files = rules.plan(trigger, [*build_files, *self.source.deploy_inputs()])
+        batches = self._sync_batches(files or [], images)
+        if not files or batches is None:
+            return False
+        count = sum(len(containers) for containers, _ in batches)
+        self.hooks.step(f"sync {len(files)} file(s) into {count} container(s)")
+        try:
+            for containers, batch in batches:
+                copy_into(containers, batch, rules.run, self.hooks.build_output)
+        except KctlError as err:
+            self.hooks.step(f"sync failed ({err.message}): rebuilding")
+            return False
+        cycle.synced, self.drifted = [str(f.source) for f in files], True
+        return True
+
+    def _sync_batches(
+        self, files: list[Synced], images: list[str]
+    ) -> list[tuple[list[str], list[Synced]]] | None:
+        """Files grouped by the artifact whose context holds them, with its running containers.
+
+        None when a file is in no context, or an artifact with files has no running container.
+        """
+        batches = []
+        left = list(files)
+        for artifact, image in zip(self.artifacts, images, strict=True):
+            context = artifact.context.resolve()
+            mine = [f for f in left if f.source.is_relative_to(context)]
+            if not mine:
+                continue
+            containers = self.target.containers(self.source.env.state_dir, [image])
+            if not containers:
+                return None
+            batches.append((containers, mine))
+            left = [f for f in left if f not in mine]
+        return None if left else batches
+
+    def _release(self, cycle: Cycle, trigger: list[str] | None) -> Release | None:
+        """What to deploy; None when the same images and chart are deployed and running."""
+        images = [b.pinned for b in cycle.built]
+        if (
+            images == self.deployed_images
+            and trigger is not None
+            and not self.drifted
+            and not _touches(self.source.deploy_inputs(), trigger)
+            and self._serving(images)
+        ):
+            self.hooks.step("nothing changed: images and chart as deployed, and running")
+            return None
+        return self.source.release(cycle.built)
+
+    def _deploy(self, cycle: Cycle, release: Release) -> None:
+        try:
+            cycle.deployed = self.target.deploy(release, self.source.env.state_dir, self.hooks.step)
+        except RolledBackError:
+            raise  # what ran before runs again: deployed_images still says what it is
+        except KctlError:
+            self.deployed_images = None  # unknown: the next cycle deploys whatever it builds
+            raise
+        self.deployed_images, self.drifted = [b.pinned for b in cycle.built], False
+
+    def _serving(self, images: list[str]) -> bool:
+        running = self.target.running(self.source.env.state_dir)
+        return running is not None and {by_digest(i) for i in images} <= {
+            by_digest(r) for r in running
+        }
 
 
 def _touches(inputs: list[Path], paths: list[str]) -> bool:

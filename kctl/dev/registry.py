@@ -1,8 +1,9 @@
 """Ask a registry (Distribution API v2) whether it has a tag, as the logged-in user.
 
 Credentials come from where `podman login` and `docker login` put them (REGISTRY_AUTH_FILE,
-the containers auth.json, DOCKER_CONFIG/config.json, ~/.docker/config.json; inline `auth`
-entries — credential helpers are not consulted). Both Basic and Bearer-token challenges are
+the containers auth.json, DOCKER_CONFIG/config.json, ~/.docker/config.json): inline `auth`
+entries, and credential helpers (`credHelpers`, `credsStore`: Docker Desktop, ECR, GCR, ACR)
+asked through the docker SDK's own resolution. Both Basic and Bearer-token challenges are
 answered, so Docker Hub-style token registries work as well as a plain htpasswd one.
 """
 
@@ -52,7 +53,8 @@ def credentials(registry: str) -> tuple[str, str] | None:
     """(user, password) stored for registry by a login, if any."""
     for path in auth_files():
         try:
-            auths = json.loads(path.read_text(encoding="utf-8")).get("auths") or {}
+            data = json.loads(path.read_text(encoding="utf-8"))
+            auths = data.get("auths") or {}
         except (OSError, ValueError, AttributeError):
             continue
         for key in (registry, f"https://{registry}", f"http://{registry}"):
@@ -63,6 +65,27 @@ def credentials(registry: str) -> tuple[str, str] | None:
                 except (ValueError, UnicodeDecodeError):
                     continue
                 return user, password
+        if data.get("credHelpers") or data.get("credsStore"):
+            found = _from_helper(data, registry)
+            if found:
+                return found
+    return None
+
+
+def _from_helper(config: dict[str, object], registry: str) -> tuple[str, str] | None:
+    """Ask the credential helper a config names for registry (docker SDK resolution)."""
+    import docker.auth
+    import docker.errors
+
+    try:
+        entry = docker.auth.load_config(config_dict=config).resolve_authconfig(registry)
+    except docker.errors.DockerException as exc:
+        raise OperationError(
+            f"the credential helper for {registry} failed: {exc}", hint=LOGIN_HINT
+        ) from None
+    entry = {str(k).lower(): v for k, v in (entry or {}).items()}
+    if entry.get("username") and entry.get("password"):
+        return str(entry["username"]), str(entry["password"])
     return None
 
 

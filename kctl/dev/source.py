@@ -54,6 +54,16 @@ class Built:
 
 
 @dataclass(frozen=True)
+class HostPort:
+    """A port a source publishes on the host (Compose `ports:`), for the local target."""
+
+    component: str
+    container_port: int
+    host_port: int
+    host_ip: str = "127.0.0.1"
+
+
+@dataclass(frozen=True)
 class Release:
     """A chart to deploy and the values that point it at the pushed images."""
 
@@ -62,6 +72,7 @@ class Release:
     chart: Path
     set_values: Sequence[str] = ()
     set_strings: Sequence[str] = ()
+    host_ports: Sequence[HostPort] = ()
 
 
 class Source(Protocol):
@@ -72,6 +83,10 @@ class Source(Protocol):
     def release(self, built: Sequence[Built]) -> Release: ...
 
     def deploy_inputs(self) -> list[Path]: ...
+
+    def declared_ports(self) -> set[int] | None:
+        """Container ports the source declares, when known before rendering (else None)."""
+        ...
 
 
 def image_path(image: str | None, fallback: str) -> str:
@@ -128,6 +143,9 @@ class AppSource:
         """Paths whose change means redeploying even when no image changed."""
         return [self.env.chart] if self.env.chart else []
 
+    def declared_ports(self) -> set[int] | None:
+        return None  # in the chart's templates: checked once rendered
+
 
 def image_values(prefix: str, image: Built) -> list[str]:
     """--set-string values pointing a chart's image block at a pushed digest."""
@@ -164,10 +182,13 @@ def image_values_prefix(chart: Path, name: str) -> str:
     )
 
 
-def compose_artifacts(project: Any, registry: str | None) -> list[Artifact]:
+def compose_artifacts(
+    project: Any, registry: str | None, build_args: Mapping[str, str] | None = None
+) -> list[Artifact]:
     """An artifact per service with `build:`, pushed to registry (else the one in `image:`).
 
     With neither, the image stays local (`localhost/<project>-<service>`) and cannot be pushed.
+    build_args (--build-arg, kctl.toml) are merged into every build's `args`, and win.
     """
     found = []
     for name, service in sorted(project.services.items()):
@@ -184,7 +205,10 @@ def compose_artifacts(project: Any, registry: str | None) -> list[Artifact]:
                 context=Path(build["context"]),
                 repository=f"{host}/{path}",
                 dockerfile=str(build.get("dockerfile") or "Dockerfile"),
-                build_args={k: v for k, v in args.items() if v is not None},
+                build_args={
+                    **{k: v for k, v in args.items() if v is not None},
+                    **(build_args or {}),
+                },
                 target=build.get("target"),
             )
         )
@@ -207,7 +231,7 @@ class ComposeSource:
 
     def artifacts(self) -> list[Artifact]:
         """Services with `build:`; a project of ready-made images has none and is deployed."""
-        return compose_artifacts(self.project(), self.env.registry)
+        return compose_artifacts(self.project(), self.env.registry, self.env.build_args)
 
     def release(self, built: Sequence[Built]) -> Release:
         from kctl import fsio
@@ -228,11 +252,39 @@ class ComposeSource:
         )
         chart = self.env.state_dir / "chart"
         fsio.write_tree(chart, files, force=True)
-        return Release(project.name, self.env.namespace, chart, set_values=self.env.set_values)
+        return Release(
+            project.name,
+            self.env.namespace,
+            chart,
+            set_values=self.env.set_values,
+            host_ports=published_ports(project),
+        )
 
     def deploy_inputs(self) -> list[Path]:
         project = self._project or self.project()
         return [Path(f) for f in project.files]
+
+    def declared_ports(self) -> set[int] | None:
+        """`ports:` targets and `expose:` entries of every service."""
+        from kctl.convert.container import exposed_ports
+
+        project = self._project or self.project()
+        found: set[int] = set()
+        for service in project.services.values():
+            found |= {p.target for p in service.ports}
+            found |= {number for number, _ in exposed_ports(service)}
+        return found
+
+
+def published_ports(project: Any) -> list[HostPort]:
+    """Host ports the Compose services publish (TCP; the first of a published range)."""
+    found = []
+    for name, service in sorted(project.services.items()):
+        for port in service.ports:
+            if port.protocol == "tcp" and port.published:
+                host = int(str(port.published).split("-")[0])
+                found.append(HostPort(name, port.target, host, port.host_ip or "127.0.0.1"))
+    return found
 
 
 def compose_files(root: Path) -> list[Path]:

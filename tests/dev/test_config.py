@@ -212,3 +212,20 @@ def test_cli_save_refuses_to_shadow_a_draft_toml(
     code = main(["up", str(tmp_path), "--once", "--save", "--registry", "127.0.0.1:6001"])
     assert code == ExitCode.USAGE and "draft.toml" in capsys.readouterr().err
     assert not (tmp_path / "kctl.toml").exists()
+
+
+@pytest.mark.unit
+def test_cli_save_creates_a_new_environment_from_the_default_one(
+    app: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # README: `kctl up -e staging --registry ghcr.io/me --save` (here `qa`, a new one)
+    code = main(["up", str(app), "-e", "qa", "--once", "--save", "--registry", "127.0.0.1:6002"])
+    assert code == ExitCode.USAGE and "no Dockerfile" in capsys.readouterr().err
+    qa = load_environment(app, "qa")
+    assert (qa.name, qa.namespace, qa.registry) == ("shop", "dev", "127.0.0.1:6002")
+    assert qa.port_forward == [(18080, 8080), (9000, 9000)]  # copied from development
+    assert load_environment(app).registry == "127.0.0.1:5000"  # development untouched
+    assert "# my app, my comments" in (app / "kctl.toml").read_text()
+    # without --save an unknown environment is still a typo to report
+    with pytest.raises(InputError, match="no environment 'prod'"):
+        load_environment(app, "prod")

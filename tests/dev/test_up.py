@@ -342,7 +342,9 @@ def test_build_target_stage_from_kctl_toml(
         + 'FROM site AS broken\nRUN ["/bin/busybox", "false"]\n'
     )
     config = app / "kctl.toml"
-    config.write_text(config.read_text() + 'build-target = "site"\n')
+    config.write_text(  # into [environments.development], above the sync table
+        config.read_text().replace("watch = true\n", 'watch = true\nbuild-target = "site"\n')
+    )
     port = free_port()
     ns = namespace(registry, request)
     result = kctl(["up", "--once", *hello_args(ns, busybox_base, port)], up_env, app)

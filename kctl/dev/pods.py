@@ -1,0 +1,125 @@
+"""What Podman runs for a release of the local target: its pods, their containers, readiness.
+
+A release's pods and containers carry the `kctl.dev/release` label (kube play copies the pod
+template's labels onto both). A container is healthy only while `running`: Podman reports a
+crash-looping container (restart policy Always) as `stopped` between restarts, an exited one
+as `exited`, so any other settled state fails the wait at once, with the container's logs.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from kctl.dev import proc
+from kctl.errors import OperationError
+
+RELEASE_LABEL = "kctl.dev/release"
+# states a container passes through on its way to `running`; any other one is a failure
+STARTING = ("created", "configured", "initialized", "running")
+LOG_LINES = 20
+
+
+def release_pods(podman: str, release: str, running: bool = False) -> list[str]:
+    argv = [podman, "pod", "ps", "-q", "--filter", f"label={RELEASE_LABEL}={release}"]
+    if running:
+        argv += ["--filter", "status=running"]
+    result = proc.run(argv, timeout=60, what="podman pod ps")
+    proc.check(result, "podman pod ps")
+    return result.stdout.split()
+
+
+def stop_pods(podman: str, release: str) -> list[str]:
+    """Stop a release's pods at once (-t 0): kube play --replace would wait for each grace."""
+    pods = release_pods(podman, release, running=True)
+    if pods:
+        proc.run([podman, "pod", "stop", "-t", "0", *pods], timeout=60, what="podman pod stop")
+    return pods
+
+
+def containers(podman: str, release: str) -> list[dict[str, Any]]:
+    """The release's app containers (infra containers left out), as `podman ps` reports them."""
+    argv = [podman, "ps", "-a", "--format", "json", "--filter", f"label={RELEASE_LABEL}={release}"]
+    result = proc.run(argv, timeout=60, what="podman ps")
+    try:
+        found = json.loads(result.stdout or "[]")
+    except ValueError:
+        return []
+    return [c for c in found if isinstance(c, dict) and not c.get("IsInfra")]
+
+
+def port_open(address: tuple[str, int]) -> bool:
+    try:
+        with socket.create_connection(address, timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def endpoint_ports(endpoints: Sequence[str]) -> list[tuple[str, int]]:
+    """(host, port) of each http://HOST:PORT endpoint."""
+    found = []
+    for endpoint in endpoints:
+        host, _, port = endpoint.partition("://")[2].rpartition(":")
+        found.append((host.strip("[]") or "127.0.0.1", int(port)))
+    return found
+
+
+def running_images(podman: str, release: str, endpoints: Sequence[str]) -> list[str] | None:
+    """Images of the release when every container runs and every endpoint answers, else None."""
+    found = containers(podman, release)
+    if not found or any(c.get("State") != "running" for c in found):
+        return None
+    if not all(port_open(p) for p in endpoint_ports(endpoints)):
+        return None
+    return sorted({str(c.get("Image", "")) for c in found})
+
+
+def _name(container: dict[str, Any]) -> str:
+    names = container.get("Names") or ["?"]
+    return str(names[0] if isinstance(names, list) else names)
+
+
+def logs(podman: str, name: str) -> list[str]:
+    result = proc.run(
+        [podman, "logs", "--tail", str(LOG_LINES), name], timeout=30, what="podman logs"
+    )
+    return (result.stdout + result.stderr).strip().splitlines()[-LOG_LINES:]
+
+
+def failure(podman: str, container: dict[str, Any]) -> OperationError:
+    """The error for a container that stopped running: its state, exit code and last logs."""
+    name, state = _name(container), str(container.get("State"))
+    code = container.get("ExitCode")
+    why = f"exited (code {code})" if state in ("exited", "stopped") else f"is {state}"
+    if state == "stopped":
+        why += ", Podman restarts it again and again (crash loop)"
+    return OperationError(
+        f"container {name} {why}",
+        details=logs(podman, name) or ["(no log output)"],
+        hint="fix the app or its command; kctl keeps watching",
+    )
+
+
+def wait_ready(podman: str, release: str, endpoints: Sequence[str], timeout: float) -> None:
+    """Wait until every published port accepts connections; fail at once if a container stops."""
+    ports = endpoint_ports(endpoints)
+    deadline = time.monotonic() + timeout
+    while True:
+        if all(port_open(p) for p in ports):
+            return
+        found = containers(podman, release)
+        failed = [c for c in found if c.get("State") not in STARTING]
+        if failed:
+            raise failure(podman, failed[0])
+        if time.monotonic() > deadline:
+            details = [line for c in found for line in logs(podman, _name(c))]
+            raise OperationError(
+                f"not ready within {timeout:g} s: {', '.join(endpoints)} not accepting connections",
+                details=details[-LOG_LINES:],
+                hint="check the ports the app listens on (-p LOCAL:CONTAINER)",
+            )
+        time.sleep(0.1)
