@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# The domain part of a reference, as distribution/reference's grammar writes it.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_REGISTRY = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{1,5}})?")
+
+
+def is_registry_host(text: str) -> bool:
+    """Whether text is a registry `host[:port]` an image name can start with."""
+    return _REGISTRY.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)

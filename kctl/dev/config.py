@@ -8,16 +8,17 @@ the defaults and checks every value, naming file:line when one is wrong.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
-import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kctl.dev.sync import SyncRules, parse_rules
 from kctl.errors import InputError, Location
+from kctl.images import is_registry_host
 
 CONFIG_FILES = ("kctl.toml", "draft.toml")
 TARGETS = ("local", "helm")
@@ -88,17 +89,10 @@ def find_config(root: Path) -> Path | None:
 
 
 def _parse(path: Path) -> tuple[dict[str, Any], str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path.name}: {exc}", location=Location.of(path)) from None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        location = Location.of(path, int(found[1]), int(found[2])) if found else Location.of(path)
-        raise InputError(f"invalid TOML: {message}", location=location) from None
+    """kctl.toml/draft.toml (a regular file), TOML errors at their line and column."""
+    from kctl import tomlio
+
+    return tomlio.load(path)
 
 
 def _line_of(text: str, table: str, key: str | None = None) -> int | None:
@@ -229,31 +223,9 @@ def load_environment(
     """
     root = root.resolve()
     path = find_config(root)
-    raw: dict[str, Any] = {}
-    warnings: list[str] = []
-    env_name = wanted or "development"
-    created_from: str | None = None
-    lines: dict[str, int | None] = {}
-    if path is not None:
-        data, text = _parse(path)
-        envs = _environments(data, path, text)
-        if create and wanted and wanted not in envs:
-            created_from = pick_environment(sorted(envs), None, path) if envs else None
-            read = created_from
-        else:
-            env_name = read = pick_environment(sorted(envs), wanted, path)
-        if read:
-            _read_table(envs[read], f"environments.{read}", path, text, (raw, lines, warnings))
-    for key, value in (overrides or {}).items():
-        if value is None or value in ([], {}):
-            continue
-        if key == "build-args" and isinstance(raw.get(key), dict):
-            value = {**raw[key], **value}  # per key: the flag wins, the file's others stay
-        elif key == "set" and isinstance(raw.get(key), list):
-            value = [*raw[key], *value]  # helm applies --set in order: the flag's come last
-        else:
-            lines[key] = None
-        raw[key] = value
+    found = _file_values(path, wanted, create)
+    raw, lines = found.raw, found.lines
+    _apply_overrides(raw, lines, overrides or {})
 
     def where(key: str) -> Location:
         if path is None or lines.get(key) is None:
@@ -269,30 +241,22 @@ def load_environment(
         ports = parse_port_forward(list(raw.get("port-forward", [])))
     except ValueError as exc:
         raise InputError(f"port-forward: {exc}", location=where("port-forward")) from None
-    set_values = raw.get("set", [])
-    if isinstance(set_values, dict):
-        set_values = [f"{k}={_scalar(v)}" for k, v in set_values.items()]
-    for item in set_values:
-        if "=" not in str(item):
-            raise InputError(f"set: {item!r} is not key=value", location=where("set"))
-    delay = float(raw.get("watch-delay", 0.3))
-    timeout = float(raw.get("timeout", 300))
-    if delay < 0 or timeout <= 0:
-        bad = "watch-delay" if delay < 0 else "timeout"
-        raise InputError(f"`{bad}` must be positive", location=where(bad))
+    set_values = _set_values(raw.get("set", []), where("set"))
+    delay, timeout = _seconds(raw, where)
     try:
         sync = parse_rules(raw["sync"], root) if raw.get("sync") else None
     except ValueError as exc:
         raise InputError(str(exc), location=where("sync")) from None
+    registry = _registry(raw, where)
     name = str(raw.get("name") or root.name)
     chart = raw.get("chart")
     return Environment(
-        env=env_name,
+        env=found.env_name,
         root=root,
         name=name,
         source=path,
         namespace=str(raw.get("namespace", "default")),
-        registry=str(raw.get("registry", DEFAULT_REGISTRY)),
+        registry=registry,
         target=target,
         image=raw.get("image"),
         watch=bool(raw.get("watch", True)),
@@ -305,10 +269,31 @@ def load_environment(
         set_values=[str(s) for s in set_values],
         port_forward=ports,
         timeout=timeout,
-        warnings=warnings,
-        created_from=created_from,
+        warnings=found.warnings,
+        created_from=found.created_from,
         sync=sync,
     )
+
+
+def _seconds(raw: Mapping[str, Any], where: Callable[[str], Location]) -> tuple[float, float]:
+    """(watch-delay, timeout), both finite; a zero timeout would give up before starting."""
+    delay = float(raw.get("watch-delay", 0.3))
+    timeout = float(raw.get("timeout", 300))
+    for key, seconds in (("watch-delay", delay), ("timeout", timeout)):
+        if not math.isfinite(seconds) or seconds < 0 or (key == "timeout" and seconds == 0):
+            raise InputError(f"`{key}` must be positive (finite seconds)", location=where(key))
+    return delay, timeout
+
+
+def _registry(raw: Mapping[str, Any], where: Callable[[str], Location]) -> str:
+    registry = str(raw.get("registry", DEFAULT_REGISTRY))
+    if not is_registry_host(registry):
+        raise InputError(
+            f"`registry` {registry!r} is not a host[:port]",
+            location=where("registry"),
+            hint="for example localhost:5000 or registry.example.com",
+        )
+    return registry
 
 
 def _scalar(value: Any) -> str:
@@ -343,3 +328,56 @@ def save_environment(path: Path, env: str, changes: Mapping[str, Any]) -> None:
     for key, value in changes.items():
         table[key] = value
     write_file(path, tomlkit.dumps(doc))
+
+
+@dataclass
+class _FileValues:
+    """What kctl.toml/draft.toml says for the environment that runs."""
+
+    raw: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    env_name: str = "development"
+    created_from: str | None = None
+
+
+def _file_values(path: Path | None, wanted: str | None, create: bool) -> _FileValues:
+    found = _FileValues(env_name=wanted or "development")
+    if path is None:
+        return found
+    data, text = _parse(path)
+    envs = _environments(data, path, text)
+    if create and wanted and wanted not in envs:
+        found.created_from = pick_environment(sorted(envs), None, path) if envs else None
+        read = found.created_from
+    else:
+        found.env_name = read = pick_environment(sorted(envs), wanted, path)
+    if read:
+        table = (found.raw, found.lines, found.warnings)
+        _read_table(envs[read], f"environments.{read}", path, text, table)
+    return found
+
+
+def _apply_overrides(
+    raw: dict[str, Any], lines: dict[str, int | None], overrides: Mapping[str, Any]
+) -> None:
+    """Flags and KCTL_* variables over the file's values (build-args per key, set appended)."""
+    for key, value in overrides.items():
+        if value is None or value in ([], {}):
+            continue
+        if key == "build-args" and isinstance(raw.get(key), dict):
+            value = {**raw[key], **value}  # per key: the flag wins, the file's others stay
+        elif key == "set" and isinstance(raw.get(key), list):
+            value = [*raw[key], *value]  # helm applies --set in order: the flag's come last
+        else:
+            lines[key] = None
+        raw[key] = value
+
+
+def _set_values(values: Any, where: Location) -> list[Any]:
+    if isinstance(values, dict):
+        values = [f"{k}={_scalar(v)}" for k, v in values.items()]
+    for item in values:
+        if "=" not in str(item):
+            raise InputError(f"set: {item!r} is not key=value", location=where)
+    return list(values)

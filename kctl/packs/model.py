@@ -89,6 +89,8 @@ def _version_spec(name: str, raw: Any, text: str, path: Path, strict: bool = Tru
     if supported and default not in supported:
         raise InputError(f"versions.{name}: default {default!r} is not supported", location=where)
     sources = []
+    if not isinstance(raw.get("sources", []), list):
+        raise InputError(f"versions.{name}.sources must be a list", location=where)
     for item in raw.get("sources", []):
         if not (isinstance(item, dict) and {"file", "pattern"} <= item.keys()):
             raise InputError(f"versions.{name}.sources need `file` and `pattern`", location=where)

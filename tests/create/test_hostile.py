@@ -84,6 +84,7 @@ def _pack(tmp_path: Path, name: str, toml_edit: Any = None, template_tail: bytes
         (lambda t: t.replace("port = 8000", "port = -1", 1), "`port` must be a port"),
         (lambda t: t.replace("port = 8000", "port = 99999", 1), "`port` must be a port"),
         (lambda t: t.replace("port = 8000", "port = 8000\nhealth = [1]", 1), "`health` must"),
+        (lambda t: t.replace("sources = [", 'sources = "x"\nold = [', 1), "must be a list"),
     ],
 )
 def test_pack_settings_are_typed(tmp_path: Path, capsys: Any, edit: Any, line_text: str) -> None:
