@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# The domain part of a reference, as distribution/reference's grammar writes it.
+# distribution/reference's grammar: a domain, then optional path components (ghcr.io/org).
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_REGISTRY = re.compile(rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{1,5}})?")
+_DOMAIN = rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{{1,5}})?"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REGISTRY = re.compile(rf"{_DOMAIN}(?:/{_COMPONENT})*")
 
 
-def is_registry_host(text: str) -> bool:
-    """Whether text is a registry `host[:port]` an image name can start with."""
+def is_registry(text: str) -> bool:
+    """Whether text is a registry `host[:port][/path]` that image names can start with."""
     return _REGISTRY.fullmatch(text) is not None
 
 

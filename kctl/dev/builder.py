@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kctl.dev.context import ContextFile, collect, digest, tag_for
-from kctl.dev.image import ImageRef, build, push
+from kctl.dev.image import PushRef, build, push
 from kctl.dev.registry import remote_digest
 from kctl.dev.source import Artifact, Built
 from kctl.errors import InputError, Location
@@ -19,7 +19,7 @@ class Planned:
 
     artifact: Artifact
     files: list[ContextFile]
-    ref: ImageRef
+    ref: PushRef
     existing: str | None
 
 
@@ -34,7 +34,7 @@ def plan(artifact: Artifact, check_registry: bool = True) -> Planned:
         )
     files = collect(artifact.context, artifact.dockerfile)
     tag = tag_for(digest(files, artifact.dockerfile, artifact.build_args, artifact.target))
-    ref = ImageRef(artifact.registry, artifact.path, tag)
+    ref = PushRef(artifact.registry, artifact.path, tag)
     return Planned(artifact, files, ref, remote_digest(ref) if check_registry else None)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from kctl.dev.sync import SyncRules, parse_rules
 from kctl.errors import InputError, Location
-from kctl.images import is_registry_host
+from kctl.images import is_registry
 
 CONFIG_FILES = ("kctl.toml", "draft.toml")
 TARGETS = ("local", "helm")
@@ -287,11 +287,11 @@ def _seconds(raw: Mapping[str, Any], where: Callable[[str], Location]) -> tuple[
 
 def _registry(raw: Mapping[str, Any], where: Callable[[str], Location]) -> str:
     registry = str(raw.get("registry", DEFAULT_REGISTRY))
-    if not is_registry_host(registry):
+    if not is_registry(registry):
         raise InputError(
-            f"`registry` {registry!r} is not a host[:port]",
+            f"`registry` {registry!r} is not a host[:port][/path]",
             location=where("registry"),
-            hint="for example localhost:5000 or registry.example.com",
+            hint="for example localhost:5000 or ghcr.io/my-org",
         )
     return registry
 

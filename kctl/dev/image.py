@@ -13,8 +13,11 @@ from kctl.errors import KctlError, OperationError, PreconditionError
 
 
 @dataclass(frozen=True)
-class ImageRef:
-    """registry/repository:tag, plus the digest once pushed."""
+class PushRef:
+    """What kctl builds and pushes: registry/repository:tag (a deployment pins it by digest).
+
+    Image names a user writes are read by kctl.images.ImageRef.
+    """
 
     registry: str
     repository: str
@@ -70,7 +73,7 @@ def _client() -> Any:
 
 def build(
     files: list[ContextFile],
-    ref: ImageRef,
+    ref: PushRef,
     *,
     dockerfile: str = "Dockerfile",
     build_args: Mapping[str, str] | None = None,
@@ -107,7 +110,7 @@ def build(
     return image_id
 
 
-def push(ref: ImageRef, on_progress: Callable[[str], None] = lambda line: None) -> str:
+def push(ref: PushRef, on_progress: Callable[[str], None] = lambda line: None) -> str:
     """Push ref and return the registry digest (sha256:...)."""
     client = _client()
     login = credentials(ref.registry)

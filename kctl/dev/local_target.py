@@ -24,9 +24,10 @@ from kctl.dev.deploy import (
     save_state,
 )
 from kctl.dev.pods import RELEASE_LABEL, containers, running_images, stop_pods, wait_ready
-from kctl.dev.registry import is_loopback, split_registry
+from kctl.dev.registry import is_loopback
 from kctl.dev.source import HostPort, Release
 from kctl.errors import InputError, KctlError, Location, OperationError
+from kctl.images import ImageRef
 
 # What `podman kube play` (4.x) runs or accepts; everything else is not run locally.
 PLAYABLE = {"Pod", "Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim"}
@@ -236,7 +237,7 @@ class LocalTarget:
 
     def _play(self, podman: str, path: Path, images: list[str]) -> None:
         argv = [podman, "kube", "play", "--replace"]
-        if images and all(is_loopback(split_registry(i)[0] or "") for i in images):
+        if images and all(is_loopback(ImageRef.parse(i).registry or "") for i in images):
             argv.append("--tls-verify=false")  # a registry on this machine speaks plain HTTP
         result = proc.run([*argv, str(path)], timeout=self.timeout, what="podman kube play")
         proc.check(result, "podman kube play")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from kctl.errors import OperationError
 
 if TYPE_CHECKING:
-    from kctl.dev.image import ImageRef
+    from kctl.dev.image import PushRef
 
 MANIFEST_TYPES = ", ".join(
     [
@@ -92,18 +92,6 @@ def _from_helper(config: dict[str, object], registry: str) -> tuple[str, str] | 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
-def split_registry(image: str) -> tuple[str | None, str]:
-    """`host[:port]/path...` -> (host[:port], path...); (None, image) when no registry is named.
-
-    As docker reads a name: the first part is a registry only if it has a dot or a port, or is
-    localhost.
-    """
-    first, _, rest = image.partition("/")
-    if rest and ("." in first or ":" in first or first == "localhost"):
-        return first, rest
-    return None, image
-
-
 def is_loopback(registry: str) -> bool:
     """Whether a registry host[:port] is this machine (it then speaks plain HTTP)."""
     if registry.startswith("["):  # [::1]:5000
@@ -153,7 +141,7 @@ def _head(url: str, authorization: str | None, timeout: float) -> str | None:
         return str(value) if value else None
 
 
-def remote_digest(ref: ImageRef, timeout: float = 5.0) -> str | None:
+def remote_digest(ref: PushRef, timeout: float = 5.0) -> str | None:
     """The registry's digest for ref's tag, or None when the tag does not exist."""
     url = f"{_scheme(ref.registry)}://{ref.registry}/v2/{ref.repository}/manifests/{ref.tag}"
     login = credentials(ref.registry)

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kctl.dev.config import Environment
-from kctl.dev.image import ImageRef
-from kctl.dev.registry import split_registry
+from kctl.dev.image import PushRef
 from kctl.errors import InputError, Location
+from kctl.images import ImageRef
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Built:
     """An artifact as it is in the registry: the tag and the digest a deployment pins."""
 
     artifact: Artifact
-    ref: ImageRef
+    ref: PushRef
     digest: str
     built: bool  # False: the registry already had this content, nothing was built or pushed
 
@@ -91,11 +91,7 @@ class Source(Protocol):
 
 def image_path(image: str | None, fallback: str) -> str:
     """The repository path of an image name, without its registry and tag."""
-    if not image:
-        return fallback
-    _, name = split_registry(image.split("@", 1)[0])
-    slash, colon = name.rfind("/"), name.rfind(":")
-    return name[:colon] if colon > slash else name
+    return ImageRef.parse(image).path if image else fallback
 
 
 class AppSource:
@@ -196,7 +192,7 @@ def compose_artifacts(
         if not build:
             continue
         path = image_path(service.image, f"{project.name}-{name}")
-        named = split_registry(service.image)[0] if service.image else None
+        named = ImageRef.parse(service.image).registry if service.image else None
         host = registry or named or "localhost"
         args = build.get("args") or {}
         found.append(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kctl.dev.image import ImageRef
+from kctl.dev.image import PushRef
 from kctl.dev.registry import remote_digest
 from tests.support.kctl_cli import copy_example, kctl
 from tests.support.services import Podman, Registry
@@ -35,7 +35,7 @@ def test_convert_push_pins_the_pushed_digests(
     assert set(images) == {"web", "api"}
     for service, image in images.items():
         [tag] = registry.tags(f"convert-push/two-services-{service}")
-        digest = remote_digest(ImageRef(registry.host, f"convert-push/two-services-{service}", tag))
+        digest = remote_digest(PushRef(registry.host, f"convert-push/two-services-{service}", tag))
         assert image == f"{ns}/two-services-{service}:{tag}@{digest}"
     assert "no image" not in result.stderr  # the build-only warning is gone: images are set
 

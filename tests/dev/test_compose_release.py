@@ -10,7 +10,7 @@ import pytest
 
 from kctl import yamlio
 from kctl.dev.config import load_environment
-from kctl.dev.image import ImageRef
+from kctl.dev.image import PushRef
 from kctl.dev.source import Built, ComposeSource
 from tests.support.kctl_cli import copy_example
 
@@ -25,7 +25,7 @@ def test_release_pins_built_images_and_leaves_the_project_alone(tmp_path: Path, 
     digest = "sha256:" + "ab" * 32
     web = artifacts["web"]
     repository = web.repository.split("/", 1)[1]
-    built = Built(web, ImageRef(web.registry, repository, "dev1"), digest, built=True)
+    built = Built(web, PushRef(web.registry, repository, "dev1"), digest, built=True)
     loaded = source.project()  # the project this cycle's release is made from
     before = {name: dict(s.config) for name, s in loaded.services.items()}
 

@@ -233,3 +233,10 @@ def test_cli_save_creates_a_new_environment_from_the_default_one(
     # without --save an unknown environment is still a typo to report
     with pytest.raises(InputError, match="no environment 'prod'"):
         load_environment(app, "prod")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("registry", ["localhost:5000", "ghcr.io/my-org", "[::1]:5000/team/app"])
+def test_registry_may_carry_a_path(tmp_path: Path, registry: str) -> None:
+    (tmp_path / "kctl.toml").write_text(f"[environments.development]\nregistry = '{registry}'\n")
+    assert load_environment(tmp_path).registry == registry

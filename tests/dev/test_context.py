@@ -105,7 +105,7 @@ def test_digest_is_content_addressed(tmp_path: Path) -> None:
 def test_build_push_and_skip_when_registry_has_the_tag(
     tmp_path, podman, registry, docker_host
 ) -> None:
-    from kctl.dev.image import ImageRef, build, push
+    from kctl.dev.image import PushRef, build, push
     from kctl.dev.registry import remote_digest
 
     busybox = shutil.which("busybox") or "/bin/busybox"
@@ -122,7 +122,7 @@ def test_build_push_and_skip_when_registry_has_the_tag(
     )
     shutil.copy(busybox, ctx / "busybox")
     files = collect(ctx)
-    ref = ImageRef(
+    ref = PushRef(
         registry.host, "kctl-test/ctx", tag_for(digest(files, build_args={"GREETING": "hi"}))
     )
     assert remote_digest(ref) is None
@@ -138,14 +138,14 @@ def test_build_push_and_skip_when_registry_has_the_tag(
 
 @pytest.mark.integration
 def test_broken_dockerfile_and_unreachable_registry_are_operation_errors(tmp_path, docker_host):
-    from kctl.dev.image import ImageRef, build
+    from kctl.dev.image import PushRef, build
     from kctl.dev.registry import remote_digest
     from kctl.errors import OperationError
     from tests.support.services import free_port
 
     ctx = tree(tmp_path / "ctx", {"Dockerfile": "FROM scratch\nCOPY missing-file /x\n"})
     with pytest.raises(OperationError, match="build failed"):
-        build(collect(ctx), ImageRef(f"127.0.0.1:{free_port()}", "x/y", "t"))
+        build(collect(ctx), PushRef(f"127.0.0.1:{free_port()}", "x/y", "t"))
     with pytest.raises(OperationError, match="unreachable") as err:
-        remote_digest(ImageRef(f"127.0.0.1:{free_port()}", "x/y", "t"), timeout=2)
+        remote_digest(PushRef(f"127.0.0.1:{free_port()}", "x/y", "t"), timeout=2)
     assert err.value.hint

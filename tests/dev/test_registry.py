@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kctl.dev.image import ImageRef
+from kctl.dev.image import PushRef
 from kctl.dev.registry import credentials, remote_digest
 from kctl.errors import OperationError
 
@@ -97,7 +97,7 @@ def test_bearer_challenge_is_answered_with_the_login(
     authfile = tmp_path / "auth.json"
     monkeypatch.setenv("REGISTRY_AUTH_FILE", str(authfile))
     with pytest.raises(OperationError, match=r"refused access \(401\) \(no login"):
-        remote_digest(ImageRef(token_registry, "app", "v1"))
+        remote_digest(PushRef(token_registry, "app", "v1"))
     authfile.write_text(json.dumps({"auths": {token_registry: auth_entry("kctl", "pw")}}))
-    assert remote_digest(ImageRef(token_registry, "app", "v1")) == DIGEST
-    assert remote_digest(ImageRef(token_registry, "app", "missing")) is None
+    assert remote_digest(PushRef(token_registry, "app", "v1")) == DIGEST
+    assert remote_digest(PushRef(token_registry, "app", "missing")) is None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kctl.dev.image import ImageRef
+from kctl.dev.image import PushRef
 from kctl.dev.registry import remote_digest
 from tests.conftest import REGISTRY_LOGIN
 from tests.support.kctl_cli import UpProcess, copy_example, fetch, kctl
@@ -80,7 +80,7 @@ def test_up_once_serves_the_page_skips_unchanged_and_down_removes_it(
     assert len(tags) == 1 and tags[0].startswith("kctl-")
     running = json.loads(podman.run("ps", "--format", "json").stdout)
     images = [c["Image"] for c in running if c["Names"][0].startswith("hello-pod")]
-    pushed = remote_digest(ImageRef(registry.host, repo, tags[0]))
+    pushed = remote_digest(PushRef(registry.host, repo, tags[0]))
     assert images and all(i.endswith(f"@{pushed}") for i in images)  # pinned by digest
     assert "Traceback" not in first.stderr
 
