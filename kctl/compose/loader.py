@@ -306,6 +306,7 @@ class _Merged:
             raise InputError(
                 f"{section}.{key} must be a mapping", location=file.where(section, key)
             )
+        schema.check(spec, schema.TOP_LEVEL[section], (section, key), lambda p: file.where(*p))
         merged = dict(self.top[section].get(key) or {})
         merged.update(spec or {})
         try:

@@ -195,6 +195,31 @@ SERVICE: dict[str, Any] = {
 }
 
 
+def _external(value: Any) -> str | None:
+    ok = isinstance(value, (bool, dict)) or value in ("true", "false")
+    return None if ok else "true, false or a mapping"
+
+
+def mapping(value: Any) -> str | None:
+    return None if isinstance(value, dict) else "a mapping"
+
+
+_TOP_ENTRY = {
+    "name": string,
+    "labels": list_or_mapping,
+    "external": _external,
+    "driver": string,
+    "driver_opts": mapping,
+}
+_TOP_SOURCE = {**_TOP_ENTRY, "file": string, "environment": string, "content": string}
+TOP_LEVEL: dict[str, dict[str, Any]] = {
+    "volumes": _TOP_ENTRY,
+    "networks": _TOP_ENTRY,
+    "secrets": _TOP_SOURCE,
+    "configs": _TOP_SOURCE,
+}
+
+
 def check(value: Any, spec: Any, path: tuple[Any, ...], locate: Locate) -> None:
     """Raise InputError at path's location when value does not fit spec."""
     if value is None:

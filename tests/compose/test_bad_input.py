@@ -162,6 +162,10 @@ TYPED_BOUNDARY = {
         S17 + "    networks:\n      n:\n        aliases: 5\nnetworks:\n  n: {}\n",
         6,
     ),
+    "top-volume-labels-int": (S17 + "volumes:\n  v:\n    labels: 5\n", 6),
+    "top-network-driver-opts-list": (S17 + "networks:\n  n:\n    driver_opts: [a]\n", 6),
+    "top-secret-file-int": (S17 + "secrets:\n  s:\n    file: 5\n", 6),
+    "top-volume-external-text": (S17 + "volumes:\n  v:\n    external: maybe\n", 6),
     "retries-text": (S17 + "    healthcheck:\n      test: [CMD, x]\n      retries: x\n", 6),
     "alias-bomb": (
         "x-a: &a [1,1,1,1,1,1,1,1,1,1]\n"
