@@ -55,9 +55,8 @@ def up(
         OutputFormat.TABLE, "-o", "--output", help="table|json|yaml (one result per cycle)"
     ),
 ) -> int:
+    from kctl.app.up import open_session
     from kctl.dev.config import load_environment
-    from kctl.dev.loop import Session
-    from kctl.dev.source import open_source
     from kctl.errors import InputError
 
     console = console_of(ctx)
@@ -83,12 +82,9 @@ def up(
         console.warn(warning)
     if save:
         _save(console, environment, overrides)
-    source = open_source(environment, file)
-    if environment.target == "local":
-        _check_port_forwards(environment, source)
     single = once or dry_run or not environment.watch
     hooks, log = _hooks(console, output, dry_run, report_errors=not single)
-    session = Session(source, _target(environment, dry_run), hooks)
+    session = open_session(environment, file, hooks, dry_run)
     console.info(
         f"kctl up {environment.name} ({environment.env}) -> {environment.target}"
         f", registry {environment.registry}"
@@ -102,7 +98,7 @@ def up(
         if not log.stop() and console.interactive:
             console.rich.line()
         if not dry_run:
-            _still_running(console, environment, session.target)
+            _still_running(console, environment, session)
         raise
 
 
@@ -120,37 +116,19 @@ def _run(console: Console, session: Session, environment: Environment, single: b
     return 0
 
 
-def _check_port_forwards(environment: Environment, source: Any) -> None:
-    """-p for a port the source does not declare is bad input: say so before building."""
-    from kctl.dev.local_target import check_forwards
-    from kctl.errors import KctlError
-
-    try:
-        declared = source.declared_ports()
-    except KctlError:
-        return  # e.g. a Compose file being edited: the first cycle reports it
-    if declared is not None:
-        check_forwards(environment.port_forward, declared)
-
-
-def _still_running(console: Console, environment: Environment, target: Any) -> None:
+def _still_running(console: Console, environment: Environment, session: Session) -> None:
     """After Ctrl-C: what kctl up leaves behind (as the target reports it), how to remove it."""
-    from kctl.dev.deploy import load_state
-    from kctl.errors import KctlError
+    from kctl.app.up import leftover
 
-    state = load_state(environment.state_dir)
-    if state is None:
+    left = leftover(environment, session)
+    if left is None:
         return
-    try:
-        runs = target.running(environment.state_dir) is not None
-    except KctlError:
-        runs = False
-    endpoints = ", ".join(str(e) for e in state.get("endpoints", []))
-    where = f": {endpoints}" if endpoints and runs else ""
-    what = "still runs" if runs else "is deployed but not running"
+    endpoints = ", ".join(left.state.endpoints)
+    where = f": {endpoints}" if endpoints and left.running else ""
+    what = "still runs" if left.running else "is deployed but not running"
     env = f" -e {environment.env}" if environment.env != "development" else ""
     console.warn(
-        f"{state['release']} {what} ({state['target']}){where}; `kctl down{env}` removes it"
+        f"{left.state.release} {what} ({left.state.target}){where}; `kctl down{env}` removes it"
     )
 
 
@@ -191,15 +169,6 @@ def _interrupt_on_signals() -> None:
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, interrupt)
-
-
-def _target(environment: Environment, dry_run: bool) -> Any:
-    from kctl.dev.helm_target import HelmTarget
-    from kctl.dev.local_target import LocalTarget
-
-    if environment.target == "helm":
-        return HelmTarget(environment.timeout, dry_run=dry_run)
-    return LocalTarget(environment.timeout, environment.port_forward, dry_run=dry_run)
 
 
 class _BuildLog:
@@ -316,21 +285,15 @@ def down(
     volumes: bool = typer.Option(False, "--volumes", help="Also remove the claims' volumes."),
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait."),
 ) -> None:
+    from kctl.app.up import down as remove_deployed
     from kctl.dev.config import load_environment
-    from kctl.dev.deploy import STATE_FILE, load_state
-    from kctl.dev.helm_target import HelmTarget
-    from kctl.dev.local_target import LocalTarget
 
     console = console_of(ctx)
     environment = load_environment(path, env)
-    state = load_state(environment.state_dir)
-    if state is None:
+    removed = remove_deployed(environment, timeout, volumes)
+    if removed is None:
         console.info(f"nothing deployed by kctl up for {environment.env} in {environment.root}")
         return
-    if state.get("target") == "helm":
-        HelmTarget.remove(state, timeout)
-    else:
-        for pod in LocalTarget.remove(state, timeout, volumes=volumes):
-            console.detail(f"removed pod {pod}")
-    (environment.state_dir / STATE_FILE).unlink(missing_ok=True)
-    console.success(f"removed {state['release']} ({state['target']})")
+    for pod in removed.pods:
+        console.detail(f"removed pod {pod}")
+    console.success(f"removed {removed.state.release} ({removed.state.target})")

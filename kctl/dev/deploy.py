@@ -8,9 +8,8 @@ pinning the pushed digests). What was deployed is recorded under `.kctl/<env>/`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from kctl.dev.source import Release
 from kctl.errors import OperationError
@@ -49,23 +48,69 @@ def helm_values(release: Release) -> list[str]:
     return args
 
 
-def save_state(state_dir: Path, data: dict[str, Any]) -> None:
+@dataclass(frozen=True)
+class DeployState:
+    """What `kctl up` last deployed for an environment (`.kctl/<env>/deployed.json`)."""
+
+    target: str  # "local" or "helm": the target that can remove it
+    release: str
+    namespace: str = "default"
+    manifest: str = ""  # local: the manifest podman kube play ran
+    endpoints: tuple[str, ...] = ()
+    running: tuple[str, ...] = ()  # images seen running after the deploy
+
+    def to_json(self) -> str:
+        data = {**asdict(self), "endpoints": list(self.endpoints), "running": list(self.running)}
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> DeployState | None:
+        """The state in text, or None when it is not a state kctl wrote (then nothing is known)."""
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        strings = ("target", "release", "namespace", "manifest")
+        lists = ("endpoints", "running")
+        if not all(isinstance(data.get(k, ""), str) for k in strings) or not all(
+            isinstance(data.get(k, []), list) for k in lists
+        ):
+            return None
+        if data.get("target") not in ("local", "helm") or not data.get("release"):
+            return None
+        return cls(
+            target=data["target"],
+            release=data["release"],
+            namespace=data.get("namespace", "default"),
+            manifest=data.get("manifest", ""),
+            endpoints=tuple(str(e) for e in data.get("endpoints", [])),
+            running=tuple(str(i) for i in data.get("running", [])),
+        )
+
+
+def save_state(state_dir: Path, state: DeployState) -> None:
     from kctl.fsio import write_file
 
     state_dir.mkdir(parents=True, exist_ok=True)
     gitignore = state_dir.parent / ".gitignore"
     if not gitignore.exists():
         write_file(gitignore, "# kctl up state\n*\n")
-    write_file(state_dir / STATE_FILE, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    write_file(state_dir / STATE_FILE, state.to_json())
 
 
-def load_state(state_dir: Path) -> dict[str, Any] | None:
+def load_state(state_dir: Path) -> DeployState | None:
     """What `kctl up` last deployed for an environment, or None."""
     try:
-        data = json.loads((state_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+        return DeployState.from_json((state_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, UnicodeDecodeError):
         return None
-    return data if isinstance(data, dict) else None
+
+
+def forget_state(state_dir: Path) -> None:
+    """After `kctl down`: nothing is deployed any more."""
+    (state_dir / STATE_FILE).unlink(missing_ok=True)
 
 
 def notes_of(output: str) -> str:

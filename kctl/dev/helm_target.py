@@ -10,11 +10,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from kctl.dev import proc
-from kctl.dev.deploy import Deployed, RolledBackError, helm_values, load_state, notes_of, save_state
+from kctl.dev.deploy import (
+    Deployed,
+    DeployState,
+    RolledBackError,
+    helm_values,
+    load_state,
+    notes_of,
+    save_state,
+)
 from kctl.dev.source import Release
 from kctl.errors import OperationError
 
@@ -94,9 +102,9 @@ class HelmTarget:
         if self.dry_run:
             deployed.manifest = result.stdout
             return deployed
-        state = {"target": "helm", "release": release.name, "namespace": release.namespace}
+        state = DeployState("helm", release.name, release.namespace)
         save_state(state_dir, state)
-        save_state(state_dir, {**state, "running": self.running(state_dir) or []})
+        save_state(state_dir, replace(state, running=tuple(self.running(state_dir) or [])))
         return deployed
 
     def containers(self, state_dir: Path, images: list[str]) -> list[str]:
@@ -106,9 +114,9 @@ class HelmTarget:
     def running(self, state_dir: Path) -> list[str] | None:
         """The images of the release when `helm status` reports it deployed, else None."""
         state = load_state(state_dir)
-        if self.dry_run or not state or state.get("target") != "helm":
+        if self.dry_run or not state or state.target != "helm":
             return None
-        helm, name, namespace = proc.binary("helm"), str(state["release"]), state["namespace"]
+        helm, name, namespace = proc.binary("helm"), state.release, state.namespace
         argv = [helm, "status", name, "-n", str(namespace), "-o", "json"]
         result = proc.run(argv, timeout=60, what="helm status")
         try:
@@ -124,6 +132,8 @@ class HelmTarget:
         return manifest_images(manifest)
 
     @staticmethod
-    def remove(state: dict[str, Any], timeout: float) -> None:
-        argv = [proc.binary("helm"), "uninstall", state["release"], "-n", state["namespace"]]
+    def remove(state: DeployState, timeout: float, volumes: bool = False) -> list[str]:
+        """`helm uninstall` the release (claims helm created go with it; volumes is moot)."""
+        argv = [proc.binary("helm"), "uninstall", state.release, "-n", state.namespace]
         proc.check(proc.run(argv, timeout=timeout, what="helm uninstall"), "helm uninstall")
+        return []

@@ -11,12 +11,14 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from kctl.dev import proc
 from kctl.dev.deploy import (
     Deployed,
+    DeployState,
     RolledBackError,
     by_digest,
     helm_values,
@@ -146,9 +148,9 @@ class LocalTarget:
         Only called once a build succeeded, so a broken build leaves the old version serving.
         """
         state = load_state(state_dir)
-        if self.dry_run or self._stopping is not None or not state or "release" not in state:
+        if self.dry_run or self._stopping is not None or not state:
             return
-        podman, release = proc.binary("podman"), str(state["release"])
+        podman, release = proc.binary("podman"), state.release
 
         def stop_ahead() -> None:
             with contextlib.suppress(KctlError):  # deploy() then stops them itself, and reports
@@ -171,8 +173,8 @@ class LocalTarget:
         )
         if not pods or release is None:
             return
-        podman, state = proc.binary("podman"), load_state(state_dir) or {}
-        endpoints = [str(e) for e in state.get("endpoints", [])]
+        podman, state = proc.binary("podman"), load_state(state_dir)
+        endpoints = list(state.endpoints) if state else []
         with contextlib.suppress(KctlError):  # what runs then is what running() reports
             proc.run([podman, "pod", "start", *pods], timeout=60, what="podman pod start")
             wait_ready(podman, release, endpoints, min(self.timeout, 60.0))
@@ -209,10 +211,13 @@ class LocalTarget:
         deployed = Deployed("local", endpoints=endpoints, manifest=manifest, skipped=skipped)
         if self.dry_run:
             return deployed
-        previous = load_state(state_dir) or {}
+        previous = load_state(state_dir) or DeployState("local", release.name)
         path = state_dir / MANIFEST
-        state = {"target": "local", "release": release.name, "manifest": str(path)}
-        save_state(state_dir, {**previous, **state})
+        state = DeployState("local", release.name, manifest=str(path))
+        # until it serves, the state keeps what served before (kctl down still finds it)
+        save_state(
+            state_dir, replace(previous, target="local", release=release.name, manifest=str(path))
+        )
         write_file(path, manifest)
         podman = proc.binary("podman")
         on_step(f"podman kube play {release.name}")
@@ -224,7 +229,7 @@ class LocalTarget:
             raise self._roll_back(podman, release.name, state_dir, err, on_step) from None
         write_file(state_dir / SERVING, manifest)
         running = running_images(podman, release.name, endpoints) or []
-        save_state(state_dir, {**state, "endpoints": endpoints, "running": running})
+        save_state(state_dir, replace(state, endpoints=tuple(endpoints), running=tuple(running)))
         return deployed
 
     def _stop_previous(self, podman: str, release: str) -> None:
@@ -257,14 +262,14 @@ class LocalTarget:
 
         with contextlib.suppress(KctlError):
             stop_pods(podman, release)  # a crash loop is not left spinning
-        serving, state = state_dir / SERVING, load_state(state_dir) or {}
+        serving, state = state_dir / SERVING, load_state(state_dir)
         if not serving.is_file():
             err.hint = (
                 "nothing served before: fix the app (kctl keeps watching); kctl down stops it"
             )
             return err
         on_step("deploy failed: playing the previous release again")
-        endpoints = [str(e) for e in state.get("endpoints", [])]
+        endpoints = list(state.endpoints) if state else []
         try:
             objects = [d for d in yaml.safe_load_all(serving.read_text(encoding="utf-8")) if d]
             self._play(podman, serving, _images(objects))
@@ -275,7 +280,8 @@ class LocalTarget:
         path = state_dir / MANIFEST
         write_file(path, serving.read_text(encoding="utf-8"))
         running = running_images(podman, release, endpoints) or []
-        save_state(state_dir, {**state, "manifest": str(path), "running": running})
+        base = state or DeployState("local", release)
+        save_state(state_dir, replace(base, manifest=str(path), running=tuple(running)))
         where = f" on {', '.join(endpoints)}" if endpoints else ""
         return RolledBackError(
             f"{err.message}; rolled back: the previous release serves again{where}",
@@ -286,29 +292,29 @@ class LocalTarget:
     def running(self, state_dir: Path) -> list[str] | None:
         """Images of the release when all its containers run and its ports answer, else None."""
         state = load_state(state_dir)
-        if self.dry_run or not state or state.get("target") != "local":
+        if self.dry_run or not state or state.target != "local":
             return None
-        endpoints = [str(e) for e in state.get("endpoints", [])]
-        return running_images(proc.binary("podman"), str(state["release"]), endpoints)
+        return running_images(proc.binary("podman"), state.release, list(state.endpoints))
 
     def containers(self, state_dir: Path, images: list[str]) -> list[str]:
         """Ids of the release's running containers of these images (for a sync)."""
         state = load_state(state_dir)
-        if self.dry_run or not state or state.get("target") != "local":
+        if self.dry_run or not state or state.target != "local":
             return []
         wanted = {by_digest(i) for i in images}
         return [
             str(c["Id"])
-            for c in containers(proc.binary("podman"), str(state["release"]))
+            for c in containers(proc.binary("podman"), state.release)
             if c.get("State") == "running" and by_digest(str(c.get("Image", ""))) in wanted
         ]
 
     @staticmethod
-    def remove(state: dict[str, Any], timeout: float, volumes: bool = False) -> list[str]:
-        """Stop and remove the pods (and, with volumes, the claims' volumes) kctl up played."""
+    def remove(state: DeployState, timeout: float, volumes: bool = False) -> list[str]:
+        """Stop and remove the pods (and, with volumes, the claims' volumes) kctl up played;
+        the names of the pods removed."""
         podman = proc.binary("podman")
-        stop_pods(podman, state["release"])
-        manifest = Path(state["manifest"])
+        stop_pods(podman, state.release)
+        manifest = Path(state.manifest)
         (manifest.parent / SERVING).unlink(missing_ok=True)
         removed = []
         if manifest.is_file():

@@ -1,0 +1,89 @@
+"""`kctl up` and `kctl down`: an environment opened into a source, a target and a session;
+what was deployed, asked of or removed by the target that deployed it. The CLI renders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kctl.dev.config import Environment
+from kctl.dev.deploy import DeployState, forget_state, load_state
+from kctl.errors import KctlError
+
+if TYPE_CHECKING:
+    from kctl.dev.helm_target import HelmTarget
+    from kctl.dev.local_target import LocalTarget
+    from kctl.dev.loop import Hooks, Session
+
+
+def open_target(environment: Environment, dry_run: bool) -> HelmTarget | LocalTarget:
+    """The deploy target the environment names."""
+    from kctl.dev.helm_target import HelmTarget
+    from kctl.dev.local_target import LocalTarget
+
+    if environment.target == "helm":
+        return HelmTarget(environment.timeout, dry_run=dry_run)
+    return LocalTarget(environment.timeout, environment.port_forward, dry_run=dry_run)
+
+
+def open_session(
+    environment: Environment, compose: Sequence[str], hooks: Hooks, dry_run: bool
+) -> Session:
+    """Source and target for an environment; -p for a port the source does not declare is
+    refused here, before anything is built."""
+    from kctl.dev.loop import Session
+    from kctl.dev.source import open_source
+
+    source = open_source(environment, compose)
+    if environment.target == "local":
+        from kctl.dev.local_target import check_forwards
+
+        try:
+            declared = source.declared_ports()
+        except KctlError:
+            declared = None  # e.g. a Compose file being edited: the first cycle reports it
+        if declared is not None:
+            check_forwards(environment.port_forward, declared)
+    return Session(source, open_target(environment, dry_run), hooks)
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """What kctl up leaves behind after Ctrl-C, as its target reports it."""
+
+    state: DeployState
+    running: bool
+
+
+def leftover(environment: Environment, session: Session) -> Leftover | None:
+    """The release kctl up deployed for this environment, and whether it runs now."""
+    state = load_state(environment.state_dir)
+    if state is None:
+        return None
+    try:
+        runs = session.target.running(environment.state_dir) is not None
+    except KctlError:
+        runs = False
+    return Leftover(state, runs)
+
+
+@dataclass(frozen=True)
+class Removed:
+    state: DeployState
+    pods: list[str]
+
+
+def down(environment: Environment, timeout: float, volumes: bool) -> Removed | None:
+    """Remove what kctl up deployed for the environment (None: nothing was), by the target that
+    deployed it; the state is forgotten only once the target removed it."""
+    from kctl.dev.helm_target import HelmTarget
+    from kctl.dev.local_target import LocalTarget
+
+    state = load_state(environment.state_dir)
+    if state is None:
+        return None
+    target = HelmTarget if state.target == "helm" else LocalTarget
+    pods = target.remove(state, timeout, volumes=volumes)
+    forget_state(environment.state_dir)
+    return Removed(state, pods)
