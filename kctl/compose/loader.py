@@ -130,6 +130,7 @@ def discover(opts: LoadOptions) -> list[tuple[str, Path | None]]:
     if not names and opts.environ.get("COMPOSE_FILE"):
         separator = opts.environ.get("COMPOSE_PATH_SEPARATOR", os.pathsep)
         names = [n for n in opts.environ["COMPOSE_FILE"].split(separator) if n]
+        _check_separator(names, separator, opts.project_directory or Path.cwd())
     if names:
         return [(n, None) if n == "-" else (n, Path(n)) for n in names]
     start = (opts.project_directory or Path.cwd()).resolve()
@@ -147,6 +148,21 @@ def discover(opts: LoadOptions) -> list[tuple[str, Path | None]]:
         f"no Compose file found in {start} or its parents",
         hint=f"pass -f FILE or create one of: {', '.join(DEFAULT_FILES)}",
     )
+
+
+def _check_separator(names: list[str], separator: str, directory: Path) -> None:
+    """COMPOSE_FILE="a.yaml b.yaml" (as Kompose splits it) is one missing file to docker compose:
+    refused with the separator that lists two."""
+    for name in names:
+        parts = name.split()
+        missing = len(parts) > 1 and not (directory / name).exists()
+        if missing and all((directory / part).is_file() for part in parts):
+            raise InputError(
+                f"{name!r} does not exist",
+                location=Location("COMPOSE_FILE"),
+                hint=f"list files with {separator!r} (COMPOSE_PATH_SEPARATOR), not spaces: "
+                f"COMPOSE_FILE={separator.join(parts)}",
+            )
 
 
 def normalize_name(name: str) -> str:

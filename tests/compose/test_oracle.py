@@ -152,3 +152,39 @@ def test_interpolation_matches_docker_compose(compose_oracle, tmp_path_factory, 
         },
     )
     compare(compose_oracle, root, ["compose.yaml"])
+
+
+def test_compose_file_variable_lists_files_like_docker_compose(
+    compose_oracle: Path, tmp_path
+) -> None:
+    """COMPOSE_FILE joins files with COMPOSE_PATH_SEPARATOR; Kompose's space-separated form is
+    one missing file to docker compose, and kctl refuses it with the form that works."""
+    write(
+        tmp_path,
+        {"a.yaml": "services:\n  a:\n    image: x\n", "b.yaml": "services:\n  b:\n    image: y\n"},
+    )
+    joined = f"{tmp_path / 'a.yaml'}:{tmp_path / 'b.yaml'}"
+    run = [str(compose_oracle), "config", "--format", "json"]
+    expected = subprocess.run(
+        run,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**ENV, "COMPOSE_FILE": joined},
+        cwd=tmp_path,
+    )
+    opts = LoadOptions(project_directory=tmp_path, environ={"COMPOSE_FILE": joined})
+    assert sorted(load_project(opts).services) == sorted(json.loads(expected.stdout)["services"])
+    spaced = f"{tmp_path / 'a.yaml'} {tmp_path / 'b.yaml'}"
+    refused = subprocess.run(
+        run,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**ENV, "COMPOSE_FILE": spaced},
+        cwd=tmp_path,
+    )
+    assert refused.returncode != 0
+    with pytest.raises(InputError) as info:
+        load_project(LoadOptions(project_directory=tmp_path, environ={"COMPOSE_FILE": spaced}))
+    assert info.value.hint is not None and joined in info.value.hint
