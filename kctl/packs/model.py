@@ -46,6 +46,7 @@ class Pack:
     port_sources: tuple[VersionSource, ...] = ()  # where a project states its port
     extra_files: Mapping[str, str] = field(default_factory=dict)  # written path → template
     variables: Mapping[str, Variable] = field(default_factory=dict)
+    sync: Mapping[str, Any] = field(default_factory=dict)  # kctl.toml's live-update defaults
 
     def template(self, name: str) -> Path:
         return self.directory / name
@@ -214,7 +215,34 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
         ).sources,
         extra_files=_extra_files(data.get("files", {}), directory, text, path),
         variables=_variables(data.get("variables", {}), text, path),
+        sync=_sync(data.get("sync", {}), text, path),
     )
+
+
+def _sync(table: Any, text: str, path: Path) -> dict[str, Any]:
+    """The pack's default `[sync]` rules, in kctl.toml's shape (glob = absolute container folder,
+    `run`, `rebuild`), checked here so `kctl up` never meets a bad one it did not write."""
+    where = Location(str(path), _sync_line(text))
+    if not isinstance(table, dict):
+        raise InputError("`sync` must be a table", location=where)
+    for key, value in table.items():
+        if key == "rebuild" and _text_list(value):
+            continue
+        if key == "run" and (isinstance(value, str) or _text_list(value)):
+            continue
+        if key not in ("run", "rebuild") and isinstance(value, str) and value.startswith("/"):
+            continue
+        raise InputError(
+            f"sync.{key}: a glob maps to an absolute container folder; run is a command, "
+            "rebuild a list of globs",
+            location=where,
+        )
+    return table
+
+
+def _sync_line(text: str) -> int | None:
+    lines = text.splitlines()
+    return next((n for n, line in enumerate(lines, 1) if line.strip() == "[sync]"), None)
 
 
 def _check_scalars(data: dict[str, Any], text: str, path: Path) -> None:

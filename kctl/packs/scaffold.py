@@ -101,8 +101,16 @@ def app_objects(app: str, image: str, port: int, health: str | None) -> list[dic
     return [deployment, service]
 
 
-def kctl_toml(app: str, image: str, port: int, namespace: str, chart: str | None) -> str:
-    """kctl.toml with a development environment ready for `kctl up` (tomlkit, commented)."""
+def kctl_toml(
+    app: str,
+    image: str,
+    port: int,
+    namespace: str,
+    chart: str | None,
+    sync: Mapping[str, Any] | None = None,
+) -> str:
+    """kctl.toml with a development environment ready for `kctl up` (tomlkit, commented);
+    sync: the pack's live-update rules, written as the environment's sync table."""
     import tomlkit
 
     doc = tomlkit.document()
@@ -126,6 +134,13 @@ def kctl_toml(app: str, image: str, port: int, namespace: str, chart: str | None
     dev.add("watch", True)
     dev.add("watch-delay", 0.3)
     dev.add("port-forward", [f"{port}:{port}"])
+    if sync:
+        rules = tomlkit.table()
+        rules.add(tomlkit.comment("live update: a change to these files is copied into the"))
+        rules.add(tomlkit.comment("running container (no build, no push); anything else rebuilds"))
+        for key, value in sync.items():
+            rules.add(key, value)
+        dev.add("sync", rules)
     envs.add("development", dev)
     doc.add("environments", envs)
     return tomlkit.dumps(doc)
@@ -200,7 +215,8 @@ def scaffold(
         )
     if options.parts == "all":
         chart = f"charts/{name}" if options.deploy_type == "helm" else None
-        files["kctl.toml"] = kctl_toml(name, image, port, namespace, chart)
+        sync = detection.pack.sync
+        files["kctl.toml"] = kctl_toml(name, image, port, namespace, chart, sync)
     values = {"app": name, "port": port, "image": image, "namespace": namespace, **versions}
     if entrypoint:
         values["entrypoint"] = str(entrypoint)
