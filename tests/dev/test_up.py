@@ -40,6 +40,25 @@ def namespace(registry: Registry, request: pytest.FixtureRequest) -> str:
     return f"{registry.host}/{request.node.name.replace('_', '-')[:40].strip('-')}"
 
 
+def watching_hello(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    up_process: list[UpProcess],
+    registry_path: str,
+    base: str,
+) -> tuple[Path, int, UpProcess]:
+    """examples/up/hello under `kctl up` in watch mode, its first cycle deployed and serving."""
+    app = copy_example("hello", tmp_path)
+    port = free_port()
+    args = [*hello_args(registry_path, base, port), "--watch-delay", "0.3"]
+    up = UpProcess(args, up_env, app)
+    up_process.append(up)
+    [first] = up.wait_cycles(1)
+    assert first["ok"], up.stderr
+    wait_for_page(port, (app / "www" / "index.html").read_text())
+    return app, port, up
+
+
 def hello_args(registry: str, base: str, port: int) -> list[str]:
     return [
         "--target",
@@ -119,14 +138,8 @@ def test_watch_mode_edit_broken_dockerfile_recovery_and_ctrl_c(
     up_process: list[UpProcess],
     request: pytest.FixtureRequest,
 ) -> None:
-    app = copy_example("hello", tmp_path)
-    port = free_port()
-    args = [*hello_args(namespace(registry, request), busybox_base, port), "--watch-delay", "0.3"]
-    up = UpProcess(args, up_env, app)
-    up_process.append(up)
-    [first] = up.wait_cycles(1)
-    assert first["ok"], up.stderr
-    wait_for_page(port, (app / "www" / "index.html").read_text())
+    ns = namespace(registry, request)
+    app, port, up = watching_hello(tmp_path, up_env, up_process, ns, busybox_base)
 
     # an edit is served within the watch cycle
     (app / "www" / "index.html").write_text("<h1>edited</h1>\n")

@@ -15,7 +15,7 @@ from kctl.dev.local_target import LocalTarget
 from kctl.dev.loop import Session
 from kctl.dev.source import open_source
 from kctl.errors import OperationError
-from tests.dev.test_up import hello_args, namespace, release_pods, wait_for_page
+from tests.dev.test_up import hello_args, namespace, release_pods, wait_for_page, watching_hello
 from tests.support.kctl_cli import UpProcess, copy_example, fetch, kctl
 from tests.support.services import Podman, Registry, free_port
 
@@ -32,15 +32,9 @@ def test_a_crash_looping_deploy_fails_fast_with_logs_and_the_old_release_serves(
     up_process: list[UpProcess],
     request: pytest.FixtureRequest,
 ) -> None:
-    app = copy_example("hello", tmp_path)
-    port = free_port()
-    args = [*hello_args(namespace(registry, request), busybox_base, port), "--watch-delay", "0.3"]
-    up = UpProcess(args, up_env, app)
-    up_process.append(up)
-    [first] = up.wait_cycles(1)
-    assert first["ok"], up.stderr
+    ns = namespace(registry, request)
+    app, port, up = watching_hello(tmp_path, up_env, up_process, ns, busybox_base)
     page = (app / "www" / "index.html").read_text()
-    wait_for_page(port, page)
 
     # an entrypoint that exits: Podman restarts it again and again (state `stopped`); the
     # cycle fails within seconds, not after the 300 s timeout, and shows the app's last words
@@ -74,14 +68,9 @@ def test_nothing_changed_is_only_said_when_the_release_still_runs(
     up_process: list[UpProcess],
     request: pytest.FixtureRequest,
 ) -> None:
-    app = copy_example("hello", tmp_path)
-    port = free_port()
-    args = [*hello_args(namespace(registry, request), busybox_base, port), "--watch-delay", "0.3"]
-    up = UpProcess(args, up_env, app)
-    up_process.append(up)
-    assert up.wait_cycles(1)[0]["ok"], up.stderr
+    ns = namespace(registry, request)
+    app, port, up = watching_hello(tmp_path, up_env, up_process, ns, busybox_base)
     index = app / "www" / "index.html"
-    wait_for_page(port, index.read_text())
 
     # same bytes, the release runs: nothing to do
     index.write_text(index.read_text())
