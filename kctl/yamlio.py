@@ -286,6 +286,7 @@ def _write_value(value: Any, col: int, head: str, out: list[str], *, indentless:
         out.append(f"{head} {_scalar(value, col + 2)}")
 
 
+@functools.lru_cache(maxsize=4096, typed=True)  # a manifest repeats a few dozen keys
 def _key(key: Any) -> str:
     # PyYAML writes a complex key (`? key`) for long or multi-line keys
     if not isinstance(key, str) or len(key) >= 128 or any(c in key for c in _BREAKS):
