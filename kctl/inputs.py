@@ -76,3 +76,21 @@ def os_message(exc: OSError) -> str:
     if exc.errno == errno.EACCES:
         return "permission denied"
     return f"cannot read: {exc.strerror or exc}"
+
+
+def decode(data: bytes, filename: str) -> str:
+    """Decode input bytes as UTF-8 (BOM allowed), failing with the line of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+            location=Location(filename, line),
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def read_text(path: Path) -> str:
+    """Read a text input file (a regular file only), OS and encoding problems as InputError."""
+    return decode(read_input(path), str(path))

@@ -26,8 +26,7 @@ def loads(text: str, path: Path) -> dict[str, Any]:
 
 def load(path: Path) -> tuple[dict[str, Any], str]:
     """(tables, text) of a TOML file: a regular UTF-8 file (kctl/inputs.py's rules)."""
-    from kctl.inputs import read_input
-    from kctl.yamlio import decode
+    from kctl.inputs import decode, read_input
 
     text = decode(read_input(path), str(path))
     return loads(text, path), text

@@ -18,28 +18,9 @@ from typing import Any
 import yaml
 
 from kctl.errors import InputError, Location
+from kctl.inputs import read_text
 
 STDIN_NAME = "<stdin>"
-
-
-def decode(data: bytes, filename: str) -> str:
-    """Decode YAML bytes as UTF-8 (BOM allowed), failing with the line of the first bad byte."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-            location=Location(filename, line),
-            hint="save the file as UTF-8",
-        ) from None
-
-
-def read_text(path: Path) -> str:
-    """Read a text input file (a regular file only), OS and encoding problems as InputError."""
-    from kctl.inputs import read_input
-
-    return decode(read_input(path), str(path))
 
 
 def _round_trip() -> Any:

@@ -30,9 +30,9 @@ def read_bytes(path: Path, what: str) -> bytes:
 
 def parse_all(data: bytes, path: Path) -> list[Any]:
     """All YAML documents in `data`; errors carry file:line:column (kctl.yamlio.load_all_fast)."""
-    from kctl import yamlio
+    from kctl import inputs, yamlio
 
-    return yamlio.load_all_fast(yamlio.decode(data, str(path)), str(path))
+    return yamlio.load_all_fast(inputs.decode(data, str(path)), str(path))
 
 
 def parse_one(data: bytes, path: Path) -> dict[str, Any]:

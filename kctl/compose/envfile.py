@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from kctl import yamlio
+from kctl import inputs
 from kctl.compose.interpolate import interpolate
 from kctl.errors import InputError, Location
 
@@ -16,7 +16,7 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "$": "$"}
 
 def parse_env_file(path: Path, env: Mapping[str, str]) -> dict[str, str | None]:
     """KEY=VALUE lines; quotes, `export`, comments; ${VAR} expands from env and earlier keys."""
-    text = yamlio.read_text(path)
+    text = inputs.read_text(path)
     result: dict[str, str | None] = {}
     lines = text.splitlines()
     index = 0

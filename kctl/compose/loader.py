@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kctl import yamlio
+from kctl import inputs
 from kctl.compose import normalize as norm
 from kctl.compose import schema, yamlnodes
 from kctl.compose.envfile import parse_env_file
@@ -176,7 +176,7 @@ def _read_stdin() -> str:
     import sys
 
     raw = getattr(sys.stdin, "buffer", None)
-    return yamlio.decode(raw.read(), "<stdin>") if raw is not None else sys.stdin.read()
+    return inputs.decode(raw.read(), "<stdin>") if raw is not None else sys.stdin.read()
 
 
 def _read(name: str, path: Path | None, stdin: str | None) -> _File:
@@ -185,7 +185,7 @@ def _read(name: str, path: Path | None, stdin: str | None) -> _File:
         directory = Path.cwd()
         name = "<stdin>"
     else:
-        text = yamlio.read_text(path)
+        text = inputs.read_text(path)
         directory = path.resolve().parent
     data, locations = yamlnodes.load(text, name)
     if data is None:

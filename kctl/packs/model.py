@@ -12,8 +12,7 @@ from typing import Any
 from kctl import tomlio
 from kctl.detect.rules import Rules, VersionSource, VersionSpec
 from kctl.errors import InputError, Location
-from kctl.inputs import read_input
-from kctl.yamlio import decode
+from kctl.inputs import decode, read_input
 
 PACKS_PATH_ENV = "KCTL_PACKS_PATH"
 
