@@ -386,7 +386,7 @@ def _include(
                 raise InputError(f"included file {path} not found", location=where)
             included = _read(str(path), path, None)
             included.directory = Path(spec.get("project_directory") or path.parent).resolve()
-            inc_env = _include_env(file, spec, env)
+            inc_env = _include_env(file, spec, env, opts.environ)
             if opts.interpolate:
                 included.data = _interpolate(included.data, inc_env, included, ())
             _include(included, inc_env, opts, merged, (*seen, path))
@@ -417,13 +417,15 @@ def _include_entry(file: _File, index: int, entry: Any) -> tuple[dict[str, Any],
     return spec, paths
 
 
-def _include_env(file: _File, spec: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+def _include_env(
+    file: _File, spec: dict[str, Any], env: Mapping[str, str], shell: Mapping[str, str]
+) -> dict[str, str]:
     """The variables an included file is interpolated with (its env_file under the shell's)."""
     inc_env = dict(env)
     env_files = spec.get("env_file")
     for env_file in [env_files] if isinstance(env_files, str) else env_files or []:
         for key, value in parse_env_file(file.directory / str(env_file), env).items():
-            if value is not None and key not in os.environ:
+            if value is not None and key not in shell:
                 inc_env[key] = value
     return inc_env
 

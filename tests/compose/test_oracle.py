@@ -188,3 +188,34 @@ def test_compose_file_variable_lists_files_like_docker_compose(
     with pytest.raises(InputError) as info:
         load_project(LoadOptions(project_directory=tmp_path, environ={"COMPOSE_FILE": spaced}))
     assert info.value.hint is not None and joined in info.value.hint
+
+
+def test_an_include_env_file_yields_only_to_the_given_shell(
+    compose_oracle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`include: env_file` values lose to the shell's variables, as docker compose reads them; the
+    shell is LoadOptions.environ, not whatever the calling process happens to have."""
+    write(
+        tmp_path,
+        {
+            "compose.yaml": "include:\n  - path: sub/compose.yaml\n    env_file: sub/inc.env\n",
+            "sub/compose.yaml": "services:\n  s:\n    image: busybox:${TAG}\n"
+            "    environment:\n      WHO: ${WHO}\n",
+            "sub/inc.env": "TAG=1.0\nWHO=file\n",
+        },
+    )
+    expected = oracle_services(compose_oracle, tmp_path, {"WHO": "shell"})
+    monkeypatch.setenv("TAG", "from-the-test-process")
+    opts = LoadOptions(files=[str(tmp_path / "compose.yaml")], environ={**ENV, "WHO": "shell"})
+    service = load_project(opts).services["s"]
+    assert service.image == expected["s"]["image"] == "busybox:1.0"
+    assert service.environment["WHO"] == expected["s"]["environment"]["WHO"] == "shell"
+
+
+def oracle_services(binary: Path, root: Path, extra_env: dict[str, str]) -> dict[str, Any]:
+    argv = [str(binary), "-f", str(root / "compose.yaml"), "config", "--format", "json"]
+    result = subprocess.run(
+        argv, capture_output=True, text=True, check=True, env={**ENV, **extra_env}, cwd=root
+    )
+    services: dict[str, Any] = json.loads(result.stdout)["services"]
+    return services
