@@ -98,6 +98,36 @@ class RollbackResult:
     healthy: dict[str, bool]
 
 
+def _restore_etcd_data(
+    root: Path, source: Path, journal: dict[str, Any], index: dict[str, Any], progress: Progress
+) -> None:
+    """The run died inside the etcd phase (its new manifest is on disk, the phase never finished):
+    the new etcd may have written to the data dir, so it goes back to the verified snapshot before
+    the old manifest brings the old etcd back, as `apply` does when that phase fails. After a
+    finished etcd phase the data stays (also as `apply` does)."""
+    from kctl.cluster.etcd import data_dir, restore_data_dir
+    from kctl.cluster.phases import SNAPSHOT_NAME
+
+    if not journal or "etcd" in journal.get("done", []):
+        return
+    entry = next((e for e in index.get("files", []) if Path(e["path"]).name == "etcd.yaml"), None)
+    if entry is None or not (root / entry["path"]).is_file():
+        return
+    if (root / entry["path"]).read_bytes() == (source / entry["path"]).read_bytes():
+        return  # killed before the etcd manifest was written: the data was never touched
+    node = load_node(root)
+    snapshot = source / SNAPSHOT_NAME
+    missing = snapshot if not snapshot.is_file() else data_dir(node)
+    if not (snapshot.is_file() and data_dir(node).is_dir()):
+        progress.step(f"[rollback] etcd data dir NOT restored: {missing} does not exist")
+        return
+    kept = restore_data_dir(node, snapshot, source)
+    progress.step(
+        f"[rollback] restored etcd's data dir {data_dir(node)} from {snapshot}"
+        f" (the data it replaced is kept in {kept})"
+    )
+
+
 def rollback(
     root: Path,
     progress: Progress,
@@ -130,6 +160,7 @@ def rollback(
         )
     index = backup_index(source)
     _check_rollback_skew(root, source)
+    _restore_etcd_data(root, source, journal, index, progress)
     restored = []
     restored_at = proof.now()
     for entry in index.get("files", []):

@@ -156,3 +156,37 @@ def test_etcd_phase_that_never_restarts_rolls_back_and_restores_the_data(
     etcd.restart_on(root / "var/lib/etcd")
     assert json.loads(etcd.ctl("get", "written-before", "-w", "json")).get("kvs")
     assert not json.loads(etcd.ctl("get", "written-after", "-w", "json")).get("kvs")
+
+
+@pytest.mark.integration
+def test_a_run_killed_inside_the_etcd_phase_rolls_back_the_data_too(
+    real_etcd_node: RealEtcd, capsys: pytest.CaptureFixture[str]
+) -> None:
+    etcd = real_etcd_node
+    root = etcd.root
+    etcd.ctl("put", "written-before", "1")
+    before = {k: v for k, v in contents(root).items() if "var/lib/etcd" not in k}
+    argv = [sys.executable, "-m", "kctl", "upgrade", "phase", "etcd", "v1.30.14"]
+    argv += ["--root", str(root), "-y", "--force", "--etcd-endpoint", etcd.endpoint]
+    argv += ["--timeout", "120", "--probe-timeout", "1"]
+    run = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        manifest = root / ETCD_YAML
+        wait_until(lambda: "etcd:3.5.15-0" in manifest.read_text(), 60, "new etcd manifest")
+        etcd.ctl("put", "written-after", "1")  # by the "new" etcd: not in the snapshot
+    finally:
+        run.kill()  # SIGKILL: no handler runs, the lock stays
+        run.wait(timeout=30)
+    rc = main(["upgrade", "rollback", "--root", str(root), "--timeout", "5"])
+    err = " ".join(capsys.readouterr().err.split())
+    # the data first, then the manifest that starts the old etcd on it; and since nothing here
+    # restarts etcd, rollback does not claim a healthy node (exit 1)
+    assert err.index("restored etcd's data dir") < err.index(f"restored {ETCD_YAML}"), err
+    assert rc == 1 and "not healthy: etcd" in err, err
+    after = {
+        k: v for k, v in contents(root).items() if "var/lib/etcd" not in k and "/tmp/" not in k
+    }
+    assert after == before  # the old manifest is back
+    etcd.restart_on(root / "var/lib/etcd")
+    assert json.loads(etcd.ctl("get", "written-before", "-w", "json")).get("kvs")
+    assert not json.loads(etcd.ctl("get", "written-after", "-w", "json")).get("kvs")
