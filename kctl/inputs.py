@@ -11,6 +11,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from kctl.errors import InputError, Location
 
@@ -94,3 +95,14 @@ def decode(data: bytes, filename: str) -> str:
 def read_text(path: Path) -> str:
     """Read a text input file (a regular file only), OS and encoding problems as InputError."""
     return decode(read_input(path), str(path))
+
+
+def json_object(text: str | bytes) -> dict[str, Any] | None:
+    """text as a JSON object, or None when it is not JSON or not an object."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import ssl
 import threading
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kctl.cluster.node import Probe
+from kctl.inputs import json_object
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,8 @@ def get_text(probe: Probe, timeout: float) -> str | None:
 
 
 def _version_of(body: bytes) -> str | None:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
+    data = json_object(body)
+    if data is None:
         return None
     for key in ("gitVersion", "etcdserver"):
         if isinstance(data.get(key), str):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from kctl.detect.rules import Detectable
 from kctl.detect.walk import SourceTree, scan
 from kctl.errors import InputError, Location, PreconditionError
+from kctl.inputs import json_object
 
 P = TypeVar("P", bound=Detectable)
 
@@ -97,11 +97,8 @@ _JSON_DEPENDENCY_KEYS = {
 
 @functools.lru_cache(maxsize=64)
 def _json_dependencies(name: str, text: str) -> frozenset[str] | None:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
+    data = json_object(text)
+    if data is None:
         return None
     tables = [data.get(key) for key in _JSON_DEPENDENCY_KEYS[name]]
     return frozenset(k for t in tables if isinstance(t, dict) for k in t)

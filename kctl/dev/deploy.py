@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kctl.dev.source import Release
 from kctl.errors import OperationError
+from kctl.inputs import json_object
 
 STATE_FILE = "deployed.json"
 
@@ -66,11 +67,8 @@ class DeployState:
     @classmethod
     def from_json(cls, text: str) -> DeployState | None:
         """The state in text, or None when it is not a state kctl wrote (then nothing is known)."""
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(data, dict):
+        data = json_object(text)
+        if data is None:
             return None
         strings = ("target", "release", "namespace", "manifest")
         lists = ("endpoints", "running")
