@@ -30,3 +30,20 @@ def load(path: Path) -> tuple[dict[str, Any], str]:
 
     text = decode(read_input(path), str(path))
     return loads(text, path), text
+
+
+def line_of(text: str, table: str, key: str | None = None) -> int | None:
+    """The line of `[table]` (or of `key` inside it) in the raw TOML text."""
+    header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
+    current, table_line = "", None
+    for number, line in enumerate(text.splitlines(), 1):
+        match = header.match(line)
+        if match:
+            current = re.sub(r"\s*\.\s*", ".", match[1]).replace('"', "")
+            if current == table:
+                table_line = number
+            continue
+        key_line = re.match(rf"^\s*[\"']?{re.escape(key or '')}[\"']?\s*=", line)
+        if key is not None and current == table and key_line:
+            return number
+    return table_line

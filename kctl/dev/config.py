@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kctl import tomlio
 from kctl.dev.sync import SyncRules, parse_rules
 from kctl.errors import InputError, Location
 from kctl.images import is_registry
@@ -90,26 +91,7 @@ def find_config(root: Path) -> Path | None:
 
 def _parse(path: Path) -> tuple[dict[str, Any], str]:
     """kctl.toml/draft.toml (a regular file), TOML errors at their line and column."""
-    from kctl import tomlio
-
     return tomlio.load(path)
-
-
-def _line_of(text: str, table: str, key: str | None = None) -> int | None:
-    """The line of `[table]` (or of `key` inside it) in the raw TOML text."""
-    header = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
-    current, table_line = "", None
-    for number, line in enumerate(text.splitlines(), 1):
-        match = header.match(line)
-        if match:
-            current = re.sub(r"\s*\.\s*", ".", match[1]).replace('"', "")
-            if current == table:
-                table_line = number
-            continue
-        key_line = re.match(rf"^\s*[\"']?{re.escape(key or '')}[\"']?\s*=", line)
-        if key is not None and current == table and key_line:
-            return number
-    return table_line
 
 
 def _environments(data: dict[str, Any], path: Path, text: str) -> dict[str, dict[str, Any]]:
@@ -123,7 +105,7 @@ def _environments(data: dict[str, Any], path: Path, text: str) -> dict[str, dict
     if not isinstance(envs, dict) or not all(isinstance(v, dict) for v in envs.values()):
         raise InputError(
             "`environments` must hold tables: [environments.<name>]",
-            location=Location.of(path, _line_of(text, "environments")),
+            location=Location.of(path, tomlio.line_of(text, "environments")),
         )
     return envs
 
@@ -189,7 +171,7 @@ def _read_table(
     """Check an environment table's keys and values into (raw, lines, warnings)."""
     raw, lines, warnings = into
     for key, value in values.items():
-        at = Location.of(path, _line_of(text, table, key))
+        at = Location.of(path, tomlio.line_of(text, table, key))
         if path.name == "draft.toml" and key in DRAFT_RENAMES:
             key = DRAFT_RENAMES[key]
         if path.name == "draft.toml" and key in DRAFT_IGNORED:
@@ -205,7 +187,7 @@ def _read_table(
         _check(key, value, at)
         raw[key], lines[key] = value, at.line
         if key == "sync":  # its own [environments.<name>.sync] table
-            lines[key] = _line_of(text, f"{table}.sync")
+            lines[key] = tomlio.line_of(text, f"{table}.sync")
 
 
 def load_environment(

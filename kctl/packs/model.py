@@ -221,9 +221,8 @@ def load_pack(directory: Path, source: str = "builtin") -> Pack:
 def _sync(table: Any, text: str, path: Path) -> dict[str, Any]:
     """The pack's default `[sync]` rules, in kctl.toml's shape (glob = absolute container folder,
     `run`, `rebuild`), checked here so `kctl up` never meets a bad one it did not write."""
-    where = Location(str(path), _sync_line(text))
     if not isinstance(table, dict):
-        raise InputError("`sync` must be a table", location=where)
+        raise InputError("`sync` must be a table", location=_sync_at(text, path))
     for key, value in table.items():
         if key == "rebuild" and _text_list(value):
             continue
@@ -234,14 +233,13 @@ def _sync(table: Any, text: str, path: Path) -> dict[str, Any]:
         raise InputError(
             f"sync.{key}: a glob maps to an absolute container folder; run is a command, "
             "rebuild a list of globs",
-            location=where,
+            location=_sync_at(text, path),
         )
     return table
 
 
-def _sync_line(text: str) -> int | None:
-    lines = text.splitlines()
-    return next((n for n, line in enumerate(lines, 1) if line.strip() == "[sync]"), None)
+def _sync_at(text: str, path: Path) -> Location:
+    return Location(str(path), tomlio.line_of(text, "sync"))
 
 
 def _check_scalars(data: dict[str, Any], text: str, path: Path) -> None:
