@@ -35,7 +35,7 @@ from typing import Any
 from kctl.cluster import health as health_mod
 from kctl.cluster import proof
 from kctl.cluster.catalog import Catalog, Version
-from kctl.cluster.etcd import data_dir, etcd_for, restore_data_dir
+from kctl.cluster.etcd import etcd_for, restore_from_snapshot
 from kctl.cluster.interrupts import (
     Signalled,
     UpgradeInterruptedError,
@@ -370,16 +370,10 @@ class Upgrader:
         backup = self.outcome.backup_dir
         if backup is None or self.outcome.snapshot is None:
             return ["etcd data dir NOT restored: no snapshot was taken (--no-etcd-backup)"]
-        if not data_dir(self.node).is_dir():
-            return [f"etcd data dir NOT restored: {data_dir(self.node)} does not exist"]
         try:
-            kept = restore_data_dir(self.node, backup / SNAPSHOT_NAME, backup)
+            return [restore_from_snapshot(self.node, backup / SNAPSHOT_NAME, backup)]
         except OperationError as exc:
             return [f"etcd data dir NOT restored: {exc.message}"]
-        return [
-            f"restored etcd's data dir {data_dir(self.node)} from {backup / SNAPSHOT_NAME}"
-            f" (the data it replaced is kept in {kept})"
-        ]
 
     def _restore(self, rel: str, content: bytes) -> None:
         path = self.root / rel

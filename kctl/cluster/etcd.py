@@ -102,6 +102,21 @@ def data_dir(node: Node) -> Path:
     return node.root / (_flag(node, "data-dir") or "/var/lib/etcd").lstrip("/")
 
 
+def restore_from_snapshot(node: Node, snapshot: Path, backup: Path) -> str:
+    """Put etcd's data dir back from a verified snapshot (restore_data_dir); one line saying what
+    was done, or why nothing was when the snapshot or the data dir is missing. A failing restore
+    raises OperationError."""
+    target = data_dir(node)
+    for missing, there in ((snapshot, snapshot.is_file()), (target, target.is_dir())):
+        if not there:
+            return f"etcd data dir NOT restored: {missing} does not exist"
+    kept = restore_data_dir(node, snapshot, backup)
+    return (
+        f"restored etcd's data dir {target} from {snapshot}"
+        f" (the data it replaced is kept in {kept})"
+    )
+
+
 def restore_data_dir(node: Node, snapshot: Path, backup: Path) -> Path:
     """Restore etcd's data dir from a verified snapshot, as this member (its --name and peer
     URLs from the manifest). The data dir it replaces is moved into `backup`; returns where."""

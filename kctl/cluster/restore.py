@@ -105,7 +105,7 @@ def _restore_etcd_data(
     the new etcd may have written to the data dir, so it goes back to the verified snapshot before
     the old manifest brings the old etcd back, as `apply` does when that phase fails. After a
     finished etcd phase the data stays (also as `apply` does)."""
-    from kctl.cluster.etcd import data_dir, restore_data_dir
+    from kctl.cluster.etcd import restore_from_snapshot
     from kctl.cluster.phases import SNAPSHOT_NAME
 
     if not journal or "etcd" in journal.get("done", []):
@@ -115,17 +115,8 @@ def _restore_etcd_data(
         return
     if (root / entry["path"]).read_bytes() == (source / entry["path"]).read_bytes():
         return  # killed before the etcd manifest was written: the data was never touched
-    node = load_node(root)
-    snapshot = source / SNAPSHOT_NAME
-    missing = snapshot if not snapshot.is_file() else data_dir(node)
-    if not (snapshot.is_file() and data_dir(node).is_dir()):
-        progress.step(f"[rollback] etcd data dir NOT restored: {missing} does not exist")
-        return
-    kept = restore_data_dir(node, snapshot, source)
-    progress.step(
-        f"[rollback] restored etcd's data dir {data_dir(node)} from {snapshot}"
-        f" (the data it replaced is kept in {kept})"
-    )
+    done = restore_from_snapshot(load_node(root), source / SNAPSHOT_NAME, source)
+    progress.step(f"[rollback] {done}")
 
 
 def rollback(
