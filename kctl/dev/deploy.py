@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kctl.dev.config import TARGETS
 from kctl.dev.source import Release
 from kctl.errors import OperationError
 from kctl.inputs import json_object
@@ -76,7 +77,7 @@ class DeployState:
             isinstance(data.get(k, []), list) for k in lists
         ):
             return None
-        if data.get("target") not in ("local", "helm") or not data.get("release"):
+        if data.get("target") not in TARGETS or not data.get("release"):
             return None
         return cls(
             target=data["target"],
