@@ -15,7 +15,7 @@ from kctl.compose import normalize as norm
 from kctl.compose import schema, yamlnodes
 from kctl.compose.envfile import parse_env_file
 from kctl.compose.interpolate import interpolate
-from kctl.compose.model import Project, Service
+from kctl.compose.model import ComposeWarning, Project, Service
 from kctl.errors import InputError, Location
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
@@ -124,13 +124,15 @@ class _File:
         return Location(self.name, 1)
 
 
-def discover(opts: LoadOptions) -> list[tuple[str, Path | None]]:
+def discover(
+    opts: LoadOptions, warnings: list[ComposeWarning] | None = None
+) -> list[tuple[str, Path | None]]:
     """The files to read, in order: -f, else COMPOSE_FILE, else the default names (+ override)."""
     names = list(opts.files)
     if not names and opts.environ.get("COMPOSE_FILE"):
         separator = opts.environ.get("COMPOSE_PATH_SEPARATOR", os.pathsep)
         names = [n for n in opts.environ["COMPOSE_FILE"].split(separator) if n]
-        _check_separator(names, separator, opts.project_directory or Path.cwd())
+        names = _kompose_separator(names, separator, warnings)
     if names:
         return [(n, None) if n == "-" else (n, Path(n)) for n in names]
     start = (opts.project_directory or Path.cwd()).resolve()
@@ -150,19 +152,30 @@ def discover(opts: LoadOptions) -> list[tuple[str, Path | None]]:
     )
 
 
-def _check_separator(names: list[str], separator: str, directory: Path) -> None:
-    """COMPOSE_FILE="a.yaml b.yaml" (as Kompose splits it) is one missing file to docker compose:
-    refused with the separator that lists two."""
+def _kompose_separator(
+    names: list[str], separator: str, warnings: list[ComposeWarning] | None
+) -> list[str]:
+    """COMPOSE_FILE="a.yaml b.yaml" is how Kompose lists files (split on spaces); docker compose
+    reads it as one file, which does not exist, so it was never valid for docker compose. Read
+    as Kompose does, with a warning, when the whole name is missing and every part is a file."""
+    result: list[str] = []
     for name in names:
         parts = name.split()
-        missing = len(parts) > 1 and not (directory / name).exists()
-        if missing and all((directory / part).is_file() for part in parts):
-            raise InputError(
-                f"{name!r} does not exist",
-                location=Location("COMPOSE_FILE"),
-                hint=f"list files with {separator!r} (COMPOSE_PATH_SEPARATOR), not spaces: "
-                f"COMPOSE_FILE={separator.join(parts)}",
+        kompose_list = len(parts) > 1 and not Path(name).exists()
+        if not (kompose_list and all(Path(part).is_file() for part in parts)):
+            result.append(name)
+            continue
+        result.extend(parts)
+        if warnings is not None:
+            warnings.append(
+                ComposeWarning(
+                    f"files separated by spaces, read as Kompose reads them; docker compose "
+                    f"would look for one file named {name!r}: list them with {separator!r} "
+                    "(COMPOSE_PATH_SEPARATOR) to be read the same by both",
+                    Location("COMPOSE_FILE"),
+                )
             )
+    return result
 
 
 def normalize_name(name: str) -> str:
@@ -248,7 +261,8 @@ def _environment(opts: LoadOptions, project_dir: Path) -> dict[str, str]:
 
 def load_project(opts: LoadOptions) -> Project:
     """Read, interpolate, merge and normalize a Compose project."""
-    targets = discover(opts)
+    warnings: list[ComposeWarning] = []
+    targets = discover(opts, warnings)
     first = next((p for _, p in targets if p is not None), None)
     project_dir = opts.project_directory or (first.resolve().parent if first else Path.cwd())
     project_dir = project_dir.resolve()
@@ -281,6 +295,7 @@ def load_project(opts: LoadOptions) -> Project:
         locations=merged.locations,
         environment=env,
         files=[p for _, p in targets if p is not None],
+        warnings=warnings,
     )
 
 

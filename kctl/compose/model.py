@@ -107,6 +107,7 @@ class ComposeWarning:
     message: str
     location: Location
     service: str | None = None
+    key: str = ""
 
 
 @dataclass

@@ -43,7 +43,8 @@ class ConversionWarning:
 
     def __str__(self) -> str:
         who = f"service {self.service!r}: " if self.service else ""
-        return f"{self.location}: {who}{self.key}: {self.message}"
+        key = f"{self.key}: " if self.key else ""
+        return f"{self.location}: {who}{key}{self.message}"
 
 
 @dataclass

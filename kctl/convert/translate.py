@@ -16,7 +16,7 @@ from kctl.convert import container as containers
 from kctl.convert import groups, network, pod, storage, workload
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, service_names
-from kctl.convert.options import CONTROLLERS, Conversion, ConvertOptions
+from kctl.convert.options import CONTROLLERS, Conversion, ConversionWarning, ConvertOptions
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label
 
@@ -101,6 +101,9 @@ class _Assembler:
             project, options.service_group_mode, options.service_group_name
         )
         self.ctx = Context(project, options, names, pod_of)
+        self.ctx.warnings.extend(
+            ConversionWarning(w.service, w.key, w.location, w.message) for w in project.warnings
+        )
         self.storage = storage.StorageState.of(project)
         self.components: dict[str, list[dict[str, Any]]] = {}
         self.shared: list[dict[str, Any]] = []

@@ -157,8 +157,9 @@ def test_interpolation_matches_docker_compose(compose_oracle, tmp_path_factory, 
 def test_compose_file_variable_lists_files_like_docker_compose(
     compose_oracle: Path, tmp_path
 ) -> None:
-    """COMPOSE_FILE joins files with COMPOSE_PATH_SEPARATOR; Kompose's space-separated form is
-    one missing file to docker compose, and kctl refuses it with the form that works."""
+    """COMPOSE_FILE joins files with COMPOSE_PATH_SEPARATOR, as docker compose reads it. Kompose's
+    space-separated form, which docker compose reads as one missing file (so it never worked
+    there), is read as Kompose reads it, with a warning that names the portable form."""
     write(
         tmp_path,
         {"a.yaml": "services:\n  a:\n    image: x\n", "b.yaml": "services:\n  b:\n    image: y\n"},
@@ -174,7 +175,10 @@ def test_compose_file_variable_lists_files_like_docker_compose(
         cwd=tmp_path,
     )
     opts = LoadOptions(project_directory=tmp_path, environ={"COMPOSE_FILE": joined})
-    assert sorted(load_project(opts).services) == sorted(json.loads(expected.stdout)["services"])
+    oracle_services = json.loads(expected.stdout)["services"]
+    project = load_project(opts)
+    assert sorted(project.services) == sorted(oracle_services) == ["a", "b"]
+    assert project.warnings == []
     spaced = f"{tmp_path / 'a.yaml'} {tmp_path / 'b.yaml'}"
     refused = subprocess.run(
         run,
@@ -184,10 +188,41 @@ def test_compose_file_variable_lists_files_like_docker_compose(
         env={**ENV, "COMPOSE_FILE": spaced},
         cwd=tmp_path,
     )
-    assert refused.returncode != 0
-    with pytest.raises(InputError) as info:
-        load_project(LoadOptions(project_directory=tmp_path, environ={"COMPOSE_FILE": spaced}))
-    assert info.value.hint is not None and joined in info.value.hint
+    assert refused.returncode != 0  # one file named "a.yaml b.yaml": never valid for docker compose
+    kompose_form = load_project(
+        LoadOptions(project_directory=tmp_path, environ={"COMPOSE_FILE": spaced})
+    )
+    assert kompose_form.to_canonical()["services"] == project.to_canonical()["services"]
+    [warning] = kompose_form.warnings
+    assert str(warning.location) == "COMPOSE_FILE" and "':'" in warning.message
+
+
+def test_a_compose_file_whose_name_has_a_space_is_one_file(
+    compose_oracle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When "a.yaml b.yaml" is a file, COMPOSE_FILE names it, as docker compose reads it."""
+    monkeypatch.chdir(tmp_path)
+    write(
+        tmp_path,
+        {
+            "a.yaml": "services:\n  a:\n    image: x\n",
+            "b.yaml": "services:\n  b:\n    image: y\n",
+            "a.yaml b.yaml": "services:\n  both:\n    image: z\n",
+        },
+    )
+    expected = subprocess.run(
+        [str(compose_oracle), "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**ENV, "COMPOSE_FILE": "a.yaml b.yaml"},
+        cwd=tmp_path,
+    )
+    project = load_project(
+        LoadOptions(project_directory=tmp_path, environ={"COMPOSE_FILE": "a.yaml b.yaml"})
+    )
+    assert sorted(project.services) == sorted(json.loads(expected.stdout)["services"]) == ["both"]
+    assert project.warnings == []
 
 
 def test_an_include_env_file_yields_only_to_the_given_shell(

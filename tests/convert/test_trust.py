@@ -610,3 +610,29 @@ def test_top_level_attributes_are_translated_or_reported(tmp_path: Path) -> None
     (claim,) = objects(c, "PersistentVolumeClaim")
     assert claim["metadata"]["labels"]["team"] == "web"
     assert claim["metadata"]["annotations"] == {"note": "two words"}
+
+
+def test_kompose_compose_file_form_converts_every_file_with_a_warning(
+    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script written for Kompose (COMPOSE_FILE="a.yaml b.yaml") keeps working: both files'
+    services are converted and the Service selects its pod; the warning names the portable form,
+    and --strict refuses it with exit 3 and writes nothing."""
+    (tmp_path / "a.yaml").write_text("services:\n  web:\n    image: nginx\n    ports: ['80:80']\n")
+    (tmp_path / "b.yaml").write_text("services:\n  worker:\n    image: busybox\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COMPOSE_FILE", "a.yaml b.yaml")
+    assert main(["convert", "-o", "out"]) == 0
+    assert "COMPOSE_FILE: files separated by spaces" in capsys.readouterr().err
+    project = load_project(LoadOptions(environ={"COMPOSE_FILE": "a.yaml b.yaml"}))
+    conversion = convert_project(project, ConvertOptions())
+    (service,) = objects(conversion, "Service")
+    workloads = {o["metadata"]["name"]: o for o in objects(conversion, "Deployment")}
+    assert sorted(workloads) == ["web", "worker"] and selects(service, workloads["web"])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "web-deployment.yaml",
+        "web-service.yaml",
+        "worker-deployment.yaml",
+    ]
+    assert main(["convert", "--strict", "-o", "strict-out"]) == 3
+    assert not (tmp_path / "strict-out").exists()
