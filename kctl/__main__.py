@@ -1,5 +1,5 @@
 """`python -m kctl` runs the CLI."""
 
-from kctl.cli.main import main
+from kctl.cli.main import run
 
-raise SystemExit(main())
+run()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import NoReturn
 
 from kctl import __version__
 from kctl.errors import ExitCode
@@ -89,3 +92,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     if code == ExitCode.INTERRUPTED:  # typer turns Ctrl-C into a returned 130
         state.console.error("interrupted")
     return code
+
+
+def run() -> NoReturn:
+    """The console script: run kctl, exit with its code, skip the interpreter's teardown.
+
+    A one-shot command builds large trees of dicts and lists and then exits: the cyclic
+    collector's passes over them and the teardown that frees them one by one cost ~35 ms of a
+    ~200 ms `kctl convert` of 500 services and reclaim nothing the process still needs. The
+    collector is off for the run (`kctl up`, which runs for hours, turns it back on); at exit the
+    streams are flushed and atexit handlers run, then the process ends at once unless another
+    thread is still running, which gets the normal exit that waits for it.
+    """
+    gc.disable()
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to deliver
+            stream.flush()
+    threading = sys.modules.get("threading")
+    if threading is None or threading.active_count() == 1:
+        import atexit
+
+        atexit._run_exitfuncs()
+        os._exit(code)
+    sys.exit(code)

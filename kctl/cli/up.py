@@ -55,10 +55,13 @@ def up(
         OutputFormat.TABLE, "-o", "--output", help="table|json|yaml (one result per cycle)"
     ),
 ) -> int:
+    import gc
+
     from kctl.app.up import open_session
     from kctl.dev.config import load_environment
     from kctl.errors import InputError
 
+    gc.enable()  # the console script turns the collector off for one-shot commands; this loops
     console = console_of(ctx)
     args: dict[str, str] = {}
     for item in build_arg:
