@@ -20,6 +20,20 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """kctl's cache (inlined schemas) in a session temp dir, never the user's home; kctl
+    processes started by tests inherit it."""
+    saved = os.environ.get("KCTL_CACHE_DIR")
+    path = tmp_path_factory.mktemp("kctl-cache")
+    os.environ["KCTL_CACHE_DIR"] = str(path)
+    yield path
+    if saved is None:
+        os.environ.pop("KCTL_CACHE_DIR", None)
+    else:
+        os.environ["KCTL_CACHE_DIR"] = saved
+
+
 @pytest.fixture(scope="session")
 def services_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("services")
