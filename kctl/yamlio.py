@@ -220,6 +220,9 @@ _YAML11_WORDS = frozenset(
 )
 
 
+_PLAIN_TEXT: dict[str, str] = {}  # strings already proven plain -> their text (a run repeats many)
+
+
 def _fast_dump_all(documents: list[Any], explicit_start: bool) -> str:
     out: list[str] = []
     for document in documents:
@@ -233,16 +236,23 @@ def _fast_dump_all(documents: list[Any], explicit_start: bool) -> str:
 
 def _write_mapping(mapping: dict[Any, Any], col: int, out: list[str], first: str | None) -> None:
     pad = " " * col
-    for index, (key, value) in enumerate(mapping.items()):
-        head = f"{first if index == 0 and first is not None else pad}{_key(key)}:"
-        _write_value(value, col, head, out, indentless=True)
+    lead = pad if first is None else first
+    for key, value in mapping.items():
+        head = f"{lead}{_key(key)}:"
+        lead = pad
+        if type(value) is str:  # the common case first, without the generic dispatch
+            text = _PLAIN_TEXT.get(value)
+            out.append(f"{head} {text}" if text else f"{head} {_scalar(value, col + 2)}")
+        else:
+            _write_value(value, col, head, out, indentless=True)
 
 
 def _write_sequence(items: list[Any], col: int, out: list[str], first: str | None) -> None:
     pad = " " * col
-    for index, item in enumerate(items):
-        head = f"{first if index == 0 and first is not None else pad}-"
-        _write_value(item, col, head, out, indentless=False)
+    lead = pad if first is None else first
+    for item in items:
+        _write_value(item, col, f"{lead}-", out, indentless=False)
+        lead = pad
 
 
 def _write_value(value: Any, col: int, head: str, out: list[str], *, indentless: bool) -> None:
@@ -291,6 +301,8 @@ def _scalar(value: Any, content_col: int) -> str:
     if isinstance(value, str):
         plain = _PLAIN.fullmatch(value) and ": " not in value and not value.endswith(":")
         if plain and value not in _YAML11_WORDS:
+            if len(_PLAIN_TEXT) < 65536:
+                _PLAIN_TEXT[value] = value + "\n"
             return value + "\n"
         rendered = _pyyaml_scalar(value)
     elif isinstance(value, float):  # not memoized: 0.0 == -0.0 would share a cache entry
