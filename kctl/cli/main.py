@@ -6,9 +6,8 @@ import contextlib
 import gc
 import os
 import sys
-import traceback
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, TextIO
 
 from kctl import __version__
 from kctl.errors import ExitCode
@@ -19,6 +18,12 @@ def _click_exception() -> type[Exception]:
     import typer
 
     return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def _print_traceback(stream: TextIO) -> None:
+    import traceback  # only with --debug: its import (linecache, tokenize) is ~4 ms per run
+
+    traceback.print_exc(file=stream)
 
 
 def _wants_debug(args: Sequence[str]) -> bool:
@@ -61,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = app(args=args, prog_name="kctl", obj=state, standalone_mode=False)
     except KctlError as err:
         if state.console.debug:
-            traceback.print_exc(file=state.console.stderr)
+            _print_traceback(state.console.stderr)
         state.console.error(err)
         return int(err.exit_code)
     except typer.Exit as exc:
@@ -83,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.OK
     except Exception as exc:  # a bug: say so plainly, traceback only with --debug
         if state.console.debug:
-            traceback.print_exc(file=state.console.stderr)
+            _print_traceback(state.console.stderr)
         state.console.error(
             f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)"
         )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 # The label that ties a Service to its pods, as Kompose names it (so Kompose users' selectors,
 # dashboards and scripts keep working): convert, chart and create all use this one.
 SELECTOR_LABEL = "io.kompose.service"
+
+
+def _digest(name: str, length: int) -> str:
+    import hashlib  # only for names that need shortening: its OpenSSL load is ~3 ms per run
+
+    return hashlib.sha256(name.encode()).hexdigest()[:length]
 
 
 def _clean(name: str, allowed: str) -> str:
@@ -20,11 +25,11 @@ def dns_label(name: str, limit: int = 63) -> str:
     """An RFC 1123 label (Service, container and port names): [a-z0-9-], alnum ends, <= 63."""
     label = _clean(name, r"[^a-z0-9-]+")
     if not label:
-        label = "x" + hashlib.sha256(name.encode()).hexdigest()[:8]
+        label = "x" + _digest(name, 8)
     if not label[0].isalpha():
         label = "x-" + label if limit > 15 else "x" + label
     if len(label) > limit:
-        digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+        digest = _digest(name, 6)
         label = label[: limit - 7].rstrip("-") + "-" + digest
     return label.rstrip("-")
 
