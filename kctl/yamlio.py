@@ -327,4 +327,5 @@ def _pyyaml_scalar(value: str | float) -> str:
     text = yaml.dump(
         value, Dumper=_Dumper, default_flow_style=False, allow_unicode=True, width=1 << 16
     )
-    return text.removesuffix("...\n")
+    # the document-end marker is a line of its own; a block scalar's last line may be "..."
+    return text[:-4] if text.endswith("\n...\n") else text

@@ -124,7 +124,8 @@ _SCALAR_TEXT = st.one_of(
     st.sampled_from(
         ["x", "a b", "a: b", "a:b", "http://h:80/p", "on", "No", "null", "~", "", " x", "x ",
          "1.5", "0o17", "-x", "#x", "a #b", "l1\nl2", "l1\nl2\n", "l1\n\n", "\nx", "t \nx",
-         "é", "a,b", "x=y", "/p/q", "_x", "x" * 130, "@x", "x\ty", "<<", "=", "a\u2028b", "x=1\n", "abc\n", "a b\n"]
+         "é", "a,b", "x=y", "/p/q", "_x", "x" * 130, "@x", "x\ty", "<<", "=", "a\u2028b", "x=1\n", "abc\n", "a b\n",
+         "...\n", "a\n...\n", "...", "---\n"]
     ),
     st.text(max_size=12),
 )  # fmt: skip
@@ -150,3 +151,12 @@ def test_fast_writer_writes_what_pyyaml_writes(documents) -> None:
     """The fast writer is an optimisation only: byte for byte PyYAML's output, or PyYAML's."""
     expected = yamlio._pyyaml_dump_all(documents, indent=2, explicit_start=True)
     assert yamlio.dump_all(documents) == expected
+
+
+def test_a_block_scalar_ending_in_a_dots_line_keeps_it() -> None:
+    """"...\\n" is a block scalar whose only line is "..."; only a document-end marker on a line
+    of its own may be dropped (found by the round-trip property test)."""
+    for value in ("...\n", "a\n...\n", "x"):
+        text = yamlio.dump({"k": value})
+        assert yamlio.loads(text) == {"k": value}
+        assert text == yamlio._pyyaml_dump_all([{"k": value}], indent=2, explicit_start=False)
