@@ -19,7 +19,35 @@ _OCT = re.compile(r"^0o[0-7]+$")
 _OCT_LEGACY = re.compile(r"^0[0-7]+$")  # go-yaml still reads 0755 as octal
 _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
+_PLAIN_TAGS: dict[str, str] = {}
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with its implicit-tag resolution remembered per distinct plain scalar:
+    libyaml calls back into Python's resolver for every node (a quarter of composing a large
+    file), and a Compose file repeats the same keys and values many times. Tags are exactly
+    the safe loader's; there are no path resolvers to descend into."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+    def resolve(self, kind: Any, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is not yaml.ScalarNode:
+            return str(super().resolve(kind, value, implicit))
+        if not implicit[0]:
+            return _STR
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = str(super().resolve(kind, value, implicit))
+            if len(_PLAIN_TAGS) < 65536:
+                _PLAIN_TAGS[value] = tag
+        return tag
+
 
 Path_ = tuple[Any, ...]
 
