@@ -117,19 +117,20 @@ class _Builder:
         return Location(self.filename, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
+        if type(node) is yaml.ScalarNode and node.tag[0] != "!" and self.depth < 200:
+            # most nodes: an untagged scalar (no nesting to track, no !reset/!override)
+            self.built += 1
+            self.nodes.add(id(node))
+            if self.built > _ALIAS_BUDGET:
+                self._check_aliasing(node)
+            return _scalar(node)
         self.depth += 1
         if self.depth > 200:
             raise InputError("YAML nested too deeply", location=self.loc(node))
         self.built += 1
         self.nodes.add(id(node))
-        # as compose-go (yaml.v3): anchors that expand to far more values than the document
-        # holds are refused, not expanded for minutes ("billion laughs")
-        if self.built > _ALIAS_BUDGET and self.built > 10 * len(self.nodes):
-            raise InputError(
-                f"excessive aliasing: YAML anchors expand to more than {self.built:,} values",
-                location=self.loc(node),
-                hint="an anchor (&) reused by many aliases (*) nests; write the values out",
-            )
+        if self.built > _ALIAS_BUDGET:
+            self._check_aliasing(node)
         try:
             value = self._build(node, path)
         finally:
@@ -139,6 +140,16 @@ class _Builder:
         if node.tag == "!override":
             return Override(value)
         return value
+
+    def _check_aliasing(self, node: yaml.Node) -> None:
+        # as compose-go (yaml.v3): anchors that expand to far more values than the document
+        # holds are refused, not expanded for minutes ("billion laughs")
+        if self.built > 10 * len(self.nodes):
+            raise InputError(
+                f"excessive aliasing: YAML anchors expand to more than {self.built:,} values",
+                location=self.loc(node),
+                hint="an anchor (&) reused by many aliases (*) nests; write the values out",
+            )
 
     def _build(self, node: yaml.Node, path: Path_) -> Any:
         if isinstance(node, yaml.ScalarNode):
