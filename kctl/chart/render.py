@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kctl import yamlio
-from kctl.chart.naming import chart_name, values_key
-from kctl.chart.values import COMMENTS, readme_rows, values_schema
+from kctl.chart.naming import chart_name, unique_keys, values_key
+from kctl.chart.values import COMMENTS, deep_merge, ordered, readme_rows, values_schema
 from kctl.images import ImageRef
 from kctl.kube.naming import SELECTOR_LABEL
 
@@ -505,54 +505,6 @@ def split_image(image: str) -> dict[str, Any]:
     if ref.digest:
         result["digest"] = ref.digest
     return result
-
-
-def unique_keys(components: list[str]) -> dict[str, str]:
-    keys: dict[str, str] = {}
-    used = {"nameOverride", "fullnameOverride", "sharedPersistence", "global"}
-    for component in components:
-        key = values_key(component)
-        candidate, n = key, 2
-        while candidate in used:
-            candidate, n = f"{key}{n}", n + 1
-        used.add(candidate)
-        keys[component] = candidate
-    return keys
-
-
-_ORDER = [
-    "image",
-    "replicaCount",
-    "service",
-    "env",
-    "resources",
-    "livenessProbe",
-    "readinessProbe",
-    "startupProbe",
-    "persistence",
-    "ingress",
-    "autoscaling",
-    "nodeSelector",
-    "tolerations",
-    "affinity",
-    "podAnnotations",
-    "podSecurityContext",
-    "securityContext",
-    "serviceAccount",
-]
-
-
-def ordered(values: dict[str, Any]) -> dict[str, Any]:
-    rank = {key: i for i, key in enumerate(_ORDER)}
-    return dict(sorted(values.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
-
-
-def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> None:
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            deep_merge(base[key], value)
-        else:
-            base[key] = copy.deepcopy(value)
 
 
 def render_chart(spec: ChartSpec) -> dict[str, str]:
