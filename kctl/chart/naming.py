@@ -20,3 +20,17 @@ def values_key(name: str) -> str:
     words = _WORDS.findall(name) or ["component"]
     key = words[0].lower() + "".join(w[:1].upper() + w[1:].lower() for w in words[1:])
     return key if key[0].isalpha() else f"c{key}"
+
+
+def unique_keys(components: list[str]) -> dict[str, str]:
+    """Each component's values key, numbered when two clash or one is a chart-wide key."""
+    keys: dict[str, str] = {}
+    used = {"nameOverride", "fullnameOverride", "sharedPersistence", "global"}
+    for component in components:
+        key = values_key(component)
+        candidate, n = key, 2
+        while candidate in used:
+            candidate, n = f"{key}{n}", n + 1
+        used.add(candidate)
+        keys[component] = candidate
+    return keys

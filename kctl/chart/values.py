@@ -1,8 +1,11 @@
-"""What values mean: comments for values.yaml, the JSON schema, the README table."""
+"""What values mean and how they are laid out: comments for values.yaml, the JSON schema, the
+README table, the order of a component's keys and the merge of user overrides."""
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Mapping
 from typing import Any
 
 COMMENTS: dict[str, str] = {
@@ -126,3 +129,40 @@ def readme_rows(values: dict[str, Any], prefix: str = "") -> list[dict[str, str]
             }
         )
     return rows
+
+
+_ORDER = [
+    "image",
+    "replicaCount",
+    "service",
+    "env",
+    "resources",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "persistence",
+    "ingress",
+    "autoscaling",
+    "nodeSelector",
+    "tolerations",
+    "affinity",
+    "podAnnotations",
+    "podSecurityContext",
+    "securityContext",
+    "serviceAccount",
+]
+
+
+def ordered(values: dict[str, Any]) -> dict[str, Any]:
+    """A component's values in the order values.yaml shows them (unknown keys last, by name)."""
+    rank = {key: i for i, key in enumerate(_ORDER)}
+    return dict(sorted(values.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+
+
+def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> None:
+    """Merge `override` into `base` in place: mappings key by key, anything else replaced."""
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            deep_merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)

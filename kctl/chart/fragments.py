@@ -1,0 +1,61 @@
+"""Fragments: the Go-template text that replaces a lifted field, one `_snippets.j2` macro each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kctl.chart.lift import Fragment
+
+
+class Fragments:
+    """Makes the fragments of one chart (its name is part of object names and labels)."""
+
+    def __init__(self, snippets: Any, chart: str) -> None:
+        self.snip = snippets
+        self.chart = chart
+
+    def scalar(self, path: str, kind: str = "raw") -> Fragment:
+        """The value at `path`, always present."""
+        return lambda indent, lead, key: str(self.snip.scalar(indent, lead, key, path, kind))
+
+    def optional_scalar(self, path: str, kind: str = "string") -> Fragment:
+        """The value at `path`; the field is left out while the value is empty."""
+        return lambda indent, lead, key: str(self.snip.optional_scalar(indent, key, path, kind))
+
+    def scalar_unless_default(self, path: str, default: str) -> Fragment:
+        """The value at `path`; the field is left out while the value equals `default`."""
+        return lambda indent, lead, key: str(
+            self.snip.scalar_unless_default(indent, key, path, default)
+        )
+
+    def block(self, path: str) -> Fragment:
+        """The YAML block at `path`, always present."""
+        return lambda indent, lead, key: str(self.snip.block(indent, key, path))
+
+    def optional_block(self, path: str) -> Fragment:
+        """The YAML block at `path`; the field is left out while the block is empty."""
+        return lambda indent, lead, key: str(self.snip.optional_block(indent, key, path))
+
+    def name_ref(self, name: str) -> Fragment:
+        """The name of another object of the chart (it follows fullnameOverride)."""
+        return lambda indent, lead, key: str(
+            self.snip.object_name(indent, lead, key, name, self.chart)
+        )
+
+    def claim_volume(self, claim: str, enabled: str, read_only: bool) -> Fragment:
+        """A claim volume while `enabled` is true, an emptyDir while it is false."""
+        return lambda indent, lead, key: str(
+            self.snip.claim(indent, key, claim, enabled, self.chart, read_only)
+        )
+
+    def labels_include(self) -> Fragment:
+        """Helm's standard labels, as a key under the object's own labels."""
+        return lambda indent, lead, key: str(self.snip.include_labels(indent, self.chart))
+
+    def replicas(self, path: str, autoscaling: str) -> Fragment:
+        """The replica count at `path`, left out while `autoscaling` is enabled."""
+        return lambda indent, lead, key: str(self.snip.replicas(indent, key, path, autoscaling))
+
+    def image(self, path: str) -> Fragment:
+        """The image reference made from the repository/tag/digest values at `path`."""
+        return lambda indent, lead, key: str(self.snip.image(indent, lead, key, path))

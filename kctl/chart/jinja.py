@@ -1,0 +1,23 @@
+"""The Jinja environment that writes the chart's files from templates/chart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kctl import yamlio
+
+
+class ChartJinja:
+    """The chart's Jinja environment (delimiters that do not clash with Go templates)."""
+
+    def __init__(self) -> None:
+        from kctl.resources import templates_dir
+        from kctl.templating import environment
+
+        self.env = environment(templates_dir() / "chart")
+        self.env.filters["toyaml"] = lambda data: yamlio.dump(data).rstrip("\n")
+        self.snippets: Any = self.env.get_template("_snippets.j2").module
+
+    def render(self, template: str, **context: Any) -> str:
+        """Render one template of templates/chart."""
+        return str(self.env.get_template(template).render(**context))

@@ -1,0 +1,51 @@
+"""The lift mechanism: tunable fields of an object become tokens, then Go-template fragments.
+
+A field to lift is replaced by a `__KCTL_LIFT_n__` token in a copy of the object; the copy is
+dumped as YAML and each token line is swapped for the text its fragment renders, so everything
+not lifted stays byte-for-byte what the YAML dumper writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kctl import yamlio
+
+Fragment = Callable[[str, str, str], str]  # (indent, lead, key) -> Go-template text
+
+_VALUE_LINE = re.compile(
+    r"^(?P<indent> *)(?P<lead>- )?(?P<key>[^ :#][^:]*?): __KCTL_LIFT_(?P<id>\d+)__$"
+)
+_KEY_LINE = re.compile(r"^(?P<indent> *)__KCTL_LIFT_(?P<id>\d+)__: .*$")
+
+
+@dataclass
+class LiftedObject:
+    """One object being turned into a template: a copy with lift tokens and their fragments."""
+
+    data: dict[str, Any]
+    fragments: list[Fragment] = field(default_factory=list)
+    condition: str | None = None  # values path that switches the whole object on
+
+    def lift(self, fragment: Fragment) -> str:
+        """The token to put where `fragment` is to be rendered."""
+        self.fragments.append(fragment)
+        return f"__KCTL_LIFT_{len(self.fragments) - 1}__"
+
+    def render(self) -> str:
+        """The object's YAML with every token line replaced by its fragment."""
+        lines = []
+        for line in yamlio.dump(self.data).splitlines():
+            match = _VALUE_LINE.match(line) or _KEY_LINE.match(line)
+            if match is None:
+                lines.append(line)
+                continue
+            groups = match.groupdict()
+            fragment = self.fragments[int(groups["id"])]
+            lines.append(
+                fragment(groups["indent"], groups.get("lead") or "", groups.get("key") or "")
+            )
+        return "\n".join(lines) + "\n"

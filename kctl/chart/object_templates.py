@@ -1,0 +1,209 @@
+"""Per-object templating: lift a workload, Service, PVC, Ingress or HPA's tunable fields into
+its component's values; every other field stays as the input object had it."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from kctl.chart.fragments import Fragments
+from kctl.chart.lift import LiftedObject
+from kctl.images import ImageRef
+
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
+
+# (container field, values key) pairs lifted from the main container, then from the pod spec
+_CONTAINER_FIELDS = (
+    ("env", "env"),
+    ("resources", "resources"),
+    ("livenessProbe", "livenessProbe"),
+    ("readinessProbe", "readinessProbe"),
+    ("startupProbe", "startupProbe"),
+    ("securityContext", "securityContext"),
+)
+_POD_FIELDS: tuple[tuple[str, str, Any], ...] = (
+    ("nodeSelector", "nodeSelector", {}),
+    ("tolerations", "tolerations", []),
+    ("affinity", "affinity", {}),
+    ("securityContext", "podSecurityContext", {}),
+)
+
+
+class ObjectTemplater:
+    """Turns the objects of one chart into templates, filling their component's values."""
+
+    def __init__(self, fragments: Fragments, claim_enabled: Mapping[str, str]) -> None:
+        self.frag = fragments
+        self.claim_enabled = claim_enabled  # claim name -> values path of its enabled flag
+
+    def template_object(self, source: Mapping[str, Any]) -> LiftedObject:
+        """A copy of `source` whose name follows fullnameOverride and labels get Helm's."""
+        obj = LiftedObject(copy.deepcopy(dict(source)))
+        metadata = obj.data.setdefault("metadata", {})
+        self.rename(obj, metadata, "name")
+        self.add_labels(obj, metadata)
+        return obj
+
+    def add_labels(self, obj: LiftedObject, metadata: dict[str, Any]) -> None:
+        """Helm's standard labels after the object's own."""
+        labels = dict(metadata.get("labels") or {})
+        labels[obj.lift(self.frag.labels_include())] = None
+        metadata["labels"] = labels
+
+    def rename(self, obj: LiftedObject, holder: dict[str, Any], key: str) -> None:
+        """The object name at `holder[key]` (if any) follows fullnameOverride."""
+        if isinstance(holder.get(key), str):
+            holder[key] = obj.lift(self.frag.name_ref(holder[key]))
+
+    def pod_references(self, obj: LiftedObject, pod: dict[str, Any]) -> None:
+        """Names other objects that a pod spec refers to follow fullnameOverride."""
+        for container in [*pod.get("initContainers", []), *pod.get("containers", [])]:
+            for source in container.get("envFrom", []):
+                for ref in ("configMapRef", "secretRef"):
+                    if ref in source:
+                        self.rename(obj, source[ref], "name")
+            for env in container.get("env", []) if isinstance(container.get("env"), list) else []:
+                value_from = env.get("valueFrom", {})
+                for ref in ("configMapKeyRef", "secretKeyRef"):
+                    if ref in value_from:
+                        self.rename(obj, value_from[ref], "name")
+        for volume in pod.get("volumes", []):
+            if "configMap" in volume:
+                self.rename(obj, volume["configMap"], "name")
+            if "secret" in volume:
+                self.rename(obj, volume["secret"], "secretName")
+            claim = volume.get("persistentVolumeClaim", {}).get("claimName")
+            if claim in self.claim_enabled:
+                read_only = bool(volume["persistentVolumeClaim"].get("readOnly"))
+                volume["persistentVolumeClaim"] = obj.lift(
+                    self.frag.claim_volume(claim, self.claim_enabled[claim], read_only)
+                )
+            elif claim is not None:
+                self.rename(obj, volume["persistentVolumeClaim"], "claimName")
+
+    def other_workload(self, obj: LiftedObject) -> None:
+        """A workload beyond its component's first: only its references are templated."""
+        self.pod_references(obj, pod_spec(obj.data))
+
+    def workload(self, obj: LiftedObject, vkey: str, values: dict[str, Any]) -> None:
+        """Replicas, pod annotations, the main container and the pod's scheduling/security."""
+        base = f".Values.{vkey}"
+        spec = obj.data.setdefault("spec", {})
+        kind = obj.data.get("kind")
+        if kind == "CronJob":
+            template = (
+                spec.setdefault("jobTemplate", {}).setdefault("spec", {}).setdefault("template", {})
+            )
+        else:
+            template = spec.setdefault("template", {})
+        pod = template.setdefault("spec", {})
+        pod_meta = template.setdefault("metadata", {})
+        self.add_labels(obj, pod_meta)
+        if kind in ("Deployment", "StatefulSet"):
+            values["replicaCount"] = spec.get("replicas", 1)
+            spec["replicas"] = obj.lift(
+                self.frag.replicas(f"{base}.replicaCount", f"{base}.autoscaling.enabled")
+            )
+        if kind == "StatefulSet":
+            self.rename(obj, spec, "serviceName")
+        values["podAnnotations"] = dict(pod_meta.get("annotations") or {})
+        pod_meta["annotations"] = obj.lift(self.frag.optional_block(f"{base}.podAnnotations"))
+        containers = pod.get("containers") or []
+        if containers:
+            self.main_container(obj, containers[0], base, values)
+        for key, name, default in _POD_FIELDS:
+            values[name] = pod.get(key, default)
+            pod[key] = obj.lift(self.frag.optional_block(f"{base}.{name}"))
+        values["serviceAccount"] = {"name": pod.get("serviceAccountName", "")}
+        pod["serviceAccountName"] = obj.lift(
+            self.frag.optional_scalar(f"{base}.serviceAccount.name")
+        )
+        self.pod_references(obj, pod)
+
+    def main_container(
+        self, obj: LiftedObject, main: dict[str, Any], base: str, values: dict[str, Any]
+    ) -> None:
+        """The first container's image, pull policy, env, resources, probes, security."""
+        values["image"] = split_image(str(main.get("image", "")))
+        values["image"]["pullPolicy"] = main.get("imagePullPolicy", "")
+        main["image"] = obj.lift(self.frag.image(f"{base}.image"))
+        main["imagePullPolicy"] = obj.lift(self.frag.optional_scalar(f"{base}.image.pullPolicy"))
+        for key, name in _CONTAINER_FIELDS:
+            default: Any = [] if key == "env" else {}
+            values[name] = main.get(key, default)
+            main[key] = obj.lift(self.frag.optional_block(f"{base}.{name}"))
+
+    def service(self, obj: LiftedObject, vkey: str, values: dict[str, Any]) -> None:
+        """The Service's type and ports."""
+        base = f".Values.{vkey}.service"
+        spec = obj.data.setdefault("spec", {})
+        values["service"] = {"type": spec.get("type", "ClusterIP"), "ports": spec.get("ports", [])}
+        if "type" in spec:
+            spec["type"] = obj.lift(self.frag.scalar(f"{base}.type", "string"))
+        else:  # an absent type means ClusterIP: keep it absent unless changed
+            spec["type"] = obj.lift(self.frag.scalar_unless_default(f"{base}.type", "ClusterIP"))
+        spec["ports"] = obj.lift(self.frag.block(f"{base}.ports"))
+
+    def claim(self, obj: LiftedObject, enabled: str, base: str, values: dict[str, Any]) -> None:
+        """A PVC's size, storage class and access modes; it exists while `enabled` is true."""
+        spec = obj.data.setdefault("spec", {})
+        requests = spec.setdefault("resources", {}).setdefault("requests", {})
+        values["size"] = str(requests.get("storage", "1Gi"))
+        requests["storage"] = obj.lift(self.frag.scalar(f"{base}.size", "string"))
+        values["storageClass"] = spec.get("storageClassName", "")
+        spec["storageClassName"] = obj.lift(self.frag.optional_scalar(f"{base}.storageClass"))
+        values["accessModes"] = spec.get("accessModes", ["ReadWriteOnce"])
+        spec["accessModes"] = obj.lift(self.frag.block(f"{base}.accessModes"))
+        obj.condition = enabled
+
+    def ingress(self, obj: LiftedObject, vkey: str, values: dict[str, Any]) -> None:
+        """An Ingress's class, annotations, rules and TLS, behind ingress.enabled."""
+        base = f".Values.{vkey}.ingress"
+        spec = obj.data.setdefault("spec", {})
+        values["ingress"] = {
+            "enabled": True,
+            "className": spec.get("ingressClassName", ""),
+            "annotations": dict(obj.data["metadata"].get("annotations") or {}),
+            "rules": spec.get("rules", []),
+            "tls": spec.get("tls", []),
+        }
+        spec["ingressClassName"] = obj.lift(self.frag.optional_scalar(f"{base}.className"))
+        obj.data["metadata"]["annotations"] = obj.lift(
+            self.frag.optional_block(f"{base}.annotations")
+        )
+        spec["rules"] = obj.lift(self.frag.block(f"{base}.rules"))
+        spec["tls"] = obj.lift(self.frag.optional_block(f"{base}.tls"))
+        obj.condition = f"{base}.enabled"
+
+    def hpa(self, obj: LiftedObject, vkey: str, values: dict[str, Any]) -> None:
+        """An autoscaler's replica bounds, behind autoscaling.enabled."""
+        base = f".Values.{vkey}.autoscaling"
+        spec = obj.data.setdefault("spec", {})
+        values["autoscaling"] = {
+            "enabled": True,
+            "minReplicas": spec.get("minReplicas", 1),
+            "maxReplicas": spec.get("maxReplicas", 1),
+        }
+        spec["minReplicas"] = obj.lift(self.frag.scalar(f"{base}.minReplicas"))
+        spec["maxReplicas"] = obj.lift(self.frag.scalar(f"{base}.maxReplicas"))
+        self.rename(obj, spec.setdefault("scaleTargetRef", {}), "name")
+        obj.condition = f"{base}.enabled"
+
+
+def pod_spec(data: dict[str, Any]) -> dict[str, Any]:
+    """The pod spec of a workload object ({} when it has none)."""
+    spec = data.get("spec", {})
+    if data.get("kind") == "CronJob":
+        spec = spec.get("jobTemplate", {}).get("spec", {})
+    result: dict[str, Any] = spec.get("template", {}).get("spec", {})
+    return result
+
+
+def split_image(image: str) -> dict[str, Any]:
+    """`repo[:tag][@digest]` → {repository, tag, digest} (a registry port is not a tag)."""
+    ref = ImageRef.parse(image)
+    result: dict[str, Any] = {"repository": ref.repository, "tag": ref.tag}
+    if ref.digest:
+        result["digest"] = ref.digest
+    return result
