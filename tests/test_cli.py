@@ -61,8 +61,8 @@ def _app_raising(exc: BaseException):
 
     original = app_module.build_app
 
-    def build() -> typer.Typer:
-        app = original()
+    def build(command: str | None = None) -> typer.Typer:
+        app = original(command)
 
         @app.command("boom")
         def boom() -> None:
@@ -155,3 +155,33 @@ def test_shell_completion_completes_commands() -> None:
         [sys.executable, "-m", "kctl"], env=env, capture_output=True, text=True, check=False
     )
     assert out.stdout.split() == ["version"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["convert", "--help"],
+        ["create", "--help"],
+        ["up", "--help"],
+        ["down", "--help"],
+        ["upgrade", "plan", "--help"],
+        ["pack", "list", "--help"],
+        ["completion", "--help"],
+        ["version"],
+        ["-q", "convert", "--list-labels"],
+    ],
+)
+def test_a_run_with_only_its_command_registered_behaves_as_the_full_tree(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """main() registers only the named command's module (start-up time); what a user sees must
+    be what the whole command tree gives."""
+    import kctl.cli.main as main_module
+
+    lazy_code = main(argv)
+    lazy = capsys.readouterr()
+    monkeypatch.setattr(main_module, "_command_of", lambda args: None)
+    full_code = main(argv)
+    full = capsys.readouterr()
+    assert (lazy_code, lazy.out, lazy.err) == (full_code, full.out, full.err)
+    assert lazy.out

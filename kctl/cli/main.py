@@ -26,6 +26,14 @@ def _print_traceback(stream: TextIO) -> None:
     traceback.print_exc(file=stream)
 
 
+def _command_of(args: Sequence[str]) -> str | None:
+    """The command a run names (global flags come first), or None when the whole command tree
+    is needed: shell completion, root help, or no command at all."""
+    if any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
+        return None
+    return next((a for a in args if not a.startswith("-")), None)
+
+
 def _wants_debug(args: Sequence[str]) -> bool:
     return "--debug" in args or os.environ.get("KCTL_DEBUG", "") not in ("", "0")
 
@@ -61,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     state.console.debug = _wants_debug(args)
     from kctl.cli.app import build_app
 
-    app = build_app()
+    app = build_app(_command_of(args))
     try:
         result = app(args=args, prog_name="kctl", obj=state, standalone_mode=False)
     except KctlError as err:
