@@ -96,12 +96,9 @@ def test_an_unusable_cache_dir_changes_nothing(
     assert blocker.read_text() == "a file where the cache folder would go"
 
 
-def test_the_cache_key_follows_the_schema_file() -> None:
-    one = validate_module._cache_file("v1.33.0-local-strict", "deployment-apps-v1.json", 1, 10)
-    assert one is not None
-    assert one != validate_module._cache_file(
-        "v1.33.0-local-strict", "deployment-apps-v1.json", 2, 10
-    )
-    assert one != validate_module._cache_file(
-        "v1.33.0-local-strict", "deployment-apps-v1.json", 1, 11
-    )
+def test_the_cache_key_follows_the_schema_files() -> None:
+    folder, name = "v1.33.0-local-strict", "deployment-apps-v1.json"
+    keys = {
+        validate_module._cache_file(folder, name, v) for v in ("1-10-5-7", "2-10-5-7", "1-10-6-7")
+    }
+    assert len(keys) == 3 and None not in keys

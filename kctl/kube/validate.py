@@ -77,9 +77,11 @@ def _validator(folder: str, kind: str, api_version: str) -> Any:
     path = _schema_root() / folder / f"{kind.lower()}-{group}.json"
     try:
         stat = path.stat()
+        defs = (_schema_root() / folder / "_definitions.json").stat()
     except FileNotFoundError:
         raise OperationError(f"no schema for {kind} {api_version} in {folder}") from None
-    cached = _cache_file(folder, path.name, stat.st_mtime_ns, stat.st_size)
+    version = f"{stat.st_mtime_ns}-{stat.st_size}-{defs.st_mtime_ns}-{defs.st_size}"
+    cached = _cache_file(folder, path.name, version)
     schema = _read_cached(cached) if cached is not None else None
     if schema is None:
         schema = _self_contained(path, folder)
@@ -100,13 +102,14 @@ def _self_contained(path: Path, folder: str) -> Any:
 
 # Inlining a kind's schema reads the 1.5 MB definitions file and walks it: ~12 ms of a
 # 500-service `kctl convert` for a Deployment, every run. The result depends only on the schema
-# files, so it is kept in the user's cache, keyed by the kind file's mtime and size and by
-# _CACHE_FORMAT (bumped when _inline changes); a cache that cannot be read or written is
-# simply not used.
+# files, so it is kept in the user's cache, keyed by the mtime and size of the kind file and of
+# the definitions file and by _CACHE_FORMAT (bumped when _inline changes); a cache that cannot
+# be read or written is simply not used.
 _CACHE_FORMAT = 1
 
 
-def _cache_file(folder: str, name: str, mtime_ns: int, size: int) -> Path | None:
+def _cache_file(folder: str, name: str, version: str) -> Path | None:
+    """Where the inlined schema of `name` is cached; `version` identifies the source files."""
     root = os.environ.get("KCTL_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     if root:
         base = Path(root) if os.environ.get("KCTL_CACHE_DIR") else Path(root) / "kctl"
@@ -115,7 +118,7 @@ def _cache_file(folder: str, name: str, mtime_ns: int, size: int) -> Path | None
         if not home:
             return None
         base = Path(home) / ".cache" / "kctl"
-    key = f"{name.removesuffix('.json')}-{mtime_ns}-{size}-v{_CACHE_FORMAT}.json"
+    key = f"{name.removesuffix('.json')}-{version}-v{_CACHE_FORMAT}.json"
     return base / "schemas" / folder / key
 
 
