@@ -12,7 +12,7 @@ from typing import Any
 
 from kctl import inputs
 from kctl.compose import normalize as norm
-from kctl.compose import schema, yamlnodes
+from kctl.compose import schema, unique, yamlnodes
 from kctl.compose.envfile import parse_env_file
 from kctl.compose.interpolate import interpolate
 from kctl.compose.model import ComposeWarning, Project, Service
@@ -278,6 +278,8 @@ def load_project(opts: LoadOptions) -> Project:
         merged.add_top_level(file)
     name = _project_name(opts, merged, project_dir, files)
     _apply_profiles(merged.services, opts)
+    for service in merged.services.values():
+        warnings.extend(unique.enforce(service))
     _check_references(merged.services, merged.top)
     for section in ("volumes", "secrets", "configs"):
         for key, spec in merged.top[section].items():
@@ -659,7 +661,7 @@ def _normalize_key(
     elif key == "environment":
         out[key] = norm.key_values(value, where(key), resolve_from=env)
     elif key in ("labels", "annotations", "sysctls"):
-        out[key] = norm.key_values(value, where(key), what=key)
+        out[key] = norm.labels(value, where(key), what=key)
     elif key in ("command", "entrypoint"):
         out[key] = norm.command(value, where(key))
     elif key == "depends_on":
@@ -669,7 +671,7 @@ def _normalize_key(
     elif key == "deploy":
         out[key] = norm.deploy(value, where(key))
     elif key == "build":
-        out[key] = norm.build(value, file.directory, where(key))
+        out[key] = norm.build(value, file.directory, where(key), env)
     elif key in ("secrets", "configs"):
         out[key] = norm.mounts(value, key, where(key))
     elif key in ("expose", "tmpfs", "dns", "dns_search", "profiles", "cap_add", "cap_drop"):
@@ -780,6 +782,12 @@ def _check_cycles(services: dict[str, Service]) -> None:
 def _check_references(services: dict[str, Service], top: dict[str, dict[str, Any]]) -> None:
     _check_cycles(services)
     for service in services.values():
+        if service.config.get("image") is None and not service.config.get("build"):
+            raise InputError(
+                f"service {service.name!r} has neither an image nor a build context",
+                location=service.location(""),
+                hint="give it `image:` or `build:` (docker compose refuses it too)",
+            )
         for dependency, spec in (service.config.get("depends_on") or {}).items():
             if dependency not in services and spec.get("required", True):
                 raise InputError(

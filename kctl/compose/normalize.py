@@ -195,21 +195,16 @@ def key_values(
     resolve_from: Mapping[str, str] | None = None,
     what: str = "environment",
 ) -> dict[str, Any]:
-    """A list of `K=V` (or `K`) or a mapping → a dict of strings (None when unset)."""
+    """A list of `K=V` (or `K`) or a mapping → a dict of strings; a key without a value (`K`,
+    `K:`) takes its value from resolve_from when given, else stays None (unset)."""
     result: dict[str, Any] = {}
     if isinstance(value, dict):
         for key, item in value.items():
             result[str(key)] = _stringify(item)
     elif isinstance(value, list):
         for item in value:
-            text = str(item)
-            key, sep, val = text.partition("=")
-            if sep:
-                result[key] = val
-            elif resolve_from is not None:
-                result[key] = resolve_from.get(key)
-            else:
-                result[key] = None if what == "environment" else ""
+            key, sep, val = str(item).partition("=")
+            result[key] = val if sep else None
     elif value is not None:
         raise InputError(f"{what} must be a list or a mapping", location=where)
     if resolve_from is not None:
@@ -217,6 +212,18 @@ def key_values(
             if item is None:
                 result[key] = resolve_from.get(key)
     return result
+
+
+def labels(value: Any, where: Location, what: str = "labels") -> dict[str, str]:
+    """labels, annotations, sysctls: a key without a value has the empty value (docker compose)."""
+    return {k: "" if v is None else v for k, v in key_values(value, where, what=what).items()}
+
+
+def build_args(value: Any, where: Location, env: Mapping[str, str]) -> dict[str, str]:
+    """Build args: a key without a value takes the shell's (or .env's) value, and is left out
+    when there is none, as docker compose passes them to the build."""
+    resolved = key_values(value, where, resolve_from=env, what="args")
+    return {k: v for k, v in resolved.items() if v is not None}
 
 
 def _stringify(value: Any) -> str | None:
@@ -284,12 +291,12 @@ def deploy(value: Any, where: Location) -> dict[str, Any]:
     if resources:
         result["resources"] = resources
     if "labels" in result:
-        result["labels"] = key_values(result["labels"], where, what="labels")
+        result["labels"] = labels(result["labels"], where)
     result.setdefault("placement", {})
     return result
 
 
-def build(value: Any, base: Path, where: Location) -> dict[str, Any]:
+def build(value: Any, base: Path, where: Location, env: Mapping[str, str]) -> dict[str, Any]:
     if isinstance(value, str):
         return {"context": resolve(base, value), "dockerfile": "Dockerfile"}
     if not isinstance(value, dict):
@@ -299,7 +306,7 @@ def build(value: Any, base: Path, where: Location) -> dict[str, Any]:
     result["context"] = context if "://" in context else resolve(base, context)
     result.setdefault("dockerfile", "Dockerfile")
     if "args" in result:
-        result["args"] = key_values(result["args"], where, what="args")
+        result["args"] = build_args(result["args"], where, env)
     return result
 
 
@@ -314,7 +321,10 @@ def mounts(value: Any, kind: str, where: Location) -> list[dict[str, Any]]:
                 raise InputError(
                     f"a long-syntax entry of {kind} needs a `source` name", location=where
                 )
-            result.append(dict(item))
+            entry = dict(item)
+            if kind == "secrets" and not entry.get("target"):
+                entry["target"] = f"/run/secrets/{entry['source']}"
+            result.append(entry)
         elif kind == "secrets":
             result.append({"source": str(item), "target": f"/run/secrets/{item}"})
         else:

@@ -50,6 +50,16 @@ CASES: dict[str, dict[str, str]] = {
         "compose.yaml": "services:\n  a:\n    image: busybox\n    environment:\n      A: ${A}\n      B: ${B}\n      C: ${C}\n      D: ${D}\n",
         ".env": "A='single $X'\nB=\"double\\nline\"\nC=plain # comment\nexport D=exported\n",
     },
+    "labels-without-values": {
+        "compose.yaml": "services:\n  a:\n    image: busybox\n    labels:\n      com.x.a:\n      b: 1\n    annotations:\n      an:\n    sysctls:\n      net.core.somaxconn:\n  b:\n    image: busybox\n    labels: [x, y=1]\n"
+    },
+    "build-args-from-the-environment": {
+        "compose.yaml": "services:\n  a:\n    image: busybox\n    build:\n      context: .\n      args:\n        A:\n        B: 1\n        UNSET:\n  b:\n    image: busybox\n    build:\n      context: .\n      args: [A, C=2, UNSET]\n",
+        ".env": "A=from-dotenv\n",
+    },
+    "duplicate-list-entries": {
+        "compose.yaml": 'services:\n  a:\n    image: busybox\n    volumes: ["data:/data", "other:/x", "logs:/data", /tmp]\n    tmpfs: [/run, /run]\n    ports: ["80:80", "80:80", {target: 80, published: "80"}, "81:81/udp"]\n    expose: [1, 1]\n    dns: [1.1.1.1, 1.1.1.1]\n    cap_add: [NET_ADMIN, NET_ADMIN]\nvolumes: {data: {}, logs: {}, other: {}}\n'
+    },
     "env-list-and-map": {
         "compose.yaml": "services:\n  a:\n    image: busybox\n    environment:\n      - ONE=1\n      - TWO=two=2\n      - EMPTY=\n  b:\n    image: busybox\n    environment:\n      N: 3\n      T: true\n      F: 1.5\n      Z: null\n"
     },

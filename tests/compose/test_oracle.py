@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kctl.compose import LoadOptions, load_project
+from kctl.compose.units import parse_duration
 from kctl.errors import InputError
 from tests.compose.cases import CASES, MULTI
 
@@ -93,7 +94,38 @@ def consumed(services: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def compare(compose_oracle: Path, root: Path, files: list[str], **options: Any) -> None:
+def pruned(value: Any) -> Any:
+    """The value without empty mappings, empty lists and `false` at any depth: `deploy: {}` and
+    no deploy mean the same, as `privileged: false` and none do (every Compose flag defaults to
+    false); docker-compose leaves out or fills in some of these, kctl others."""
+    if isinstance(value, dict):
+        kept = {k: pruned(v) for k, v in value.items()}
+        return {k: v for k, v in kept.items() if v is not False and v not in ({}, [])}
+    if isinstance(value, list):
+        return [pruned(v) for v in value]
+    return value
+
+
+_DURATIONS = {"stop_grace_period", "interval", "timeout", "start_period", "start_interval", "delay"}
+
+
+def seconds(value: Any, key: str = "") -> Any:
+    """Durations as seconds and file modes as numbers: docker-compose writes them its own way
+    (`90s` as `1m30s`, 256 as `"0400"`)."""
+    if isinstance(value, dict):
+        return {k: seconds(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [seconds(v) for v in value]
+    if key in _DURATIONS and isinstance(value, str):
+        return parse_duration(value)
+    if key == "mode" and isinstance(value, str) and value.isdigit():
+        return int(value, 8)  # a file mode: docker-compose writes 256 as "0400"
+    return value
+
+
+def compare(
+    compose_oracle: Path, root: Path, files: list[str], *, prune: bool = False, **options: Any
+) -> None:
     profiles = options.get("profiles", [])
     expected = oracle(compose_oracle, root, files, *[a for p in profiles for a in ("--profile", p)])
     opts = LoadOptions(
@@ -106,9 +138,25 @@ def compare(compose_oracle: Path, root: Path, files: list[str], **options: Any) 
         return
     project = load_project(opts)
     assert project.name == expected["name"]
-    assert consumed(project.to_canonical()["services"]) == unescape(consumed(expected["services"]))
+    ours = consumed(project.to_canonical()["services"])
+    theirs = unescape(consumed(expected["services"]))
+    if prune:
+        ours, theirs = pruned(seconds(ours)), pruned(seconds(theirs))
+    assert ours == theirs
     for section in ("volumes", "secrets", "configs"):
-        assert set(project.to_canonical()[section]) == set(expected.get(section) or {}), section
+        ours, theirs = set(project.to_canonical()[section]), set(expected.get(section) or {})
+        # docker compose leaves out what no service uses; kctl keeps it but makes nothing of it
+        assert theirs <= ours and not (ours - theirs) & used(project, section), section
+
+
+def used(project: Any, section: str) -> set[str]:
+    """Top-level volumes/secrets/configs that some service refers to."""
+    names = set()
+    for service in project.services.values():
+        for entry in service.config.get(section) or []:
+            if section != "volumes" or entry.get("type") == "volume":
+                names.add(entry.get("source"))
+    return names
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -636,3 +636,29 @@ def test_kompose_compose_file_form_converts_every_file_with_a_warning(
     ]
     assert main(["convert", "--strict", "-o", "strict-out"]) == 3
     assert not (tmp_path / "strict-out").exists()
+
+
+def test_a_label_without_a_value_is_empty_not_the_text_none(tmp_path: Path) -> None:
+    """`labels: {k: }` is the empty value to docker compose; it was written as "None"."""
+    c = convert(
+        tmp_path,
+        "services:\n  app:\n    image: x\n    labels:\n      com.x.a:\n"
+        "    deploy:\n      labels:\n        tier:\n",
+    )
+    (deployment,) = objects(c, "Deployment")
+    assert deployment["metadata"]["annotations"]["com.x.a"] == ""
+    assert deployment["metadata"]["labels"]["tier"] == ""
+
+
+def test_two_mounts_at_one_path_keep_the_later_as_docker_compose_does(tmp_path: Path) -> None:
+    """docker compose keeps the later of two mounts at one target; kctl mounts that claim only
+    (two volumeMounts at one path is a pod the API server refuses) and says so at the line."""
+    c = convert(
+        tmp_path,
+        "services:\n  app:\n    image: x\n    volumes:\n      - data:/data\n      - logs:/data\n"
+        "volumes:\n  data: {}\n  logs: {}\n",
+    )
+    (deployment,) = objects(c, "Deployment")
+    assert mounted_claims(deployment) == {"/data": "logs"}
+    (warning,) = c.warnings
+    assert warning.location.line == 4 and "/data twice" in warning.message
