@@ -154,7 +154,7 @@ def test_fast_writer_writes_what_pyyaml_writes(documents) -> None:
 
 
 def test_a_block_scalar_ending_in_a_dots_line_keeps_it() -> None:
-    """"...\\n" is a block scalar whose only line is "..."; only a document-end marker on a line
+    """ "...\\n" is a block scalar whose only line is "..."; only a document-end marker on a line
     of its own may be dropped (found by the round-trip property test)."""
     for value in ("...\n", "a\n...\n", "x"):
         text = yamlio.dump({"k": value})
