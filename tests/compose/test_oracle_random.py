@@ -232,19 +232,24 @@ _PARTIAL = st.fixed_dictionaries(
 @given(
     services=st.dictionaries(_NAMES, _SERVICE, min_size=1, max_size=2),
     overrides=st.dictionaries(_NAMES, st.one_of(_SERVICE, _PARTIAL), max_size=2),
+    child=st.one_of(st.none(), _PARTIAL),
 )
 def test_random_services_read_as_docker_compose_reads_them(
     compose_oracle: Path,
     tmp_path_factory: pytest.TempPathFactory,
     services: dict[str, Any],
     overrides: dict[str, Any],
+    child: dict[str, Any] | None,
 ) -> None:
-    """One file, then the same with an override file merged over it (Compose's merge rules)."""
+    """One file, then the same with an override file merged over it (Compose's merge rules);
+    sometimes a service `extends` another one of the file (its own merge rules)."""
     root = tmp_path_factory.mktemp("random")
     (root / "src").mkdir()
     (root / "token.txt").write_text("s3cret\n")
     if "db" not in services:  # depends_on names db: define it, or every such example is refused
         services = {**services, "db": {"image": "postgres"}}
+    if child is not None:
+        services = {**services, "child": {"extends": {"service": next(iter(services))}, **child}}
     top = _top_level({**services, **overrides})  # docker compose keeps only what is used
     for name, defined in (("compose.yaml", services), ("override.yaml", overrides)):
         document = {"name": "random", "services": defined, **top}
