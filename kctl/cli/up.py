@@ -205,6 +205,17 @@ class _BuildLog:
         self.tail.extend(part for part in text.splitlines() if part.strip())
         self.live.update(Text("\n".join(self.tail), style="dim"))
 
+    def step(self, text: str) -> None:
+        """A stage of the cycle; a build or push shows its output under it."""
+        self.stop()
+        self.console.info(f"  {text}")
+        if text.startswith(("build ", "push ")):
+            self.start()
+
+    def warn(self, text: str) -> None:
+        self.stop()
+        self.console.warn(text)
+
     def stop(self) -> bool:
         """Remove the live tail; whether there was one."""
         if self.live is None:
@@ -220,12 +231,6 @@ def _hooks(
     from kctl.dev.loop import Hooks
 
     log = _BuildLog(console)
-
-    def step(text: str) -> None:
-        log.stop()
-        console.info(f"  {text}")
-        if text.startswith(("build ", "push ")):
-            log.start()
 
     def done(cycle: Cycle) -> None:
         log.stop()
@@ -261,7 +266,7 @@ def _hooks(
             for endpoint in deployed.endpoints:  # -q: the endpoint is the result
                 console.result(endpoint)
 
-    return Hooks(step=step, build_output=log.line, cycle_done=done), log
+    return Hooks(step=log.step, warn=log.warn, build_output=log.line, cycle_done=done), log
 
 
 def _summary(cycle: Cycle) -> dict[str, Any]:

@@ -43,6 +43,7 @@ class Hooks:
     """How the loop reports; the CLI renders these, tests record them."""
 
     step: Callable[[str], None] = lambda text: None
+    warn: Callable[[str], None] = lambda text: None  # a source setting not (fully) translated
     build_output: Callable[[str], None] = lambda line: None
     cycle_done: Callable[[Cycle], None] = lambda cycle: None
 
@@ -75,6 +76,7 @@ class Session:
         self.deployed_images: list[str] | None = None
         self.artifacts: list[Artifact] = []
         self.drifted = False  # files were synced into what runs since its image was deployed
+        self.warned: set[str] = set()
 
     def cycle(self, trigger: list[str] | None = None) -> Cycle:
         """One pass. Errors kctl can explain are returned in the Cycle, never raised."""
@@ -175,7 +177,12 @@ class Session:
         ):
             self.hooks.step("nothing changed: images and chart as deployed, and running")
             return None
-        return self.source.release(cycle.built)
+        release = self.source.release(cycle.built)
+        for warning in release.warnings:  # each once per session, not on every cycle
+            if warning not in self.warned:
+                self.warned.add(warning)
+                self.hooks.warn(warning)
+        return release
 
     def _deploy(self, cycle: Cycle, release: Release) -> None:
         try:

@@ -73,6 +73,7 @@ class Release:
     set_values: Sequence[str] = ()
     set_strings: Sequence[str] = ()
     host_ports: Sequence[HostPort] = ()
+    warnings: Sequence[str] = ()  # what the sources say was not (fully) translated, file:line
 
 
 class Source(Protocol):
@@ -248,6 +249,7 @@ class ComposeSource:
             chart,
             set_values=self.env.set_values,
             host_ports=published_ports(project),
+            warnings=[str(w) for w in conversion.warnings],
         )
 
     def deploy_inputs(self) -> list[Path]:

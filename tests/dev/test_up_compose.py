@@ -26,6 +26,8 @@ def compose_with_ports(web: str, api: str) -> str:
         f"    ports: [{web}]\n"
         "  api:\n"
         "    build: ./api\n"
+        "    labels:\n"
+        "      kompose.service.tpye: nodeport\n"  # a typo: said once, with its line
         "    ports:\n"
         f"      - {api}\n"
     )
@@ -54,6 +56,9 @@ def test_published_ports_build_args_and_undeclared_port_forwards(
     assert fetch(web) == "<h1>web</h1>\n"
     assert fetch(api) == '{"service": "api"}\n'
     assert f"http://127.0.0.1:{web}" in result.stderr
+    # what convert would warn about is said by kctl up too, at the file's line
+    assert result.stderr.count("compose.yaml:9") == 1, result.stderr
+    assert "did you mean 'kompose.service.type'" in result.stderr
     assert kctl(["down"], up_env, app).returncode == 0
 
 
