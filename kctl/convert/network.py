@@ -100,16 +100,13 @@ def _service(
 
 
 def headless(ctx: Context, name: str) -> dict[str, Any]:
-    """The governing Service a StatefulSet without ports still needs."""
+    """The governing Service a StatefulSet without ports still needs: headless, and without
+    ports (Kompose lists a placeholder 55555 that nothing serves; DNS needs no port)."""
     return {
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": ctx.meta("Service", ctx.name("Service", ctx.base(name)), name),
-        "spec": {
-            "clusterIP": "None",
-            "selector": {lbl.SELECTOR: ctx.pod_of[name]},
-            "ports": [{"name": "headless", "port": 55555, "targetPort": 55555}],
-        },
+        "spec": {"clusterIP": "None", "selector": {lbl.SELECTOR: ctx.pod_of[name]}},
     }
 
 

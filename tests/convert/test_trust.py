@@ -662,3 +662,18 @@ def test_two_mounts_at_one_path_keep_the_later_as_docker_compose_does(tmp_path: 
     assert mounted_claims(deployment) == {"/data": "logs"}
     (warning,) = c.warnings
     assert warning.location.line == 4 and "/data twice" in warning.message
+
+
+def test_a_statefulset_without_ports_gets_a_headless_service_without_a_placeholder_port(
+    tmp_path: Path,
+) -> None:
+    """The governing Service is for DNS: no port that nothing serves (Kompose lists 55555)."""
+    c = convert(
+        tmp_path,
+        "services:\n  db:\n    image: x\n    labels:\n      kompose.controller.type: statefulset\n",
+    )
+    (service,) = objects(c, "Service")
+    (statefulset,) = objects(c, "StatefulSet")
+    assert service["spec"]["clusterIP"] == "None" and "ports" not in service["spec"]
+    assert statefulset["spec"]["serviceName"] == service["metadata"]["name"]
+    assert selects(service, statefulset)
