@@ -44,6 +44,21 @@ _KOMPOSE_LABELS = st.dictionaries(
 ).map(lambda picks: {k: _LABEL_VALUES[k][i % len(_LABEL_VALUES[k])] for k, i in picks.items()})
 
 
+# settings that change which objects a service becomes (pods shared, Jobs, aliases, DaemonSets)
+_SHAPE = st.fixed_dictionaries(
+    {},
+    optional={
+        "network_mode": st.just("service:db"),
+        "networks": st.just({"default": {"aliases": ["api", "backend"]}}),
+        "restart": st.sampled_from(["no", "on-failure:2"]),
+        "deploy": st.sampled_from(
+            [{"mode": "global"}, {"mode": "replicated-job", "replicas": 2}, {"replicas": 3}]
+        ),
+        "scale": st.integers(0, 2),
+    },
+)
+
+
 def pod_of(obj: dict[str, Any]) -> dict[str, Any]:
     if obj["kind"] == "Pod":
         return obj
@@ -135,17 +150,22 @@ def _check_service(service: dict[str, Any], pods: list[dict[str, Any]]) -> None:
         st.sampled_from(["web", "db", "worker"]), _SERVICE, min_size=1, max_size=3
     ),
     labels=st.dictionaries(st.sampled_from(["web", "db", "worker"]), _KOMPOSE_LABELS),
+    shapes=st.dictionaries(st.sampled_from(["web", "worker"]), _SHAPE),
 )
 def test_converted_objects_hold_together(
     tmp_path_factory: pytest.TempPathFactory,
     services: dict[str, Any],
     labels: dict[str, dict[str, str]],
+    shapes: dict[str, dict[str, Any]],
 ) -> None:
     root = tmp_path_factory.mktemp("project")
     (root / "src").mkdir()
     (root / "token.txt").write_text("s3cret\n")
     if "db" not in services:
         services = {**services, "db": {"image": "postgres"}}
+    for name, shape in shapes.items():
+        if name in services:
+            services[name] = {**services[name], **shape}
     for name, extra in labels.items():
         if name in services:
             current = services[name].get("labels") or {}
