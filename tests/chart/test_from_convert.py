@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kctl import fsio
 from kctl.chart import ChartSpec, render_chart
 from kctl.compose import LoadOptions, load_project
 from kctl.convert import ConvertOptions, convert_project
+from kctl.errors import KctlError
 from kctl.kube import validate
 from tests.chart.test_chart import inputs, strip_helm_labels, template
+from tests.compose.test_oracle_random import _SERVICE, _top_level
 from tests.convert.test_features import CASES
+from tests.convert.test_invariants import _KOMPOSE_LABELS
 
 pytestmark = pytest.mark.integration
 
@@ -65,3 +72,40 @@ def test_guestbook_overrides(helm, tmp_path: Path) -> None:
     diff = sorted(k for k in base if base[k] != changed[k])
     assert diff == [("Deployment", "frontend"), ("Deployment", "redis-follower")]
     assert changed[("Deployment", "redis-follower")]["spec"]["replicas"] == 5
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    services=st.dictionaries(st.sampled_from(["web", "db", "worker"]), _SERVICE, max_size=3),
+    labels=st.dictionaries(st.sampled_from(["web", "db", "worker"]), _KOMPOSE_LABELS),
+)
+def test_random_projects_give_charts_that_render_what_convert_writes(
+    helm: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    services: dict[str, Any],
+    labels: dict[str, dict[str, str]],
+) -> None:
+    """For random projects the chart lints clean and, with its default values, renders exactly
+    the objects plain convert writes (plus Helm's labels), each schema-valid."""
+    root = tmp_path_factory.mktemp("random-chart")
+    (root / "src").mkdir()
+    (root / "token.txt").write_text("s3cret\n")
+    services = {**services, "db": services.get("db", {"image": "postgres"})}
+    for name, extra in labels.items():
+        if name in services and not isinstance(services[name].get("labels"), list):
+            services[name] = {
+                **services[name],
+                "labels": {**services[name].get("labels", {}), **extra},
+            }
+    document = {"name": "shop", "services": services, **_top_level(services)}
+    (root / "compose.yaml").write_text(json.dumps(document))
+    try:
+        chart, spec = chart_for(root, root / "chart")
+    except KctlError as exc:
+        assert exc.exit_code in (2, 3), exc
+        return
+    check(chart, spec)
