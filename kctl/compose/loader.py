@@ -702,8 +702,7 @@ def _env_files(
                 )
             continue
         read.append(str(path))
-        for key, item in parse_env_file(path, {}).items():
-            result[key] = item if item is not None else env.get(key)
+        result.update(parse_env_file(path, env))
     return result, read
 
 

@@ -60,6 +60,11 @@ CASES: dict[str, dict[str, str]] = {
     "duplicate-list-entries": {
         "compose.yaml": 'services:\n  a:\n    image: busybox\n    volumes: ["data:/data", "other:/x", "logs:/data", /tmp]\n    tmpfs: [/run, /run]\n    ports: ["80:80", "80:80", {target: 80, published: "80"}, "81:81/udp"]\n    expose: [1, 1]\n    dns: [1.1.1.1, 1.1.1.1]\n    cap_add: [NET_ADMIN, NET_ADMIN]\nvolumes: {data: {}, logs: {}, other: {}}\n'
     },
+    "env-file-dialect": {
+        "compose.yaml": "services:\n  a:\n    image: busybox\n    env_file: [app.env]\n",
+        "app.env": "OTHER=from-file\nFROM_SHELL_FIRST=${OTHER}\nUNSET_BARE\nQ='x' AFTER=y # note\nYAML: style\nS='it\\'s'\nD=\"tab\\there \\$HOME \\0123\"\n",
+        ".env": "OTHER=from-dotenv\n",
+    },
     "env-list-and-map": {
         "compose.yaml": "services:\n  a:\n    image: busybox\n    environment:\n      - ONE=1\n      - TWO=two=2\n      - EMPTY=\n  b:\n    image: busybox\n    environment:\n      N: 3\n      T: true\n      F: 1.5\n      Z: null\n"
     },

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kctl.compose import LoadOptions, load_project
+from kctl.compose.envfile import parse_env_file
 from kctl.errors import InputError
 
 pytestmark = pytest.mark.unit
@@ -220,3 +221,20 @@ def test_a_missing_referenced_file_names_the_referring_line(tmp_path: Path, text
         str(tmp_path / "compose.yaml"),
         line,
     )
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(alphabet=st.sampled_from(list("AB_=:#'\"\\$ {}\n\t\r-.xé0")), max_size=40))
+def test_any_env_file_text_is_read_or_refused_at_a_line(tmp_path: Path, text: str) -> None:
+    """The dotenv parser never fails with anything but an InputError naming the file and line."""
+    path = tmp_path / "app.env"
+    path.write_text(text)
+    try:
+        values = parse_env_file(path, {"A": "shell"})
+    except InputError as exc:
+        assert exc.location is not None and exc.location.file == str(path)
+        assert exc.location.line is not None and exc.location.line >= 1
+        return
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())

@@ -275,3 +275,43 @@ def _top_level(services: dict[str, Any]) -> dict[str, Any]:
     if '"conf"' in text:
         top["configs"] = {"conf": {"content": "a=1\n"}}
     return top
+
+
+_DOTENV_VALUE = st.one_of(
+    st.sampled_from(
+        ["", "plain", "a b", "a # not a comment", "a #comment", "x=y", "${OTHER}", "$OTHER",
+         "${OTHER:-dflt}", "${NOPE-d}", "'single $OTHER'", '"double $OTHER"', '"tab\\tnew\\nline"',
+         '"quote \\" inside"', "'it''s'", '"multi\nline"', "trailing   ", "\\n", "a\\\\b",
+         '"# hash"', "'# hash'", "\"x\" # c", "'x' # c", "ünï", "$$", "a$"]
+    ),
+    st.text(alphabet="ab $#'\"\\=:-{}", max_size=8),
+)  # fmt: skip
+_DOTENV_LINE = st.one_of(
+    st.tuples(
+        st.sampled_from(["", "export "]),
+        st.sampled_from(["K1", "K2", "OTHER", "k.dot", "k-dash"]),
+        st.sampled_from(["=", "= ", " ="]),
+        _DOTENV_VALUE,
+    ).map("".join),
+    st.sampled_from(["# comment", "", "BARE", "  INDENTED=1"]),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(lines=st.lists(_DOTENV_LINE, min_size=1, max_size=5), shell=st.booleans())
+def test_random_env_files_read_as_docker_compose_reads_them(
+    compose_oracle: Path, tmp_path_factory: pytest.TempPathFactory, lines: list[str], shell: bool
+) -> None:
+    """An env_file's values (quotes, escapes, comments, interpolation) reach the service's
+    environment as docker compose reads them, or both refuse the file."""
+    root = tmp_path_factory.mktemp("dotenv")
+    (root / "app.env").write_text("\n".join(lines) + "\n")
+    compose = {"services": {"web": {"image": "nginx", "env_file": ["app.env"]}}}
+    (root / "compose.yaml").write_text(json.dumps(compose))
+    if shell:  # interpolation inside the env file sees the project's .env
+        (root / ".env").write_text("OTHER=from-dotenv\n")
+    compare(compose_oracle, root, ["compose.yaml"])
