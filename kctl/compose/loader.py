@@ -779,6 +779,8 @@ def _check_cycles(services: dict[str, Service]) -> None:
 
 
 def _check_references(services: dict[str, Service], top: dict[str, dict[str, Any]]) -> None:
+    """What docker compose checks once the files are merged: every service has something to
+    run, and the services, volumes, secrets and configs it names exist."""
     _check_cycles(services)
     for service in services.values():
         if service.config.get("image") is None and not service.config.get("build"):

@@ -202,10 +202,7 @@ def compose_artifacts(
                 context=Path(build["context"]),
                 repository=f"{host}/{path}",
                 dockerfile=str(build.get("dockerfile") or "Dockerfile"),
-                build_args={
-                    **{k: v for k, v in args.items() if v is not None},
-                    **(build_args or {}),
-                },
+                build_args={**args, **(build_args or {})},  # unset args: left out by the loader
                 target=build.get("target"),
             )
         )
