@@ -13,12 +13,14 @@ from typing import Any
 from kctl import inputs
 from kctl.compose import normalize as norm
 from kctl.compose import schema, unique, yamlnodes
+from kctl.compose.checks import apply_profiles, check_references
+from kctl.compose.discover import discover
 from kctl.compose.envfile import parse_env_file
 from kctl.compose.interpolate import interpolate
+from kctl.compose.merge import merge_service
 from kctl.compose.model import ComposeWarning, Project, Service
 from kctl.errors import InputError, Location
 
-DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 TOP_LEVEL_KEYS = {
     "version",
     "name",
@@ -44,22 +46,6 @@ shm_size stdin_open stop_grace_period stop_signal storage_opt sysctls tmpfs tty 
 use_api_socket user userns_mode uts volumes volumes_from working_dir
 """.split()
 )
-# keys whose lists merge as a unique union across files
-_UNION = {
-    "expose",
-    "dns",
-    "dns_search",
-    "tmpfs",
-    "cap_add",
-    "cap_drop",
-    "external_links",
-    "security_opt",
-    "extra_hosts",
-    "profiles",
-    "devices",
-    "group_add",
-}
-_REPLACE = {"command", "entrypoint"}
 _SCALAR_TYPES: dict[str, tuple[type, ...]] = {
     "image": (str,),
     "user": (str, int),
@@ -122,60 +108,6 @@ class _File:
                 return self.locations[path]
             path = path[:-1]
         return Location(self.name, 1)
-
-
-def discover(
-    opts: LoadOptions, warnings: list[ComposeWarning] | None = None
-) -> list[tuple[str, Path | None]]:
-    """The files to read, in order: -f, else COMPOSE_FILE, else the default names (+ override)."""
-    names = list(opts.files)
-    if not names and opts.environ.get("COMPOSE_FILE"):
-        separator = opts.environ.get("COMPOSE_PATH_SEPARATOR", os.pathsep)
-        names = [n for n in opts.environ["COMPOSE_FILE"].split(separator) if n]
-        names = _kompose_separator(names, separator, warnings)
-    if names:
-        return [(n, None) if n == "-" else (n, Path(n)) for n in names]
-    start = (opts.project_directory or Path.cwd()).resolve()
-    for directory in (start, *start.parents):
-        for candidate in DEFAULT_FILES:
-            path = directory / candidate
-            if path.is_file():
-                found: list[tuple[str, Path | None]] = [(str(path), path)]
-                stem, suffix = candidate.rsplit(".", 1)
-                override = directory / f"{stem}.override.{suffix}"
-                if override.is_file():
-                    found.append((str(override), override))
-                return found
-    raise InputError(
-        f"no Compose file found in {start} or its parents",
-        hint=f"pass -f FILE or create one of: {', '.join(DEFAULT_FILES)}",
-    )
-
-
-def _kompose_separator(
-    names: list[str], separator: str, warnings: list[ComposeWarning] | None
-) -> list[str]:
-    """COMPOSE_FILE="a.yaml b.yaml" is how Kompose lists files (split on spaces); docker compose
-    reads it as one file, which does not exist, so it was never valid for docker compose. Read
-    as Kompose does, with a warning, when the whole name is missing and every part is a file."""
-    result: list[str] = []
-    for name in names:
-        parts = name.split()
-        kompose_list = len(parts) > 1 and not Path(name).exists()
-        if not (kompose_list and all(Path(part).is_file() for part in parts)):
-            result.append(name)
-            continue
-        result.extend(parts)
-        if warnings is not None:
-            warnings.append(
-                ComposeWarning(
-                    f"files separated by spaces, read as Kompose reads them; docker compose "
-                    f"would look for one file named {name!r}: list them with {separator!r} "
-                    "(COMPOSE_PATH_SEPARATOR) to be read the same by both",
-                    Location("COMPOSE_FILE"),
-                )
-            )
-    return result
 
 
 def normalize_name(name: str) -> str:
@@ -277,10 +209,10 @@ def load_project(opts: LoadOptions) -> Project:
         merged.add_services(_services(file, env))
         merged.add_top_level(file)
     name = _project_name(opts, merged, project_dir, files)
-    _apply_profiles(merged.services, opts)
+    apply_profiles(merged.services, opts)
     for service in merged.services.values():
         warnings.extend(unique.enforce(service))
-    _check_references(merged.services, merged.top)
+    check_references(merged.services, merged.top)
     for section in ("volumes", "secrets", "configs"):
         for key, spec in merged.top[section].items():
             if not spec.get("external"):
@@ -317,7 +249,7 @@ class _Merged:
     def add_services(self, loaded: dict[str, Service]) -> None:
         for service_name, service in loaded.items():
             if service_name in self.services:
-                _merge_service(self.services[service_name], service, service.overrides)
+                merge_service(self.services[service_name], service, service.overrides)
                 for key in service.resets:
                     self.services[service_name].config.pop(key, None)
             else:
@@ -604,7 +536,7 @@ def _build_service(file: _File, name: str, env: Mapping[str, str], base: Service
         merged.locations = {**base.locations, **service.locations}
         merged.resets, merged.overrides = set(), set()
         merged.config.pop("extends", None)
-        _merge_service(merged, service, overrides)
+        merge_service(merged, service, overrides)
         service = merged
     for k in resets:
         service.config.pop(k, None)
@@ -704,115 +636,3 @@ def _env_files(
         read.append(str(path))
         result.update(parse_env_file(path, env))
     return result, read
-
-
-def _merge_service(base: Service, override: Service, replace: set[str] | None = None) -> None:
-    """Merge a later definition into an earlier one, with the Compose merge rules."""
-    replace = replace or set()
-    for key, value in override.config.items():
-        current = base.config.get(key)
-        if key in replace or key in _REPLACE or current is None:
-            base.config[key] = value
-        elif key in _UNION and isinstance(current, list):
-            base.config[key] = current + [v for v in value if v not in current]
-        elif key == "ports":
-            base.config[key] = current + [p for p in value if p not in current]
-        elif key == "volumes":
-            by_target = {v["target"]: v for v in current}
-            by_target.update({v["target"]: v for v in value})
-            base.config[key] = list(by_target.values())
-        elif key in ("secrets", "configs"):
-            by_source = {v.get("target") or v["source"]: v for v in current}
-            by_source.update({v.get("target") or v["source"]: v for v in value})
-            base.config[key] = list(by_source.values())
-        elif isinstance(current, dict) and isinstance(value, dict):
-            base.config[key] = _deep_merge(current, value, key)
-        else:
-            base.config[key] = value
-    base.env_file_environment.update(override.env_file_environment)
-    base.env_files += [f for f in override.env_files if f not in base.env_files]
-    base.locations.update(override.locations)
-
-
-def _deep_merge(current: dict[str, Any], value: dict[str, Any], key: str) -> dict[str, Any]:
-    result = dict(current)
-    for k, v in value.items():
-        if isinstance(v, dict) and isinstance(result.get(k), dict):
-            result[k] = _deep_merge(result[k], v, k)
-        else:
-            result[k] = v
-    return result
-
-
-def _apply_profiles(services: dict[str, Service], opts: LoadOptions) -> None:
-    active = set(opts.profiles)
-    if not active and opts.environ.get("COMPOSE_PROFILES"):
-        active = {p.strip() for p in opts.environ["COMPOSE_PROFILES"].split(",") if p.strip()}
-    for name in list(services):
-        profiles = set(services[name].config.get("profiles") or [])
-        if profiles and "*" not in active and not profiles & active:
-            del services[name]
-
-
-def _check_cycles(services: dict[str, Service]) -> None:
-    """depends_on must not loop (docker-compose refuses a dependency cycle too)."""
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-
-    def visit(name: str, path: list[str]) -> None:
-        state[name] = 1
-        for dependency in services[name].config.get("depends_on") or {}:
-            if dependency not in services:
-                continue
-            if state.get(dependency) == 1:
-                cycle = [*path[path.index(dependency) :], dependency]
-                raise InputError(
-                    "dependency cycle: " + " -> ".join(cycle),
-                    location=services[name].location("depends_on"),
-                )
-            if dependency not in state:
-                visit(dependency, [*path, dependency])
-        state[name] = 2
-
-    for name in services:
-        if name not in state:
-            visit(name, [name])
-
-
-def _check_references(services: dict[str, Service], top: dict[str, dict[str, Any]]) -> None:
-    """What docker compose checks once the files are merged: every service has something to
-    run, and the services, volumes, secrets and configs it names exist."""
-    _check_cycles(services)
-    for service in services.values():
-        if service.config.get("image") is None and not service.config.get("build"):
-            raise InputError(
-                f"service {service.name!r} has neither an image nor a build context",
-                location=service.location(""),
-                hint="give it `image:` or `build:` (docker compose refuses it too)",
-            )
-        for dependency, spec in (service.config.get("depends_on") or {}).items():
-            if dependency not in services and spec.get("required", True):
-                raise InputError(
-                    f"service {service.name!r} depends on undefined or disabled service "
-                    f"{dependency!r}",
-                    location=service.location("depends_on"),
-                    hint="enable its profile with --profile, or define the service",
-                )
-        for volume in service.config.get("volumes") or []:
-            if (
-                volume["type"] == "volume"
-                and volume.get("source")
-                and (volume["source"] not in top["volumes"])
-            ):
-                raise InputError(
-                    f"service {service.name!r} uses undefined volume {volume['source']!r}",
-                    location=service.location("volumes"),
-                    hint="declare it under the top-level `volumes:`",
-                )
-        for kind in ("secrets", "configs"):
-            for mount in service.config.get(kind) or []:
-                if mount["source"] not in top[kind]:
-                    raise InputError(
-                        f"service {service.name!r} refers to undefined {kind[:-1]} "
-                        f"{mount['source']!r}",
-                        location=service.location(kind),
-                    )

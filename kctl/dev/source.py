@@ -278,7 +278,7 @@ def published_ports(project: Any) -> list[HostPort]:
 
 def compose_files(root: Path) -> list[Path]:
     """The Compose files docker compose would pick up in root."""
-    from kctl.compose.loader import DEFAULT_FILES
+    from kctl.compose.discover import DEFAULT_FILES
 
     return [root / name for name in DEFAULT_FILES if (root / name).is_file()]
 
