@@ -205,8 +205,11 @@ def load_project(opts: LoadOptions) -> Project:
             file.data = _interpolate(file.data, env, file, ())
     merged = _Merged()
     for file in files:
-        _include(file, env, opts, merged, ())
-        merged.add_services(_services(file, env))
+        imported: _Imported = {}
+        _include(file, env, opts, merged, (), imported)
+        own = _services(file, env)
+        _refuse_conflicts(file, own, imported)
+        merged.add_services(own)
         merged.add_top_level(file)
     name = _project_name(opts, merged, project_dir, files)
     apply_profiles(merged.services, opts)
@@ -311,14 +314,55 @@ def _top_level(section: str, spec: dict[str, Any], file: _File) -> dict[str, Any
 MAX_INCLUDE_DEPTH = 64  # files including files: deeper is refused (no Compose file needs it)
 
 
+# what a file's includes brought in, {section: {name: definition}}: a file may not define
+# differently what it imports (docker compose: "conflicts with imported resource")
+_Imported = dict[str, dict[str, Any]]
+
+
+def _import(imported: _Imported, section: str, name: str, definition: Any, where: Location) -> bool:
+    """Record an imported definition; whether it is new (the same one twice is no conflict)."""
+    known = imported.setdefault(section, {})
+    if name not in known:
+        known[name] = definition
+        return True
+    if known[name] != definition:
+        raise InputError(
+            f"{section}.{name} conflicts with the {section[:-1]} another included file defines",
+            location=where,
+            hint="define it in one place (docker compose refuses this too)",
+        )
+    return False
+
+
+def _refuse_conflicts(file: _File, own: Mapping[str, Service], imported: _Imported) -> None:
+    """A file's own services and top-level entries must equal what its includes import."""
+    for name, service in own.items():
+        prior = imported.get("services", {}).get(name)
+        if prior is not None and prior != service.config:
+            raise InputError(
+                f"service {name!r} conflicts with the one an included file defines",
+                location=service.location(""),
+                hint="define it in one place, or override it from a later -f file",
+            )
+    for section, known in imported.items():
+        entries = file.data.get(section) if section != "services" else None
+        for key, spec in entries.items() if isinstance(entries, dict) else ():
+            if key in known and known[key] != (spec or {}):
+                raise InputError(
+                    f"{section}.{key} conflicts with the one an included file defines",
+                    location=file.where(section, key),
+                )
+
+
 def _include(
     file: _File,
     env: Mapping[str, str],
     opts: LoadOptions,
     merged: _Merged,
     seen: tuple[Path, ...],
+    imported: _Imported,
 ) -> None:
-    """Load every file `include:` names (recursively) into merged."""
+    """Load every file `include:` names (recursively) into merged, recording it in imported."""
     entries = file.data.get("include") or []
     if not isinstance(entries, list):
         raise InputError("include must be a list", location=file.where("include"))
@@ -338,15 +382,20 @@ def _include(
             inc_env = _include_env(file, spec, env, opts.environ)
             if opts.interpolate:
                 included.data = _interpolate(included.data, inc_env, included, ())
-            _include(included, inc_env, opts, merged, (*seen, path))
-            for service_name, service in _services(included, inc_env).items():
-                if service_name in merged.services:
-                    raise InputError(
-                        f"service {service_name!r} is defined by an included file and again",
-                        location=where,
-                    )
-                merged.services[service_name] = service
-            merged.add_top_level(included)
+            nested: _Imported = {}
+            _include(included, inc_env, opts, merged, (*seen, path), nested)
+            services = _services(included, inc_env)
+            _refuse_conflicts(included, services, nested)
+            for section, known in nested.items():
+                for key, definition in known.items():
+                    _import(imported, section, key, definition, where)
+            for service_name, service in services.items():
+                if _import(imported, "services", service_name, service.config, where):
+                    merged.add_services({service_name: service})
+            merged.add_top_level(included)  # checks each section is a mapping
+            for section in merged.top:
+                for key, spec in (included.data.get(section) or {}).items():
+                    _import(imported, section, key, spec or {}, where)
 
 
 def _include_entry(file: _File, index: int, entry: Any) -> tuple[dict[str, Any], list[str]]:

@@ -172,6 +172,24 @@ CASES: dict[str, dict[str, str]] = {
         "compose.yaml": "include:\n  - sub/compose.yaml\nservices:\n  web:\n    image: busybox\n    depends_on: [db]\n",
         "sub/compose.yaml": "services:\n  db:\n    image: postgres\n    volumes: [./init:/init]\n",
     },
+    "include-the-same-service-twice": {
+        "compose.yaml": "include: [a/compose.yaml, b/compose.yaml]\n",
+        "a/compose.yaml": "services:\n  db:\n    image: postgres\n",
+        "b/compose.yaml": "services:\n  db:\n    image: postgres\n",
+    },
+    "include-conflicting-services": {
+        "compose.yaml": "include: [a/compose.yaml, b/compose.yaml]\n",
+        "a/compose.yaml": "services:\n  db:\n    image: postgres\n",
+        "b/compose.yaml": "services:\n  db:\n    image: mysql\n",
+    },
+    "include-then-define-differently": {
+        "compose.yaml": "include: [a/compose.yaml]\nservices:\n  db:\n    image: mysql\n",
+        "a/compose.yaml": "services:\n  db:\n    image: postgres\n",
+    },
+    "include-conflicting-volume": {
+        "compose.yaml": "include: [a/compose.yaml]\nservices:\n  x:\n    image: busybox\n    volumes: [v:/v]\nvolumes:\n  v:\n    driver: local\n",
+        "a/compose.yaml": "services:\n  db:\n    image: postgres\n    volumes: [v:/v]\nvolumes:\n  v: {}\n",
+    },
     "include-cycle": {
         "compose.yaml": "include: [a.yaml]\nservices:\n  x:\n    image: busybox\n",
         "a.yaml": "include: [compose.yaml]\nservices:\n  y:\n    image: busybox\n",

@@ -315,3 +315,68 @@ def test_random_env_files_read_as_docker_compose_reads_them(
     if shell:  # interpolation inside the env file sees the project's .env
         (root / ".env").write_text("OTHER=from-dotenv\n")
     compare(compose_oracle, root, ["compose.yaml"])
+
+
+_INCLUDED = st.fixed_dictionaries(
+    {"image": st.sampled_from(["nginx", "${IMG:-busybox}", "redis:${TAG-7}"])},
+    optional={
+        "build": st.just("./ctx"),
+        "volumes": st.just(["./data:/data", "shared:/shared"]),
+        "env_file": st.just(["app.env"]),
+        "environment": st.just({"FROM": "${WHO:-nobody}"}),
+    },
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    parts=st.lists(
+        st.dictionaries(st.sampled_from(["a", "b", "c"]), _INCLUDED, min_size=1, max_size=2),
+        min_size=1,
+        max_size=3,
+    ),
+    long_syntax=st.booleans(),
+    include_env=st.booleans(),
+    own=st.sampled_from([None, "a", "main"]),
+    drivers=st.lists(st.sampled_from([None, "local"]), min_size=4, max_size=4),
+)
+def test_random_includes_read_as_docker_compose_reads_them(
+    compose_oracle: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    parts: list[dict[str, Any]],
+    long_syntax: bool,
+    include_env: bool,
+    own: str | None,
+    drivers: list[str | None],
+) -> None:
+    """`include:` of files in their own folders: paths relative to each included file, its env
+    file, variables, and the conflicts docker compose refuses (same service twice)."""
+    root = tmp_path_factory.mktemp("include")
+    entries: list[Any] = []
+    for index, services in enumerate(parts):
+        folder = root / f"part{index}"
+        (folder / "ctx").mkdir(parents=True)
+        (folder / "app.env").write_text(f"PART={index}\n")
+        (folder / "vars.env").write_text(f"IMG=alpine\nWHO=part{index}\n")
+        shared = {"driver": drivers[index]} if drivers[index] else {}
+        document = {"services": services, "volumes": {"shared": shared}}
+        (folder / "compose.yaml").write_text(json.dumps(document))
+        path = f"part{index}/compose.yaml"
+        if long_syntax:
+            entry: dict[str, Any] = {"path": path}
+            if include_env:
+                entry["env_file"] = f"part{index}/vars.env"
+            entries.append(entry)
+        else:
+            entries.append(path)
+    main: dict[str, Any] = {"include": entries}
+    if own is not None:
+        main["services"] = {own: {"image": "nginx"}}
+    if drivers[3]:  # the including file declares the volume too
+        main["volumes"] = {"shared": {"driver": drivers[3]}}
+    (root / "compose.yaml").write_text(json.dumps(main))
+    compare(compose_oracle, root, ["compose.yaml"], prune=True)
