@@ -12,15 +12,19 @@ if TYPE_CHECKING:
     from kctl.compose.loader import LoadOptions
 
 
-def apply_profiles(services: dict[str, Service], opts: LoadOptions) -> None:
-    """Leave out the services whose profiles are not active (--profile, COMPOSE_PROFILES)."""
+def apply_profiles(services: dict[str, Service], opts: LoadOptions) -> set[str]:
+    """Leave out the services whose profiles are not active (--profile, COMPOSE_PROFILES);
+    the names left out."""
     active = set(opts.profiles)
     if not active and opts.environ.get("COMPOSE_PROFILES"):
         active = {p.strip() for p in opts.environ["COMPOSE_PROFILES"].split(",") if p.strip()}
+    disabled: set[str] = set()
     for name in list(services):
         profiles = set(services[name].config.get("profiles") or [])
         if profiles and "*" not in active and not profiles & active:
             del services[name]
+            disabled.add(name)
+    return disabled
 
 
 def _check_cycles(services: dict[str, Service]) -> None:
@@ -47,7 +51,9 @@ def _check_cycles(services: dict[str, Service]) -> None:
             visit(name, [name])
 
 
-def check_references(services: dict[str, Service], top: dict[str, dict[str, Any]]) -> None:
+def check_references(
+    services: dict[str, Service], top: dict[str, dict[str, Any]], disabled: set[str]
+) -> None:
     """What docker compose checks once the files are merged: every service has something to
     run, and the services, volumes, secrets and configs it names exist."""
     _check_cycles(services)
@@ -59,13 +65,18 @@ def check_references(services: dict[str, Service], top: dict[str, dict[str, Any]
                 hint="give it `image:` or `build:` (docker compose refuses it too)",
             )
         for dependency, spec in (service.config.get("depends_on") or {}).items():
-            if dependency not in services and spec.get("required", True):
-                raise InputError(
-                    f"service {service.name!r} depends on undefined or disabled service "
-                    f"{dependency!r}",
-                    location=service.location("depends_on"),
-                    hint="enable its profile with --profile, or define the service",
-                )
+            if dependency in services or (
+                dependency in disabled and not spec.get("required", True)
+            ):
+                continue  # `required: false` spares a service a profile left out, not a typo
+            what = "disabled" if dependency in disabled else "undefined"
+            raise InputError(
+                f"service {service.name!r} depends on {what} service {dependency!r}",
+                location=service.location("depends_on"),
+                hint="enable its profile with --profile"
+                if dependency in disabled
+                else "define the service, or fix its name",
+            )
         for volume in service.config.get("volumes") or []:
             if (
                 volume["type"] == "volume"

@@ -212,10 +212,10 @@ def load_project(opts: LoadOptions) -> Project:
         merged.add_services(own)
         merged.add_top_level(file)
     name = _project_name(opts, merged, project_dir, files)
-    apply_profiles(merged.services, opts)
+    disabled = apply_profiles(merged.services, opts)
     for service in merged.services.values():
         warnings.extend(unique.enforce(service))
-    check_references(merged.services, merged.top)
+    check_references(merged.services, merged.top, disabled)
     for section in ("volumes", "secrets", "configs"):
         for key, spec in merged.top[section].items():
             if not spec.get("external"):

@@ -190,6 +190,12 @@ CASES: dict[str, dict[str, str]] = {
         "compose.yaml": "include: [a/compose.yaml]\nservices:\n  x:\n    image: busybox\n    volumes: [v:/v]\nvolumes:\n  v:\n    driver: local\n",
         "a/compose.yaml": "services:\n  db:\n    image: postgres\n    volumes: [v:/v]\nvolumes:\n  v: {}\n",
     },
+    "depends-on-a-disabled-service-not-required": {
+        "compose.yaml": "services:\n  db:\n    image: busybox\n    depends_on:\n      web:\n        condition: service_started\n        required: false\n  web:\n    image: nginx\n    profiles: [dev]\n",
+    },
+    "depends-on-an-undefined-service-not-required": {
+        "compose.yaml": "services:\n  db:\n    image: busybox\n    depends_on:\n      ghost:\n        condition: service_started\n        required: false\n",
+    },
     "include-cycle": {
         "compose.yaml": "include: [a.yaml]\nservices:\n  x:\n    image: busybox\n",
         "a.yaml": "include: [compose.yaml]\nservices:\n  y:\n    image: busybox\n",

@@ -380,3 +380,45 @@ def test_random_includes_read_as_docker_compose_reads_them(
         main["volumes"] = {"shared": {"driver": drivers[3]}}
     (root / "compose.yaml").write_text(json.dumps(main))
     compare(compose_oracle, root, ["compose.yaml"], prune=True)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    services=st.dictionaries(
+        st.sampled_from(["web", "db", "debug", "worker"]),
+        st.fixed_dictionaries(
+            {"image": st.just("busybox")},
+            optional={
+                "profiles": st.lists(st.sampled_from(["dev", "ops", "*"]), max_size=2, unique=True),
+                "depends_on": st.one_of(
+                    st.lists(st.sampled_from(["web", "db", "debug"]), max_size=2, unique=True),
+                    st.dictionaries(
+                        st.sampled_from(["web", "db", "debug"]),
+                        st.fixed_dictionaries(
+                            {"condition": st.just("service_started")},
+                            optional={"required": st.booleans()},
+                        ),
+                        max_size=2,
+                    ),
+                ),
+            },
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    active=st.lists(st.sampled_from(["dev", "ops", "*", "none"]), max_size=2, unique=True),
+)
+def test_random_profiles_read_as_docker_compose_reads_them(
+    compose_oracle: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    services: dict[str, Any],
+    active: list[str],
+) -> None:
+    """Which services --profile enables, and depends_on on services a profile left out."""
+    root = tmp_path_factory.mktemp("profiles")
+    (root / "compose.yaml").write_text(json.dumps({"name": "p", "services": services}))
+    compare(compose_oracle, root, ["compose.yaml"], prune=True, profiles=active)
