@@ -422,3 +422,36 @@ def test_random_profiles_read_as_docker_compose_reads_them(
     root = tmp_path_factory.mktemp("profiles")
     (root / "compose.yaml").write_text(json.dumps({"name": "p", "services": services}))
     compare(compose_oracle, root, ["compose.yaml"], prune=True, profiles=active)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(base=_INCLUDED, child=_PARTIAL, chain=st.booleans())
+def test_random_extends_from_another_file_read_as_docker_compose_reads_them(
+    compose_oracle: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    base: dict[str, Any],
+    child: dict[str, Any],
+    chain: bool,
+) -> None:
+    """`extends: {file: ..., service: ...}` from a file in another folder: its relative paths
+    stay relative to that file, the child's keys merge over it, and chains of extends."""
+    root = tmp_path_factory.mktemp("extends")
+    folder = root / "common"
+    (folder / "ctx").mkdir(parents=True)
+    (folder / "app.env").write_text("FROM_BASE=1\n")
+    services: dict[str, Any] = {"base": base}
+    if chain:  # base extends a service of its own file
+        services = {"root": base, "base": {"extends": {"service": "root"}, "labels": ["tier=b"]}}
+    (folder / "base.yaml").write_text(json.dumps({"services": services}))
+    main = {
+        "name": "ext",
+        "services": {"app": {"extends": {"file": "common/base.yaml", "service": "base"}, **child}},
+    }
+    main.update(_top_level(main["services"]))
+    main["volumes"] = {**main.get("volumes", {}), "shared": {}}
+    (root / "compose.yaml").write_text(json.dumps(main))
+    compare(compose_oracle, root, ["compose.yaml"], prune=True)
