@@ -387,15 +387,15 @@ def _include(
             services = _services(included, inc_env)
             _refuse_conflicts(included, services, nested)
             for section, known in nested.items():
-                for key, definition in known.items():
-                    _import(imported, section, key, definition, where)
+                for key, value in known.items():
+                    _import(imported, section, key, value, where)
             for service_name, service in services.items():
                 if _import(imported, "services", service_name, service.config, where):
                     merged.add_services({service_name: service})
             merged.add_top_level(included)  # checks each section is a mapping
             for section in merged.top:
-                for key, spec in (included.data.get(section) or {}).items():
-                    _import(imported, section, key, spec or {}, where)
+                for key, definition in (included.data.get(section) or {}).items():
+                    _import(imported, section, key, definition or {}, where)
 
 
 def _include_entry(file: _File, index: int, entry: Any) -> tuple[dict[str, Any], list[str]]:

@@ -196,6 +196,12 @@ CASES: dict[str, dict[str, str]] = {
     "depends-on-an-undefined-service-not-required": {
         "compose.yaml": "services:\n  db:\n    image: busybox\n    depends_on:\n      ghost:\n        condition: service_started\n        required: false\n",
     },
+    "include-several-paths-one-env-file": {
+        "compose.yaml": "include:\n  - path: [a/compose.yaml, b/compose.yaml]\n    env_file: vars.env\n",
+        "vars.env": "IMG=alpine\n",
+        "a/compose.yaml": "services:\n  a:\n    image: ${IMG:-busybox}\n    volumes: [v:/v]\nvolumes:\n  v: {}\n",
+        "b/compose.yaml": "services:\n  b:\n    image: ${IMG:-busybox}\n",
+    },
     "include-cycle": {
         "compose.yaml": "include: [a.yaml]\nservices:\n  x:\n    image: busybox\n",
         "a.yaml": "include: [compose.yaml]\nservices:\n  y:\n    image: busybox\n",
