@@ -7,10 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.support import services
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# CI draws the same examples on every run, so a red landing can be reproduced; local runs draw
+# new ones each time and keep exploring (the differential tests found their bugs that way)
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if IN_CI:
+    hypothesis_settings.load_profile("ci")
 
 
 def unavailable(reason: str) -> None:
