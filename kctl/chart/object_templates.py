@@ -3,13 +3,13 @@ its component's values; every other field stays as the input object had it."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
 from kctl.chart.fragments import Fragments
 from kctl.chart.lift import LiftedObject
 from kctl.images import ImageRef
+from kctl.plaindata import clone
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 
@@ -39,7 +39,7 @@ class ObjectTemplater:
 
     def template_object(self, source: Mapping[str, Any]) -> LiftedObject:
         """A copy of `source` whose name follows fullnameOverride and labels get Helm's."""
-        obj = LiftedObject(copy.deepcopy(dict(source)))
+        obj = LiftedObject(clone(dict(source)))
         metadata = obj.data.setdefault("metadata", {})
         self.rename(obj, metadata, "name")
         self.add_labels(obj, metadata)

@@ -3,7 +3,6 @@ own files (Chart.yaml, values.yaml and its schema, helpers, NOTES, README, .helm
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from kctl.chart.naming import chart_name, unique_keys, values_key
 from kctl.chart.object_templates import WORKLOAD_KINDS, ObjectTemplater
 from kctl.chart.values import COMMENTS, deep_merge, ordered, readme_rows, values_schema
 from kctl.kube.naming import SELECTOR_LABEL
+from kctl.plaindata import json_indented
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ class _ChartBuilder:
             description=description,
         )
         files["values.yaml"] = self.jinja.render("values.yaml.j2", **context)
-        files["values.schema.json"] = json.dumps(values_schema(all_values), indent=2) + "\n"
+        files["values.schema.json"] = json_indented(values_schema(all_values)) + "\n"
         files[".helmignore"] = self.jinja.render("helmignore.j2")
         files["templates/_helpers.tpl"] = self.jinja.render("_helpers.tpl.j2", name=self.chart)
         files["templates/NOTES.txt"] = self.jinja.render(

@@ -20,6 +20,7 @@ from kctl.compose.interpolate import interpolate
 from kctl.compose.merge import merge_service
 from kctl.compose.model import ComposeWarning, Project, Service
 from kctl.errors import InputError, Location
+from kctl.plaindata import clone
 
 TOP_LEVEL_KEYS = {
     "version",
@@ -528,7 +529,7 @@ def _copy_service(service: Service) -> Service:
     """A copy later merges can change without touching the resolved original."""
     copied = Service(
         service.name,
-        _clone(service.config),
+        clone(service.config),
         dict(service.locations),
         dict(service.env_file_environment),
         service.file,
@@ -543,15 +544,6 @@ def _locator(file: _File, name: str) -> schema.Locate:
         return file.where("services", name, *path)
 
     return locate
-
-
-def _clone(value: Any) -> Any:
-    """A deep copy of loaded Compose data (dicts, lists, scalars): 5x copy.deepcopy's speed."""
-    if isinstance(value, dict):
-        return {k: _clone(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clone(v) for v in value]
-    return value
 
 
 def _build_service(file: _File, name: str, env: Mapping[str, str], base: Service | None) -> Service:

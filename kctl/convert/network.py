@@ -3,7 +3,6 @@ NetworkPolicies. A Service exists for anything with ports, whatever its controll
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +11,7 @@ from kctl.convert import labels as lbl
 from kctl.convert.container import exposed_ports
 from kctl.convert.context import Context, Owned
 from kctl.kube.naming import dns_label
+from kctl.plaindata import clone
 
 
 @dataclass
@@ -131,7 +131,7 @@ def _aliases(
                 ctx.warn(service, "networks", f"alias {alias!r}: the name is taken (ignored)")
                 continue
             taken.add(wanted)
-            alias_obj = copy.deepcopy(service_obj)
+            alias_obj = clone(service_obj)
             alias_obj["metadata"]["name"] = wanted
             out.append(alias_obj)
     return out
