@@ -14,7 +14,7 @@ class ChartJinja:
         from kctl.resources import templates_dir
         from kctl.templating import environment
 
-        self.env = environment(templates_dir() / "chart")
+        self.env = environment(templates_dir() / "chart", sandboxed=False)  # kctl's own
         self.env.filters["toyaml"] = lambda data: yamlio.dump(data).rstrip("\n")
         self.snippets: Any = self.env.get_template("_snippets.j2").module
 
