@@ -13,8 +13,11 @@ class ChartJinja:
     def __init__(self) -> None:
         from kctl.resources import templates_dir
         from kctl.templating import environment
+        from kctl.usercache import cache_dir
 
-        self.env = environment(templates_dir() / "chart", sandboxed=False)  # kctl's own
+        self.env = environment(  # kctl's own templates: no sandbox, compiled once per version
+            templates_dir() / "chart", sandboxed=False, compiled_cache=cache_dir("jinja")
+        )
         self.env.filters["toyaml"] = lambda data: yamlio.dump(data).rstrip("\n")
         self.snippets: Any = self.env.get_template("_snippets.j2").module
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kctl.errors import InputError, OperationError
+from kctl.usercache import cache_dir
 
 DEFAULT_KUBE_VERSION = "1.33"
 
@@ -110,16 +111,9 @@ _CACHE_FORMAT = 1
 
 def _cache_file(folder: str, name: str, version: str) -> Path | None:
     """Where the inlined schema of `name` is cached; `version` identifies the source files."""
-    root = os.environ.get("KCTL_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    if root:
-        base = Path(root) if os.environ.get("KCTL_CACHE_DIR") else Path(root) / "kctl"
-    else:
-        home = os.environ.get("HOME")
-        if not home:
-            return None
-        base = Path(home) / ".cache" / "kctl"
+    base = cache_dir("schemas", folder)
     key = f"{name.removesuffix('.json')}-{version}-v{_CACHE_FORMAT}.json"
-    return base / "schemas" / folder / key
+    return base / key if base is not None else None
 
 
 def _read_cached(path: Path) -> Any:
