@@ -50,30 +50,27 @@ def read_certificates(pki: Path, now: dt.datetime | None = None) -> list[CertInf
     return out
 
 
-LEAF_NAMES = (
-    "admin.conf",
-    "apiserver",
-    "apiserver-etcd-client",
-    "apiserver-kubelet-client",
-    "controller-manager.conf",
-    "etcd-healthcheck-client",
-    "etcd-peer",
-    "etcd-server",
-    "front-proxy-client",
-    "scheduler.conf",
-    "super-admin.conf",
-)
-# kubeadm's names -> (file under etc/kubernetes, CA name); CAs: ca, etcd-ca, front-proxy-ca
-_FILES = {
-    "apiserver": ("pki/apiserver.crt", "ca"),
-    "apiserver-etcd-client": ("pki/apiserver-etcd-client.crt", "etcd-ca"),
-    "apiserver-kubelet-client": ("pki/apiserver-kubelet-client.crt", "ca"),
-    "etcd-healthcheck-client": ("pki/etcd/healthcheck-client.crt", "etcd-ca"),
-    "etcd-peer": ("pki/etcd/peer.crt", "etcd-ca"),
-    "etcd-server": ("pki/etcd/server.crt", "etcd-ca"),
-    "front-proxy-client": ("pki/front-proxy-client.crt", "front-proxy-ca"),
+# kubeadm's leaf certificates by its names -> (path under pki/ without .crt, issuing CA, the
+# control-plane component whose upgrade phase renews it), in the order apply renews them
+LEAVES: dict[str, tuple[str, str, str]] = {
+    "apiserver": ("apiserver", "ca", "kube-apiserver"),
+    "apiserver-kubelet-client": ("apiserver-kubelet-client", "ca", "kube-apiserver"),
+    "apiserver-etcd-client": ("apiserver-etcd-client", "etcd-ca", "kube-apiserver"),
+    "front-proxy-client": ("front-proxy-client", "front-proxy-ca", "kube-apiserver"),
+    "etcd-server": ("etcd/server", "etcd-ca", "etcd"),
+    "etcd-peer": ("etcd/peer", "etcd-ca", "etcd"),
+    "etcd-healthcheck-client": ("etcd/healthcheck-client", "etcd-ca", "etcd"),
 }
-_CAS = {"ca": "pki/ca", "etcd-ca": "pki/etcd/ca", "front-proxy-ca": "pki/front-proxy-ca"}
+# kubeconfig files under etc/kubernetes whose embedded client certificate pki/ca signs
+KUBECONFIGS = {
+    "admin.conf": "kube-apiserver",
+    "super-admin.conf": "kube-apiserver",
+    "controller-manager.conf": "kube-controller-manager",
+    "scheduler.conf": "kube-scheduler",
+}
+# kubeadm's CA names -> path under pki/ without .crt/.key
+CAS = {"ca": "ca", "etcd-ca": "etcd/ca", "front-proxy-ca": "front-proxy-ca"}
+LEAF_NAMES = tuple(sorted({*LEAVES, *KUBECONFIGS}))  # as check-expiration lists them
 
 
 @dataclass(frozen=True)
@@ -107,14 +104,23 @@ def _residual(delta: dt.timedelta) -> str:
     return f"{int(delta.total_seconds() // 3600)}h"
 
 
+def embedded_client_cert(text: str, name: str) -> str | None:
+    """The base64 client-certificate-data of a kubeconfig's first user, if it has one."""
+    try:
+        data = yamlio.load_all_fast(text, name)[0]
+        value = data["users"][0]["user"]["client-certificate-data"]
+    except (KeyError, IndexError, TypeError, InputError):
+        return None
+    return value if isinstance(value, str) else None
+
+
 def _kubeconfig_cert(path: Path) -> bytes | None:
     import base64
 
     try:
-        data = yamlio.load_all_fast(path.read_text(), str(path))[0]
-        user = data["users"][0]["user"]
-        return base64.b64decode(user["client-certificate-data"])
-    except (OSError, ValueError, KeyError, IndexError, TypeError, InputError):
+        encoded = embedded_client_cert(path.read_text(), str(path))
+        return base64.b64decode(encoded) if encoded is not None else None
+    except (OSError, ValueError):
         return None
 
 
@@ -139,7 +145,7 @@ def check_expiration(
         path = etc / rel
         return path.read_bytes() if path.is_file() else None
 
-    external = {ca: not (etc / f"{rel}.key").is_file() for ca, rel in _CAS.items()}
+    external = {ca: not (etc / f"pki/{stem}.key").is_file() for ca, stem in CAS.items()}
     leaves = []
     for name in LEAF_NAMES:
         if name.endswith(".conf"):
@@ -147,7 +153,7 @@ def check_expiration(
             pem = _kubeconfig_cert(path) if path.is_file() else None
             leaves.append(row(name, pem, "ca", external["ca"]))
         else:
-            rel, ca = _FILES[name]
-            leaves.append(row(name, read(rel), ca, external[ca]))
-    cas = [row(ca, read(f"{rel}.crt"), "", external[ca]) for ca, rel in _CAS.items()]
+            stem, ca, _ = LEAVES[name]
+            leaves.append(row(name, read(f"pki/{stem}.crt"), ca, external[ca]))
+    cas = [row(ca, read(f"pki/{stem}.crt"), "", external[ca]) for ca, stem in CAS.items()]
     return leaves, cas

@@ -14,30 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kctl import yamlio
+from kctl.cluster.certs import CAS, KUBECONFIGS, LEAVES, embedded_client_cert
 from kctl.cluster.node import PKI_DIR
 from kctl.cluster.render import Rendered
-from kctl.errors import InputError
 
 VALIDITY = dt.timedelta(days=365)
 PHASE = "certificates"
-# leaf -> (component whose phase renews it, issuing CA), as kubeadm lays out pki/
-LEAVES = {
-    "apiserver": ("kube-apiserver", "ca"),
-    "apiserver-kubelet-client": ("kube-apiserver", "ca"),
-    "apiserver-etcd-client": ("kube-apiserver", "etcd/ca"),
-    "front-proxy-client": ("kube-apiserver", "front-proxy-ca"),
-    "etcd/server": ("etcd", "etcd/ca"),
-    "etcd/peer": ("etcd", "etcd/ca"),
-    "etcd/healthcheck-client": ("etcd", "etcd/ca"),
-}
-# kubeconfig files (under etc/kubernetes) whose embedded client certificate kubeadm renews
-KUBECONFIGS = {
-    "admin.conf": "kube-apiserver",
-    "super-admin.conf": "kube-apiserver",
-    "controller-manager.conf": "kube-controller-manager",
-    "scheduler.conf": "kube-scheduler",
-}
 
 
 @dataclass(frozen=True)
@@ -150,10 +132,11 @@ def _kubeconfig_renewal(root: Path, name: str, component: str, now: dt.datetime)
     rel = f"etc/kubernetes/{name}"
     raw = (root / rel).read_bytes()
     try:
-        data = yamlio.load_all_fast(raw.decode(), rel)[0]
-        encoded = str(data["users"][0]["user"]["client-certificate-data"])
+        encoded = embedded_client_cert(raw.decode(), rel)
+        if encoded is None:
+            raise ValueError("no client-certificate-data")
         cert = x509.load_pem_x509_certificate(base64.b64decode(encoded))
-    except (InputError, KeyError, IndexError, TypeError, ValueError):
+    except ValueError:
         epoch = dt.datetime.fromtimestamp(0, dt.UTC)
         return Renewal(name, component, "ca", epoch, None, "no embedded client certificate", None)
     pki = root / PKI_DIR
@@ -176,9 +159,9 @@ def plan_renewals(root: Path, now: dt.datetime | None = None) -> list[Renewal]:
     now = now or dt.datetime.now(dt.UTC)
     pki = root / PKI_DIR
     out = [
-        _renewal(pki, name, component, ca, now)
-        for name, (component, ca) in LEAVES.items()
-        if (pki / f"{name}.crt").is_file()
+        _renewal(pki, stem, component, CAS[ca], now)
+        for stem, ca, component in LEAVES.values()
+        if (pki / f"{stem}.crt").is_file()
     ]
     out += [
         _kubeconfig_renewal(root, name, component, now)
