@@ -5,9 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
-import os
 import re
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -125,18 +123,10 @@ def _read_cached(path: Path) -> Any:
 
 
 def _write_cached(path: Path, schema: Any) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(schema, handle, separators=(",", ":"))
-        os.replace(tmp, path)  # readers see the whole file or none
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    from kctl import fsio
+
+    with contextlib.suppress(OperationError):  # atomic: readers see the whole file or none
+        fsio.write_file(path, json.dumps(schema, separators=(",", ":")))
 
 
 _DEF_REF = re.compile(r"^(?:/api/_definitions\.json)?#/\$defs/(.+)$")
