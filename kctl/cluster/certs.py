@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kctl import yamlio
+from kctl.cluster.pem import MAX_PEM_BYTES, parse_certificate, read_certificate
 from kctl.errors import InputError, Location
 from kctl.inputs import read_input
 
@@ -33,12 +34,7 @@ def read_certificates(pki: Path, now: dt.datetime | None = None) -> list[CertInf
     now = now or dt.datetime.now(dt.UTC)
     out = []
     for path in sorted(pki.rglob("*.crt")):
-        try:
-            cert = x509.load_pem_x509_certificate(read_input(path, 1 << 20))
-        except (ValueError, OSError) as exc:
-            raise InputError(
-                f"not a PEM certificate: {exc}", location=Location.of(path, 1)
-            ) from None
+        cert = read_certificate(path)
         expires = cert.not_valid_after_utc
         try:
             basic = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
@@ -128,22 +124,18 @@ def check_expiration(
     etc: Path, now: dt.datetime | None = None
 ) -> tuple[list[Expiration], list[Expiration]]:
     """(leaves, CAs) like `kubeadm certs check-expiration`; etc = <root>/etc/kubernetes."""
-    from cryptography import x509
 
     now = now or dt.datetime.now(dt.UTC)
 
-    def row(name: str, pem: bytes | None, ca: str, external: bool) -> Expiration:
+    def row(name: str, pem: bytes | None, ca: str, external: bool, rel: str) -> Expiration:
         if pem is None:
             return Expiration(name, None, None, ca, external)
-        try:
-            expires = x509.load_pem_x509_certificate(pem).not_valid_after_utc
-        except ValueError:
-            raise InputError(f"{name}: not a PEM certificate") from None
+        expires = parse_certificate(pem, Location.of(etc / rel, 1)).not_valid_after_utc
         return Expiration(name, expires, expires - now, ca, external)
 
     def read(rel: str) -> bytes | None:
         path = etc / rel
-        return path.read_bytes() if path.is_file() else None
+        return read_input(path, MAX_PEM_BYTES) if path.is_file() else None
 
     external = {ca: not (etc / f"pki/{stem}.key").is_file() for ca, stem in CAS.items()}
     leaves = []
@@ -151,9 +143,13 @@ def check_expiration(
         if name.endswith(".conf"):
             path = etc / name
             pem = _kubeconfig_cert(path) if path.is_file() else None
-            leaves.append(row(name, pem, "ca", external["ca"]))
+            leaves.append(row(name, pem, "ca", external["ca"], name))
         else:
             stem, ca, _ = LEAVES[name]
-            leaves.append(row(name, read(f"pki/{stem}.crt"), ca, external[ca]))
-    cas = [row(ca, read(f"pki/{stem}.crt"), "", external[ca]) for ca, stem in CAS.items()]
+            rel = f"pki/{stem}.crt"
+            leaves.append(row(name, read(rel), ca, external[ca], rel))
+    cas = [
+        row(ca, read(f"pki/{stem}.crt"), "", external[ca], f"pki/{stem}.crt")
+        for ca, stem in CAS.items()
+    ]
     return leaves, cas

@@ -28,11 +28,53 @@ def read_bytes(path: Path, what: str) -> bytes:
         ) from None
 
 
+# A static-pod manifest or kubeadm config is about ten levels deep; the round-trip editor
+# (ruamel) that rewrites node files recurses, so deeper input is refused where it is read.
+MAX_DEPTH = 64
+
+
 def parse_all(data: bytes, path: Path) -> list[Any]:
     """All YAML documents in `data`; errors carry file:line:column (kctl.yamlio.load_all_fast)."""
     from kctl import inputs, yamlio
 
-    return yamlio.load_all_fast(inputs.decode(data, str(path)), str(path))
+    text = inputs.decode(data, str(path))
+    documents = yamlio.load_all_fast(text, str(path))
+    if any(_deeper_than(doc, MAX_DEPTH) for doc in documents):
+        raise InputError(
+            f"nested more than {MAX_DEPTH} levels deep: not a Kubernetes or kubeadm file",
+            location=Location.of(path, _first_deep_line(text, MAX_DEPTH)),
+        )
+    return documents
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether mappings/lists nest more than `limit` levels (iterative: no recursion limit)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _first_deep_line(text: str, limit: int) -> int | None:
+    """The line of the first node nested deeper than `limit` (libyaml's node marks)."""
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    stack: list[tuple[Any, int]] = [(node, 0) for node in yaml.compose_all(text, Loader=loader)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, yaml.CollectionNode):
+            if depth >= limit:
+                return int(node.start_mark.line) + 1
+            mapping = isinstance(node, yaml.MappingNode)
+            values = [v for _, v in node.value] if mapping else node.value
+            stack.extend((value, depth + 1) for value in values)
+    return None
 
 
 def parse_one(data: bytes, path: Path) -> dict[str, Any]:

@@ -64,7 +64,10 @@ def from_kubeconfig(path: Path) -> ClusterAPI:
     config = docs.parse_one(docs.read_bytes(path, "kubeconfig"), path)
 
     def named(kind: str, name: str) -> dict[str, Any]:
-        for item in config.get(kind) or []:
+        entries = config.get(kind) or []
+        if not isinstance(entries, list):
+            raise docs.invalid(path, [kind], f"{kind} must be a list of named entries")
+        for item in entries:
             if isinstance(item, dict) and item.get("name") == name:
                 found = item.get(kind[:-1]) or {}
                 if not isinstance(found, dict):

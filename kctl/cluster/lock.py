@@ -97,14 +97,14 @@ def inspect(root: Path) -> LockState | None:
     """The lock on the node under `root`, or None when there is none."""
     path = lock_path(root)
     try:
-        text = path.read_text()
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError:
-        text = ""
-    try:
-        info = json.loads(text)
-    except ValueError:
+        data = b""
+    try:  # a lock kctl did not write (garbage, another encoding) names no process
+        info = json.loads(data)
+    except ValueError:  # UnicodeDecodeError included
         info = {}
     if not isinstance(info, dict):
         info = {}

@@ -16,6 +16,7 @@ from typing import Any
 
 from kctl.cluster.certs import CAS, KUBECONFIGS, LEAVES, embedded_client_cert
 from kctl.cluster.node import PKI_DIR
+from kctl.cluster.pem import read_certificate, read_private_key
 from kctl.cluster.render import Rendered
 
 VALIDITY = dt.timedelta(days=365)
@@ -48,18 +49,6 @@ class Renewal:
 
 def _stamp(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _load(path: Path) -> Any:
-    from cryptography import x509
-
-    return x509.load_pem_x509_certificate(path.read_bytes())
-
-
-def _load_key(path: Path) -> Any:
-    from cryptography.hazmat.primitives import serialization
-
-    return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 
 def reissue(cert: Any, ca_cert: Any, ca_key: Any, now: dt.datetime) -> Any:
@@ -102,7 +91,7 @@ def _renewal(pki: Path, name: str, component: str, ca: str, now: dt.datetime) ->
     from cryptography.hazmat.primitives import serialization
 
     path = pki / f"{name}.crt"
-    cert = _load(path)
+    cert = read_certificate(path)
     expires = cert.not_valid_after_utc
     reason = None
     if not (pki / f"{ca}.crt").is_file():
@@ -110,12 +99,12 @@ def _renewal(pki: Path, name: str, component: str, ca: str, now: dt.datetime) ->
     elif not (pki / f"{ca}.key").is_file():
         reason = f"externally managed: no {ca}.key in pki/"
     else:
-        ca_cert = _load(pki / f"{ca}.crt")
+        ca_cert = read_certificate(pki / f"{ca}.crt")
         if cert.issuer != ca_cert.subject:
             reason = f"not issued by {ca}.crt"
     if reason is not None:
         return Renewal(name, component, ca, expires, None, reason, None)
-    new = reissue(cert, ca_cert, _load_key(pki / f"{ca}.key"), now)
+    new = reissue(cert, ca_cert, read_private_key(pki / f"{ca}.key"), now)
     pem = new.public_bytes(serialization.Encoding.PEM)
     rendered = Rendered(f"{PKI_DIR}/{name}.crt", path.read_bytes(), pem, PHASE)
     return Renewal(name, component, ca, expires, new.not_valid_after_utc, "renew", rendered)
@@ -144,10 +133,10 @@ def _kubeconfig_renewal(root: Path, name: str, component: str, now: dt.datetime)
     if not (pki / "ca.key").is_file() or not (pki / "ca.crt").is_file():
         reason = "externally managed: no ca.key in pki/"
         return Renewal(name, component, "ca", expires, None, reason, None)
-    ca_cert = _load(pki / "ca.crt")
+    ca_cert = read_certificate(pki / "ca.crt")
     if cert.issuer != ca_cert.subject:
         return Renewal(name, component, "ca", expires, None, "not issued by ca.crt", None)
-    new = reissue(cert, ca_cert, _load_key(pki / "ca.key"), now)
+    new = reissue(cert, ca_cert, read_private_key(pki / "ca.key"), now)
     pem = base64.b64encode(new.public_bytes(serialization.Encoding.PEM))
     rendered = Rendered(rel, raw, raw.replace(encoded.encode(), pem), PHASE)
     return Renewal(name, component, "ca", expires, new.not_valid_after_utc, "renew", rendered)
