@@ -446,7 +446,13 @@ class Upgrader:
                 ) from None
 
     def run(self, phases: list[str]) -> Outcome:
-        """Run `phases` (in PHASES order). A component phase always has a backup first."""
+        """Run `phases` (in PHASES order). A component phase always has a backup first.
+        SIGINT, SIGTERM and SIGHUP interrupt it wherever they arrive (rolling back what was
+        written), whatever disposition the process inherited."""
+        with signals_interrupt():
+            return self._run(phases)
+
+    def _run(self, phases: list[str]) -> Outcome:
         ordered = [p for p in PHASES if p in phases]
         full = ordered == list(PHASES)
         self.preflight(ordered)  # every path, a phase alone too
@@ -457,17 +463,16 @@ class Upgrader:
         self.acquire()
         ok = False
         try:
-            with signals_interrupt():
-                try:
-                    self._write_phases(work)
-                except (KeyboardInterrupt, Signalled) as exc:
-                    self._interrupted(exc)
-                except OperationError:
-                    raise  # already rolled back
-                except Exception as exc:
-                    if self.upgraded:
-                        self.rollback_written(f"{type(exc).__name__}: {exc}")
-                    raise
+            try:
+                self._write_phases(work)
+            except KeyboardInterrupt as exc:  # Signalled included
+                self._interrupted(exc)
+            except OperationError:
+                raise  # already rolled back
+            except Exception as exc:
+                if self.upgraded:
+                    self.rollback_written(f"{type(exc).__name__}: {exc}")
+                raise
             ok = True
             self.outcome.result = "succeeded"
         finally:

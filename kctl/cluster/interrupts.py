@@ -18,8 +18,9 @@ class UpgradeInterruptedError(KctlError):
     exit_code = ExitCode.INTERRUPTED
 
 
-class Signalled(BaseException):
-    """SIGTERM or SIGHUP arrived while the node was being changed."""
+class Signalled(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived while the node was being changed (an interrupt like Ctrl-C:
+    whatever does not roll back, the CLI exits 130)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -28,7 +29,9 @@ class Signalled(BaseException):
 
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
-    """While the node changes, SIGTERM and SIGHUP interrupt like Ctrl-C (then roll back)."""
+    """While the node changes, SIGINT, SIGTERM and SIGHUP interrupt (then roll back) whatever
+    disposition the process inherited: a shell starts a background job with SIGINT ignored, and
+    kubeadm (Go's signal.Notify) handles it anyway."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -37,6 +40,7 @@ def signals_interrupt() -> Iterator[None]:
         raise Signalled(signum)
 
     saved = {sig: signal.signal(sig, interrupt) for sig in INTERRUPTING}
+    saved[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         yield
     finally:

@@ -18,6 +18,7 @@ from typing import Any
 from kctl.cluster import health as health_mod
 from kctl.cluster import proof
 from kctl.cluster.catalog import Version
+from kctl.cluster.interrupts import signals_interrupt
 from kctl.cluster.lock import LOCK_NAME
 from kctl.cluster.lock import inspect as lock_inspect
 from kctl.cluster.node import TMP_DIR, Node, load_node
@@ -128,7 +129,21 @@ def rollback(
     poll: float = 0.5,
     probe_timeout: float = 2.0,
 ) -> RollbackResult:
-    """Restore a node from the backup named by an interrupted upgrade's lock (or `backup_dir`)."""
+    """Restore a node from the backup named by an interrupted upgrade's lock (or `backup_dir`).
+    Interrupted itself (SIGINT/SIGTERM/SIGHUP, whatever was inherited), it keeps the lock, so
+    running it again finishes the job."""
+    with signals_interrupt():
+        return _rollback(root, progress, backup_dir, timeout, poll, probe_timeout)
+
+
+def _rollback(
+    root: Path,
+    progress: Progress,
+    backup_dir: Path | None,
+    timeout: float,
+    poll: float,
+    probe_timeout: float,
+) -> RollbackResult:
     lock = root / TMP_DIR / LOCK_NAME
     state = lock_inspect(root)
     journal: dict[str, Any] = state.info if state else {}

@@ -250,16 +250,32 @@ def test_phases_run_alone_in_order(
     assert f"kubernetesVersion: {TARGET}" in config
 
 
-@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP", "SIGINT"])
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(
+    ("signame", "inherited"),
+    [
+        ("SIGTERM", "default"),
+        ("SIGHUP", "default"),
+        ("SIGINT", "default"),
+        ("SIGTERM", "ignored"),
+        ("SIGINT", "ignored"),
+    ],
+)
 def test_signal_mid_apply_rolls_back_and_exits_130(
-    good_node: LiveNode, etcd: Etcd, signame: str
+    good_node: LiveNode, etcd: Etcd, signame: str, inherited: str
 ) -> None:
     """A real signal right after kube-apiserver was upgraded: everything written is restored,
-    the components come back at the old versions, the lock is gone, exit 130."""
+    the components come back at the old versions, the lock is gone, exit 130. "ignored": the
+    process starts with SIGINT ignored, as a POSIX shell starts a background (`&`) job; kubeadm
+    (Go's signal.Notify) still handles it, and so must apply."""
     before = contents(good_node.root)
     done = _kctl(
         *_apply_args(good_node, etcd, "-y"),
         env={"KCTL_UPGRADE_SIGNAL_AFTER": f"kube-apiserver:{signame}"},
+        preexec_fn=_ignore_sigint if inherited == "ignored" else None,
     )
     assert done.returncode == 130, done.stderr
     assert f"interrupted by {signame}" in done.stderr

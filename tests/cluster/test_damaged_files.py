@@ -95,5 +95,7 @@ def test_kubeconfig_entries_of_the_wrong_shape(
         "contexts: [{name: c, context: {cluster: k, user: u}}]\n"
         f"clusters: {entry}\nusers: {entry}\n"
     )
-    err = _refused(["upgrade", "plan", "--no-health", "--kubeconfig", str(kubeconfig)], root, capsys)
+    err = _refused(
+        ["upgrade", "plan", "--no-health", "--kubeconfig", str(kubeconfig)], root, capsys
+    )
     assert f"{kubeconfig}:" in err
