@@ -8,8 +8,10 @@ output untouched. Existing files that would change are refused unless `force` is
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -123,7 +125,12 @@ def write_files(
 
 
 def _stage_and_rename(planned: list[PlannedWrite]) -> None:
+    """Stage every changed file, keep a hard link to each file it replaces, rename the stages
+    into place; if any step fails, put back exactly what was there (same inode: content and
+    mode) and remove what this run created."""
     staged: list[tuple[str, Path]] = []
+    kept: dict[Path, str] = {}  # target -> hard link to its previous inode
+    done: list[Path] = []
     try:
         for item in planned:
             if item.change is Change.UNCHANGED:
@@ -136,13 +143,46 @@ def _stage_and_rename(planned: list[PlannedWrite]) -> None:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(item.content)
             os.chmod(tmp, 0o644)
+            if item.change is Change.UPDATE:
+                kept[item.path] = _hard_link_beside(item.path)
         for tmp, target in staged:
             os.replace(tmp, target)
+            done.append(target)
     except BaseException:
+        for target in reversed(done):
+            with contextlib.suppress(OSError):
+                if target in kept:
+                    os.replace(kept.pop(target), target)
+                else:
+                    os.unlink(target)
         for tmp, _ in staged:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+        for link in kept.values():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(link)
         raise
+    for link in kept.values():  # the write is done: a backup that will not go is only litter
+        for _ in range(2):
+            try:
+                os.unlink(link)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                continue
+
+
+def _hard_link_beside(path: Path) -> str:
+    """A new hard link to path's inode in its folder (a backup that costs no copy)."""
+    for _ in range(100):
+        link = str(path.parent / f".{path.name}.{os.urandom(4).hex()}.kctl-bak")
+        try:
+            os.link(path, link, follow_symlinks=False)
+            return link
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free backup name beside {path}")
 
 
 def write_tree(dest: Path, files: Mapping[str, str | bytes], *, force: bool = False) -> None:
@@ -166,8 +206,8 @@ def _write_tree(dest: Path, files: Mapping[str, str | bytes], force: bool) -> No
             f"{dest} already exists and is not empty", hint="pass --force to replace it"
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".kctl-tmp", dir=dest.parent))
-    old: Path | None = None
+    stage = _sibling(dest, ".kctl-tmp")
+    kept: Path | None = None
     try:
         for rel, content in files.items():
             target = stage / rel
@@ -175,26 +215,94 @@ def _write_tree(dest: Path, files: Mapping[str, str | bytes], force: bool) -> No
             target.write_bytes(_as_bytes(content))
         os.chmod(stage, 0o755)
         if dest.exists():
-            old = Path(
-                tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".kctl-old", dir=dest.parent)
-            )
-            os.rmdir(old)
-            os.replace(dest, old)
-        os.replace(stage, dest)
+            kept = _sibling(dest, ".kctl-kept")
+            _link_tree(dest, kept)  # fails on files that cannot be linked (immutable ...)
+            _check_removable(dest)
+    except BaseException:
+        _remove_quietly(stage, kept)
+        raise
+    if kept is None:
+        try:
+            os.replace(stage, dest)
+        except BaseException:
+            _remove_quietly(stage)
+            raise
+        return
+    _swap_in(dest, stage, kept)
+
+
+def _swap_in(dest: Path, stage: Path, kept: Path) -> None:
+    """Put stage at dest and remove the old tree; any failure restores the old tree from
+    `kept` (hard links to every file it held: the same inodes, content and modes)."""
+    old: Path | None = None
+    try:
+        old = _sibling(dest, ".kctl-old")
+        os.rmdir(old)
+        os.replace(dest, old)
     except BaseException:
         if old is not None and not dest.exists():
             os.replace(old, dest)
-            old = None
-        shutil.rmtree(stage, ignore_errors=True)
+        _remove_quietly(stage, kept, old)
         raise
-    if old is not None:
-        try:
-            shutil.rmtree(old)
-        except OSError as exc:
+    try:
+        os.replace(stage, dest)
+        shutil.rmtree(old)
+    except BaseException as exc:
+        failed = dest if not stage.exists() else None  # the new tree, when it got in place
+        if failed is not None:
+            os.replace(dest, stage)
+        os.replace(kept, dest)
+        _remove_quietly(stage, old)
+        if isinstance(exc, OSError):
+            left = [str(p) for p in (old,) if p.exists()]
             raise OperationError(
-                f"{dest} is written, but its previous content could not be removed from {old}: "
-                f"{exc.strerror or exc}"
+                f"cannot replace {dest}: {exc.strerror or exc} ({exc.filename or dest}); "
+                "its previous content is back in place",
+                details=[f"left behind (could not be removed): {p}" for p in left],
             ) from None
+        raise
+    _remove_quietly(kept)
+
+
+def _sibling(dest: Path, suffix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=suffix, dir=dest.parent))
+
+
+def _link_tree(source: Path, copy: Path) -> None:
+    """Recreate source's folders under copy (same modes) with hard links to its files."""
+    folders: list[tuple[Path, int]] = [(copy, source.stat().st_mode)]
+    for folder, subdirs, names in os.walk(source):
+        base = copy / Path(folder).relative_to(source)
+        for name in subdirs:
+            mode = os.lstat(Path(folder) / name).st_mode
+            if stat.S_ISLNK(mode):
+                os.symlink(os.readlink(Path(folder) / name), base / name)
+                continue
+            (base / name).mkdir()
+            folders.append((base / name, mode))
+        for name in names:
+            os.link(Path(folder) / name, base / name, follow_symlinks=False)
+    for made, mode in reversed(folders):
+        os.chmod(made, stat.S_IMODE(mode))
+
+
+def _check_removable(tree: Path) -> None:
+    """Refuse before any change when a folder of tree forbids removing what it holds."""
+    for folder, _, _ in os.walk(tree):
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OSError(errno.EACCES, "permission denied: its files cannot be removed", folder)
+
+
+def _remove_quietly(*trees: Path | None) -> None:
+    """Remove kctl's own staging trees, best effort (a second pass for a transient error)."""
+    for tree in trees:
+        for _ in range(2):
+            if tree is None or not os.path.lexists(tree):
+                break
+            for folder, _, _ in os.walk(tree):  # a kept copy has the old folders' modes
+                with contextlib.suppress(OSError):
+                    os.chmod(folder, 0o700)
+            shutil.rmtree(tree, ignore_errors=True)
 
 
 def _tree_equals(dest: Path, files: Mapping[str, str | bytes]) -> bool:
