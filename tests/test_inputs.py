@@ -103,3 +103,18 @@ def test_fifo_certificate_under_pki_names_the_file(tmp_path: Path) -> None:
     os.mkfifo(node / "etc" / "kubernetes" / "pki" / "x.crt")
     result = kctl("upgrade", "plan", "--root", str(node), "--no-health", cwd=tmp_path)
     assert result.returncode == 2 and "x.crt" in result.stderr and "named pipe" in result.stderr
+
+
+@pytest.mark.parametrize("depth", [65, 1200, 5000])
+def test_toml_nested_too_deeply_is_refused_at_its_line(tmp_path: Path, depth: int) -> None:
+    """tomllib parses arrays recursively: deep nesting is refused before parsing (exit 2 at the
+    line), never a RecursionError."""
+    from kctl import tomlio
+    from kctl.errors import InputError
+
+    path = tmp_path / "kctl.toml"
+    text = 'name = "x"\nargs = ' + "[" * depth + "1" + "]" * depth + "\n"
+    with pytest.raises(InputError) as caught:
+        tomlio.loads(text, path)
+    assert caught.value.location is not None and caught.value.location.line == 2
+    assert tomlio.loads('a = "' + "[" * 100 + '"\n', path) == {"a": "[" * 100}

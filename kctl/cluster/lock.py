@@ -68,6 +68,7 @@ class LockState:
     info: dict[str, Any]
     alive: bool
     why: str  # why it is (not) considered held
+    readable: bool = True  # False: not a JSON object (garbage, another tool's file)
 
     @property
     def pid(self) -> int:
@@ -105,8 +106,8 @@ def inspect(root: Path) -> LockState | None:
     try:  # a lock kctl did not write (garbage, another encoding) names no process
         info = json.loads(data)
     except ValueError:  # UnicodeDecodeError included
-        info = {}
-    if not isinstance(info, dict):
-        info = {}
+        info = None
+    readable = isinstance(info, dict)
+    info = info if isinstance(info, dict) else {}
     alive, why = holder_state(info)
-    return LockState(path, info, alive, why)
+    return LockState(path, info, alive, why, readable)

@@ -192,12 +192,23 @@ def lock_findings(root: Path, invocation: Invocation) -> list[Finding]:
                 False,
             )
         ]
+    if not state.readable:
+        return [
+            Finding(
+                "lock",
+                f"{state.path} is not a kctl upgrade journal; if no upgrade is running, look at"
+                f" it and remove it (or run `{invocation.rollback()} --backup-dir DIR`)",
+                False,
+            )
+        ]
+    done = info.get("done")
+    phases = ", ".join(map(str, done)) if isinstance(done, list) and done else "none"
     return [
         Finding(
             "lock",
             f"an interrupted upgrade (target {info.get('target', '?')}) left {state.path}"
             f" ({state.why}; backup {info.get('backupDir', 'not taken')},"
-            f" done {info.get('done', [])}); run `{invocation.rollback()}` to restore the node",
+            f" phases done: {phases}); run `{invocation.rollback()}` to restore the node",
             False,
         )
     ]

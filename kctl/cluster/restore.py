@@ -19,11 +19,11 @@ from kctl.cluster import health as health_mod
 from kctl.cluster import proof
 from kctl.cluster.catalog import Version
 from kctl.cluster.interrupts import signals_interrupt
-from kctl.cluster.lock import LOCK_NAME
+from kctl.cluster.lock import LOCK_NAME, LockState
 from kctl.cluster.lock import inspect as lock_inspect
 from kctl.cluster.node import TMP_DIR, Node, load_node
 from kctl.cluster.policy import MAX_DOWNGRADE_SKEW
-from kctl.errors import InputError, OperationError, PreconditionError
+from kctl.errors import InputError, Location, OperationError, PreconditionError
 from kctl.fsio import write_file
 from kctl.progress import Progress
 
@@ -136,6 +136,22 @@ def rollback(
         return _rollback(root, progress, backup_dir, timeout, poll, probe_timeout)
 
 
+def _journal_backup(state: LockState | None) -> Path | None:
+    """The backup folder a lock's journal names (None when the run died before taking one);
+    a lock that is not kctl's journal is not guessed at."""
+    if state is None:
+        return None
+    backup = state.info.get("backupDir")
+    done = state.info.get("done", [])
+    if not state.readable or not isinstance(backup, str | None) or not isinstance(done, list):
+        raise InputError(
+            "is not a kctl upgrade journal (it names no usable backup)",
+            location=Location.of(state.path),
+            hint="if no upgrade is running, look at it and remove it, or pass --backup-dir",
+        )
+    return Path(backup) if backup else None
+
+
 def _rollback(
     root: Path,
     progress: Progress,
@@ -154,7 +170,7 @@ def _rollback(
         )
     if state is not None:
         progress.step(f"[rollback] stale lock {lock}: {state.why}")
-    source = backup_dir or (Path(journal["backupDir"]) if journal.get("backupDir") else None)
+    source = backup_dir or _journal_backup(state)
     if source is None:
         if lock.exists():
             # The run died before its backup finished: nothing on the node was changed.

@@ -99,3 +99,35 @@ def test_kubeconfig_entries_of_the_wrong_shape(
         ["upgrade", "plan", "--no-health", "--kubeconfig", str(kubeconfig)], root, capsys
     )
     assert f"{kubeconfig}:" in err
+
+
+@pytest.mark.parametrize(
+    "journal", [b'{"pid": 99999999, "backupDir": 5}', b"\xff\xfe", b'{"done": "etcd"}']
+)
+def test_rollback_refuses_a_lock_that_is_not_its_journal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], journal: bytes
+) -> None:
+    """A lock kctl cannot read names no backup: rollback says so at the lock (exit 2) instead
+    of crashing or removing it as if nothing had changed; apply's refusal says the same."""
+    root = _node(tmp_path)
+    lock = root / "etc/kubernetes/tmp/kctl-upgrade.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_bytes(journal)
+    err = _refused(["upgrade", "rollback"], root, capsys)
+    assert f"{lock}" in err and "not a kctl upgrade journal" in err
+    assert main([*APPLY, "--root", str(root)]) == 3
+    err = capsys.readouterr().err
+    assert "internal error" not in err and "[" not in err.split("lock")[-1][:80]
+
+
+def test_stale_lock_refusal_lists_phases_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _node(tmp_path)
+    lock = root / "etc/kubernetes/tmp/kctl-upgrade.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    lock.write_text('{"pid": 99999999, "target": "v1.30.14", "done": ["preflight", "backup"]}')
+    assert main([*APPLY, "--root", str(root)]) == 3
+    err = capsys.readouterr().err
+    assert "phases done: preflight, backup" in err and "['" not in err
+    assert "kctl upgrade rollback" in err
