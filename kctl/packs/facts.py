@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from kctl.detect.detector import Detection
-from kctl.inputs import is_regular
+from kctl.inputs import is_regular, json_object
 from kctl.packs.model import Pack
 
 NODE_LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
@@ -153,8 +152,5 @@ def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(_read(path) or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    """A JSON project file's object ({} when absent or not an object; too deep is exit 2)."""
+    return json_object(_read(path) or "{}", str(path)) or {}
