@@ -60,10 +60,11 @@ class Detection(Generic[P]):
     evidence: list[Evidence]
     alternatives: list[str]
     problems: list[str]
+    dialect: str | None = None  # the language when the pack builds another one (TypeScript)
 
     @property
     def language(self) -> str:
-        return self.pack.language
+        return self.dialect or self.pack.language
 
     @property
     def framework(self) -> str | None:
@@ -197,6 +198,21 @@ def _entrypoint(tree: SourceTree, pack: P) -> str | None:
     return None
 
 
+def _dialect(tree: SourceTree, pack: P) -> tuple[str | None, list[Evidence]]:
+    """The dialect whose source bytes outweigh the pack's own language (TypeScript, Kotlin)."""
+    for language, extensions in pack.rules.dialects:
+        own = tree.bytes_by_suffix(tuple(e for e in pack.rules.extensions if e not in extensions))
+        theirs = tree.bytes_by_suffix(extensions)
+        if theirs > own:
+            title = _TITLES.get(language, language)
+            detail = f"{theirs} bytes of {title} vs {own} of {pack.language}"
+            return language, [Evidence("bytes", ".", detail)]
+    return None, []
+
+
+_TITLES = {"typescript": "TypeScript", "kotlin": "Kotlin"}
+
+
 def _subfolder_apps(tree: SourceTree, packs: Mapping[str, P]) -> list[str]:
     """Subfolders (depth 1-2) that hold a build manifest of some pack, from the one walk (so
     an unreadable folder is already a problem naming it, not a second walk's crash)."""
@@ -217,10 +233,11 @@ def _chosen(root: Path, tree: SourceTree, packs: Mapping[str, P], name: str) -> 
     pack = packs[name]
     versions, version_evidence = _versions(tree, pack)
     port, port_evidence = _port(tree, pack)
-    evidence = [Evidence("choice", ".", f"--pack {name}"), *version_evidence, *port_evidence]
-    return Detection(
-        root, pack, versions, port, _entrypoint(tree, pack), evidence, [], tree.problems
-    )
+    dialect, dialect_evidence = _dialect(tree, pack)
+    evidence = [Evidence("choice", ".", f"--pack {name}"), *dialect_evidence]
+    evidence += [*version_evidence, *port_evidence]
+    entrypoint = _entrypoint(tree, pack)
+    return Detection(root, pack, versions, port, entrypoint, evidence, [], tree.problems, dialect)
 
 
 def _pool(root: Path, tree: SourceTree, packs: Mapping[str, P]) -> list[Candidate[P]]:
@@ -288,7 +305,8 @@ def detect(root: Path, packs: Mapping[str, P], pack_name: str | None = None) -> 
     versions, version_evidence = _versions(tree, winner.pack)
     entrypoint = _entrypoint(tree, winner.pack)
     port, port_evidence = _port(tree, winner.pack)
-    evidence = list(winner.evidence) + version_evidence + port_evidence
+    dialect, dialect_evidence = _dialect(tree, winner.pack)
+    evidence = list(winner.evidence) + dialect_evidence + version_evidence + port_evidence
     if entrypoint:
         evidence.append(Evidence("entrypoint", entrypoint, "entrypoint"))
     for other in ranked[1:]:
@@ -302,5 +320,13 @@ def detect(root: Path, packs: Mapping[str, P], pack_name: str | None = None) -> 
         )
     alternatives = [c.pack.name for c in ranked[1:]]
     return Detection(
-        root, winner.pack, versions, port, entrypoint, evidence, alternatives, tree.problems
+        root,
+        winner.pack,
+        versions,
+        port,
+        entrypoint,
+        evidence,
+        alternatives,
+        tree.problems,
+        dialect,
     )

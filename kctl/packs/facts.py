@@ -9,6 +9,7 @@ from typing import Any
 from kctl.detect.detector import Detection
 from kctl.inputs import is_regular, json_object
 from kctl.packs.model import Pack
+from kctl.packs.recipes import recipe_facts
 
 NODE_LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
 
@@ -79,6 +80,7 @@ def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
     facts["app_name"] = mix or rebar or swift or app
     if entry and entry.startswith("cmd/") and entry.endswith("/main.go"):
         facts["build_target"] = "./" + entry.rsplit("/", 1)[0]
+    facts.update(recipe_facts(detection.pack.name, detection.pack.language, root))
     return facts
 
 

@@ -219,7 +219,20 @@ def _rules(data: dict[str, Any], text: str, path: Path, strict: bool) -> Rules:
         unless=_strings(detect.get("unless"), "detect.unless", path),
         without_manifest=detect.get("without-manifest", False) is True,
         frontend=detect.get("frontend", False) is True,
+        dialects=_dialects(detect.get("dialects", {}), text, path),
     )
+
+
+def _dialects(raw: Any, text: str, path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`[detect.dialects]`: language name → its source extensions."""
+    if not isinstance(raw, dict) or not all(
+        isinstance(v, list) and all(isinstance(e, str) for e in v) for v in raw.values()
+    ):
+        raise InputError(
+            "detect.dialects maps a language name to a list of file extensions",
+            location=Location(str(path), _line_of(text, "dialects")),
+        )
+    return tuple((name, tuple(extensions)) for name, extensions in raw.items())
 
 
 def load_pack(directory: Path, source: str = "builtin") -> Pack:
