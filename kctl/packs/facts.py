@@ -80,7 +80,8 @@ def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
     facts["app_name"] = mix or rebar or swift or app
     if entry and entry.startswith("cmd/") and entry.endswith("/main.go"):
         facts["build_target"] = "./" + entry.rsplit("/", 1)[0]
-    facts.update(recipe_facts(detection.pack.name, detection.pack.language, root))
+    pack = detection.pack
+    facts.update(recipe_facts(pack.name, pack.language, root, facts["entry_module"]))
     return facts
 
 
