@@ -42,6 +42,7 @@ def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
     entry = detection.entrypoint
     facts: dict[str, Any] = {
         "all_files": root_files,
+        "all_dirs": sorted(p.name for p in root.iterdir() if p.is_dir()),
         "manifests": manifests,
         "entrypoint": entry,
         "entry_module": _module(entry),
@@ -81,7 +82,7 @@ def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
     if entry and entry.startswith("cmd/") and entry.endswith("/main.go"):
         facts["build_target"] = "./" + entry.rsplit("/", 1)[0]
     pack = detection.pack
-    facts.update(recipe_facts(pack.name, pack.language, root, facts["entry_module"]))
+    facts.update(recipe_facts(pack.name, pack.language, root, facts["entry_module"], package))
     return facts
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from kctl.errors import Location, PreconditionError
 from kctl.inputs import is_regular
 
+NODE_SERVER_PACKS = ("node", "node-express", "node-nextjs", "typescript", "typescript-nestjs")
 SBT_DEFAULT = "1.10.7"  # sbt launcher when project/build.properties names none
 
 
@@ -71,6 +72,19 @@ def scala(root: Path) -> dict[str, Any]:
     }
 
 
+# Python tools and servers the recipes install when the project does not: compatible-release
+# pins of the versions current on PyPI (docs/versions.md, checked with `pip index versions`)
+PY_TOOLS = {
+    "gunicorn": "gunicorn~=27.0",
+    "uvicorn": "uvicorn~=0.55",
+    "streamlit": "streamlit~=1.67",
+    "poetry": "poetry~=2.5",
+    "uv": "uv~=0.13",
+    "pdm": "pdm~=2.29",
+    "pipenv": "pipenv~=2026.10",
+}
+
+
 # Python: how the project declares its dependencies, in the order its tools decide
 _PY_MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile", "setup.py", "setup.cfg")
 # the server a pack's start command needs → the names that bring it (a framework extra counts)
@@ -92,18 +106,19 @@ def _py_install(root: Path, files: set[str]) -> tuple[list[str], str]:
     pyproject = read(root / "pyproject.toml")
     if "uv.lock" in files:  # uv's own: the locked set, without the project (its source is later)
         return ["pyproject.toml", "uv.lock"], (
-            "pip install uv && UV_PROJECT_ENVIRONMENT=/usr/local "
+            f"pip install {PY_TOOLS['uv']} && UV_PROJECT_ENVIRONMENT=/usr/local "
             "uv sync --locked --no-dev --no-install-project"
         )
     if "poetry.lock" in files or re.search(r"^\[tool\.poetry\.dependencies\]", pyproject, re.M):
         copied = ["pyproject.toml", *(["poetry.lock"] if "poetry.lock" in files else [])]
         return copied, (
-            "pip install poetry && poetry config virtualenvs.create false && "
+            f"pip install {PY_TOOLS['poetry']} && poetry config virtualenvs.create false && "
             "poetry install --only main --no-root --no-interaction --no-ansi"
         )
     if "pdm.lock" in files:
         return ["pyproject.toml", "pdm.lock"], (
-            "pip install pdm && pdm export --prod --without-hashes -o /tmp/requirements.txt && "
+            f"pip install {PY_TOOLS['pdm']} && "
+            "pdm export --prod --without-hashes -o /tmp/requirements.txt && "
             "pip install -r /tmp/requirements.txt"
         )
     if "requirements.txt" in files:
@@ -113,7 +128,10 @@ def _py_install(root: Path, files: set[str]) -> tuple[list[str], str]:
         command = (
             "pipenv install --system --deploy" if lock else "pipenv install --system --skip-lock"
         )
-        return ["Pipfile", *(["Pipfile.lock"] if lock else [])], "pip install pipenv && " + command
+        return [
+            "Pipfile",
+            *(["Pipfile.lock"] if lock else []),
+        ], f"pip install {PY_TOOLS['pipenv']} && " + command
     if "pyproject.toml" in files:  # PEP 621 [project].dependencies, without building the project
         return ["pyproject.toml"], (
             "python -c \"import tomllib,subprocess,sys; d=tomllib.load(open('pyproject.toml','rb'))"
@@ -165,7 +183,7 @@ def python(root: Path, pack: str, module: str) -> dict[str, Any]:
     return {
         "py_copy": copied,
         "py_install": install,
-        "py_server": missing,
+        "py_server": PY_TOOLS[missing] if missing else "",
         "procfile_web": _procfile_web(root),
         "wsgi_target": _flask_target(root, module),
         # Django's static files are collected when settings name where (STATIC_ROOT)
@@ -174,9 +192,97 @@ def python(root: Path, pack: str, module: str) -> dict[str, Any]:
     }
 
 
-def recipe_facts(pack: str, language: str, root: Path, module: str) -> dict[str, Any]:
+# Node: the package manager the project declares (packageManager wins, then its lockfile)
+_NODE_LOCKS = {
+    "bun": ("bun.lock", "bun.lockb"),
+    "pnpm": ("pnpm-lock.yaml",),
+    "yarn": ("yarn.lock",),
+    "npm": ("package-lock.json", "npm-shrinkwrap.json"),
+}
+_NODE_CONFIG = (".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml", "bunfig.toml")
+
+
+def _node_pm(package: dict[str, Any], files: set[str]) -> str:
+    declared = str(package.get("packageManager") or "").split("@", 1)[0]
+    if declared in _NODE_LOCKS:
+        return declared
+    return next((pm for pm, locks in _NODE_LOCKS.items() if set(locks) & files), "npm")
+
+
+def _node_install(pm: str, files: set[str]) -> str:
+    locked = bool(set(_NODE_LOCKS[pm]) & files)
+    if pm == "bun":
+        return "npm install -g bun@1 && bun install" + (" --frozen-lockfile" if locked else "")
+    if pm == "pnpm":
+        return "corepack enable && pnpm install" + (" --frozen-lockfile" if locked else "")
+    if pm == "yarn":  # Yarn 2+ (a .yarnrc.yml) says --immutable; Yarn 1 --frozen-lockfile
+        flag = " --immutable" if ".yarnrc.yml" in files else " --frozen-lockfile"
+        return "corepack enable && yarn install" + (flag if locked else "")
+    return "npm ci" if locked else "npm install"
+
+
+def _workspace_apps(root: Path, package: dict[str, Any]) -> list[str]:
+    """Members of an npm/yarn/bun/pnpm workspace that are apps (a start or dev script)."""
+    from kctl.inputs import json_object
+
+    globs = package.get("workspaces")
+    if isinstance(globs, dict):
+        globs = globs.get("packages")
+    patterns = [g for g in globs if isinstance(g, str)] if isinstance(globs, list) else []
+    pnpm = read(root / "pnpm-workspace.yaml")
+    patterns += re.findall(r"^\s*-\s*['\"]?([^'\"\s#]+)", pnpm, re.M)
+    apps = []
+    for pattern in patterns:
+        for folder in sorted(root.glob(pattern.rstrip("/"))):
+            member = json_object(
+                read(folder / "package.json") or "{}", str(folder / "package.json")
+            )
+            scripts = (member or {}).get("scripts")
+            if isinstance(scripts, dict) and ("start" in scripts or "dev" in scripts):
+                apps.append(str(folder.relative_to(root)))
+    return sorted(set(apps))
+
+
+def _node_start(pm: str, scripts: dict[str, Any]) -> list[str] | None:
+    script = next((s for s in ("start:prod", "start") if isinstance(scripts.get(s), str)), None)
+    if script is None:
+        return None
+    return ["npm", "start"] if (pm, script) == ("npm", "start") else [pm, "run", script]
+
+
+def node(root: Path, package: dict[str, Any]) -> dict[str, Any]:
+    """Package manager, install/build/start commands, Next.js standalone output."""
+    files = {p.name for p in root.iterdir() if p.is_file()}
+    raw_scripts = package.get("scripts")
+    scripts: dict[str, Any] = raw_scripts if isinstance(raw_scripts, dict) else {}
+    members = _workspace_apps(root, package)
+    if len(members) > 1 and "start" not in scripts:
+        raise PreconditionError(
+            f"{root} is a workspace root with {len(members)} apps: kctl builds one app",
+            details=[f"{m}/" for m in members],
+            hint=f"run kctl create on one of them, e.g. `kctl create {root / members[0]}`",
+        )
+    pm = _node_pm(package, files)
+    run = "npm run" if pm == "npm" else f"{pm} run"
+    next_config = "".join(read(root / f) for f in sorted(files) if f.startswith("next.config."))
+    return {
+        "node_pm": pm,
+        "install": _node_install(pm, files),
+        "lockfiles": sorted((set(_NODE_LOCKS[pm]) | set(_NODE_CONFIG)) & files),
+        "build_command": f"{run} build" if scripts.get("build") else "",
+        # the project's own start script wins over the pack's entrypoint (start:prod first)
+        "start_command": _node_start(pm, scripts),
+        "next_standalone": bool(re.search(r"output\s*:\s*['\"]standalone['\"]", next_config)),
+    }
+
+
+def recipe_facts(
+    pack: str, language: str, root: Path, module: str, package: dict[str, Any]
+) -> dict[str, Any]:
     """The facts of the recipe families this pack belongs to."""
     facts: dict[str, Any] = {}
+    if pack in NODE_SERVER_PACKS:
+        facts.update(node(root, package))
     if pack == "deno":
         facts.update(deno(root))
     if language == "scala":
