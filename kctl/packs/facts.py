@@ -79,7 +79,7 @@ def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
     rebar = _first(r"\{release,\s*\{(\w+)", _read(root / "rebar.config"))
     swift = _first(r'\.executableTarget\(\s*name:\s*"([^"]+)"', _read(root / "Package.swift"))
     facts["app_name"] = mix or rebar or swift or app
-    if entry and entry.startswith("cmd/") and entry.endswith("/main.go"):
+    if entry and entry.endswith("/main.go"):  # main in a sub-folder: build that package
         facts["build_target"] = "./" + entry.rsplit("/", 1)[0]
     pack = detection.pack
     facts.update(recipe_facts(pack.name, pack.language, root, facts["entry_module"], package))

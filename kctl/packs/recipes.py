@@ -276,6 +276,76 @@ def node(root: Path, package: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+# Go modules that need cgo (a C compiler at build time, glibc at run time)
+GO_CGO_MODULES = (
+    "github.com/mattn/go-sqlite3",
+    "github.com/confluentinc/confluent-kafka-go",
+    "gopkg.in/gographics/imagick",
+    "github.com/go-gl/glfw",
+    "github.com/ceph/go-ceph",
+)
+# Rust crates that link a system library at run time → the Debian package that has it
+RUST_RUNTIME_LIBS = {"pq-sys": "libpq5", "mysqlclient-sys": "libmariadb3", "rdkafka-sys": "libssl3"}
+
+
+def go(root: Path) -> dict[str, Any]:
+    mod = read(root / "go.mod")
+    return {"go_cgo": any(m in mod for m in GO_CGO_MODULES)}
+
+
+def rust(root: Path) -> dict[str, Any]:
+    cargo = read(root / "Cargo.toml") + read(root / "Cargo.lock")
+    packages = {lib for crate, lib in RUST_RUNTIME_LIBS.items() if f'"{crate}"' in cargo}
+    if re.search(r"^diesel\b.*postgres|^postgres\s*=", cargo, re.M):
+        packages.add("libpq5")
+    return {"rust_runtime_packages": sorted(packages)}
+
+
+def jvm(root: Path) -> dict[str, Any]:
+    """The project's build wrapper (gradlew, mvnw) wins; Quarkus runs its fast-jar."""
+    build = read(root / "pom.xml") + read(root / "build.gradle") + read(root / "build.gradle.kts")
+    gradlew = (root / "gradlew").is_file() and (root / "gradle" / "wrapper").is_dir()
+    mvnw = (root / "mvnw").is_file() and (root / ".mvn" / "wrapper").is_dir()
+    return {
+        "gradle": "./gradlew" if gradlew else "gradle",
+        "maven": "./mvnw" if mvnw else "mvn",
+        "wrapper": gradlew or mvnw,
+        "quarkus": "io.quarkus" in build,
+    }
+
+
+def ruby(root: Path) -> dict[str, Any]:
+    """What a production Rails/Rack image needs: precompiled assets, bootsnap, C headers."""
+    gems = read(root / "Gemfile") + read(root / "Gemfile.lock")
+    headers = ["build-essential", "git", "libyaml-dev", "pkg-config"]
+    runtime = []
+    for gem, dev, lib in (
+        ("pg", "libpq-dev", "libpq5"),
+        ("mysql2", "default-libmysqlclient-dev", "libmariadb3"),
+        ("sqlite3", "libsqlite3-dev", "libsqlite3-0"),
+    ):
+        if re.search(rf"^\s*(?:gem\s+['\"]{gem}['\"]|{gem} \()", gems, re.M):
+            headers.append(dev)
+            runtime.append(lib)
+    return {
+        "ruby_build_packages": headers,
+        "ruby_runtime_packages": runtime,
+        "assets_precompile": (root / "app" / "assets").is_dir()
+        or (root / "app" / "javascript").is_dir(),
+        "bootsnap": "bootsnap" in gems,
+    }
+
+
+def elixir(root: Path) -> dict[str, Any]:
+    mix = read(root / "mix.exs")
+    return {"assets_deploy": '"assets.deploy"' in mix or (root / "assets").is_dir()}
+
+
+def dotnet(root: Path, projects: list[str]) -> dict[str, Any]:
+    text = "".join(read(root / p) for p in projects)
+    return {"publish_aot": bool(re.search(r"<PublishAot>\s*true\s*</PublishAot>", text, re.I))}
+
+
 def recipe_facts(
     pack: str, language: str, root: Path, module: str, package: dict[str, Any]
 ) -> dict[str, Any]:
@@ -289,4 +359,11 @@ def recipe_facts(
         facts.update(scala(root))
     if language == "python":
         facts.update(python(root, pack, module))
+    families = {"go": go, "rust": rust, "ruby": ruby, "elixir": elixir}
+    if language in families:
+        facts.update(families[language](root))
+    if language in ("java", "kotlin"):
+        facts.update(jvm(root))
+    if language == "csharp":
+        facts.update(dotnet(root, [f.name for f in sorted(root.glob("*.?sproj"))]))
     return facts

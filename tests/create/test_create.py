@@ -23,6 +23,7 @@ HEALTHCHECK_PACKS = {
     "node-nextjs",
     "typescript-nestjs",
     "java-maven-spring",
+    "java-gradle-spring",
     "static",
     *SPA_EXAMPLES,
 }

@@ -186,6 +186,8 @@ def test_workspace_root_with_two_apps_is_exit_3_listing_them(tmp_path: Path) -> 
         "apps/api/package.json": '{"scripts": {"start": "node index.js"}}',
         "packages/ui/package.json": '{"name": "@acme/ui"}',
         "apps/api/index.js": "1",
+        "turbo.json": "{}",
+        "scripts/release.js": "1",
     }
     with pytest.raises(PreconditionError) as caught:
         dockerfile(tmp_path, files)
@@ -201,3 +203,154 @@ def test_nest_runs_its_production_script(tmp_path: Path) -> None:
         "tsconfig.json": "{}",
     }
     assert cmd(dockerfile(tmp_path, files, "typescript-nestjs")) == '["npm", "run", "start:prod"]'
+
+
+# Go
+
+
+def test_go_126_module_gets_the_126_image(tmp_path: Path) -> None:
+    files = {"go.mod": "module x\n\ngo 1.26.0\n", "main.go": "package main\nfunc main() {}\n"}
+    assert "FROM golang:1.26-" in dockerfile(tmp_path, files, "go")
+
+
+def test_go_cgo_dependency_builds_with_cgo_and_runs_on_glibc(tmp_path: Path) -> None:
+    files = {
+        "go.mod": "module x\n\ngo 1.24\n\nrequire github.com/mattn/go-sqlite3 v1.14.32\n",
+        "main.go": 'package main\nimport _ "github.com/mattn/go-sqlite3"\nfunc main() {}\n',
+    }
+    text = dockerfile(tmp_path, files, "go")
+    assert "CGO_ENABLED=1 go build" in text and "CGO_ENABLED=0" not in text
+    assert "FROM gcr.io/distroless/base-debian12:nonroot" in text
+
+
+def test_go_main_in_a_sub_folder_is_built_there(tmp_path: Path) -> None:
+    files = {"go.mod": "module x\n\ngo 1.24\n", "app/main.go": "package main\nfunc main() {}\n"}
+    assert "-o /out/app ./app" in dockerfile(tmp_path, files, "go")
+
+
+# JVM
+
+SPRING_BOOT_4 = (
+    'plugins {\n  java\n  id("org.springframework.boot") version "4.0.0"\n}\n'
+    'dependencies { implementation("org.springframework.boot:spring-boot-starter-web") }\n'
+    "java { toolchain { languageVersion = JavaLanguageVersion.of(25) } }\n"
+)
+
+
+def test_spring_boot_4_builds_with_its_gradle_wrapper_on_java_25(tmp_path: Path) -> None:
+    files = {
+        "build.gradle.kts": SPRING_BOOT_4,
+        "settings.gradle.kts": 'rootProject.name = "demo"\n',
+        "gradlew": "#!/bin/sh\n",
+        "gradle/wrapper/gradle-wrapper.properties": "distributionUrl=gradle-9.2.0-bin.zip\n",
+        "src/main/java/demo/App.java": "class App {}\n",
+    }
+    text = dockerfile(tmp_path, files, "java-gradle-spring")
+    assert "FROM eclipse-temurin:25-jdk-noble AS build" in text
+    assert "./gradlew --no-daemon -q build" in text and "COPY gradle ./gradle" in text
+    assert "FROM eclipse-temurin:25-jre-noble" in text
+
+
+def test_gradle_without_a_wrapper_uses_a_gradle_that_runs_boot_4(tmp_path: Path) -> None:
+    files = {
+        "build.gradle.kts": SPRING_BOOT_4.replace("of(25)", "of(21)"),
+        "src/main/java/demo/App.java": "class App {}\n",
+    }
+    assert "FROM gradle:8.14-jdk21 AS build" in dockerfile(tmp_path, files, "java-gradle-spring")
+
+
+def test_maven_wrapper_and_quarkus_fast_jar(tmp_path: Path) -> None:
+    files = {
+        "pom.xml": "<project><properties><maven.compiler.release>21</maven.compiler.release>"
+        "</properties><dependencies><dependency><groupId>io.quarkus</groupId>"
+        "<artifactId>quarkus-rest</artifactId></dependency></dependencies></project>",
+        "mvnw": "#!/bin/sh\n",
+        ".mvn/wrapper/maven-wrapper.properties": "x=1\n",
+        "src/main/java/org/acme/Hello.java": "class Hello {}\n",
+    }
+    text = dockerfile(tmp_path, files, "java-maven")
+    assert "./mvnw -B -q package -DskipTests && mv target/quarkus-app /out" in text
+    assert 'ENTRYPOINT ["java", "-jar", "/app/quarkus-run.jar"]' in text
+    assert "QUARKUS_HTTP_HOST=0.0.0.0" in text
+
+
+# .NET
+
+
+def test_net10_with_publish_aot_runs_the_native_executable(tmp_path: Path) -> None:
+    csproj = (
+        '<Project Sdk="Microsoft.NET.Sdk.Web"><PropertyGroup><TargetFramework>net10.0'
+        "</TargetFramework><PublishAot>true</PublishAot></PropertyGroup></Project>"
+    )
+    files = {"Api.csproj": csproj, "Program.cs": "var app = WebApplication.Create();\n"}
+    text = dockerfile(tmp_path, files, "dotnet-aspnetcore")
+    assert "FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build" in text
+    assert "FROM mcr.microsoft.com/dotnet/runtime-deps:10.0" in text
+    assert 'ENTRYPOINT ["./Api"]' in text and "clang" in text
+
+
+# Ruby, PHP, Elixir, Rust, Clojure
+
+
+def test_rails_runs_in_production_with_assets_and_a_compiler_for_gems(tmp_path: Path) -> None:
+    files = {
+        "Gemfile": 'source "https://rubygems.org"\ngem "rails", "~> 8.0"\ngem "pg"\n'
+        'gem "puma"\ngem "bootsnap", require: false\n',
+        "config/application.rb": "module Blog; class Application < Rails::Application; end; end\n",
+        "config.ru": "run Rails.application\n",
+        "app/assets/stylesheets/application.css": "\n",
+        "bin/rails": "#!/usr/bin/env ruby\n",
+    }
+    text = dockerfile(tmp_path, files, "ruby-rails")
+    assert "RAILS_ENV=production" in text and "RACK_ENV=production" in text
+    assert "SECRET_KEY_BASE_DUMMY=1 ./bin/rails assets:precompile" in text
+    assert "build-essential" in text and "libpq-dev" in text and "libpq5" in text
+    final = text.rsplit("\nFROM ", 1)[1]
+    assert "build-essential" not in final  # the compiler stays in the build stage
+
+
+def test_rack_app_runs_in_production(tmp_path: Path) -> None:
+    files = {"Gemfile": 'source "https://rubygems.org"\ngem "sinatra"\n', "app.rb": "get('/') {}\n"}
+    assert "RACK_ENV=production" in dockerfile(tmp_path, files, "ruby")
+
+
+def test_php_enables_mod_rewrite(tmp_path: Path) -> None:
+    files = {
+        "composer.json": '{"require": {"slim/slim": "^4"}}',
+        "public/index.php": "<?php\n",
+        "public/.htaccess": "RewriteEngine On\n",
+    }
+    assert "a2enmod rewrite" in dockerfile(tmp_path, files, "php")
+
+
+def test_phoenix_release_serves_with_assets_and_openssl(tmp_path: Path) -> None:
+    files = {
+        "mix.exs": 'defmodule Hello.MixProject do\n  def project, do: [app: :hello, elixir: "~> 1.15"]\n'
+        '  defp deps, do: [{:phoenix, "~> 1.8"}]\n  defp aliases, do: ["assets.deploy": []]\nend\n',
+        "lib/hello_web/endpoint.ex": "defmodule HelloWeb.Endpoint do\nend\n",
+        "assets/js/app.js": "1\n",
+    }
+    text = dockerfile(tmp_path, files, "elixir-phoenix")
+    assert "PHX_SERVER=true" in text and "RUN mix assets.deploy" in text
+    final = text.rsplit("\nFROM ", 1)[1]
+    assert "openssl" in final and "locales" in final
+
+
+def test_rust_binary_linking_libpq_gets_it_at_run_time(tmp_path: Path) -> None:
+    files = {
+        "Cargo.toml": '[package]\nname = "api"\nversion = "0.1.0"\n\n[dependencies]\n'
+        'diesel = { version = "2", features = ["postgres"] }\n',
+        "src/main.rs": "fn main() {}\n",
+    }
+    text = dockerfile(tmp_path, files, "rust")
+    final = text.rsplit("\nFROM ", 1)[1]
+    assert final.startswith("debian:bookworm-slim") and "libpq5" in final
+
+
+def test_leiningen_project_builds_in_a_lein_image(tmp_path: Path) -> None:
+    files = {
+        "project.clj": '(defproject hello "0.1.0"\n  :main hello.core)\n',
+        "src/hello/core.clj": "(ns hello.core)\n",
+    }
+    text = dockerfile(tmp_path, files, "clojure")
+    assert "FROM clojure:temurin-21-lein-bookworm AS build" in text and "lein uberjar" in text
