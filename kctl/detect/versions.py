@@ -61,6 +61,10 @@ def _choose_one(name: str, spec: VersionSpec, tree: SourceTree, choice: VersionC
             )
             return
     choice.versions[name] = spec.default
+    declared = ", ".join(sorted({s.file for s in spec.sources})) or "no version file"
+    choice.evidence.append(
+        (".", f"{name} {spec.default}: not declared ({declared}); the current line")
+    )
 
 
 def _above_every_line(
