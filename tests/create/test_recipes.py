@@ -3,6 +3,7 @@ test on a fixture of that shape (the recipe facts are the frameworks' documented
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -26,8 +27,7 @@ def dockerfile(root: Path, files: dict[str, str], pack: str | None = None) -> st
 
 
 def parsed(text: str) -> list[tuple[str, str]]:
-    parser = DockerfileParser(fileobj=None)
-    parser.content = text
+    parser = DockerfileParser(fileobj=io.BytesIO(text.encode()))  # never a file in the cwd
     return [(i["instruction"], i["value"]) for i in parser.structure]
 
 
