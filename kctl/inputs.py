@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -97,10 +98,45 @@ def read_text(path: Path) -> str:
     return decode(read_input(path), str(path))
 
 
-def json_object(text: str | bytes) -> dict[str, Any] | None:
-    """text as a JSON object, or None when it is not JSON or not an object."""
+MAX_JSON_DEPTH = 200  # no project file nests near this; json.loads recurses per level
+_JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[\]{}]')
+
+
+def json_too_deep(text: str | bytes) -> int | None:
+    """The line where text nests deeper than MAX_JSON_DEPTH arrays/objects, else None.
+
+    Counted without recursion (strings skipped), so a hostile file never reaches the parser's
+    recursion limit; documents with fewer brackets than the cap are not scanned at all."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return None
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        char = token.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return text.count("\n", 0, token.start()) + 1
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
+def json_object(text: str | bytes, filename: str | None = None) -> dict[str, Any] | None:
+    """text as a JSON object, or None when it is not JSON or not an object.
+
+    A document nested deeper than MAX_JSON_DEPTH is an InputError at its line when filename
+    is given, else None (not a document kctl reads)."""
     import json
 
+    line = json_too_deep(text)
+    if line is not None:
+        if filename is None:
+            return None
+        raise InputError(
+            f"nested deeper than {MAX_JSON_DEPTH} levels", location=Location(filename, line)
+        )
     try:
         data = json.loads(text)
     except ValueError:

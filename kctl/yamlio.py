@@ -149,7 +149,18 @@ _YAML12_NON_STRING = re.compile(
 )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escaped(char: re.Match[str]) -> str:
+    """A lone surrogate as text: an undecodable byte of a file name (surrogateescape) as \\xNN."""
+    code = ord(char.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if not value.isascii():  # YAML is Unicode text: names with undecodable bytes get escapes
+        value = _SURROGATE.sub(_escaped, value)
     if "\n" in value and not any(c in value for c in "\r\t") and value == value.strip(" "):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     if _YAML12_NON_STRING.match(value):

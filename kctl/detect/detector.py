@@ -60,10 +60,11 @@ class Detection(Generic[P]):
     evidence: list[Evidence]
     alternatives: list[str]
     problems: list[str]
+    dialect: str | None = None  # the language when the pack builds another one (TypeScript)
 
     @property
     def language(self) -> str:
-        return self.pack.language
+        return self.dialect or self.pack.language
 
     @property
     def framework(self) -> str | None:
@@ -96,19 +97,19 @@ _JSON_DEPENDENCY_KEYS = {
 
 
 @functools.lru_cache(maxsize=64)
-def _json_dependencies(name: str, text: str) -> frozenset[str] | None:
-    data = json_object(text)
+def _json_dependencies(path: str, text: str) -> frozenset[str] | None:
+    data = json_object(text, path)
     if data is None:
         return None
-    tables = [data.get(key) for key in _JSON_DEPENDENCY_KEYS[name]]
+    tables = [data.get(key) for key in _JSON_DEPENDENCY_KEYS[path.rsplit("/", 1)[-1]]]
     return frozenset(k for t in tables if isinstance(t, dict) for k in t)
 
 
-def _declares(manifest: str, text: str, dependency: str) -> bool:
+def _declares(tree: SourceTree, manifest: str, dependency: str) -> bool:
     """The manifest declares the dependency: a JSON key, else a whole token in the text."""
-    name = manifest.rsplit("/", 1)[-1]
-    if name in _JSON_DEPENDENCY_KEYS:
-        names = _json_dependencies(name, text)
+    text = tree.read(manifest)
+    if manifest.rsplit("/", 1)[-1] in _JSON_DEPENDENCY_KEYS:
+        names = _json_dependencies(str(tree.root / manifest), text)
         if names is not None:
             return dependency in names
     pattern = rf"(?<![\w.@/-]){re.escape(dependency)}(?![\w-])"
@@ -126,12 +127,10 @@ def _candidate(tree: SourceTree, pack: P, root_files: list[str]) -> Candidate[P]
     evidence += [Evidence("manifest", m, f"{pack.language} build manifest") for m in manifests]
     specificity = 1 if manifests else 0
     if rules.dependencies:
-        found = [
-            (m, d) for m in manifests for d in rules.dependencies if _declares(m, tree.read(m), d)
-        ]
+        found = [(m, d) for m in manifests for d in rules.dependencies if _declares(tree, m, d)]
         if not found:
             return None
-        if any(_declares(m, tree.read(m), d) for m in manifests for d in rules.unless):
+        if any(_declares(tree, m, d) for m in manifests for d in rules.unless):
             return None
         specificity += 1
         evidence += [Evidence("dependency", m, f"declares {d}") for m, d in found[:3]]
@@ -199,29 +198,32 @@ def _entrypoint(tree: SourceTree, pack: P) -> str | None:
     return None
 
 
-def _subfolder_apps(root: Path, packs: Mapping[str, P]) -> list[str]:
-    """Subfolders (depth 1-2) that hold a build manifest of some pack."""
+def _dialect(tree: SourceTree, pack: P) -> tuple[str | None, list[Evidence]]:
+    """The dialect whose source bytes outweigh the pack's own language (TypeScript, Kotlin)."""
+    for language, extensions in pack.rules.dialects:
+        own = tree.bytes_by_suffix(tuple(e for e in pack.rules.extensions if e not in extensions))
+        theirs = tree.bytes_by_suffix(extensions)
+        if theirs > own:
+            title = _TITLES.get(language, language)
+            detail = f"{theirs} bytes of {title} vs {own} of {pack.language}"
+            return language, [Evidence("bytes", ".", detail)]
+    return None, []
+
+
+_TITLES = {"typescript": "TypeScript", "kotlin": "Kotlin"}
+
+
+def _subfolder_apps(tree: SourceTree, packs: Mapping[str, P]) -> list[str]:
+    """Subfolders (depth 1-2) that hold a build manifest of some pack, from the one walk (so
+    an unreadable folder is already a problem naming it, not a second walk's crash)."""
     patterns = tuple(p for pack in packs.values() for p in pack.rules.manifests)
-    found = []
-    for depth_one in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
-        if depth_one.name.startswith(".") or depth_one.name in ("node_modules", "vendor"):
-            continue
-        for folder in [
-            depth_one,
-            *sorted(
-                d
-                for d in depth_one.iterdir()
-                if d.is_dir() and not d.is_symlink() and not d.name.startswith(".")
-            ),
-        ]:
-            try:
-                names = [p.name for p in folder.iterdir() if p.is_file()]
-            except OSError:
-                continue
-            if _matching(names, patterns):
-                found.append(str(folder.relative_to(root)))
-                break
-    return found
+    folders: dict[str, set[str]] = {}  # depth-1 folder -> its folders (depth 1-2) with a manifest
+    for rel in tree.files:
+        parts = rel.split("/")
+        if 2 <= len(parts) <= 3 and _matching([parts[-1]], patterns):
+            folders.setdefault(parts[0], set()).add("/".join(parts[:-1]))
+    # per depth-1 folder: itself when it holds a manifest, else its first sub-folder that does
+    return [min(found, key=lambda f: (f.count("/"), f)) for _, found in sorted(folders.items())]
 
 
 def _chosen(root: Path, tree: SourceTree, packs: Mapping[str, P], name: str) -> Detection[P]:
@@ -231,10 +233,11 @@ def _chosen(root: Path, tree: SourceTree, packs: Mapping[str, P], name: str) -> 
     pack = packs[name]
     versions, version_evidence = _versions(tree, pack)
     port, port_evidence = _port(tree, pack)
-    evidence = [Evidence("choice", ".", f"--pack {name}"), *version_evidence, *port_evidence]
-    return Detection(
-        root, pack, versions, port, _entrypoint(tree, pack), evidence, [], tree.problems
-    )
+    dialect, dialect_evidence = _dialect(tree, pack)
+    evidence = [Evidence("choice", ".", f"--pack {name}"), *dialect_evidence]
+    evidence += [*version_evidence, *port_evidence]
+    entrypoint = _entrypoint(tree, pack)
+    return Detection(root, pack, versions, port, entrypoint, evidence, [], tree.problems, dialect)
 
 
 def _pool(root: Path, tree: SourceTree, packs: Mapping[str, P]) -> list[Candidate[P]]:
@@ -242,7 +245,7 @@ def _pool(root: Path, tree: SourceTree, packs: Mapping[str, P]) -> list[Candidat
     candidates = [c for p in packs.values() if (c := _candidate(tree, p, tree.at_root()))]
     with_manifest = [c for c in candidates if c.specificity > 0]
     if not with_manifest:
-        apps = _subfolder_apps(root, packs)
+        apps = _subfolder_apps(tree, packs)
         if apps:
             raise PreconditionError(
                 f"no app at the top of {root}, but {len(apps)} app folder(s) below it",
@@ -302,7 +305,8 @@ def detect(root: Path, packs: Mapping[str, P], pack_name: str | None = None) -> 
     versions, version_evidence = _versions(tree, winner.pack)
     entrypoint = _entrypoint(tree, winner.pack)
     port, port_evidence = _port(tree, winner.pack)
-    evidence = list(winner.evidence) + version_evidence + port_evidence
+    dialect, dialect_evidence = _dialect(tree, winner.pack)
+    evidence = list(winner.evidence) + dialect_evidence + version_evidence + port_evidence
     if entrypoint:
         evidence.append(Evidence("entrypoint", entrypoint, "entrypoint"))
     for other in ranked[1:]:
@@ -316,5 +320,13 @@ def detect(root: Path, packs: Mapping[str, P], pack_name: str | None = None) -> 
         )
     alternatives = [c.pack.name for c in ranked[1:]]
     return Detection(
-        root, winner.pack, versions, port, entrypoint, evidence, alternatives, tree.problems
+        root,
+        winner.pack,
+        versions,
+        port,
+        entrypoint,
+        evidence,
+        alternatives,
+        tree.problems,
+        dialect,
     )

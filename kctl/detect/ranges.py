@@ -212,3 +212,18 @@ def newest_inside(text: str, rule: str, supported: Iterable[str]) -> str | None:
     fits = range_test(text, rule)
     inside = [line for line in supported if fits(line)]
     return max(inside, key=lambda line: _line(line)[0]) if inside else None
+
+
+def newest(supported: Iterable[str]) -> str:
+    """The newest of the release lines."""
+    return max(supported, key=lambda line: _line(line)[0])
+
+
+def newer_lines(supported: Iterable[str]) -> list[str]:
+    """Release lines after the newest supported one, in its shape (next minors, next majors):
+    a range inside none of the supported lines but inside one of these asks for a newer one."""
+    top = newest(supported)
+    version, depth = _line(top)
+    majors = [str(m) if depth == 1 else f"{m}.0" for m in range(version[0] + 1, version[0] + 100)]
+    minors = [f"{version[0]}.{m}" for m in range(version[1] + 1, 200)] if depth > 1 else []
+    return minors + majors

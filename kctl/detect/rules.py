@@ -24,6 +24,9 @@ class Rules:
     unless: tuple[str, ...] = ()  # dependencies whose presence rules this pack out (a server)
     without_manifest: bool = False  # builds from sources alone: a candidate by bytes (fallback)
     frontend: bool = False  # a browser app: a back-end framework beside it serves it instead
+    # other languages the pack builds (TypeScript for node, Kotlin for Gradle): the project's
+    # language is the dialect when its source bytes outweigh the pack's own
+    dialects: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)

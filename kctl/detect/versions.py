@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kctl.detect.ranges import RangeError, newest_inside
+from kctl.detect.ranges import RangeError, newer_lines, newest_inside
 from kctl.detect.rules import Detectable, VersionSource, VersionSpec
 from kctl.detect.walk import SourceTree
+from kctl.errors import Location, PreconditionError
 
 
 @dataclass
@@ -44,6 +45,8 @@ def _choose_one(name: str, spec: VersionSpec, tree: SourceTree, choice: VersionC
             except RangeError as exc:
                 choice.problems.append(f"{where}: {name} {stated!r} ignored: {exc}")
                 continue
+            if picked is None and newest_inside(wanted, source.rule, newer_lines(spec.supported)):
+                _above_every_line(name, stated, f"{tree.root}/{where}", source.rule, spec.supported)
             if picked is None:
                 choice.versions[name] = spec.default
                 choice.problems.append(
@@ -58,6 +61,26 @@ def _choose_one(name: str, spec: VersionSpec, tree: SourceTree, choice: VersionC
             )
             return
     choice.versions[name] = spec.default
+    declared = ", ".join(sorted({s.file for s in spec.sources})) or "no version file"
+    choice.evidence.append(
+        (".", f"{name} {spec.default}: not declared ({declared}); the current line")
+    )
+
+
+def _above_every_line(
+    name: str, stated: str, where: str, rule: str, supported: tuple[str, ...]
+) -> None:
+    """The project needs a newer line than any kctl knows: never build it on an older one."""
+    from kctl.detect.ranges import newest
+
+    file, _, line = where.rpartition(":")
+    raise PreconditionError(
+        f"{name} {stated!r} ({rule}) asks for a newer {name} than kctl knows "
+        f"(newest: {newest(supported)})",
+        location=Location(file, int(line) if line.isdigit() else None),
+        hint=f"pass --variable {name}=LINE to build on an image line kctl does not list yet "
+        "(docs/versions.md)",
+    )
 
 
 def choose_versions(tree: SourceTree, pack: Detectable) -> VersionChoice:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from kctl.detect.detector import Detection
-from kctl.inputs import is_regular
+from kctl.inputs import is_regular, json_object
 from kctl.packs.model import Pack
+from kctl.packs.recipes import recipe_facts
 
 NODE_LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
 
@@ -42,6 +42,7 @@ def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
     entry = detection.entrypoint
     facts: dict[str, Any] = {
         "all_files": root_files,
+        "all_dirs": sorted(p.name for p in root.iterdir() if p.is_dir()),
         "manifests": manifests,
         "entrypoint": entry,
         "entry_module": _module(entry),
@@ -78,8 +79,10 @@ def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
     rebar = _first(r"\{release,\s*\{(\w+)", _read(root / "rebar.config"))
     swift = _first(r'\.executableTarget\(\s*name:\s*"([^"]+)"', _read(root / "Package.swift"))
     facts["app_name"] = mix or rebar or swift or app
-    if entry and entry.startswith("cmd/") and entry.endswith("/main.go"):
+    if entry and entry.endswith("/main.go"):  # main in a sub-folder: build that package
         facts["build_target"] = "./" + entry.rsplit("/", 1)[0]
+    pack = detection.pack
+    facts.update(recipe_facts(pack.name, pack.language, root, facts["entry_module"], package))
     return facts
 
 
@@ -153,8 +156,5 @@ def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def _json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(_read(path) or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    """A JSON project file's object ({} when absent or not an object; too deep is exit 2)."""
+    return json_object(_read(path) or "{}", str(path)) or {}

@@ -12,7 +12,7 @@ from typing import Any
 from kctl import tomlio
 from kctl.detect.rules import Rules, VersionSource, VersionSpec
 from kctl.errors import InputError, Location
-from kctl.inputs import decode, read_input
+from kctl.inputs import decode, is_regular, read_input
 
 PACKS_PATH_ENV = "KCTL_PACKS_PATH"
 
@@ -70,12 +70,18 @@ def _line_of(text: str, key: str) -> int | None:
     return None
 
 
-def check_regex(pattern: str, message: str, location: Location) -> None:
-    """Compile a pack's regex; a bad one is an input error naming the pack file."""
+def check_regex(pattern: str, message: str, location: Location, groups: int = 0) -> None:
+    """Compile a pack's regex; a bad one (or one without the capture groups the value is
+    read from) is an input error naming the pack file."""
     try:
-        re.compile(pattern)
+        compiled = re.compile(pattern)
     except re.error as exc:
         raise InputError(f"{message} is not a valid regex: {exc}", location=location) from None
+    if compiled.groups < groups:
+        raise InputError(
+            f"{message} {pattern!r} has no group {groups}: the value is read from group 1",
+            location=location,
+        )
 
 
 def _version_spec(name: str, raw: Any, text: str, path: Path, strict: bool = True) -> VersionSpec:
@@ -92,17 +98,23 @@ def _version_spec(name: str, raw: Any, text: str, path: Path, strict: bool = Tru
     if not isinstance(raw.get("sources", []), list):
         raise InputError(f"versions.{name}.sources must be a list", location=where)
     for item in raw.get("sources", []):
-        if not (isinstance(item, dict) and {"file", "pattern"} <= item.keys()):
-            raise InputError(f"versions.{name}.sources need `file` and `pattern`", location=where)
-        rule = str(item.get("rule", "line"))
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("file"), str)
+            and isinstance(item.get("pattern"), str)
+        ):
+            raise InputError(
+                f"versions.{name}.sources need `file` and `pattern` strings", location=where
+            )
+        rule = item.get("rule", "line")
         if rule not in RULES:
             raise InputError(
                 f"versions.{name}: unknown rule {rule!r} (known: {', '.join(RULES)})",
                 location=where,
             )
         if strict:
-            check_regex(str(item["pattern"]), f"versions.{name} pattern", where)
-        sources.append(VersionSource(str(item["file"]), str(item["pattern"]), rule))
+            check_regex(str(item["pattern"]), f"versions.{name} pattern", where, groups=1)
+        sources.append(VersionSource(item["file"], item["pattern"], rule))
     aliases = raw.get("aliases", {})
     if not isinstance(aliases, dict):
         raise InputError(f"versions.{name}.aliases must be a table", location=where)
@@ -121,15 +133,40 @@ def _variables(raw: Any, text: str, path: Path) -> dict[str, Variable]:
     return {name: Variable(description) for name, description in raw.items()}
 
 
+# files every pack writes: a pack's [files] may not replace them
+_RESERVED_OUTPUTS = ("Dockerfile", ".dockerignore", "kctl.toml", "charts", "base", "overlays")
+
+
 def _extra_files(raw: Any, directory: Path, text: str, path: Path) -> dict[str, str]:
-    """`[files]`: more files the pack writes, each rendered from a template in the pack."""
+    """`[files]`: more files the pack writes, each rendered from a template in the pack; the
+    written path stays inside the project, the template is a regular file inside the pack."""
     where = Location(str(path), _line_of(text, "files"))
     if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
         raise InputError("[files] maps written paths to template file names", location=where)
-    for template in raw.values():
-        if not (directory / template).is_file():
+    for written, template in raw.items():
+        if not _inside(written):
+            raise InputError(
+                f"[files] {written!r}: a written path is a relative file path inside the project",
+                location=where,
+            )
+        if written.split("/", 1)[0] in _RESERVED_OUTPUTS:
+            raise InputError(f"[files] {written!r}: kctl writes that path itself", location=where)
+        if not _inside(template):
+            raise InputError(
+                f"[files] template {template!r} must be a file inside the pack", location=where
+            )
+        found = directory / template
+        if not found.exists():
             raise InputError(f"[files] template {template} is missing", location=where)
+        if not is_regular(found):
+            raise InputError(f"[files] template {template} is not a regular file", location=where)
     return dict(raw)
+
+
+def _inside(relative: str) -> bool:
+    """A relative path naming a file below its folder: no `..`, `.`, empty part or leading /."""
+    parts = relative.split("/")
+    return bool(relative) and all(p not in ("", ".", "..") for p in parts) and "\\" not in relative
 
 
 def _version_specs(raw: Any, text: str, path: Path, strict: bool) -> dict[str, VersionSpec]:
@@ -146,7 +183,19 @@ def _rules(data: dict[str, Any], text: str, path: Path, strict: bool) -> Rules:
             "[detect] must be a table", location=Location(str(path), _line_of(text, "detect"))
         )
     contains = []
-    for item in detect.get("contains", []):
+    raw_contains = detect.get("contains", [])
+    if not isinstance(raw_contains, list):
+        raise InputError(
+            "detect.contains must be a list of {file, pattern} tables",
+            location=Location(str(path), _line_of(text, "contains")),
+        )
+    for flag in ("without-manifest", "frontend"):
+        if not isinstance(detect.get(flag, False), bool):
+            raise InputError(
+                f"detect.{flag} must be true or false",
+                location=Location(str(path), _line_of(text, flag)),
+            )
+    for item in raw_contains:
         if not (
             isinstance(item, dict)
             and isinstance(item.get("file"), str)
@@ -170,7 +219,20 @@ def _rules(data: dict[str, Any], text: str, path: Path, strict: bool) -> Rules:
         unless=_strings(detect.get("unless"), "detect.unless", path),
         without_manifest=detect.get("without-manifest", False) is True,
         frontend=detect.get("frontend", False) is True,
+        dialects=_dialects(detect.get("dialects", {}), text, path),
     )
+
+
+def _dialects(raw: Any, text: str, path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`[detect.dialects]`: language name → its source extensions."""
+    if not isinstance(raw, dict) or not all(
+        isinstance(v, list) and all(isinstance(e, str) for e in v) for v in raw.values()
+    ):
+        raise InputError(
+            "detect.dialects maps a language name to a list of file extensions",
+            location=Location(str(path), _line_of(text, "dialects")),
+        )
+    return tuple((name, tuple(extensions)) for name, extensions in raw.items())
 
 
 def load_pack(directory: Path, source: str = "builtin") -> Pack:

@@ -23,6 +23,7 @@ HEALTHCHECK_PACKS = {
     "node-nextjs",
     "typescript-nestjs",
     "java-maven-spring",
+    "java-gradle-spring",
     "static",
     *SPA_EXAMPLES,
 }
@@ -258,12 +259,22 @@ def test_every_run_reports_what_it_wrote_as_json(tmp_path: Path, capsys) -> None
 
 @pytest.mark.unit
 def test_version_problems_are_warnings_on_stderr(tmp_path: Path, capsys) -> None:
-    (tmp_path / "go.mod").write_text("module x\n\ngo 1.99\n")
-    (tmp_path / "main.go").write_text("package main\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nrequires-python = "no"\n')
+    (tmp_path / "main.py").write_text("print(1)\n")
     assert main(["create", "-o", "json", str(tmp_path)]) == 0
     captured = capsys.readouterr()
-    assert "warning: go.mod:3" in captured.err
+    assert "warning: pyproject.toml:3" in captured.err
     assert json.loads(captured.out)["problems"]
+
+
+@pytest.mark.unit
+def test_a_version_newer_than_kctl_knows_is_exit_3(tmp_path: Path, capsys) -> None:
+    (tmp_path / "go.mod").write_text("module x\n\ngo 1.99\n")
+    (tmp_path / "main.go").write_text("package main\n")
+    assert main(["create", "--explain", str(tmp_path)]) == 3
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'go.mod'}:3" in err and "newest: 1.26" in err
+    assert not (tmp_path / "Dockerfile").exists()
 
 
 @pytest.mark.unit

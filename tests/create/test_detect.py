@@ -56,7 +56,7 @@ def test_python_app_with_huge_docs_package_lock(tmp_path: Path) -> None:
     )
     detection = detect(tmp_path, PACKS)
     assert (detection.language, detection.framework) == ("python", "fastapi")
-    assert detection.versions["python"] == "3.13"  # newest supported inside >=3.11
+    assert detection.versions["python"] == "3.14"  # newest supported inside >=3.11
     assert any(e.kind == "dependency" and "fastapi" in e.detail for e in detection.evidence)
     assert "node" in detection.alternatives
 
@@ -166,7 +166,7 @@ def test_gitignored_folders_are_pruned_not_walked(tmp_path: Path, monkeypatch) -
     assert not any("generated" in p for p in entered)
     assert result.skipped["generated"] == "git-ignored"
     assert "debug.log" not in result.files
-    assert detect(tmp_path, PACKS).versions["go"] == "1.25"  # go 1.21 is a minimum
+    assert detect(tmp_path, PACKS).versions["go"] == "1.26"  # go 1.21 is a minimum
 
 
 def test_symlink_loops_and_binary_files(tmp_path: Path) -> None:

@@ -120,3 +120,111 @@ def test_no_file_is_left_behind(tmp_path: Path, capsys: Any) -> None:
     packs = _pack(tmp_path, "tpl", template_tail=b"[[ 1/0 ]]\n")
     run(capsys, "create", str(app), "--pack-dir", str(packs), "--pack", "tpl")
     assert sorted(os.listdir(app)) == before
+
+
+# issue 22: what a broader bad-input generator still found in kctl create
+
+
+def test_deeply_nested_package_json_is_exit_2_with_its_line(tmp_path: Path, capsys: Any) -> None:
+    deep = "[" * 50_000 + "]" * 50_000
+    text = '{\n  "name": "x",\n  "dependencies": {"express": "4"},\n  "a": ' + deep + "\n}\n"
+    (tmp_path / "package.json").write_text(text)
+    (tmp_path / "index.js").write_text("console.log(1)\n")
+    code, err = run(capsys, "create", str(tmp_path), "--explain")
+    assert code == 2 and f"{tmp_path / 'package.json'}:4" in err and "nested deeper" in err
+
+
+def test_deeply_nested_angular_json_is_exit_2(tmp_path: Path, capsys: Any) -> None:
+    app = tmp_path / "app"
+    shutil.copytree(REPO / "examples" / "apps" / "angular", app)
+    (app / "angular.json").write_text('{"projects": ' + "[" * 5000 + "]" * 5000 + "}")
+    code, err = run(capsys, "create", str(app), "--dry-run")
+    assert code == 2 and "angular.json:1" in err
+
+
+def test_undecodable_folder_name_is_shown_with_escapes(tmp_path: Path, capsys: Any) -> None:
+    import yaml
+
+    app = Path(os.fsdecode(bytes(tmp_path) + b"/x\xffy"))
+    shutil.copytree(PYTHON_APP, app)
+    code = main(["create", str(app), "--explain", "-o", "yaml"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "internal error" not in err, err
+    assert yaml.safe_load(out)["path"].endswith("/x\\xffy")
+
+
+def test_undecodable_file_names_in_a_dry_run_report(tmp_path: Path, capsys: Any) -> None:
+    import yaml
+
+    app = Path(os.fsdecode(bytes(tmp_path) + b"/\xfe\xff"))
+    shutil.copytree(PYTHON_APP, app)
+    code = main(["create", str(app), "--dry-run", "-o", "yaml", "--app", "a"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "internal error" not in err, err
+    assert yaml.safe_load(out)["path"].endswith("/\\xfe\\xff")
+
+
+def test_unreadable_sub_folder_is_named_and_detection_goes_on(
+    tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    """Root reads every folder, so the refusal is the OS's answer, injected (EACCES)."""
+    app = tmp_path / "app"
+    shutil.copytree(PYTHON_APP, app)
+    (app / "secret").mkdir()
+    (tmp_path / "mono").mkdir()
+    (tmp_path / "mono" / "locked").mkdir()
+    real_scandir, real_iterdir = os.scandir, Path.iterdir
+
+    def refuse(path: Any) -> Any:
+        if str(path).endswith(("secret", "locked")):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    def refuse_iterdir(self: Path) -> Any:
+        if self.name in ("secret", "locked"):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    monkeypatch.setattr(Path, "iterdir", refuse_iterdir)
+    code, err = run(capsys, "create", str(app), "--dry-run")
+    assert code == 0 and "secret: unreadable (Permission denied)" in err
+    code, err = run(capsys, "create", str(tmp_path / "mono"), "--explain")
+    assert code == 2 and "no language detected" in err
+
+
+def _user_pack(tmp_path: Path, edit: Any) -> tuple[Path, Path]:
+    return _pack(tmp_path, "p22", toml_edit=edit), tmp_path
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace("without-manifest = true", "contains = 5"), "detect.contains"),
+        (lambda t: t.replace("extensions = [", "files = 7\nextensions = ["), "detect.files"),
+        (lambda t: t.replace("without-manifest = true", "without-manifest = 1"), "without"),
+        (lambda t: t.replace(r"'^\s*(\d\S*)'", "'x'"), "no group 1"),
+        (lambda t: t.replace(r"'^\s*(\d\S*)'", "'(?P<v>x)|(y)'"), None),
+        (lambda t: t.replace('rule = "line" },', "rule = 5 },", 1), "unknown rule"),
+        (lambda t: t + '\n[files]\n"/etc/x" = "dockerignore.j2"\n', "inside the project"),
+        (lambda t: t + '\n[files]\n"../x" = "dockerignore.j2"\n', "inside the project"),
+        (lambda t: t + '\n[files]\n"." = "dockerignore.j2"\n', "inside the project"),
+        (lambda t: t + '\n[files]\n"Dockerfile" = "dockerignore.j2"\n', "kctl writes"),
+        (lambda t: t + '\n[files]\n"x" = "../../etc/hostname"\n', "inside the pack"),
+        (lambda t: t + '\n[files]\n"x" = "sub"\n', "not a regular file"),
+    ],
+)
+def test_pack_rules_of_the_wrong_type(
+    tmp_path: Path, capsys: Any, edit: Any, message: str | None
+) -> None:
+    packs = _pack(tmp_path, "p22", toml_edit=edit)
+    (packs / "p22" / "sub").mkdir()
+    app = tmp_path / "app"
+    shutil.copytree(PYTHON_APP, app)
+    (app / ".python-version").write_text("3.12\n")
+    code, err = run(capsys, "create", str(app), "--pack-dir", str(packs), "--pack", "p22")
+    if message is None:  # a pattern whose group 1 may not take part: no statement, no crash
+        assert code == 0
+        return
+    assert code == 2 and message in err and str(packs / "p22" / "pack.toml") in err, err
+    assert not (app / "Dockerfile").exists()

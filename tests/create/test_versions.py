@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kctl.detect import detect
 from kctl.detect.ranges import RangeError, newest_inside
+from kctl.errors import PreconditionError
 from kctl.packs import load_packs
 
 pytestmark = pytest.mark.unit
@@ -60,10 +61,23 @@ def test_excluded_old_series_is_never_picked(tmp_path: Path) -> None:
     assert not detection.problems
 
 
-def test_range_outside_every_supported_version_falls_back_with_a_warning(tmp_path: Path) -> None:
-    detection = detect(tree(tmp_path, pyproject(">=4.0")), PACKS)
+def test_range_above_every_known_line_is_exit_3_naming_the_declaration(tmp_path: Path) -> None:
+    """Issue 26: never build below the project's minimum; say the newest line kctl knows."""
+    with pytest.raises(PreconditionError, match=r"'>=4.0'.*newest: 3\.14") as caught:
+        detect(tree(tmp_path, pyproject(">=4.0")), PACKS)
+    assert caught.value.location is not None
+    assert caught.value.location.file == str(tmp_path / "pyproject.toml")
+
+
+def test_requires_python_314_gets_a_314_image(tmp_path: Path) -> None:
+    detection = detect(tree(tmp_path, pyproject(">=3.14")), PACKS)
+    assert detection.versions["python"] == "3.14"
+
+
+def test_range_below_every_known_line_falls_back_with_a_warning(tmp_path: Path) -> None:
+    detection = detect(tree(tmp_path, pyproject("<3.0")), PACKS)
     assert detection.versions["python"] == PACKS["python"].versions["python"].default
-    assert any("pyproject.toml" in p and ">=4.0" in p for p in detection.problems)
+    assert any("pyproject.toml" in p and "<3.0" in p for p in detection.problems)
 
 
 def test_bad_range_is_reported_and_the_next_source_is_used(tmp_path: Path) -> None:
@@ -125,8 +139,10 @@ def test_go_directive_is_a_minimum(tmp_path: Path) -> None:
     detection = detect(tree(tmp_path, files), PACKS)
     assert detection.versions["go"] == newest(PACKS["go"].versions["go"].supported)
     files["go.mod"] = "module x\n\ngo 1.99\n"
-    detection = detect(tree(tmp_path, files), PACKS)
-    assert any("1.99" in p for p in detection.problems)
+    with pytest.raises(PreconditionError, match=r"1\.99"):  # golang images pin GOTOOLCHAIN=local
+        detect(tree(tmp_path, files), PACKS)
+    files["go.mod"] = "module x\n\ngo 1.26.0\n"
+    assert detect(tree(tmp_path, files), PACKS).versions["go"] == "1.26"
 
 
 @pytest.mark.parametrize(

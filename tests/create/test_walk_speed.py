@@ -87,10 +87,13 @@ def test_builtin_pack_patterns_compile() -> None:
     from kctl.packs import load_packs
 
     for pack in load_packs().values():
-        patterns = [p for _, p in pack.rules.contains] + [s.pattern for s in pack.port_sources]
-        patterns += [s.pattern for v in pack.versions.values() for s in v.sources]
+        patterns = [p for _, p in pack.rules.contains]
         for pattern in patterns:
             re.compile(pattern)
+        valued = [s.pattern for s in pack.port_sources]
+        valued += [s.pattern for v in pack.versions.values() for s in v.sources]
+        for pattern in valued:  # the value is group 1
+            assert re.compile(pattern).groups >= 1, (pack.name, pattern)
 
 
 def test_user_pack_bad_regex_is_exit_2_naming_the_file(tmp_path: Path, capsys) -> None:

@@ -1,0 +1,3 @@
+name := "hello"
+scalaVersion := "3.7.3"
+enablePlugins(JavaAppPackaging)

@@ -1,0 +1,369 @@
+"""Facts of a project's own declarations that decide its production recipe, per ecosystem.
+
+Each function reads the project's files (never runs them) and returns template values; the
+project's statement wins over a pack default (a start task, a packaging plugin, a lockfile).
+A recipe that cannot work for the project is a PreconditionError saying what to add.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from kctl.errors import Location, PreconditionError
+from kctl.inputs import is_regular
+
+NODE_SERVER_PACKS = ("node", "node-express", "node-nextjs", "typescript", "typescript-nestjs")
+SBT_DEFAULT = "1.10.7"  # sbt launcher when project/build.properties names none
+
+
+def read(path: Path) -> str:
+    """A project file's text, "" when it is not a readable regular file (FIFOs are skipped)."""
+    if not is_regular(path):
+        return ""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(1 << 20).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def first(pattern: str, text: str) -> str | None:
+    match = re.search(pattern, text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def deno(root: Path) -> dict[str, Any]:
+    """deno.json(c) `tasks.start`: the project's own way to start."""
+    text = read(root / "deno.json") or read(root / "deno.jsonc")
+    return {"deno_task_start": bool(re.search(r'"tasks"\s*:\s*\{[^}]*"start"\s*:', text))}
+
+
+def scala(root: Path) -> dict[str, Any]:
+    """How an sbt build packages the app: sbt-native-packager's stage, or sbt-assembly."""
+    if not (root / "build.sbt").is_file():
+        return {}
+    plugins = read(root / "project" / "plugins.sbt")
+    build = read(root / "build.sbt")
+    if "sbt-native-packager" in plugins:
+        packaging = "stage"
+    elif "sbt-assembly" in plugins:
+        packaging = "assembly"
+    elif re.search(r"enablePlugins\(\s*PlayScala", build):
+        packaging = "stage"  # Play's sbt plugin brings the native packager
+    else:
+        raise PreconditionError(
+            "build.sbt has no packaging plugin: kctl builds sbt apps with `sbt stage` "
+            "(sbt-native-packager) or `sbt assembly` (sbt-assembly)",
+            location=Location(str(root / "project" / "plugins.sbt")),
+            hint='add addSbtPlugin("com.github.sbt" % "sbt-native-packager" % "1.11.1") and '
+            "enablePlugins(JavaAppPackaging) to build.sbt, then run kctl create again",
+        )
+    name = first(r'^\s*name\s*:=\s*"([^"]+)"', build) or root.name
+    version = first(r"^\s*sbt\.version\s*=\s*(\S+)", read(root / "project" / "build.properties"))
+    return {
+        "sbt_packaging": packaging,
+        # the start script's name: sbt-native-packager's normalizedName
+        "sbt_name": re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"),
+        "sbt_version": version
+        if version and re.fullmatch(r"\d+\.\d+\.\d+", version)
+        else SBT_DEFAULT,
+    }
+
+
+# Python tools and servers the recipes install when the project does not: compatible-release
+# pins of the versions current on PyPI (docs/versions.md, checked with `pip index versions`)
+PY_TOOLS = {
+    "gunicorn": "gunicorn~=27.0",
+    "uvicorn": "uvicorn~=0.55",
+    "streamlit": "streamlit~=1.67",
+    "poetry": "poetry~=2.5",
+    "uv": "uv~=0.13",
+    "pdm": "pdm~=2.29",
+    "pipenv": "pipenv~=2026.10",
+}
+
+
+# Python: how the project declares its dependencies, in the order its tools decide
+_PY_MANIFESTS = ("requirements.txt", "pyproject.toml", "Pipfile", "setup.py", "setup.cfg")
+# the server a pack's start command needs → the names that bring it (a framework extra counts)
+_PY_SERVERS = {
+    "gunicorn": ("gunicorn",),
+    "uvicorn": ("uvicorn", "fastapi[standard", "fastapi[all"),
+    "streamlit": ("streamlit",),
+}
+
+
+def _declares_py(text: str, names: tuple[str, ...]) -> bool:
+    return any(
+        re.search(rf"(?<![\w.-]){re.escape(n)}(?![\w-])", text, re.IGNORECASE) for n in names
+    )
+
+
+def _py_install(root: Path, files: set[str]) -> tuple[list[str], str]:
+    """(files to copy first, the install command), by the project's lockfile and tool."""
+    pyproject = read(root / "pyproject.toml")
+    if "uv.lock" in files:  # uv's own: the locked set, without the project (its source is later)
+        return ["pyproject.toml", "uv.lock"], (
+            f"pip install {PY_TOOLS['uv']} && UV_PROJECT_ENVIRONMENT=/usr/local "
+            "uv sync --locked --no-dev --no-install-project"
+        )
+    if "poetry.lock" in files or re.search(r"^\[tool\.poetry\.dependencies\]", pyproject, re.M):
+        copied = ["pyproject.toml", *(["poetry.lock"] if "poetry.lock" in files else [])]
+        return copied, (
+            f"pip install {PY_TOOLS['poetry']} && poetry config virtualenvs.create false && "
+            "poetry install --only main --no-root --no-interaction --no-ansi"
+        )
+    if "pdm.lock" in files:
+        return ["pyproject.toml", "pdm.lock"], (
+            f"pip install {PY_TOOLS['pdm']} && "
+            "pdm export --prod --without-hashes -o /tmp/requirements.txt && "
+            "pip install -r /tmp/requirements.txt"
+        )
+    if "requirements.txt" in files:
+        return ["requirements.txt"], "pip install -r requirements.txt"
+    if "Pipfile" in files:
+        lock = "Pipfile.lock" in files
+        command = (
+            "pipenv install --system --deploy" if lock else "pipenv install --system --skip-lock"
+        )
+        return [
+            "Pipfile",
+            *(["Pipfile.lock"] if lock else []),
+        ], f"pip install {PY_TOOLS['pipenv']} && " + command
+    if "pyproject.toml" in files:  # PEP 621 [project].dependencies, without building the project
+        return ["pyproject.toml"], (
+            "python -c \"import tomllib,subprocess,sys; d=tomllib.load(open('pyproject.toml','rb'))"
+            ".get('project',{}).get('dependencies',[]); "
+            "d and subprocess.check_call([sys.executable,'-m','pip','install',*d])\""
+        )
+    return [], ""
+
+
+def _procfile_web(root: Path) -> str | None:
+    """The Procfile's `web:` command (Heroku's, Railpack's and the project's own start)."""
+    return first(r"^web:\s*(.+?)\s*$", read(root / "Procfile"))
+
+
+def _flask_target(root: Path, module: str) -> str:
+    """gunicorn's target: FLASK_APP (.flaskenv/.env) wins; an app factory is called."""
+    stated = first(
+        r"^\s*(?:export\s+)?FLASK_APP\s*=\s*['\"]?([^'\"\s#]+)", read(root / ".flaskenv")
+    )
+    stated = stated or first(
+        r"^\s*(?:export\s+)?FLASK_APP\s*=\s*['\"]?([^'\"\s#]+)", read(root / ".env")
+    )
+    if stated:
+        if ":" in stated:
+            return stated
+        module = stated.removesuffix(".py").replace("/", ".")
+    path = root / (module.replace(".", "/") + ".py")
+    source = read(path) or read(root / module.replace(".", "/") / "__init__.py")
+    has_app = re.search(r"^app\s*=", source, re.M)
+    factory = first(r"^def (create_app|make_app)\s*\(", source)
+    return f"{module}:{factory}()" if factory and not has_app else f"{module}:app"
+
+
+def python(root: Path, pack: str, module: str) -> dict[str, Any]:
+    """Install step, the server the start command needs when undeclared, and the start."""
+    files = {p.name for p in root.iterdir() if p.is_file()}
+    copied, install = _py_install(root, files)
+    declared = "\n".join(
+        read(root / f)
+        for f in (*_PY_MANIFESTS, *sorted(f for f in files if f.startswith("requirements")))
+    )
+    server = {
+        "python-flask": "gunicorn",
+        "python-django": "gunicorn",
+        "python-fastapi": "uvicorn",
+        "python-streamlit": "streamlit",
+    }.get(pack)
+    missing = server if server and not _declares_py(declared, _PY_SERVERS[server]) else ""
+    return {
+        "py_copy": copied,
+        "py_install": install,
+        "py_server": PY_TOOLS[missing] if missing else "",
+        "procfile_web": _procfile_web(root),
+        "wsgi_target": _flask_target(root, module),
+        # Django's static files are collected when settings name where (STATIC_ROOT)
+        "django_static": pack == "python-django"
+        and any("STATIC_ROOT" in read(p) for p in sorted(root.glob("*/settings.py"))),
+    }
+
+
+# Node: the package manager the project declares (packageManager wins, then its lockfile)
+_NODE_LOCKS = {
+    "bun": ("bun.lock", "bun.lockb"),
+    "pnpm": ("pnpm-lock.yaml",),
+    "yarn": ("yarn.lock",),
+    "npm": ("package-lock.json", "npm-shrinkwrap.json"),
+}
+_NODE_CONFIG = (".npmrc", ".yarnrc.yml", "pnpm-workspace.yaml", "bunfig.toml")
+
+
+def _node_pm(package: dict[str, Any], files: set[str]) -> str:
+    declared = str(package.get("packageManager") or "").split("@", 1)[0]
+    if declared in _NODE_LOCKS:
+        return declared
+    return next((pm for pm, locks in _NODE_LOCKS.items() if set(locks) & files), "npm")
+
+
+def _node_install(pm: str, files: set[str]) -> str:
+    locked = bool(set(_NODE_LOCKS[pm]) & files)
+    if pm == "bun":
+        return "npm install -g bun@1 && bun install" + (" --frozen-lockfile" if locked else "")
+    if pm == "pnpm":
+        return "corepack enable && pnpm install" + (" --frozen-lockfile" if locked else "")
+    if pm == "yarn":  # Yarn 2+ (a .yarnrc.yml) says --immutable; Yarn 1 --frozen-lockfile
+        flag = " --immutable" if ".yarnrc.yml" in files else " --frozen-lockfile"
+        return "corepack enable && yarn install" + (flag if locked else "")
+    return "npm ci" if locked else "npm install"
+
+
+def _workspace_apps(root: Path, package: dict[str, Any]) -> list[str]:
+    """Members of an npm/yarn/bun/pnpm workspace that are apps (a start or dev script)."""
+    from kctl.inputs import json_object
+
+    globs = package.get("workspaces")
+    if isinstance(globs, dict):
+        globs = globs.get("packages")
+    patterns = [g for g in globs if isinstance(g, str)] if isinstance(globs, list) else []
+    pnpm = read(root / "pnpm-workspace.yaml")
+    patterns += re.findall(r"^\s*-\s*['\"]?([^'\"\s#]+)", pnpm, re.M)
+    apps = []
+    for pattern in patterns:
+        for folder in sorted(root.glob(pattern.rstrip("/"))):
+            member = json_object(
+                read(folder / "package.json") or "{}", str(folder / "package.json")
+            )
+            scripts = (member or {}).get("scripts")
+            if isinstance(scripts, dict) and ("start" in scripts or "dev" in scripts):
+                apps.append(str(folder.relative_to(root)))
+    return sorted(set(apps))
+
+
+def _node_start(pm: str, scripts: dict[str, Any]) -> list[str] | None:
+    script = next((s for s in ("start:prod", "start") if isinstance(scripts.get(s), str)), None)
+    if script is None:
+        return None
+    return ["npm", "start"] if (pm, script) == ("npm", "start") else [pm, "run", script]
+
+
+def node(root: Path, package: dict[str, Any]) -> dict[str, Any]:
+    """Package manager, install/build/start commands, Next.js standalone output."""
+    files = {p.name for p in root.iterdir() if p.is_file()}
+    raw_scripts = package.get("scripts")
+    scripts: dict[str, Any] = raw_scripts if isinstance(raw_scripts, dict) else {}
+    members = _workspace_apps(root, package)
+    if len(members) > 1 and "start" not in scripts:
+        raise PreconditionError(
+            f"{root} is a workspace root with {len(members)} apps: kctl builds one app",
+            details=[f"{m}/" for m in members],
+            hint=f"run kctl create on one of them, e.g. `kctl create {root / members[0]}`",
+        )
+    pm = _node_pm(package, files)
+    run = "npm run" if pm == "npm" else f"{pm} run"
+    next_config = "".join(read(root / f) for f in sorted(files) if f.startswith("next.config."))
+    return {
+        "node_pm": pm,
+        "install": _node_install(pm, files),
+        "lockfiles": sorted((set(_NODE_LOCKS[pm]) | set(_NODE_CONFIG)) & files),
+        "build_command": f"{run} build" if scripts.get("build") else "",
+        # the project's own start script wins over the pack's entrypoint (start:prod first)
+        "start_command": _node_start(pm, scripts),
+        "next_standalone": bool(re.search(r"output\s*:\s*['\"]standalone['\"]", next_config)),
+    }
+
+
+# Go modules that need cgo (a C compiler at build time, glibc at run time)
+GO_CGO_MODULES = (
+    "github.com/mattn/go-sqlite3",
+    "github.com/confluentinc/confluent-kafka-go",
+    "gopkg.in/gographics/imagick",
+    "github.com/go-gl/glfw",
+    "github.com/ceph/go-ceph",
+)
+# Rust crates that link a system library at run time → the Debian package that has it
+RUST_RUNTIME_LIBS = {"pq-sys": "libpq5", "mysqlclient-sys": "libmariadb3", "rdkafka-sys": "libssl3"}
+
+
+def go(root: Path) -> dict[str, Any]:
+    mod = read(root / "go.mod")
+    return {"go_cgo": any(m in mod for m in GO_CGO_MODULES)}
+
+
+def rust(root: Path) -> dict[str, Any]:
+    cargo = read(root / "Cargo.toml") + read(root / "Cargo.lock")
+    packages = {lib for crate, lib in RUST_RUNTIME_LIBS.items() if f'"{crate}"' in cargo}
+    if re.search(r"^diesel\b.*postgres|^postgres\s*=", cargo, re.M):
+        packages.add("libpq5")
+    return {"rust_runtime_packages": sorted(packages)}
+
+
+def jvm(root: Path) -> dict[str, Any]:
+    """The project's build wrapper (gradlew, mvnw) wins; Quarkus runs its fast-jar."""
+    build = read(root / "pom.xml") + read(root / "build.gradle") + read(root / "build.gradle.kts")
+    gradlew = (root / "gradlew").is_file() and (root / "gradle" / "wrapper").is_dir()
+    mvnw = (root / "mvnw").is_file() and (root / ".mvn" / "wrapper").is_dir()
+    return {
+        "gradle": "./gradlew" if gradlew else "gradle",
+        "maven": "./mvnw" if mvnw else "mvn",
+        "wrapper": gradlew or mvnw,
+        "quarkus": "io.quarkus" in build,
+    }
+
+
+def ruby(root: Path) -> dict[str, Any]:
+    """What a production Rails/Rack image needs: precompiled assets, bootsnap, C headers."""
+    gems = read(root / "Gemfile") + read(root / "Gemfile.lock")
+    headers = ["build-essential", "git", "libyaml-dev", "pkg-config"]
+    runtime = []
+    for gem, dev, lib in (
+        ("pg", "libpq-dev", "libpq5"),
+        ("mysql2", "default-libmysqlclient-dev", "libmariadb3"),
+        ("sqlite3", "libsqlite3-dev", "libsqlite3-0"),
+    ):
+        if re.search(rf"^\s*(?:gem\s+['\"]{gem}['\"]|{gem} \()", gems, re.M):
+            headers.append(dev)
+            runtime.append(lib)
+    return {
+        "ruby_build_packages": headers,
+        "ruby_runtime_packages": runtime,
+        "assets_precompile": (root / "app" / "assets").is_dir()
+        or (root / "app" / "javascript").is_dir(),
+        "bootsnap": "bootsnap" in gems,
+    }
+
+
+def elixir(root: Path) -> dict[str, Any]:
+    mix = read(root / "mix.exs")
+    return {"assets_deploy": '"assets.deploy"' in mix or (root / "assets").is_dir()}
+
+
+def dotnet(root: Path, projects: list[str]) -> dict[str, Any]:
+    text = "".join(read(root / p) for p in projects)
+    return {"publish_aot": bool(re.search(r"<PublishAot>\s*true\s*</PublishAot>", text, re.I))}
+
+
+def recipe_facts(
+    pack: str, language: str, root: Path, module: str, package: dict[str, Any]
+) -> dict[str, Any]:
+    """The facts of the recipe families this pack belongs to."""
+    facts: dict[str, Any] = {}
+    if pack in NODE_SERVER_PACKS:
+        facts.update(node(root, package))
+    if pack == "deno":
+        facts.update(deno(root))
+    if language == "scala":
+        facts.update(scala(root))
+    if language == "python":
+        facts.update(python(root, pack, module))
+    families = {"go": go, "rust": rust, "ruby": ruby, "elixir": elixir}
+    if language in families:
+        facts.update(families[language](root))
+    if language in ("java", "kotlin"):
+        facts.update(jvm(root))
+    if language == "csharp":
+        facts.update(dotnet(root, [f.name for f in sorted(root.glob("*.?sproj"))]))
+    return facts
