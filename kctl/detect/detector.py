@@ -190,12 +190,28 @@ def _port(tree: SourceTree, pack: P) -> tuple[int, list[Evidence]]:
     return port, [Evidence("port", *stated)] if stated else []
 
 
+# Among several files a wildcard entrypoint matches, the one whose name says it serves
+_SERVING_NAMES = ("server", "serve", "app", "main", "run", "web", "api", "service")
+
+
 def _entrypoint(tree: SourceTree, pack: P) -> str | None:
+    """The first of the pack's entrypoint patterns that matches; among several files one
+    pattern matches, a program (the pack's `marker`, e.g. a __main__ guard) whose name says it
+    serves, at the shallowest level."""
+    marker = pack.entrypoint.get("marker")
     for candidate in pack.entrypoint.get("files", []):
         hits = tree.matching((candidate,))
+        if len(hits) > 1 and isinstance(marker, str):
+            programs = [hit for hit in hits if marker in tree.read(hit, 1 << 16)]
+            hits = programs or hits
         if hits:
-            return sorted(hits, key=lambda p: (p.count("/"), p))[0]
+            return min(hits, key=lambda p: (p.count("/"), not _serving(p), p))
     return None
+
+
+def _serving(path: str) -> bool:
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+    return any(word in stem for word in _SERVING_NAMES) and "client" not in stem
 
 
 def _dialect(tree: SourceTree, pack: P) -> tuple[str | None, list[Evidence]]:

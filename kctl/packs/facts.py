@@ -53,7 +53,9 @@ def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
             for f in root_files
             if f.startswith(("build.gradle", "settings.gradle", "gradle.properties"))
         ],
-        "project_files": [f for f in root_files if f.endswith((".csproj", ".fsproj", ".sln"))],
+        "project_files": [
+            f for f in root_files if f.endswith((".csproj", ".fsproj", ".sln", ".slnx"))
+        ],
         "docroot": "public" if (root / "public").is_dir() else "",
         "build_target": ".",
     }
@@ -90,7 +92,7 @@ def _dotnet_projects(
     detection: Detection[Pack], project_files: list[str], app: str
 ) -> dict[str, Any]:
     """Root project files restore in their own layer; a solution publishes the web project."""
-    root_projects = [f for f in project_files if not f.endswith(".sln")]
+    root_projects = [f for f in project_files if not f.endswith((".sln", ".slnx"))]
     nested = [
         e.path
         for e in detection.evidence

@@ -327,6 +327,8 @@ def _check_scalars(data: dict[str, Any], text: str, path: Path) -> None:
     entrypoint = data.get("entrypoint", {}) if isinstance(data.get("entrypoint"), dict) else {}
     if not _text_list(entrypoint.get("files", [])):
         problems.append(("files", "a list of file names"))
+    if not isinstance(entrypoint.get("marker", ""), str):
+        problems.append(("marker", "text"))
     if problems:
         key, expected = problems[0]
         raise InputError(

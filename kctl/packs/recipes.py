@@ -243,11 +243,62 @@ def _workspace_apps(root: Path, package: dict[str, Any]) -> list[str]:
     return sorted(set(apps))
 
 
-def _node_start(pm: str, scripts: dict[str, Any]) -> list[str] | None:
+# a start script that runs one of these serves a development build (watching, unoptimised)
+_DEV_SERVERS = re.compile(
+    r"^\s*(?:npx\s+)?(?:nodemon|ts-node-dev|tsx\s+watch|nx\s+serve|vite(?:\s+dev)?|next\s+dev"
+    r"|nuxt\s+dev|webpack(?:-dev-server|\s+serve)|ng\s+serve|react-scripts\s+start|nest\s+start"
+    r"\s+--watch)\b"
+)
+
+
+def _node_start(root: Path, pm: str, scripts: dict[str, Any]) -> list[str] | None:
     script = next((s for s in ("start:prod", "start") if isinstance(scripts.get(s), str)), None)
     if script is None:
         return None
+    if _DEV_SERVERS.match(scripts[script]):
+        raise PreconditionError(
+            f"package.json's `{script}` script runs a development server"
+            f" ({scripts[script].strip()}): kctl will not ship it as the production command",
+            location=Location(str(root / "package.json")),
+            hint='add a "start:prod" script that runs the built app (e.g. "node dist/main.js")'
+            " and run kctl create again",
+        )
     return ["npm", "start"] if (pm, script) == ("npm", "start") else [pm, "run", script]
+
+
+def _node_main(root: Path, package: dict[str, Any]) -> list[str] | None:
+    """package.json `main`, when it is a file of the project: what `node .` would run."""
+    main = package.get("main")
+    if isinstance(main, str) and main and ".." not in main and is_regular(root / main):
+        return ["node", main]
+    return None
+
+
+# Full-stack frameworks whose build writes a Node server (their adapters' documented output):
+# dependency -> (output folder, the command that starts it)
+_NODE_BUILT_SERVERS = (
+    ("@sveltejs/adapter-node", "build", ["node", "build"]),  # SvelteKit adapter-node
+    ("nuxt", ".output", ["node", ".output/server/index.mjs"]),  # Nuxt 3+ (Nitro node-server)
+    ("@astrojs/node", "dist", ["node", "./dist/server/entry.mjs"]),  # Astro standalone mode
+)
+
+
+def _built_server(root: Path, package: dict[str, Any]) -> dict[str, Any]:
+    """build_output/start_command of a framework that builds its own server (an adapter's
+    `out` option, when it is a literal, names the folder)."""
+    deps: dict[str, Any] = {}
+    for table in ("dependencies", "devDependencies"):
+        value = package.get(table)
+        deps.update(value if isinstance(value, dict) else {})
+    for dependency, output, command in _NODE_BUILT_SERVERS:
+        if dependency not in deps:
+            continue
+        config = read(root / "svelte.config.js") if output == "build" else ""
+        named = first(r"adapter\(\s*\{[^}]*\bout\s*:\s*['\"]([\w./-]+)['\"]", config)
+        if named:
+            output, command = named.strip("./") or output, ["node", named]
+        return {"build_output": output, "built_server": command}
+    return {}
 
 
 def node(root: Path, package: dict[str, Any]) -> dict[str, Any]:
@@ -265,14 +316,18 @@ def node(root: Path, package: dict[str, Any]) -> dict[str, Any]:
     pm = _node_pm(package, files)
     run = "npm run" if pm == "npm" else f"{pm} run"
     next_config = "".join(read(root / f) for f in sorted(files) if f.startswith("next.config."))
+    built = _built_server(root, package) if scripts.get("build") else {}
+    built_start = built.pop("built_server", None)
     return {
         "node_pm": pm,
         "install": _node_install(pm, files),
         "lockfiles": sorted((set(_NODE_LOCKS[pm]) | set(_NODE_CONFIG)) & files),
         "build_command": f"{run} build" if scripts.get("build") else "",
-        # the project's own start script wins over the pack's entrypoint (start:prod first)
-        "start_command": _node_start(pm, scripts),
+        # the project's own start script wins, then the server its framework builds, then
+        # the pack's entrypoint
+        "start_command": _node_start(root, pm, scripts) or built_start or _node_main(root, package),
         "next_standalone": bool(re.search(r"output\s*:\s*['\"]standalone['\"]", next_config)),
+        **built,
     }
 
 
@@ -311,7 +366,27 @@ def jvm(root: Path) -> dict[str, Any]:
         "maven": "./mvnw" if mvnw else "mvn",
         "wrapper": gradlew or mvnw,
         "quarkus": "io.quarkus" in build,
+        **_gradle_application(root, build),
     }
+
+
+def _gradle_application(root: Path, build: str) -> dict[str, Any]:
+    """Gradle's `application` plugin (not Spring Boot, whose bootJar runs with java -jar):
+    `installDist` writes build/install/<project>/ with lib/ and a start script in bin/ named
+    by `applicationName` (the first one set, as a custom start-script task does), else the
+    project's name — the plain jar would not start (no Main-Class, no dependencies)."""
+    plugin = re.search(
+        r"""id\s*\(?\s*['"]application['"]|apply\s+plugin\s*:\s*['"]application['"]"""
+        r"""|^\s*application\s*$|^\s*`?application`?\s*\{""",
+        build,
+        re.M,
+    )
+    if plugin is None or "org.springframework.boot" in build:
+        return {"gradle_dist": "", "gradle_start_script": ""}
+    settings = read(root / "settings.gradle") + read(root / "settings.gradle.kts")
+    project = first(r"""rootProject\.name\s*=\s*['"]([\w.-]+)['"]""", settings) or root.name
+    name = first(r"""applicationName\s*(?:=|\.set\()\s*['"]([\w.-]+)['"]""", build)
+    return {"gradle_dist": project, "gradle_start_script": name or project}
 
 
 def ruby(root: Path) -> dict[str, Any]:
@@ -328,6 +403,7 @@ def ruby(root: Path) -> dict[str, Any]:
             headers.append(dev)
             runtime.append(lib)
     return {
+        "procfile_web": _procfile_web(root),
         "ruby_build_packages": headers,
         "ruby_runtime_packages": runtime,
         "assets_precompile": (root / "app" / "assets").is_dir()
@@ -346,6 +422,15 @@ def dotnet(root: Path, projects: list[str]) -> dict[str, Any]:
     return {"publish_aot": bool(re.search(r"<PublishAot>\s*true\s*</PublishAot>", text, re.I))}
 
 
+def php(root: Path) -> dict[str, Any]:
+    """The document root a Procfile gives Heroku's PHP boot scripts (heroku-php-apache2 DIR)."""
+    web = _procfile_web(root) or ""
+    stated = first(r"heroku-php-(?:apache2|nginx)\b.*?\s([\w./-]+)/?\s*$", web)
+    if stated and ".." not in stated and (root / stated).is_dir():
+        return {"docroot": stated.strip("./").rstrip("/")}
+    return {}
+
+
 def recipe_facts(
     pack: str, language: str, root: Path, module: str, package: dict[str, Any]
 ) -> dict[str, Any]:
@@ -359,7 +444,7 @@ def recipe_facts(
         facts.update(scala(root))
     if language == "python":
         facts.update(python(root, pack, module))
-    families = {"go": go, "rust": rust, "ruby": ruby, "elixir": elixir}
+    families = {"go": go, "rust": rust, "ruby": ruby, "elixir": elixir, "php": php}
     if language in families:
         facts.update(families[language](root))
     if language in ("java", "kotlin"):

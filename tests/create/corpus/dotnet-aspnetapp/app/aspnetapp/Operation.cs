@@ -1,0 +1,3 @@
+namespace aspnetapp;
+
+internal readonly record struct Operation(int Delay);

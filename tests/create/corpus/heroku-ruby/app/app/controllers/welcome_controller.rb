@@ -1,0 +1,8 @@
+class WelcomeController < ApplicationController
+
+  # GET /welcome
+  def index
+
+  end
+
+end

@@ -1,0 +1,2 @@
+module WidgetsHelper
+end

@@ -1,0 +1,1 @@
+json.extract! @widget, :id, :name, :description, :stock, :created_at, :updated_at

@@ -1,0 +1,3 @@
+# Pin npm packages by running ./bin/importmap
+
+pin "application"
