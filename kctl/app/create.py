@@ -36,11 +36,21 @@ class CreateResult:
 
 
 def detect_only(request: CreateRequest) -> Detection[Pack]:
-    """What `--explain` shows: the detection and its evidence, nothing rendered."""
+    """What `--explain` shows: the detection and its evidence, nothing rendered; a Node
+    workspace root with several apps is refused here as it is when files are rendered."""
     from kctl.detect import detect
     from kctl.packs import load_packs
+    from kctl.packs.recipes import NODE_SERVER_PACKS, refuse_workspace_root
 
-    return detect(request.root, load_packs(request.pack_dirs), request.pack)
+    detection = detect(request.root, load_packs(request.pack_dirs), request.pack)
+    if detection.pack.name in NODE_SERVER_PACKS:
+        from kctl.inputs import json_object, read_text
+
+        manifest = request.root / "package.json"
+        if manifest.is_file():
+            package = json_object(read_text(manifest), str(manifest)) or {}
+            refuse_workspace_root(request.root, package)
+    return detection
 
 
 def run(request: CreateRequest) -> CreateResult:

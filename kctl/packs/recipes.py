@@ -13,6 +13,7 @@ from typing import Any
 
 from kctl.errors import Location, PreconditionError
 from kctl.inputs import is_regular
+from kctl.packs import workspaces
 
 NODE_SERVER_PACKS = ("node", "node-express", "node-nextjs", "typescript", "typescript-nestjs")
 SBT_DEFAULT = "1.10.7"  # sbt launcher when project/build.properties names none
@@ -221,28 +222,6 @@ def _node_install(pm: str, files: set[str]) -> str:
     return "npm ci" if locked else "npm install"
 
 
-def _workspace_apps(root: Path, package: dict[str, Any]) -> list[str]:
-    """Members of an npm/yarn/bun/pnpm workspace that are apps (a start or dev script)."""
-    from kctl.inputs import json_object
-
-    globs = package.get("workspaces")
-    if isinstance(globs, dict):
-        globs = globs.get("packages")
-    patterns = [g for g in globs if isinstance(g, str)] if isinstance(globs, list) else []
-    pnpm = read(root / "pnpm-workspace.yaml")
-    patterns += re.findall(r"^\s*-\s*['\"]?([^'\"\s#]+)", pnpm, re.M)
-    apps = []
-    for pattern in patterns:
-        for folder in sorted(root.glob(pattern.rstrip("/"))):
-            member = json_object(
-                read(folder / "package.json") or "{}", str(folder / "package.json")
-            )
-            scripts = (member or {}).get("scripts")
-            if isinstance(scripts, dict) and ("start" in scripts or "dev" in scripts):
-                apps.append(str(folder.relative_to(root)))
-    return sorted(set(apps))
-
-
 # a start script that runs one of these serves a development build (watching, unoptimised)
 _DEV_SERVERS = re.compile(
     r"^\s*(?:npx\s+)?(?:nodemon|ts-node-dev|tsx\s+watch|nx\s+serve|vite(?:\s+dev)?|next\s+dev"
@@ -301,18 +280,51 @@ def _built_server(root: Path, package: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def node(root: Path, package: dict[str, Any]) -> dict[str, Any]:
-    """Package manager, install/build/start commands, Next.js standalone output."""
-    files = {p.name for p in root.iterdir() if p.is_file()}
-    raw_scripts = package.get("scripts")
-    scripts: dict[str, Any] = raw_scripts if isinstance(raw_scripts, dict) else {}
-    members = _workspace_apps(root, package)
-    if len(members) > 1 and "start" not in scripts:
+def refuse_workspace_root(root: Path, package: dict[str, Any]) -> None:
+    """A workspace root with several apps and no start of its own: kctl builds one app and
+    will not guess which (exit 3 listing them)."""
+    scripts = package.get("scripts")
+    members = workspaces.apps(root, package)
+    if len(members) > 1 and not (isinstance(scripts, dict) and "start" in scripts):
         raise PreconditionError(
             f"{root} is a workspace root with {len(members)} apps: kctl builds one app",
             details=[f"{m}/" for m in members],
             hint=f"run kctl create on one of them, e.g. `kctl create {root / members[0]}`",
         )
+
+
+def _node_member(
+    root: Path, ws: workspaces.Workspace, package: dict[str, Any], scripts: dict[str, Any]
+) -> dict[str, Any]:
+    """A workspace member: the root's package manager and lockfile, built from the root."""
+    files = {p.name for p in ws.root.iterdir() if p.is_file()}
+    pm = _node_pm(ws.package, files)
+    commands = workspaces.member_commands(pm, ws, scripts)
+    built = _built_server(root, package) if scripts.get("build") else {}
+    built_start = built.pop("built_server", None)
+    if isinstance(scripts.get("start"), str):
+        _node_start(root, pm, scripts)  # refuses a development server
+    commands["start_command"] = (
+        commands["start_command"] or built_start or _node_main(root, package)
+    )
+    return {
+        "node_pm": pm,
+        "lockfiles": sorted((set(_NODE_LOCKS[pm]) | set(_NODE_CONFIG)) & files),
+        "next_standalone": False,
+        **commands,
+        **built,
+    }
+
+
+def node(root: Path, package: dict[str, Any]) -> dict[str, Any]:
+    """Package manager, install/build/start commands, Next.js standalone output."""
+    files = {p.name for p in root.iterdir() if p.is_file()}
+    raw_scripts = package.get("scripts")
+    scripts: dict[str, Any] = raw_scripts if isinstance(raw_scripts, dict) else {}
+    member = workspaces.workspace_of(root)
+    if member is not None:
+        return _node_member(root, member, package, scripts)
+    refuse_workspace_root(root, package)
     pm = _node_pm(package, files)
     run = "npm run" if pm == "npm" else f"{pm} run"
     next_config = "".join(read(root / f) for f in sorted(files) if f.startswith("next.config."))
@@ -320,6 +332,7 @@ def node(root: Path, package: dict[str, Any]) -> dict[str, Any]:
     built_start = built.pop("built_server", None)
     return {
         "node_pm": pm,
+        "workspace_member": "",
         "install": _node_install(pm, files),
         "lockfiles": sorted((set(_NODE_LOCKS[pm]) | set(_NODE_CONFIG)) & files),
         "build_command": f"{run} build" if scripts.get("build") else "",

@@ -108,6 +108,8 @@ def kctl_toml(
     namespace: str,
     chart: str | None,
     sync: Mapping[str, Any] | None = None,
+    context: str = ".",
+    dockerfile: str = "Dockerfile",
 ) -> str:
     """kctl.toml with a development environment ready for `kctl up` (tomlkit, commented);
     sync: the pack's live-update rules, written as the environment's sync table."""
@@ -124,8 +126,10 @@ def kctl_toml(
     dev.add("target", "local")
     dev["target"].comment("local (podman kube play) or helm (the cluster in KUBECONFIG)")
     dev.add("image", image)
-    dev.add("dockerfile", "Dockerfile")
-    dev.add("context", ".")
+    dev.add("dockerfile", dockerfile)
+    dev.add("context", context)
+    if context != ".":
+        dev["context"].comment("the workspace root: the member builds with its lockfile")
     if chart:
         dev.add("chart", chart)
     else:  # kustomize or plain manifests: `kctl up` deploys Helm charts only
@@ -184,6 +188,18 @@ def _dockerfile_files(
     }
 
 
+def _build_location(detection: Detection[Pack]) -> tuple[str, str]:
+    """(context, Dockerfile relative to it): a Node workspace member builds from the root."""
+    from kctl.packs.recipes import NODE_SERVER_PACKS
+    from kctl.packs.workspaces import workspace_of
+
+    member = workspace_of(detection.root) if detection.pack.name in NODE_SERVER_PACKS else None
+    if member is None:
+        return ".", "Dockerfile"
+    context = Path(os.path.relpath(member.root, member.root / member.member)).as_posix()
+    return context, f"{member.member}/Dockerfile"
+
+
 def scaffold(
     detection: Detection[Pack],
     app: str,
@@ -216,7 +232,8 @@ def scaffold(
     if options.parts == "all":
         chart = f"charts/{name}" if options.deploy_type == "helm" else None
         sync = detection.pack.sync
-        files["kctl.toml"] = kctl_toml(name, image, port, namespace, chart, sync)
+        build = _build_location(detection)
+        files["kctl.toml"] = kctl_toml(name, image, port, namespace, chart, sync, *build)
     values = {"app": name, "port": port, "image": image, "namespace": namespace, **versions}
     if entrypoint:
         values["entrypoint"] = str(entrypoint)

@@ -1,0 +1,113 @@
+"""Node workspaces (npm, yarn, pnpm, bun; turbo and nx sit on top of them): which workspace a
+folder is a member of, its apps, and the commands that build one member from the root.
+
+A member cannot be built alone: its `workspace:*` dependencies and the lockfile live at the
+root. So the image is built with the workspace root as context, installing and building only
+the member and what it depends on (pnpm's `--filter name...`, npm's `--workspace`, yarn's and
+bun's workspace commands), and the app starts in its own folder.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kctl.inputs import is_regular, json_object
+
+MAX_LEVELS = 6  # how far above a member its workspace root may be
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A folder inside a Node workspace."""
+
+    root: Path
+    member: str  # the member folder, relative to root ("apps/web")
+    name: str  # the member's package name
+    package: dict[str, Any]  # the root package.json
+
+
+def _read(path: Path) -> str:
+    if not is_regular(path):
+        return ""
+    with path.open("rb") as handle:
+        return handle.read(1 << 20).decode("utf-8", "replace")
+
+
+def _package(folder: Path) -> dict[str, Any]:
+    text = _read(folder / "package.json")
+    return (json_object(text, str(folder / "package.json")) or {}) if text else {}
+
+
+def patterns(root: Path, package: dict[str, Any]) -> list[str]:
+    """The member globs a workspace root declares (package.json workspaces, pnpm-workspace)."""
+    globs = package.get("workspaces")
+    if isinstance(globs, dict):  # yarn 1's {packages: [...], nohoist: [...]}
+        globs = globs.get("packages")
+    found = [g for g in globs if isinstance(g, str)] if isinstance(globs, list) else []
+    pnpm = _read(root / "pnpm-workspace.yaml")
+    block = re.search(r"^packages:\s*\n((?:[ \t]+-.*\n?|[ \t]*#.*\n?|\s*\n)+)", pnpm, re.M)
+    if block:
+        found += re.findall(r"^\s*-\s*['\"]?([^'\"\s#]+)", block[1], re.M)
+    return [g.rstrip("/") for g in found if not g.startswith("!")]
+
+
+def apps(root: Path, package: dict[str, Any]) -> list[str]:
+    """Members of the workspace at root that are apps (a start or dev script)."""
+    out = set()
+    for pattern in patterns(root, package):
+        for folder in sorted(root.glob(pattern)):
+            scripts = _package(folder).get("scripts")
+            if isinstance(scripts, dict) and ("start" in scripts or "dev" in scripts):
+                out.add(folder.relative_to(root).as_posix())
+    return sorted(out)
+
+
+def workspace_of(folder: Path) -> Workspace | None:
+    """The workspace whose member globs match folder, searching up to MAX_LEVELS above it."""
+    folder = folder.resolve()
+    candidate = folder.parent
+    for _ in range(MAX_LEVELS):
+        if (candidate / "package.json").is_file() or (candidate / "pnpm-workspace.yaml").is_file():
+            package = _package(candidate)
+            member = folder.relative_to(candidate).as_posix()
+            if any(fnmatch.fnmatchcase(member, g) for g in patterns(candidate, package)):
+                name = _package(folder).get("name")
+                return Workspace(candidate, member, str(name or folder.name), package)
+        if candidate.parent == candidate or (candidate / ".git").exists():
+            break
+        candidate = candidate.parent
+    return None
+
+
+def member_commands(pm: str, ws: Workspace, scripts: dict[str, Any]) -> dict[str, Any]:
+    """Install, build and start commands for one member, run from the workspace root (build)
+    and from the member's folder (start)."""
+    name, member = ws.name, ws.member
+    install, build = {
+        "pnpm": (
+            f'pnpm install --frozen-lockfile --filter "{name}..."',
+            f'pnpm --filter "{name}" run build',
+        ),
+        "yarn": ("yarn install", f"yarn workspace {name} run build"),
+        "bun": ("bun install", f"bun run --filter {name} build"),
+        "npm": ("npm ci" if is_regular(ws.root / "package-lock.json") else "npm install",
+                f"npm run build --workspace {member}"),
+    }[pm]  # fmt: skip
+    prefix = {"pnpm": "corepack enable && ", "yarn": "corepack enable && "}.get(pm, "")
+    if pm == "bun":
+        prefix = "npm install -g bun@1 && "
+    start = None
+    if isinstance(scripts.get("start"), str):  # npm runs any package manager's start script
+        start = ["bun", "run", "start"] if pm == "bun" else ["npm", "start"]
+    return {
+        "workspace_member": member,
+        "workspace_context": os.path.relpath(ws.root, ws.root / member),
+        "install": prefix + install,
+        "build_command": build if isinstance(scripts.get("build"), str) else "",
+        "start_command": start,
+    }

@@ -1,0 +1,130 @@
+"""Monorepos (issue 26): a Node workspace member is built from the workspace root with only that
+member selected, and starts in its own folder; a root with several apps is exit 3 naming them.
+The npm case is proved on this host: the Dockerfile's steps run in a temp workspace (npm installs
+from the npm registry), then the member's EXPOSEd port answers with what its sibling package
+says."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kctl.cli.main import main
+from tests.create.test_runs import free_port, get, steps
+
+GREETING = "module.exports = () => 'hello from the workspace package';\n"
+SERVER = """const express = require('express');
+const greet = require('@demo/greeting');
+const app = express();
+app.get('/', (req, res) => res.send(greet()));
+app.listen(process.env.PORT, () => console.log('listening'));
+"""
+
+
+def workspace(root: Path, manager: str) -> Path:
+    """apps/web (express + a workspace package), apps/api, packages/greeting."""
+    package: dict[str, object] = {"name": "demo", "private": True}
+    if manager == "pnpm":
+        (root / "pnpm-workspace.yaml").parent.mkdir(parents=True, exist_ok=True)
+        (root / "pnpm-workspace.yaml").write_text("packages:\n  - 'apps/*'\n  - 'packages/*'\n")
+        package["packageManager"] = "pnpm@9.12.0"
+        dependency = "workspace:*"
+    else:
+        package["workspaces"] = ["apps/*", "packages/*"]
+        dependency = "*" if manager == "npm" else "workspace:*"
+        if manager == "yarn":
+            package["packageManager"] = "yarn@4.5.0"
+    members = {
+        "apps/web": {"name": "web", "scripts": {"start": "node server.js"},
+                     "dependencies": {"express": "^4.21.0", "@demo/greeting": dependency}},
+        "apps/api": {"name": "api", "scripts": {"start": "node index.js"}},
+        "packages/greeting": {"name": "@demo/greeting", "version": "1.0.0", "main": "index.js"},
+    }  # fmt: skip
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "package.json").write_text(json.dumps(package))
+    for folder, manifest in members.items():
+        (root / folder).mkdir(parents=True)
+        (root / folder / "package.json").write_text(json.dumps(manifest))
+    (root / "apps/web/server.js").write_text(SERVER)
+    (root / "apps/api/index.js").write_text("console.log('api')\n")
+    (root / "packages/greeting/index.js").write_text(GREETING)
+    return root
+
+
+def test_root_with_several_apps_is_exit_3_naming_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = workspace(tmp_path / "ws", "pnpm")
+    assert main(["create", str(root), "--explain"]) == 3  # detection alone says so too
+    assert "apps/web/" in capsys.readouterr().err
+    assert main(["create", str(root)]) == 3
+    err = capsys.readouterr().err
+    assert "apps/api/" in err and "apps/web/" in err
+    assert f"kctl create {root / 'apps/api'}" in err
+    assert not (root / "Dockerfile").exists()
+
+
+@pytest.mark.parametrize(
+    ("manager", "install", "build_context"),
+    [
+        ("pnpm", 'pnpm install --frozen-lockfile --filter "web..."', "../.."),
+        ("yarn", "yarn install", "../.."),
+        ("npm", "npm install", "../.."),
+    ],
+)
+def test_member_builds_from_the_workspace_root(
+    tmp_path: Path, manager: str, install: str, build_context: str
+) -> None:
+    root = workspace(tmp_path / "ws", manager)
+    member = root / "apps/web"
+    assert main(["-q", "create", str(member)]) == 0
+    dockerfile = (member / "Dockerfile").read_text()
+    assert install in dockerfile
+    assert "WORKDIR /app/apps/web" in dockerfile
+    toml = (member / "kctl.toml").read_text()
+    assert f'context = "{build_context}"' in toml
+    assert 'dockerfile = "apps/web/Dockerfile"' in toml
+    # before: `npm install` in the member folder, which cannot resolve workspace:* packages
+    assert "COPY package.json ./\n" not in dockerfile
+
+
+@pytest.mark.integration
+def test_npm_workspace_member_really_serves(tmp_path: Path) -> None:
+    """The build as an engine runs it: the context kctl.toml names copied to a folder standing
+    for /app, the RUN steps there, the app started in the final WORKDIR."""
+    import subprocess
+    import tomllib
+
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed")
+    root = workspace(tmp_path / "ws", "npm")
+    member = root / "apps/web"
+    port = free_port()
+    assert main(["-q", "create", str(member), "--variable", f"port={port}"]) == 0
+    config = tomllib.loads((member / "kctl.toml").read_text())["environments"]["development"]
+    context = (member / config["context"]).resolve()
+    dockerfile = context / config["dockerfile"]
+    runs, env, cmd, exposed = steps(dockerfile)
+    assert exposed == port
+    image = Path(shutil.copytree(context, tmp_path / "image-app"))  # COPY . . into /app
+    workdirs = [line.split()[1] for line in dockerfile.read_text().splitlines()
+                if line.startswith("WORKDIR ")]  # fmt: skip
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), **env}
+    for command in runs:
+        done = subprocess.run(
+            ["sh", "-c", command], cwd=image, env=env, capture_output=True, check=False
+        )
+        assert done.returncode == 0, (command, done.stderr[-3000:])
+    start_in = image / Path(workdirs[-1]).relative_to("/app")
+    server = subprocess.Popen(
+        cmd, cwd=start_in, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        assert get(port, "/", server) == "hello from the workspace package"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
