@@ -85,6 +85,9 @@ def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
         facts["build_target"] = "./" + entry.rsplit("/", 1)[0]
     pack = detection.pack
     facts.update(recipe_facts(pack.name, pack.language, root, facts["entry_module"], package))
+    if facts.get("go_workspace_member"):  # built from the go.work root: the member's path
+        inner = str(facts["build_target"]).removeprefix(".").strip("/")
+        facts["build_target"] = "/".join(["./" + facts["go_workspace_member"], inner]).rstrip("/")
     return facts
 
 

@@ -358,7 +358,13 @@ RUST_RUNTIME_LIBS = {"pq-sys": "libpq5", "mysqlclient-sys": "libmariadb3", "rdka
 
 def go(root: Path) -> dict[str, Any]:
     mod = read(root / "go.mod")
-    return {"go_cgo": any(m in mod for m in GO_CGO_MODULES)}
+    found = workspaces.go_workspace_of(root)
+    member = found[1] if found else ""
+    return {
+        "go_cgo": any(m in mod for m in GO_CGO_MODULES),
+        "go_workspace_member": member,
+        "go_workspace_context": workspaces.build_location(root, "go", False)[0] if found else "",
+    }
 
 
 def rust(root: Path) -> dict[str, Any]:

@@ -129,7 +129,7 @@ def kctl_toml(
     dev.add("dockerfile", dockerfile)
     dev.add("context", context)
     if context != ".":
-        dev["context"].comment("the workspace root: the member builds with its lockfile")
+        dev["context"].comment("the workspace root: the member builds with its siblings and lockfile")
     if chart:
         dev.add("chart", chart)
     else:  # kustomize or plain manifests: `kctl up` deploys Helm charts only
@@ -189,15 +189,12 @@ def _dockerfile_files(
 
 
 def _build_location(detection: Detection[Pack]) -> tuple[str, str]:
-    """(context, Dockerfile relative to it): a Node workspace member builds from the root."""
+    """(context, Dockerfile relative to it): a workspace member builds from the root."""
     from kctl.packs.recipes import NODE_SERVER_PACKS
-    from kctl.packs.workspaces import workspace_of
+    from kctl.packs.workspaces import build_location
 
-    member = workspace_of(detection.root) if detection.pack.name in NODE_SERVER_PACKS else None
-    if member is None:
-        return ".", "Dockerfile"
-    context = Path(os.path.relpath(member.root, member.root / member.member)).as_posix()
-    return context, f"{member.member}/Dockerfile"
+    pack = detection.pack
+    return build_location(detection.root, pack.language, pack.name in NODE_SERVER_PACKS)
 
 
 def scaffold(

@@ -1,5 +1,6 @@
-"""Node workspaces (npm, yarn, pnpm, bun; turbo and nx sit on top of them): which workspace a
-folder is a member of, its apps, and the commands that build one member from the root.
+"""Workspaces — Node's (npm, yarn, pnpm, bun; turbo and nx sit on top of them) and Go's (go.work):
+which workspace a folder is a member of, its apps, and the commands that build one member from
+the root.
 
 A member cannot be built alone: its `workspace:*` dependencies and the lockfile live at the
 root. So the image is built with the workspace root as context, installing and building only
@@ -111,3 +112,34 @@ def member_commands(pm: str, ws: Workspace, scripts: dict[str, Any]) -> dict[str
         "build_command": build if isinstance(scripts.get("build"), str) else "",
         "start_command": start,
     }
+
+
+def go_workspace_of(folder: Path) -> tuple[Path, str] | None:
+    """(root, member) when a go.work above folder `use`s it: the module builds in workspace
+    mode from the root (its replace-free references to sibling modules resolve only there)."""
+    folder = folder.resolve()
+    candidate = folder.parent
+    for _ in range(MAX_LEVELS):
+        work = _read(candidate / "go.work")
+        if work:
+            member = folder.relative_to(candidate).as_posix()
+            used = re.findall(r"^\s*(?:use\s+)?\(?\s*(\./[\w./-]+|\.)\s*\)?\s*$", work, re.M)
+            if any(u.removeprefix("./").rstrip("/") == member for u in used):
+                return candidate, member
+        if candidate.parent == candidate or (candidate / ".git").exists():
+            break
+        candidate = candidate.parent
+    return None
+
+
+def build_location(folder: Path, language: str, node_pack: bool) -> tuple[str, str]:
+    """(context relative to folder, Dockerfile relative to the context) for kctl.toml."""
+    if node_pack:
+        node = workspace_of(folder)
+        found = (node.root, node.member) if node else None
+    else:
+        found = go_workspace_of(folder) if language == "go" else None
+    if found is None:
+        return ".", "Dockerfile"
+    root, member = found
+    return Path(os.path.relpath(root, root / member)).as_posix(), f"{member}/Dockerfile"

@@ -128,3 +128,24 @@ def test_npm_workspace_member_really_serves(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_go_workspace_module_builds_from_the_go_work_root(tmp_path: Path) -> None:
+    """A module `use`d by a go.work resolves its sibling modules only in workspace mode: built
+    from the go.work folder with the member's package selected (no Go toolchain is installable
+    here, so the recipe's facts are asserted, as `go help work` documents them)."""
+    root = tmp_path / "ws"
+    (root / "svc/cmd/api").mkdir(parents=True)
+    (root / "lib").mkdir()
+    (root / "go.work").write_text("go 1.23\n\nuse (\n\t./svc\n\t./lib\n)\n")
+    (root / "svc/go.mod").write_text("module example.com/svc\n\ngo 1.23\n")
+    (root / "svc/cmd/api/main.go").write_text('package main\n\nimport "example.com/lib"\n\n'
+                                             "func main() { lib.Serve() }\n")  # fmt: skip
+    (root / "lib/go.mod").write_text("module example.com/lib\n\ngo 1.23\n")
+    (root / "lib/lib.go").write_text("package lib\n\nfunc Serve() {}\n")
+    assert main(["-q", "create", str(root / "svc")]) == 0
+    dockerfile = (root / "svc/Dockerfile").read_text()
+    assert "COPY go.mod" not in dockerfile  # the module alone cannot resolve example.com/lib
+    assert "-o /out/app ./svc/cmd/api\n" in dockerfile
+    toml = (root / "svc/kctl.toml").read_text()
+    assert 'context = ".."' in toml and 'dockerfile = "svc/Dockerfile"' in toml
