@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import posixpath
 import re
 import shlex
 from collections.abc import Callable, Mapping
@@ -173,6 +174,7 @@ def volumes(value: Any, base: Path, where: Where) -> list[dict[str, Any]]:
                     location=where("volumes"),
                 )
             volume = dict(item)
+            volume["target"] = clean_target(volume["target"])
             if volume["type"] == "bind" and volume.get("source"):
                 volume["source"] = resolve(base, str(volume["source"]))
             if isinstance(volume.get("tmpfs"), dict) and "size" in volume["tmpfs"]:
@@ -183,11 +185,11 @@ def volumes(value: Any, base: Path, where: Where) -> list[dict[str, Any]]:
             continue
         parts = _volume_parts(str(item))
         if len(parts) == 1:
-            result.append({"type": "volume", "target": parts[0], "volume": {}})
+            result.append({"type": "volume", "target": clean_target(parts[0]), "volume": {}})
             continue
         if len(parts) > 3:
             raise InputError(f"invalid volume {item!r}", location=where("volumes"))
-        source, target = parts[0], parts[1]
+        source, target = parts[0], clean_target(parts[1])
         mode = parts[2] if len(parts) == 3 else ""
         flags = set(mode.split(",")) if mode else set()
         if _is_path(source):
@@ -205,6 +207,14 @@ def volumes(value: Any, base: Path, where: Where) -> list[dict[str, Any]]:
             volume["volume"] = {"nocopy": True} if "nocopy" in flags else {}
         result.append(volume)
     return result
+
+
+def clean_target(target: str) -> str:
+    """A container path as compose-go writes it (Go's path.Clean: `/etc/a/` is `/etc/a`)."""
+    if not target.startswith("/"):
+        return target  # a Windows path or a relative one: compose-go keeps its text
+    cleaned = posixpath.normpath(target)
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
 
 
 def key_values(
