@@ -576,6 +576,7 @@ def _copy_service(service: Service) -> Service:
     )
     copied.env_files = list(service.env_files)
     copied.resets, copied.overrides = set(service.resets), set(service.overrides)
+    copied.layer_starts = {k: list(v) for k, v in service.layer_starts.items()}
     return copied
 
 

@@ -206,3 +206,28 @@ def test_later_files_resolve_paths_against_the_project_directory(
     assert web["volumes"][0]["source"] == expected["volumes"][0]["source"] == str(tmp_path / "conf")
     assert web["environment"] == expected["environment"] == {"A": "project"}
     assert web["labels"] == expected["labels"]
+
+
+# merge concatenates, unique.enforce de-duplicates -----------------------------------------------
+def test_a_later_file_replacing_a_mount_is_an_override_not_a_duplicate(tmp_path: Path) -> None:
+    (tmp_path / "over.yaml").write_text(
+        "services:\n  web:\n    volumes: ['./z:/data']\n    ports: ['80:80']\n"
+    )
+    load(tmp_path, "services:\n  web:\n    image: x\n    volumes: ['./x:/data']\n")
+    project = load_project(
+        LoadOptions(
+            files=[str(tmp_path / "compose.yaml"), str(tmp_path / "over.yaml")], environ=dict(ENV)
+        )
+    )
+    web = project.services["web"].config
+    assert [v["source"] for v in web["volumes"]] == [str(tmp_path / "z")]
+    assert not [w for w in project.warnings if "twice" in w.message]
+
+
+def test_one_file_listing_a_mount_twice_is_reported(tmp_path: Path) -> None:
+    project = load(
+        tmp_path, "services:\n  web:\n    image: x\n    volumes: ['./x:/data', './y:/data']\n"
+    )
+    (warning,) = [w for w in project.warnings if "twice" in w.message]
+    assert warning.location.line == 4
+    assert [v["source"] for v in project.services["web"].config["volumes"]] == [str(tmp_path / "y")]
