@@ -1,9 +1,9 @@
 """`kctl convert` of 500-service projects vs `docker-compose config` on the same files, and
 `--chart` vs plain convert.
 
-Targets: convert (schema validation included) <= 1.0x of docker-compose config on every
+Targets: convert (schema validation included) <= 0.8x of docker-compose config on every
 shape of project (_compose500.SHAPES: the original bench file, plain services, extends
-chains); chart generation reported as a ratio to plain convert.
+chains with env_file); --chart <= 1.5x plain convert (issue 24).
 """
 
 from __future__ import annotations
@@ -48,14 +48,14 @@ def main() -> None:
             f"kctl convert (500 services, {shape})",
             times[f"convert-{shape}"],
             times[f"oracle-{shape}"],
-            1.0,
+            0.8,
             "docker-compose config",
         )
     report(
         "kctl convert --chart (500 services)",
         times["chart"],
         times["convert-bench"],
-        2.0,
+        1.5,
         "kctl convert",
     )
 

@@ -6,13 +6,13 @@ import difflib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from kctl import inputs
+from kctl.compose import casts, schema, unique, yamlnodes
 from kctl.compose import normalize as norm
-from kctl.compose import schema, unique, yamlnodes
 from kctl.compose.checks import apply_profiles, check_references
 from kctl.compose.discover import discover
 from kctl.compose.envfile import parse_env_file
@@ -164,9 +164,19 @@ def _unknown(key: Any, known: set[str], where: Location, what: str) -> InputErro
     )
 
 
+class Variables(dict[str, str]):
+    """The variables of interpolation, and those read but not set (with where first read)."""
+
+    def __init__(self, values: Mapping[str, str], unset: dict[str, Location]) -> None:
+        super().__init__(values)
+        self.unset = unset
+
+
 def _interpolate(value: Any, env: Mapping[str, str], file: _File, path: tuple[Any, ...]) -> Any:
     if isinstance(value, str):
-        return interpolate(value, env, file.where(*path))
+        where = file.where(*path)
+        unset = env.unset if isinstance(env, Variables) else None
+        return casts.cast(interpolate(value, env, where, unset), path, where)
     if isinstance(value, dict):
         return {k: _interpolate(v, env, file, (*path, k)) for k, v in value.items()}
     if isinstance(value, list):
@@ -178,7 +188,7 @@ def _interpolate(value: Any, env: Mapping[str, str], file: _File, path: tuple[An
     return value
 
 
-def _environment(opts: LoadOptions, project_dir: Path) -> dict[str, str]:
+def _environment(opts: LoadOptions, project_dir: Path) -> Variables:
     """Variables for interpolation: the shell wins over .env / --env-file values."""
     env: dict[str, str] = {}
     files = opts.env_files or ([project_dir / ".env"] if (project_dir / ".env").is_file() else [])
@@ -189,18 +199,44 @@ def _environment(opts: LoadOptions, project_dir: Path) -> dict[str, str]:
             if value is not None:
                 env[key] = value
     env.update(opts.environ)
-    return env
+    return Variables(env, {})
+
+
+def _with_dotenv_settings(opts: LoadOptions) -> LoadOptions:
+    """COMPOSE_FILE, COMPOSE_PROFILES, COMPOSE_PROJECT_NAME, COMPOSE_PATH_SEPARATOR... set in
+    the `.env` (or --env-file) count as if set in the shell, which still wins. As compose-go,
+    `.env` is read from --project-directory, else the first -f file's folder, else the
+    working folder (before COMPOSE_FILE is known)."""
+    first = next((f for f in opts.files if f != "-"), None)
+    if opts.project_directory is not None:
+        directory = opts.project_directory
+    elif opts.files and first == opts.files[0] and first is not None:
+        directory = Path(first).resolve().parent
+    else:
+        directory = Path.cwd()
+    files = opts.env_files or [directory / ".env"]
+    settings: dict[str, str] = {}
+    for env_file in files:
+        if not env_file.is_file():
+            continue  # a missing --env-file is reported with the interpolation variables
+        for key, value in parse_env_file(env_file, {**settings, **opts.environ}).items():
+            if key.startswith("COMPOSE_") and value is not None and key not in opts.environ:
+                settings[key] = value
+    return replace(opts, environ={**settings, **opts.environ}) if settings else opts
 
 
 def load_project(opts: LoadOptions) -> Project:
     """Read, interpolate, merge and normalize a Compose project."""
     warnings: list[ComposeWarning] = []
+    opts = _with_dotenv_settings(opts)
     targets = discover(opts, warnings)
     first = next((p for _, p in targets if p is not None), None)
     project_dir = opts.project_directory or (first.resolve().parent if first else Path.cwd())
     project_dir = project_dir.resolve()
     env = _environment(opts, project_dir)
     files = [_read(name, path, opts.stdin) for name, path in targets]
+    for file in files:  # relative paths of every -f file name places in the project directory
+        file.directory = project_dir
     if opts.interpolate:
         for file in files:
             file.data = _interpolate(file.data, env, file, ())
@@ -213,14 +249,18 @@ def load_project(opts: LoadOptions) -> Project:
         merged.add_services(own)
         merged.add_top_level(file)
     name = _project_name(opts, merged, project_dir, files)
+    warnings.extend(
+        ComposeWarning(f'The "{var}" variable is not set. Defaulting to a blank string.', where)
+        for var, where in env.unset.items()
+    )
     disabled = apply_profiles(merged.services, opts)
     for service in merged.services.values():
         warnings.extend(unique.enforce(service))
     check_references(merged.services, merged.top, disabled)
     for section in ("volumes", "secrets", "configs"):
         for key, spec in merged.top[section].items():
-            if not spec.get("external"):
-                spec.setdefault("name", f"{name}_{key}")
+            # an external entry is named by its key, as docker compose names it
+            spec.setdefault("name", key if spec.get("external") else f"{name}_{key}")
     return Project(
         name=name,
         working_dir=project_dir,
@@ -420,7 +460,7 @@ def _include_env(
     file: _File, spec: dict[str, Any], env: Mapping[str, str], shell: Mapping[str, str]
 ) -> dict[str, str]:
     """The variables an included file is interpolated with (its env_file under the shell's)."""
-    inc_env = dict(env)
+    inc_env = Variables(env, env.unset if isinstance(env, Variables) else {})
     env_files = spec.get("env_file")
     for env_file in [env_files] if isinstance(env_files, str) else env_files or []:
         for key, value in parse_env_file(file.directory / str(env_file), env).items():
@@ -536,6 +576,7 @@ def _copy_service(service: Service) -> Service:
     )
     copied.env_files = list(service.env_files)
     copied.resets, copied.overrides = set(service.resets), set(service.overrides)
+    copied.layer_starts = {k: list(v) for k, v in service.layer_starts.items()}
     return copied
 
 

@@ -6,43 +6,27 @@ from typing import Any
 
 from kctl.compose.model import Service
 
-# keys whose lists merge as a unique union across files
-_UNION = {
-    "expose",
-    "dns",
-    "dns_search",
-    "tmpfs",
-    "cap_add",
-    "cap_drop",
-    "external_links",
-    "security_opt",
-    "extra_hosts",
-    "profiles",
-    "devices",
-    "group_add",
-}
 _REPLACE = {"command", "entrypoint"}
 
 
 def merge_service(base: Service, override: Service, replace: set[str] | None = None) -> None:
-    """Merge a later definition into an earlier one, with the Compose merge rules."""
+    """Merge a later definition into an earlier one, with the Compose merge rules
+    (compose-go override/merge.go): command and entrypoint are replaced, mappings merged,
+    lists concatenated. One entry per key is unique.enforce's rule, applied once after all
+    merges, as compose-go's EnforceUnicity is; where each list's later layer starts is kept
+    so that it reports only entries one file lists twice, not a later file's overrides."""
     replace = replace or set()
     for key, value in override.config.items():
         current = base.config.get(key)
         if key in replace or key in _REPLACE or current is None:
             base.config[key] = value
-        elif key in _UNION and isinstance(current, list):
+            base.layer_starts.pop(key, None)
+        elif key == "extra_hosts" and isinstance(current, list):
+            # compose-go's mergeExtraHosts keeps one of each entry
             base.config[key] = current + [v for v in value if v not in current]
-        elif key == "ports":
-            base.config[key] = current + [p for p in value if p not in current]
-        elif key == "volumes":
-            by_target = {v["target"]: v for v in current}
-            by_target.update({v["target"]: v for v in value})
-            base.config[key] = list(by_target.values())
-        elif key in ("secrets", "configs"):
-            by_source = {v.get("target") or v["source"]: v for v in current}
-            by_source.update({v.get("target") or v["source"]: v for v in value})
-            base.config[key] = list(by_source.values())
+        elif isinstance(current, list) and isinstance(value, list):
+            base.layer_starts.setdefault(key, []).append(len(current))
+            base.config[key] = current + value
         elif isinstance(current, dict) and isinstance(value, dict):
             base.config[key] = _deep_merge(current, value, key)
         else:

@@ -42,6 +42,8 @@ class Service:
     resets: set[str] = field(default_factory=set)  # keys a later file cleared with !reset
     overrides: set[str] = field(default_factory=set)  # keys a later file replaced (!override)
     env_files: list[str] = field(default_factory=list)  # the env files read, in order
+    # list key -> indices where a later file's entries start (merge concatenates lists)
+    layer_starts: dict[str, list[int]] = field(default_factory=dict)
 
     def location(self, path: str) -> Location:
         """Where a dotted key was written; falls back to the nearest parent key."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import posixpath
 import re
 import shlex
 from collections.abc import Callable, Mapping
@@ -13,10 +15,28 @@ from kctl.errors import InputError, Location
 
 Where = Callable[[str], Location]
 
-_PORT = re.compile(
-    r"^(?:(?:(?P<ip>\[[^\]]+\]|[^:\[\]]+):)?(?P<published>[^:]*):)?"
-    r"(?P<target>\d+(?:-\d+)?)(?:/(?P<protocol>[a-z]+))?$"
-)
+_TARGET = re.compile(r"^(?P<target>\d+(?:-\d+)?)(?:/(?P<protocol>[a-z]+))?$")
+
+
+def _port_parts(text: str) -> tuple[str, str, str] | None:
+    """(host IP, published, TARGET[/PROTOCOL]) of a short-syntax port, split as compose-go
+    (docker/go-connections nat.ParsePortSpec) splits it: on `:`, the last part is the target,
+    the one before it the published port, anything before that the host IP (`:2283:2283`
+    has an empty IP; `::1:9000:9000` and `[::1]:9000:9000` the IP ::1). None if invalid."""
+    parts = text.split(":")
+    if len(parts) == 1:
+        return "", "", text
+    if len(parts) == 2:
+        return "", parts[0], parts[1]
+    ip = ":".join(parts[:-2])
+    if ip.startswith("[") and ip.endswith("]"):
+        ip = ip[1:-1]
+    if ip:
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            return None
+    return ip, parts[-2], parts[-1]
 
 
 def _range(text: str, where: Location) -> list[int]:
@@ -74,19 +94,19 @@ def ports(value: Any, where: Where) -> list[dict[str, Any]]:
             result.append(port)
             continue
         text = str(item)
-        match = _PORT.match(text)
-        if not match:
+        split = _port_parts(text)
+        match = _TARGET.match(split[2]) if split else None
+        if split is None or match is None:
             raise InputError(
                 f"invalid port {text!r}",
                 location=where("ports"),
                 hint="use [HOST_IP:][PUBLISHED:]TARGET[/PROTOCOL]",
             )
         targets = _range(match["target"], where("ports"))
-        published = match["published"] or ""
+        ip, published, _ = split
         publish = _range(published, where("ports")) if published else []
         if publish and len(publish) not in (1, len(targets)):
             raise InputError(f"port ranges differ in size in {text!r}", location=where("ports"))
-        ip = (match["ip"] or "").strip("[]")
         for n, target in enumerate(targets):
             port = {"mode": "ingress"}
             if ip:
@@ -154,6 +174,7 @@ def volumes(value: Any, base: Path, where: Where) -> list[dict[str, Any]]:
                     location=where("volumes"),
                 )
             volume = dict(item)
+            volume["target"] = clean_target(volume["target"])
             if volume["type"] == "bind" and volume.get("source"):
                 volume["source"] = resolve(base, str(volume["source"]))
             if isinstance(volume.get("tmpfs"), dict) and "size" in volume["tmpfs"]:
@@ -164,11 +185,11 @@ def volumes(value: Any, base: Path, where: Where) -> list[dict[str, Any]]:
             continue
         parts = _volume_parts(str(item))
         if len(parts) == 1:
-            result.append({"type": "volume", "target": parts[0], "volume": {}})
+            result.append({"type": "volume", "target": clean_target(parts[0]), "volume": {}})
             continue
         if len(parts) > 3:
             raise InputError(f"invalid volume {item!r}", location=where("volumes"))
-        source, target = parts[0], parts[1]
+        source, target = parts[0], clean_target(parts[1])
         mode = parts[2] if len(parts) == 3 else ""
         flags = set(mode.split(",")) if mode else set()
         if _is_path(source):
@@ -186,6 +207,14 @@ def volumes(value: Any, base: Path, where: Where) -> list[dict[str, Any]]:
             volume["volume"] = {"nocopy": True} if "nocopy" in flags else {}
         result.append(volume)
     return result
+
+
+def clean_target(target: str) -> str:
+    """A container path as compose-go writes it (Go's path.Clean: `/etc/a/` is `/etc/a`)."""
+    if not target.startswith("/"):
+        return target  # a Windows path or a relative one: compose-go keeps its text
+    cleaned = posixpath.normpath(target)
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
 
 
 def key_values(

@@ -8,10 +8,12 @@ mount or port that will not be used) as a warning at the list's line.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any
 
 from kctl.compose.model import ComposeWarning, Service
+from kctl.errors import InputError
 
 
 def _key_value(entry: Any) -> str:
@@ -48,24 +50,42 @@ _LISTS: dict[str, tuple[Callable[[Any], str], bool]] = {
 }
 
 
+# lists the Compose schema says hold unique items and compose-go does not de-duplicate: the
+# same entry twice (in one file or after merging files) is refused, as docker compose does
+_UNIQUE_ITEMS = ("security_opt", "group_add", "external_links")
+
+
 def enforce(service: Service) -> list[ComposeWarning]:
-    """Keep one entry per key in each of the service's lists; warnings for replaced mounts/ports."""
+    """Keep one entry per key in each of the service's lists; warnings for mounts/ports one
+    file lists twice (a later file's entry replacing an earlier file's is an override)."""
     warnings: list[ComposeWarning] = []
+    for name in _UNIQUE_ITEMS:
+        entries = service.config.get(name)
+        if isinstance(entries, list) and len(set(map(str, entries))) < len(entries):
+            raise InputError(
+                f"{name} lists the same item twice (docker compose refuses it)",
+                location=service.location(name),
+            )
     for name, (key_of, report) in _LISTS.items():
         entries = service.config.get(name)
         if not isinstance(entries, list) or len(entries) < 2:
             continue
+        starts = service.layer_starts.get(name, [])
         kept: list[Any] = []
         index: dict[str, int] = {}
-        for entry in entries:
+        layer_of: dict[str, int] = {}
+        for position, entry in enumerate(entries):
             key = key_of(entry)
+            layer = bisect_right(starts, position)
             if key not in index:
                 index[key] = len(kept)
+                layer_of[key] = layer
                 kept.append(entry)
                 continue
             replaced = kept[index[key]]
             kept[index[key]] = entry
-            if report and replaced != entry:
+            same_file, layer_of[key] = layer_of[key] == layer, layer
+            if report and replaced != entry and same_file:
                 warnings.append(
                     ComposeWarning(
                         f"{name} lists {key} twice: the later entry replaces the earlier one, "

@@ -70,10 +70,28 @@ def container(ctx: Context, name: str, service: Service, labels: dict[str, Any])
     return ContainerPieces(spec, objects)
 
 
+# distribution/reference's grammar: [host[:port]/]path[:tag][@digest] (path lowercase).
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
+_HOST = rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
+_IMAGE_REFERENCE = re.compile(
+    rf"^(?:{_HOST}/)?{_COMPONENT}(?:/{_COMPONENT})*"
+    r"(?::[\w][\w.-]{0,127})?"
+    r"(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$"
+)
+
+
 def _image(ctx: Context, name: str, service: Service) -> str:
     if name in ctx.opts.images:  # built and pushed by --build/--push: pinned by digest
         return ctx.opts.images[name]
     if service.image is not None:
+        if not _IMAGE_REFERENCE.match(service.image):
+            raise InputError(
+                f"image {service.image!r} is not a valid image reference",
+                location=service.location("image"),
+                hint="an unset variable leaves `name:` or `:tag` empty: set it, or give a "
+                "default (${TAG:-latest})",
+            )
         return service.image
     image = f"{ctx.project.name}-{name}"  # the name docker compose gives the image it builds
     if not service.get("build"):

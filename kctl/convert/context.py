@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kctl.compose import Project, Service
@@ -116,6 +117,17 @@ def service_names(project: Project) -> dict[str, str]:
         owners[wanted] = name
         names[name] = wanted
     return names
+
+
+def inside_project(project: Project, path: Path) -> bool:
+    """Whether path, symlinks followed, is the project folder or inside it: only such files
+    may be read into an object (nothing of the converting machine leaks into manifests)."""
+    root = project.working_dir.resolve()
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+    return real == root or root in real.parents
 
 
 def escape(value: str) -> str:

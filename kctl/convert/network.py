@@ -1,8 +1,17 @@
 """ports, expose, networks and kompose.service.* labels → Services, Ingress, alias Services,
-NetworkPolicies. A Service exists for anything with ports, whatever its controller."""
+NetworkPolicies.
+
+Every service on the project's networks answers by its Compose name, as in Compose: a Service
+with its declared ports, else a headless Service without ports. A headless Service without
+ports resolves to the pod IPs: the EndpointSlice controller keeps the pods' addresses with an
+empty port list for it (kubernetes/endpointslice utils.go getEndpointPorts, "Allow headless
+service not to have ports") and CoreDNS answers A records for such endpoints (plugin/kubernetes
+object/endpoint.go adds a port -1 sentinel, since 2018). No port is ever guessed. A Service
+exists for anything with ports, whatever its controller or network_mode."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,16 +70,27 @@ def _ports(service: Service) -> list[dict[str, Any]]:
     return ports
 
 
+def on_project_network(service: Service) -> bool:
+    """Whether Compose's DNS answers the service's name: not with network_mode host, none,
+    bridge, service:X or container:X (no endpoint on the project's networks)."""
+    return not service.get("network_mode")
+
+
 def _service(
     ctx: Context, name: str, service: Service, labels: dict[str, Any], controller: str
 ) -> dict[str, Any] | None:
     ports = _ports(service)
     kind = labels.get(lbl.SERVICE_TYPE, "clusterip")
     if not ports and kind != "headless":
-        for label in (lbl.SERVICE_TYPE, lbl.SERVICE_EXPOSE, lbl.NODEPORT_PORT):
-            if label in labels:
-                ctx.warn(service, f"labels.{label}", "the service has no ports: no Service")
-        return None
+        if not on_project_network(service):
+            return None
+        if lbl.SERVICE_TYPE in labels:
+            ctx.warn(
+                service,
+                f"labels.{lbl.SERVICE_TYPE}",
+                f"the service has no ports: its Service is headless, not {kind}",
+            )
+        kind = "headless"
     spec: dict[str, Any] = {"selector": {lbl.SELECTOR: ctx.pod_of[name]}}
     if ports:
         spec["ports"] = ports
@@ -122,7 +142,7 @@ def _aliases(
         for alias in (settings or {}).get("aliases") or []:
             wanted = dns_label(str(alias))
             if service_obj is None:
-                ctx.warn(service, "networks", f"alias {alias!r}: no ports, so no Service")
+                ctx.warn(service, "networks", f"alias {alias!r}: not on a network, no Service")
                 continue
             if wanted == service_obj["metadata"]["name"]:
                 continue
@@ -209,3 +229,50 @@ def network_policies(ctx: Context) -> list[dict[str, Any]]:
             }
         )
     return policies
+
+
+def unreached_names(ctx: Context, served: set[str]) -> None:
+    """Warn where a service reaches another by name (`host:port` or a URL's host in its
+    environment, command, entrypoint or healthcheck) and that name has no Service."""
+    missing = [n for n in ctx.project.services if ctx.service_names[n] not in served]
+    if not missing:
+        return
+    names = "|".join(re.escape(n) for n in sorted(missing, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w.-])({names})(?![\w.-])")
+    for name, service in ctx.project.services.items():
+        for key, text in _reaching_texts(service):
+            for found in sorted({m.group(1) for m in pattern.finditer(text) if _reaches(m)}):
+                if found != name:
+                    ctx.warn(
+                        service,
+                        key,
+                        f"reaches {found!r}, which has no Service in Kubernetes "
+                        f"(network_mode: {ctx.project.services[found].get('network_mode')})",
+                    )
+
+
+def _reaches(match: re.Match[str]) -> bool:
+    """host:port, or the host of a URL (scheme:// or user@ before it)."""
+    text, start, end = match.string, match.start(1), match.end(1)
+    if text[end : end + 1] == ":" and text[end + 1 : end + 2].isdigit():
+        return True
+    return text[max(0, start - 3) : start] == "://" or text[start - 1 : start] == "@"
+
+
+def _reaching_texts(service: Service) -> list[tuple[str, str]]:
+    """(key, text) of the values where a service names the hosts it talks to."""
+    out: list[tuple[str, str]] = []
+    for var, value in (service.get("environment") or {}).items():
+        if value is None:
+            continue
+        own = f"environment.{var}" in service.locations or var not in service.env_file_environment
+        out.append((f"environment.{var}" if own else "env_file", str(value)))
+    values = {
+        "command": service.get("command"),
+        "entrypoint": service.get("entrypoint"),
+        "healthcheck.test": (service.get("healthcheck") or {}).get("test"),
+    }
+    for key, value in values.items():
+        if value:
+            out.append((key, " ".join(map(str, value)) if isinstance(value, list) else str(value)))
+    return out

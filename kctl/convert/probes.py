@@ -104,16 +104,30 @@ def _label_probe(
     return {"tcpSocket": {"port": labels[tcp_label]}}
 
 
+# Docker's defaults for a healthcheck that leaves them out (or sets 0): moby daemon/health.go
+# defaultProbeInterval/defaultProbeTimeout 30s, defaultProbeRetries 3, no start period.
+DOCKER_DEFAULTS = {"interval": 30, "timeout": 30, "retries": 3}
+
+
 def timing(check: dict[str, Any], service: Service) -> dict[str, Any]:
-    """periodSeconds, timeoutSeconds, initialDelaySeconds, failureThreshold of a healthcheck."""
+    """periodSeconds, timeoutSeconds, initialDelaySeconds, failureThreshold of a healthcheck,
+    with Docker's defaults where a healthcheck with a test leaves them out (not Kubernetes'
+    10 s / 1 s). A probe only labels describe (no Docker healthcheck) keeps Kubernetes'."""
     out: dict[str, Any] = {}
+    docker = bool(check.get("test"))
     for key, field in (
         ("interval", "periodSeconds"),
         ("timeout", "timeoutSeconds"),
         ("start_period", "initialDelaySeconds"),
     ):
+        seconds = 0.0
         if check.get(key) is not None:
-            out[field] = max(1, int(parse_duration(check[key], service.location("healthcheck"))))
-    if check.get("retries") is not None:
-        out["failureThreshold"] = max(1, int(check["retries"]))
+            seconds = parse_duration(check[key], service.location("healthcheck"))
+        if seconds <= 0 and docker and key in DOCKER_DEFAULTS:
+            seconds = DOCKER_DEFAULTS[key]
+        if seconds > 0 or check.get(key) is not None:
+            out[field] = max(1, int(seconds))
+    retries = int(check.get("retries") or 0)
+    if retries > 0 or docker:
+        out["failureThreshold"] = retries if retries > 0 else DOCKER_DEFAULTS["retries"]
     return out

@@ -10,7 +10,7 @@ from typing import Any
 
 from kctl.compose import Service
 from kctl.convert import labels as lbl
-from kctl.convert.context import Context, Owned
+from kctl.convert.context import Context, Owned, inside_project
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label, dns_subdomain
 
@@ -56,6 +56,14 @@ def secret_or_config(
                 f"by root; group access: {lbl.FS_GROUP})",
             )
     objects: list[Owned] = []
+    if not external and top.get("file") and not inside_project(ctx.project, Path(str(top["file"]))):
+        ctx.warn(
+            service,
+            kind,
+            f"{kind[:-1]} {source!r}: {top['file']} is outside the project folder, so it is "
+            f"never read: create the {obj_kind} {obj_name!r} in the cluster (key {key!r})",
+        )
+        external = True  # mounted by name, created by the user
     if not external and obj_name not in ctx.names.setdefault(obj_kind, set()):
         content = _content(ctx, service, kind, source, top)
         if content is None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from kctl.compose import Project, Service, ServiceVolume, parse_bytes
 from kctl.convert import labels as lbl
-from kctl.convert.context import Context, Owned, label_or_annotate
+from kctl.convert.context import Context, Owned, inside_project, label_or_annotate
 from kctl.convert.secrets import config_key, secret_or_config
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label, dns_subdomain
@@ -210,19 +210,30 @@ class _Builder:
     ) -> tuple[dict[str, Any], str | None]:
         """(pod volume, subPath for the mount) of a bind mount."""
         path = Path(source)
-        files = _small_files(path, self.ctx.opts.configmap_max_bytes)
-        if files is not None and self.mode != "hostPath":
+        if not inside_project(self.ctx.project, path):
+            return self.outside(source, vol_name), None
+        read = project_files(path, self.ctx.project.working_dir, self.ctx.opts.configmap_max_bytes)
+        if read is not None and self.mode != "hostPath":
+            files, left_out = read
+            for rel, why in left_out:
+                self.ctx.warn(
+                    self.service, "volumes", f"bind mount {source}: {rel} left out ({why})"
+                )
             # as Kompose: <service>-cm<N>, N the mount's index among the service's volumes
             cm_name = self.ctx.name("ConfigMap", f"{self.ctx.base(self.name)}-cm{index}")
+            keys = _data_keys(files)
             config_map: dict[str, Any] = {
                 "apiVersion": "v1",
                 "kind": "ConfigMap",
                 "metadata": self.ctx.meta("ConfigMap", cm_name, self.name),
-                **_config_map_data(files),
+                **_config_map_data({keys[rel]: content for rel, content in files.items()}),
             }
             self.pieces.objects.append((self.name, config_map))
+            ref: dict[str, Any] = {"name": cm_name}
+            if any("/" in rel for rel in files):  # subfolders: each key placed at its path
+                ref["items"] = [{"key": keys[rel], "path": rel} for rel in sorted(files)]
             sub_path = config_key(path.name) if path.is_file() else None
-            return {"name": vol_name, "configMap": {"name": cm_name}}, sub_path
+            return {"name": vol_name, "configMap": ref}, sub_path
         if self.mode == "hostPath":
             return {"name": vol_name, "hostPath": {"path": source}}, None
         if self.mode == "emptyDir":
@@ -241,6 +252,21 @@ class _Builder:
         if mount.get("readOnly"):
             claim["readOnly"] = True
         return {"name": vol_name, "persistentVolumeClaim": claim}, None
+
+    def outside(self, source: str, vol_name: str) -> dict[str, Any]:
+        """A bind mount of a path outside the project folder: never read on this machine."""
+        if self.mode == "emptyDir":
+            self.ctx.warn(
+                self.service, "volumes", f"bind mount {source}: an empty emptyDir (--volumes)"
+            )
+            return {"name": vol_name, "emptyDir": {}}
+        self.ctx.warn(
+            self.service,
+            "volumes",
+            f"bind mount {source} is outside the project folder: a hostPath (that path on "
+            "the node that runs the pod); its content here is never read",
+        )
+        return {"name": vol_name, "hostPath": {"path": source}}
 
     def bind_claim(self, source: str, index: int) -> str:
         """One claim per bind-mounted host path (as Kompose: <service>-claim<N>), shared by
@@ -321,19 +347,68 @@ def _config_map_data(files: dict[str, bytes]) -> dict[str, dict[str, str]]:
     return {k: v for k, v in (("data", text), ("binaryData", binary)) if v}
 
 
-def _small_files(path: Path, limit: int) -> dict[str, bytes] | None:
-    """{file name: bytes} for a small file or flat folder of them, else None."""
+MAX_DEPTH = 32  # folder levels read into a ConfigMap (deeper ones are left out, with a warning)
+
+Files = dict[str, bytes]  # path relative to the bound folder ("/"-separated) -> content
+LeftOut = list[tuple[str, str]]  # (relative path, why)
+
+
+def project_files(path: Path, project_dir: Path, limit: int) -> tuple[Files, LeftOut] | None:
+    """The files of a bound file or folder inside the project (subfolders included), with
+    what was left out and why (symlinks leaving the project, special files, depth); None when
+    nothing is there or the files exceed limit bytes (the caller makes a claim)."""
+    root = project_dir.resolve()
     try:
         if path.is_file():
-            files = [path]
-        elif path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.is_file())
-        else:
+            return ({path.name: path.read_bytes()}, []) if path.stat().st_size <= limit else None
+        if not path.is_dir():
             return None
-        if not files or any(p.is_symlink() for p in files):
-            return None
-        if sum(p.stat().st_size for p in files) > limit:
-            return None
-        return {p.name: p.read_bytes() for p in files}
+        files: Files = {}
+        left_out: LeftOut = []
+        total = 0
+        stack: list[tuple[Path, str, int]] = [(path, "", 0)]
+        while stack:
+            folder, prefix, depth = stack.pop()
+            for entry in sorted(folder.iterdir(), reverse=True):
+                rel = f"{prefix}{entry.name}"
+                why = _left_out_because(entry, root, depth)
+                if why:
+                    left_out.append((rel, why))
+                elif entry.is_dir():
+                    stack.append((entry, rel + "/", depth + 1))
+                else:
+                    total += entry.stat().st_size
+                    if total > limit:
+                        return None
+                    files[rel] = entry.read_bytes()
+        return (files, sorted(left_out)) if files else None
     except OSError:
         return None
+
+
+def _left_out_because(entry: Path, root: Path, depth: int) -> str | None:
+    real = entry.resolve()
+    if real != root and root not in real.parents:
+        return "a symlink leaving the project folder: never read"
+    if entry.is_symlink() and entry.is_dir():
+        return "a symlink to a folder"
+    if entry.is_dir():
+        return f"deeper than {MAX_DEPTH} folders" if depth >= MAX_DEPTH else None
+    if not entry.is_file():
+        return "not a regular file"
+    return None
+
+
+def _data_keys(files: Files) -> dict[str, str]:
+    """A distinct ConfigMap key for each relative path (a flat folder keeps its file names)."""
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    for rel in sorted(files, key=lambda r: (r.count("/"), r)):
+        key = base = config_key(rel.replace("/", "_"))
+        n = 1
+        while key in taken:
+            n += 1
+            key = f"{base}-{n}"
+        taken.add(key)
+        keys[rel] = key
+    return keys

@@ -126,6 +126,13 @@ class _Assembler:
             self.service(name, service)
         self.merge_shared_pods()
         _check_top_level(self.ctx)
+        served = {
+            o["metadata"]["name"]
+            for objs in self.components.values()
+            for o in objs
+            if o["kind"] == "Service"
+        }
+        network.unreached_names(self.ctx, served)
         if opts.network_policies:
             self.add([(None, policy) for policy in network.network_policies(self.ctx)])
         objects = [o for objs in self.components.values() for o in objs] + self.shared

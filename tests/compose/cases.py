@@ -248,6 +248,20 @@ MULTI: dict[str, tuple[dict[str, str], list[str]]] = {
         },
         ["compose.yaml", "override.yaml"],
     ),
+    "override-duplicates-concatenated-then-unique": (
+        {
+            "compose.yaml": 'services:\n  a:\n    image: busybox\n    cap_add: [NET_ADMIN]\n    dns: [1.1.1.1]\n    tmpfs: [/t]\n    ports: ["80:80", "81:81"]\n    expose: ["1"]\n    volumes: ["./x:/data", "./y:/other"]\n    extra_hosts: ["h=1.1.1.1"]\n    profiles: [p]\n',
+            "override.yaml": 'services:\n  a:\n    cap_add: [SYS_TIME, NET_ADMIN]\n    dns: [1.1.1.1, 8.8.8.8]\n    tmpfs: [/t, /u]\n    ports: ["81:81", "82:82"]\n    expose: ["2", "1"]\n    volumes: ["./z:/data"]\n    extra_hosts: ["h=1.1.1.1", "i=2.2.2.2"]\n    profiles: [p]\n',
+        },
+        ["compose.yaml", "override.yaml"],
+    ),
+    "override-duplicate-security-opt-refused": (
+        {
+            "compose.yaml": "services:\n  a:\n    image: busybox\n    security_opt: [no-new-privileges]\n",
+            "override.yaml": "services:\n  a:\n    security_opt: [no-new-privileges]\n",
+        },
+        ["compose.yaml", "override.yaml"],
+    ),
     "override-new-service": (
         {
             "compose.yaml": "services:\n  a:\n    image: busybox\n",

@@ -136,8 +136,8 @@ def test_job_with_ports_keeps_a_service_that_selects_it(tmp_path: Path, restart:
         "  app:\n    image: y\n    depends_on: [seed]\n",
     )
     (job,) = objects(c, "Job")
-    (service,) = objects(c, "Service")
-    assert service["metadata"]["name"] == "seed" and selects(service, job)
+    service = next(s for s in objects(c, "Service") if s["metadata"]["name"] == "seed")
+    assert selects(service, job)
     init = pod_spec(objects(c, "Deployment")[0])["initContainers"][0]
     assert "nc -z seed 8080" in init["command"][-1]
 
@@ -626,13 +626,15 @@ def test_kompose_compose_file_form_converts_every_file_with_a_warning(
     assert "COMPOSE_FILE: files separated by spaces" in capsys.readouterr().err
     project = load_project(LoadOptions(environ={"COMPOSE_FILE": "a.yaml b.yaml"}))
     conversion = convert_project(project, ConvertOptions())
-    (service,) = objects(conversion, "Service")
+    services = {o["metadata"]["name"]: o for o in objects(conversion, "Service")}
     workloads = {o["metadata"]["name"]: o for o in objects(conversion, "Deployment")}
-    assert sorted(workloads) == ["web", "worker"] and selects(service, workloads["web"])
+    assert sorted(workloads) == ["web", "worker"] and selects(services["web"], workloads["web"])
+    assert selects(services["worker"], workloads["worker"])
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "web-deployment.yaml",
         "web-service.yaml",
         "worker-deployment.yaml",
+        "worker-service.yaml",
     ]
     assert main(["convert", "--strict", "-o", "strict-out"]) == 3
     assert not (tmp_path / "strict-out").exists()
