@@ -129,7 +129,7 @@ def kctl_toml(
     dev.add("dockerfile", dockerfile)
     dev.add("context", context)
     if context != ".":
-        dev["context"].comment("the workspace root: the member builds with its siblings and lockfile")
+        dev["context"].comment("the workspace root: the member builds with its siblings")
     if chart:
         dev.add("chart", chart)
     else:  # kustomize or plain manifests: `kctl up` deploys Helm charts only
