@@ -26,7 +26,7 @@ def discover(
         names = _kompose_separator(names, separator, warnings)
     if names:
         return [(n, None) if n == "-" else (n, Path(n)) for n in names]
-    start = (opts.project_directory or Path.cwd()).resolve()
+    start = Path(os.path.abspath(opts.project_directory or Path.cwd()))
     for directory in (start, *start.parents):
         for candidate in DEFAULT_FILES:
             path = directory / candidate

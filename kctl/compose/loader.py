@@ -132,7 +132,7 @@ def _read(name: str, path: Path | None, stdin: str | None) -> _File:
         name = "<stdin>"
     else:
         text = inputs.read_text(path)
-        directory = path.resolve().parent
+        directory = absolute(path).parent
     data, locations = yamlnodes.load(text, name)
     if data is None:
         raise InputError(
@@ -211,7 +211,7 @@ def _with_dotenv_settings(opts: LoadOptions) -> LoadOptions:
     if opts.project_directory is not None:
         directory = opts.project_directory
     elif opts.files and first == opts.files[0] and first is not None:
-        directory = Path(first).resolve().parent
+        directory = absolute(Path(first)).parent
     else:
         directory = Path.cwd()
     files = opts.env_files or [directory / ".env"]
@@ -225,14 +225,20 @@ def _with_dotenv_settings(opts: LoadOptions) -> LoadOptions:
     return replace(opts, environ={**settings, **opts.environ}) if settings else opts
 
 
+def absolute(path: Path) -> Path:
+    """path made absolute lexically, as compose-go's filepath.Abs: symlinks are kept as
+    written (a loop is reported by whatever reads the file, never a crash here)."""
+    return Path(os.path.abspath(path))
+
+
 def load_project(opts: LoadOptions) -> Project:
     """Read, interpolate, merge and normalize a Compose project."""
     warnings: list[ComposeWarning] = []
     opts = _with_dotenv_settings(opts)
     targets = discover(opts, warnings)
     first = next((p for _, p in targets if p is not None), None)
-    project_dir = opts.project_directory or (first.resolve().parent if first else Path.cwd())
-    project_dir = project_dir.resolve()
+    project_dir = opts.project_directory or (absolute(first).parent if first else Path.cwd())
+    project_dir = absolute(project_dir)
     env = _environment(opts, project_dir)
     files = [_read(name, path, opts.stdin) for name, path in targets]
     for file in files:  # relative paths of every -f file name places in the project directory
@@ -410,7 +416,7 @@ def _include(
     for index, entry in enumerate(entries):
         spec, paths = _include_entry(file, index, entry)
         for rel in paths:
-            path = (file.directory / rel).resolve()
+            path = absolute(file.directory / rel)
             where = file.where("include", index)
             if path in seen:
                 raise InputError(f"include cycle through {path}", location=where)
@@ -419,7 +425,7 @@ def _include(
             if not path.exists():
                 raise InputError(f"included file {path} not found", location=where)
             included = _read(str(path), path, None)
-            included.directory = Path(spec.get("project_directory") or path.parent).resolve()
+            included.directory = absolute(Path(spec.get("project_directory") or path.parent))
             inc_env = _include_env(file, spec, env, opts.environ)
             if opts.interpolate:
                 included.data = _interpolate(included.data, inc_env, included, ())
@@ -534,7 +540,7 @@ class _Extends:
             )
         other = file
         if "file" in ext:
-            path = (file.directory / str(ext["file"])).resolve()
+            path = absolute(file.directory / str(ext["file"]))
             if not path.exists():
                 raise InputError(
                     f"extends: file {path} not found",
@@ -708,7 +714,7 @@ def _env_files(
     read: list[str] = []
     for entry in entries:
         spec = {"path": entry, "required": True} if isinstance(entry, str) else dict(entry)
-        path = (file.directory / str(spec["path"])).resolve()
+        path = absolute(file.directory / str(spec["path"]))
         if not path.is_file():
             if spec.get("required", True):
                 raise InputError(

@@ -149,7 +149,9 @@ def resolve(base: Path, source: str) -> str:
         return str(Path(source).expanduser())
     if _WINDOWS_ABSOLUTE.match(source):
         return source  # as docker-compose: a Windows path is kept as written
-    return str((base / source).resolve()) if not source.startswith("/") else source
+    # lexical, as compose-go's filepath.Abs: a symlink is kept as written (never followed
+    # here: a loop or a dangling link is the reader's to report, at the file that names it)
+    return posixpath.normpath(posixpath.join(str(base), source)) if source[:1] != "/" else source
 
 
 def volumes(value: Any, base: Path, where: Where) -> list[dict[str, Any]]:

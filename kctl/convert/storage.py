@@ -387,7 +387,10 @@ def project_files(path: Path, project_dir: Path, limit: int) -> tuple[Files, Lef
 
 
 def _left_out_because(entry: Path, root: Path, depth: int) -> str | None:
-    real = entry.resolve()
+    try:
+        real = entry.resolve()
+    except RuntimeError:  # Python 3.11 raises it for a symlink loop
+        return "a symlink loop"
     if real != root and root not in real.parents:
         return "a symlink leaving the project folder: never read"
     if entry.is_symlink() and entry.is_dir():
