@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from kctl.compose.loader import LoadOptions, load_project
-from kctl.compose.model import ComposeWarning, Project, Service, ServicePort, ServiceVolume
+from kctl.compose.loader import load_project
+from kctl.compose.model import (
+    ComposeWarning,
+    LoadOptions,
+    Project,
+    Service,
+    ServicePort,
+    ServiceVolume,
+)
 from kctl.compose.units import parse_bytes, parse_duration
 
 __all__ = [

@@ -3,13 +3,10 @@ and that every service has something to run and names only what exists."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kctl.compose.model import Service
+from kctl.compose.model import LoadOptions, Service
 from kctl.errors import InputError
-
-if TYPE_CHECKING:
-    from kctl.compose.loader import LoadOptions
 
 
 def apply_profiles(services: dict[str, Service], opts: LoadOptions) -> set[str]:

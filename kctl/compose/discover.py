@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from kctl.compose.model import ComposeWarning
+from kctl.compose.model import ComposeWarning, LoadOptions
 from kctl.errors import InputError, Location
-
-if TYPE_CHECKING:
-    from kctl.compose.loader import LoadOptions
 
 DEFAULT_FILES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 

@@ -18,7 +18,7 @@ from kctl.compose.discover import discover
 from kctl.compose.envfile import parse_env_file
 from kctl.compose.interpolate import interpolate
 from kctl.compose.merge import merge_service
-from kctl.compose.model import ComposeWarning, Project, Service
+from kctl.compose.model import ComposeWarning, LoadOptions, Project, Service
 from kctl.errors import InputError, Location
 from kctl.plaindata import clone
 
@@ -68,20 +68,6 @@ _SCALAR_TYPES: dict[str, tuple[type, ...]] = {
     "platform": (str,),
     "stop_signal": (str,),
 }
-
-
-@dataclass(frozen=True)
-class LoadOptions:
-    """What `-f`, `--project-directory`, `-p`, `--env-file`, `--profile` and friends say."""
-
-    files: list[str] = field(default_factory=list)
-    project_directory: Path | None = None
-    project_name: str | None = None
-    env_files: list[Path] = field(default_factory=list)
-    profiles: list[str] = field(default_factory=list)
-    interpolate: bool = True
-    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    stdin: str | None = None
 
 
 @dataclass

@@ -3,6 +3,8 @@ with the file:line of every key, so later stages can say where a problem comes f
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,3 +140,17 @@ class Project:
             "secrets": self.secrets,
             "configs": self.configs,
         }
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What `-f`, `--project-directory`, `-p`, `--env-file`, `--profile` and friends say."""
+
+    files: list[str] = field(default_factory=list)
+    project_directory: Path | None = None
+    project_name: str | None = None
+    env_files: list[Path] = field(default_factory=list)
+    profiles: list[str] = field(default_factory=list)
+    interpolate: bool = True
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    stdin: str | None = None
