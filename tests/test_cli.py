@@ -29,7 +29,7 @@ def test_help_lists_command_groups(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "Usage: kctl" in out
-    for option in ("--debug", "--quiet", "--verbose", "--install-completion"):
+    for option in ("--debug", "--quiet", "--verbose", "--no-color"):
         assert option in out
     assert "version" in out
 

@@ -73,13 +73,14 @@ def test_a_format_word_for_a_path_gets_a_hint(tmp_path: Path, capsys: Any, monke
 
 
 COMMANDS = [
-    ["convert"], ["create"], ["version"], ["completion"], ["pack", "list"], ["pack", "show"],
+    [], ["convert"], ["create"], ["version"], ["completion"], ["pack"], ["pack", "list"],
+    ["pack", "show"],
     ["upgrade", "plan"], ["upgrade", "diff"], ["upgrade", "apply"], ["upgrade", "phase"],
     ["upgrade", "rollback"],
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "kctl")
 def test_every_command_help_ends_with_examples(capsys: Any, command: list[str]) -> None:
     assert main([*command, "--help"]) == 0
     out = capsys.readouterr().out
@@ -94,3 +95,18 @@ def test_convert_help_groups_options_in_panels(capsys: Any) -> None:
     assert all(p in out for p in panels)
     assert out.index("-f, --file") < out.index("Output:") < out.index("-o, --out")
     assert out.index("Kubernetes:") < out.index("--controller") < out.index("Behaviour:")
+
+
+def test_bare_kctl_prints_its_help_and_succeeds(capsys: Any) -> None:
+    """As cobra (kubectl, helm) and git do: help on stdout, exit 0 (click's default is 2)."""
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Usage: kctl") and "Commands:" in out
+
+
+def test_one_way_to_completion(capsys: Any) -> None:
+    """`kctl completion SHELL` only: Typer's --install-completion/--show-completion are off."""
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--install-completion" not in out and "--show-completion" not in out
+    assert "completion" in out

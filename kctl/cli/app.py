@@ -9,6 +9,7 @@ import typer
 
 from kctl import __version__
 from kctl.cli.context import RunState
+from kctl.cli.examples import epilog
 from kctl.console import NORMAL, QUIET, VERBOSE
 
 # Command modules are tiny (Typer signatures only) and import their core lazily, inside the
@@ -24,10 +25,16 @@ def build_app(command: str | None = None) -> typer.Typer:
         name="kctl",
         help="Take applications to Kubernetes: convert, create, up, upgrade.",
         no_args_is_help=True,
+        add_completion=False,  # `kctl completion SHELL` is the one way (no duplicate flags)
+        epilog=epilog("kctl"),
         pretty_exceptions_enable=False,
         rich_markup_mode=None,  # plain click help: rich help rendering costs ~0.25 s of start-up
         context_settings={"help_option_names": ["-h", "--help"]},
     )
+
+    from typer.completion import completion_init
+
+    completion_init()  # shell completion (`kctl completion SHELL`) without Typer's two flags
 
     def show_version(value: bool) -> None:
         if value:

@@ -4,6 +4,13 @@ so a test can check that each command shows its examples and that they name real
 from __future__ import annotations
 
 EXAMPLES: dict[str, list[tuple[str, str]]] = {
+    "kctl": [
+        ("kctl convert -f compose.yaml -o k8s/", "Compose -> manifests, one file per object"),
+        ("kctl create . --explain", "what the folder is, and why"),
+        ("kctl up --once", "build, push, deploy once (for CI)"),
+        ("kctl upgrade plan --root /", "what a control-plane upgrade would do"),
+    ],
+    "pack": [("kctl pack list", "every pack"), ("kctl pack show python", "one pack")],
     "create": [
         ("kctl create --explain examples/apps/python-django", "what was detected, and why"),
         ("kctl create examples/apps/go --dry-run", "what would be written"),

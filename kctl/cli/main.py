@@ -56,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args == ["--version"]:  # fast path: no typer import for the most common probe
         sys.stdout.write(f"kctl {__version__}\n")
         return ExitCode.OK
+    if not args:  # bare `kctl`: its help and success, as cobra and git do (click says 2)
+        args = ["--help"]
 
     import typer
 

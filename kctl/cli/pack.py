@@ -10,7 +10,7 @@ from kctl.cli.context import console_of
 from kctl.cli.examples import epilog
 from kctl.console import OutputFormat
 
-pack_app = typer.Typer(help="List and inspect packs.", no_args_is_help=True)
+pack_app = typer.Typer(help="List and inspect packs.", no_args_is_help=True, epilog=epilog("pack"))
 
 
 def register(app: typer.Typer) -> None:
