@@ -32,7 +32,7 @@ def build_app(command: str | None = None) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
-    from typer.completion import completion_init
+    from typer._completion_classes import completion_init
 
     completion_init()  # shell completion (`kctl completion SHELL`) without Typer's two flags
 
