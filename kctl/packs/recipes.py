@@ -269,6 +269,17 @@ def _built_server(root: Path, package: dict[str, Any]) -> dict[str, Any]:
     for table in ("dependencies", "devDependencies"):
         value = package.get(table)
         deps.update(value if isinstance(value, dict) else {})
+    if "@sveltejs/kit" in deps and not {"@sveltejs/adapter-node", "@sveltejs/adapter-static"} & set(
+        deps
+    ):
+        adapter = next((d for d in sorted(deps) if d.startswith("@sveltejs/adapter-")), "none")
+        raise PreconditionError(
+            f"this SvelteKit app builds with {adapter}, which makes no server a container runs"
+            " (adapter-auto picks one only on Vercel, Netlify, Cloudflare...)",
+            location=Location(str(root / "svelte.config.js")),
+            hint="npm i -D @sveltejs/adapter-node, import it in svelte.config.js, then run"
+            " kctl create again (or @sveltejs/adapter-static for a static site)",
+        )
     for dependency, output, command in _NODE_BUILT_SERVERS:
         if dependency not in deps:
             continue

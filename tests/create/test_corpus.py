@@ -182,3 +182,19 @@ def test_refused_with_the_reason(
     err = capsys.readouterr().err
     assert REFUSED[name] in err
     assert not (app / "Dockerfile").exists()
+
+
+@pytest.mark.parametrize("adapter", ["adapter-auto", "adapter-vercel"])
+def test_sveltekit_without_a_server_adapter_is_refused(
+    adapter: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SvelteKit corpus app switched to an adapter that builds no Node server: neither the
+    static-site pack (it was picked for adapter-auto and served no page) nor `node build`."""
+    app = Path(shutil.copytree(CORPUS / "render-sveltekit" / "app", tmp_path / "app"))
+    for name in ("package.json", "svelte.config.js"):
+        path = app / name
+        path.write_text(path.read_text().replace("adapter-node", adapter))
+    assert main(["create", str(app)]) == 3
+    err = capsys.readouterr().err
+    assert f"@sveltejs/{adapter}" in err and "adapter-node" in err
+    assert not (app / "Dockerfile").exists()
