@@ -567,6 +567,7 @@ def _copy_service(service: Service) -> Service:
         service.file,
     )
     copied.env_files = list(service.env_files)
+    copied.env_file_origin = dict(service.env_file_origin)
     copied.resets, copied.overrides = set(service.resets), set(service.overrides)
     copied.layer_starts = {k: list(v) for k, v in service.layer_starts.items()}
     return copied
@@ -604,6 +605,7 @@ def _build_service(file: _File, name: str, env: Mapping[str, str], base: Service
     service.config = _normalize(plain, file, name, env)
     service.env_file_environment = service.config.pop("__env_file__", {})
     service.env_files = service.config.pop("__env_paths__", [])
+    service.env_file_origin = service.config.pop("__env_origin__", {})
     if base is not None:
         merged = _copy_service(base)
         merged.name, merged.file = name, file.name
@@ -685,7 +687,9 @@ def _normalize_key(
     elif key == "networks":
         out[key] = {str(n): None for n in value} if isinstance(value, list) else dict(value or {})
     elif key == "env_file":
-        env_file_values, out["__env_paths__"] = _env_files(value, file, name, env)
+        env_file_values, out["__env_paths__"], out["__env_origin__"] = _env_files(
+            value, file, name, env
+        )
     elif key != "extends":
         out[key] = value
     return env_file_values
@@ -693,11 +697,13 @@ def _normalize_key(
 
 def _env_files(
     value: Any, file: _File, name: str, env: Mapping[str, str]
-) -> tuple[dict[str, str | None], list[str]]:
-    """The variables of a service's env files (later files win) and the files read."""
+) -> tuple[dict[str, str | None], list[str], dict[str, str]]:
+    """The variables of a service's env files (later files win), the files read, and which
+    file each variable's value came from."""
     entries = value if isinstance(value, list) else [value]
     result: dict[str, str | None] = {}
     read: list[str] = []
+    origin: dict[str, str] = {}
     for entry in entries:
         spec = {"path": entry, "required": True} if isinstance(entry, str) else dict(entry)
         path = absolute(file.directory / str(spec["path"]))
@@ -708,5 +714,7 @@ def _env_files(
                 )
             continue
         read.append(str(path))
-        result.update(parse_env_file(path, env))
-    return result, read
+        values = parse_env_file(path, env)
+        result.update(values)
+        origin.update(dict.fromkeys(values, str(path)))
+    return result, read, origin

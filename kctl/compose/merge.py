@@ -32,6 +32,7 @@ def merge_service(base: Service, override: Service, replace: set[str] | None = N
         else:
             base.config[key] = value
     base.env_file_environment.update(override.env_file_environment)
+    base.env_file_origin.update(override.env_file_origin)
     base.env_files += [f for f in override.env_files if f not in base.env_files]
     base.locations.update(override.locations)
 

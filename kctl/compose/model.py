@@ -44,6 +44,7 @@ class Service:
     resets: set[str] = field(default_factory=set)  # keys a later file cleared with !reset
     overrides: set[str] = field(default_factory=set)  # keys a later file replaced (!override)
     env_files: list[str] = field(default_factory=list)  # the env files read, in order
+    env_file_origin: dict[str, str] = field(default_factory=dict)  # variable -> its env file
     # list key -> indices where a later file's entries start (merge concatenates lists)
     layer_starts: dict[str, list[int]] = field(default_factory=dict)
 

@@ -108,19 +108,49 @@ def _image(ctx: Context, name: str, service: Service) -> str:
 
 
 def _env_file(ctx: Context, name: str, service: Service) -> tuple[list[Any], list[Owned]]:
-    """envFrom and the ConfigMap holding the service's env_file variables."""
+    """envFrom and the ConfigMap holding the service's env_file variables. An env file outside
+    the project folder is never embedded: envFrom names a ConfigMap the user creates from it
+    (listed first, so a later file's variables in kctl's own ConfigMap still win)."""
     from_file = service.env_file_environment
     if not from_file:
         return [], []
+    outside = _outside_env_files(ctx, name, service)
+    refs: list[Any] = [{"configMapRef": {"name": cm}} for cm in outside.values()]
+    data = {
+        k: v
+        for k, v in from_file.items()
+        if v is not None and service.env_file_origin.get(k) not in outside
+    }
+    if not data:
+        return refs, []
     cm_name = ctx.name("ConfigMap", _env_config_map_name(ctx, name, service))
-    data = {k: v for k, v in from_file.items() if v is not None}
     config_map = {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": ctx.meta("ConfigMap", cm_name, name),
         "data": dict(sorted(data.items())),
     }
-    return [{"configMapRef": {"name": cm_name}}], [(name, config_map)]
+    return [*refs, {"configMapRef": {"name": cm_name}}], [(name, config_map)]
+
+
+def _outside_env_files(ctx: Context, name: str, service: Service) -> dict[str, str]:
+    """{env file outside the project: the ConfigMap name to create from it}, warned."""
+    from kctl.convert.context import inside_project
+
+    out: dict[str, str] = {}
+    for path in service.env_files:
+        if inside_project(ctx.project, Path(path)):
+            continue
+        slug = re.sub(r"[^a-z0-9]+", "-", Path(path).name.lower()).strip("-") or "env"
+        out[path] = ctx.name("ConfigMap", f"{ctx.base(name)}-{slug}")
+        ctx.warn(
+            service,
+            "env_file",
+            f"env file {path} is outside the project folder: its content is not embedded;"
+            f" create ConfigMap {out[path]} from it before deploying"
+            f" (kubectl create configmap {out[path]} --from-env-file={path})",
+        )
+    return out
 
 
 def _environment(ctx: Context, service: Service) -> list[dict[str, Any]]:

@@ -142,3 +142,31 @@ def test_output_parses(tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPa
     project = project_with_outside_references(tmp_path, home)
     assert main(["convert", "-f", str(project / "compose.yaml"), "--stdout"]) == 0
     assert yamlio.loads_all(capsys.readouterr().out)
+
+
+def test_env_file_outside_the_project_is_referenced_never_embedded(tmp_path: Path) -> None:
+    """An env_file outside the project: its values stay out of every object; envFrom names a
+    ConfigMap to create from it, listed before kctl's own so Compose's order (later env files
+    win) still holds; an inside file read after it keeps its values in kctl's ConfigMap."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "creds.env").write_text(f"SECRET={MARKER}\nONLY_OUTSIDE={MARKER}\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "app.env").write_text("A=1\nSECRET=inside-wins\n")
+    text = (
+        "services:\n"
+        "  web:\n    image: nginx\n    env_file: [../outside/creds.env, app.env]\n"
+        "  api:\n    image: nginx\n    env_file: [app.env, ../outside/creds.env]\n"
+    )
+    c = convert(project, text)
+    assert MARKER not in yamlio.dump_all(c.objects)
+    maps = {o["metadata"]["name"]: o["data"] for o in objects(c, "ConfigMap")}
+    assert maps["web-env"] == {"A": "1", "SECRET": "inside-wins"}
+    assert maps["api-env"] == {"A": "1"}  # SECRET's value comes from creds.env, last
+    for deployment in objects(c, "Deployment"):
+        name = deployment["metadata"]["name"]
+        refs = [e["configMapRef"]["name"] for e in pod_spec(deployment)["containers"][0]["envFrom"]]
+        assert refs == [f"{name}-creds-env", f"{name}-env"]
+    warned = [w.message for w in c.warnings if "outside the project folder" in w.message]
+    assert len(warned) == 2 and "kubectl create configmap web-creds-env" in " ".join(warned)
