@@ -20,6 +20,20 @@ if IN_CI:
     hypothesis_settings.load_profile("ci")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite golden files from the current output (review the diff before committing)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether this run rewrites golden files (`pytest --update-golden`)."""
+    return bool(request.config.getoption("--update-golden"))
+
+
 def unavailable(reason: str) -> None:
     """Skip a test whose component cannot be installed here; in CI that is a failure."""
     if IN_CI:

@@ -1,13 +1,12 @@
 """`kctl convert` end to end: goldens, writers, strictness, bad input that writes nothing.
 
 Golden files live in tests/convert/golden/<example>.yaml. Regenerate them after a reviewed
-change with:  KCTL_UPDATE_GOLDEN=1 python -m pytest tests/convert/test_cli.py
+change with:  python -m pytest tests/convert/test_cli.py --update-golden
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -32,13 +31,13 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_examples_match_golden_and_validate(example: str, capsys) -> None:
+def test_examples_match_golden_and_validate(example: str, capsys, update_golden: bool) -> None:
     assert (
         main(["convert", "-f", str(ROOT / "examples" / "compose" / example / "compose.yaml")]) == 0
     )
     out = capsys.readouterr().out
     golden = GOLDEN / f"{example}.yaml"
-    if os.environ.get("KCTL_UPDATE_GOLDEN"):
+    if update_golden:
         golden.write_text(out)
     assert out == golden.read_text()
     docs = yamlio.loads_all(out)
