@@ -51,9 +51,11 @@ def run(request: ConvertRequest, progress: Progress | None = None) -> ConvertRes
 
     progress = progress or Progress()
     project = load_project(request.load)
-    images = build_images(project, request, progress) if request.build or request.push else {}
-    options = replace(request.options, images=images) if images else request.options
-    conversion = validated(project, options)
+    conversion = validated(project, request.options)  # every input judged before any build
+    if request.build or request.push:
+        images = build_images(project, request, progress)
+        if images:
+            conversion = validated(project, replace(request.options, images=images))
     if conversion.warnings and request.strict:
         for warning in conversion.warnings:
             progress.warn(str(warning))

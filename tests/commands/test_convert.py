@@ -57,3 +57,21 @@ def test_output_folder_is_written_and_summarised(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["db-deployment.yaml", "db-service.yaml", "web-deployment.yaml", "web-service.yaml"]
     )
+
+
+def test_bad_input_is_reported_before_any_build(tmp_path: Path, monkeypatch) -> None:
+    """--build with a label kctl refuses: exit 2 at the label's line, and the engine (here,
+    none at all) is never contacted — it was 'cannot reach the container engine' before."""
+    from kctl.errors import InputError
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/kctl-test.sock")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text("FROM scratch\n")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    build: ./app\n    labels:\n"
+        "      kompose.service.type: nonsense\n"
+    )
+    load = LoadOptions(files=[str(tmp_path / "compose.yaml")], environ={})
+    with pytest.raises(InputError) as refused:
+        run(ConvertRequest(load=load, build=True, registry="127.0.0.1:5999"))
+    assert refused.value.location is not None and refused.value.location.line == 5
