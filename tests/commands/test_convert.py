@@ -68,8 +68,7 @@ def test_bad_input_is_reported_before_any_build(tmp_path: Path, monkeypatch) -> 
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "Dockerfile").write_text("FROM scratch\n")
     (tmp_path / "compose.yaml").write_text(
-        "services:\n  web:\n    build: ./app\n    labels:\n"
-        "      kompose.service.type: nonsense\n"
+        "services:\n  web:\n    build: ./app\n    labels:\n      kompose.service.type: nonsense\n"
     )
     load = LoadOptions(files=[str(tmp_path / "compose.yaml")], environ={})
     with pytest.raises(InputError) as refused:
