@@ -397,12 +397,21 @@ def rollback(
         None, "--backup-dir", help="Backup dir to restore (default: the one the lock names)."
     ),
     timeout: float = TIMEOUT,
+    kubeconfig: Path | None = typer.Option(
+        None,
+        "--kubeconfig",
+        envvar="KCTL_KUBECONFIG",
+        help="Restore cluster objects through this cluster's API (default: the one the"
+        " backup was taken with).",
+    ),
 ) -> None:
     from kctl.cluster.restore import rollback as do_rollback
     from kctl.errors import OperationError
 
     console = console_of(ctx)
-    result = do_rollback(root, progress_of(console), backup_dir=backup_dir, timeout=timeout)
+    result = do_rollback(
+        root, progress_of(console), backup_dir=backup_dir, timeout=timeout, kubeconfig=kubeconfig
+    )
     unhealthy = [name for name, ok in result.healthy.items() if not ok]
     if unhealthy:
         raise OperationError(

@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kctl.cluster import corefile, docs, proof
 from kctl.cluster import health as health_mod
-from kctl.cluster import proof
 from kctl.cluster.catalog import Catalog, Version
+from kctl.cluster.corefile import CorefileVerdict
 from kctl.cluster.etcd import etcd_for, restore_from_snapshot
 from kctl.cluster.interrupts import (
     Signalled,
@@ -44,7 +45,8 @@ from kctl.cluster.interrupts import (
 )
 from kctl.cluster.lock import LOCK_NAME, owner
 from kctl.cluster.names import PHASES
-from kctl.cluster.node import TMP_DIR, Node, load_node
+from kctl.cluster.node import TMP_DIR, Node, load_node, split_image
+from kctl.cluster.objects import ObjectRef, ObjectStore, is_object
 from kctl.cluster.phases import (
     COMPONENT_PHASES,
     SNAPSHOT_NAME,
@@ -85,6 +87,7 @@ class ApplyOptions:
     catalog_file: Path | None = None
     kubelet_version: str | None = None
     certificate_renewal: bool = True
+    config: Path | None = None  # --config: a ClusterConfiguration kctl reads, never writes
 
 
 class Upgrader:
@@ -97,7 +100,10 @@ class Upgrader:
         self.catalog = catalog
         self.opts = opts
         self.progress = progress
-        self.node: Node = load_node(root, opts.kubelet_version, opts.kubeconfig)
+        self.node: Node = load_node(root, opts.kubelet_version, opts.kubeconfig, opts.config)
+        self.store = (
+            ObjectStore(self.node.api, self.node.cluster) if self.node.cluster is not None else None
+        )
         self.invocation = Invocation(root, opts.catalog_file, opts.kubeconfig, opts.kubelet_version)
         self.rendered = render_all(self.node, catalog, opts.target)
         self.renewals = plan_renewals(root) if opts.certificate_renewal else []
@@ -129,6 +135,8 @@ class Upgrader:
             self._check_disk(db_size)
         except PreconditionError as exc:
             findings.append(Finding("disk", exc.message, False))
+        verdict = self.corefile() if "addons" in phases else None
+        findings += [Finding("corefile", p, False) for p in (verdict.problems if verdict else ())]
         return Preflight(findings)
 
     def _snapshot_wanted(self, phases: list[str]) -> bool:
@@ -226,16 +234,7 @@ class Upgrader:
             index = []
             with self.progress.busy(f"[backup] copying {len(items)} files to {dest}"):
                 for item in items:
-                    src = self.root / item.rel
-                    write_file(dest / item.rel, item.old)
-                    index.append(
-                        {
-                            "path": item.rel,
-                            "sha256": hashlib.sha256(item.old).hexdigest(),
-                            "mtimeNs": src.stat().st_mtime_ns,
-                            "mode": src.stat().st_mode & 0o7777,
-                        }
-                    )
+                    index.append(self._backup_one(dest, item))
             if snapshot:
                 etcd = etcd_for(self.node, self.opts.etcd_endpoint)
                 started = time.monotonic()
@@ -247,10 +246,10 @@ class Upgrader:
                     f" revision {self.outcome.snapshot.get('revision')},"
                     f" {time.monotonic() - started:.1f}s)"
                 )
-            write_file(
-                dest / "backup.json",
-                json.dumps({"target": str(self.opts.target), "files": index}, indent=2) + "\n",
-            )
+            saved: dict[str, Any] = {"target": str(self.opts.target), "files": index}
+            if self.node.kubeconfig is not None:
+                saved["kubeconfig"] = str(self.node.kubeconfig)
+            write_file(dest / "backup.json", json.dumps(saved, indent=2) + "\n")
         except (OSError, OperationError) as exc:
             shutil.rmtree(dest, ignore_errors=True)
             reason = exc.message if isinstance(exc, OperationError) else exc.strerror or exc
@@ -267,6 +266,28 @@ class Upgrader:
             self._save_journal()
         self.progress.step(f"[backup] {len(items)} files backed up to {dest}")
         return dest
+
+    def _backup_one(self, dest: Path, item: Rendered) -> dict[str, Any]:
+        """Copy one file or cluster object's bytes into the backup; its index entry."""
+        entry: dict[str, Any] = {"path": item.rel, "sha256": hashlib.sha256(item.old).hexdigest()}
+        if is_object(item.rel):
+            entry["file"] = ObjectRef.parse(item.rel).backup_rel
+            write_file(dest / entry["file"], item.old)
+            return entry
+        src = self.root / item.rel
+        write_file(dest / item.rel, item.old)
+        entry["mtimeNs"] = src.stat().st_mtime_ns
+        entry["mode"] = src.stat().st_mode & 0o7777
+        return entry
+
+    def _write(self, item: Rendered) -> None:
+        """Write one rendered file, or PUT one cluster object."""
+        if is_object(item.rel):
+            if self.store is None:
+                raise OperationError(f"{item.rel}: no cluster API to write it with")
+            self.store.write(ObjectRef.parse(item.rel), item.new)
+        else:
+            write_file(self.root / item.rel, item.new)
 
     # component phases ------------------------------------------------------------------
     def wait_healthy(
@@ -301,7 +322,7 @@ class Upgrader:
         if self.first_write is None:
             self.first_write = written
         self._renew(component)
-        write_file(self.root / item.rel, item.new)
+        self._write(item)
         self.upgraded.append(item)
         self.progress.step(f"[{component}] wrote {item.rel} (image tag {expected})")
         try:
@@ -376,6 +397,10 @@ class Upgrader:
             return [f"etcd data dir NOT restored: {exc.message}"]
 
     def _restore(self, rel: str, content: bytes) -> None:
+        if is_object(rel):
+            assert self.store is not None  # it was written through it
+            self.store.restore(ObjectRef.parse(rel), content)
+            return
         path = self.root / rel
         write_file(path, content)
         meta = self._backup_meta(rel)
@@ -397,11 +422,35 @@ class Upgrader:
             }
         return self._index_cache[backup]
 
+    def corefile(self) -> CorefileVerdict | None:
+        """What becomes of the Corefile when the addons phase changes CoreDNS (None: no change)."""
+        dns = self.node.addons.get("coredns")
+        item = next(
+            (r for r in phase_files(self.rendered, "addons") if dns and r.rel == dns.file.rel), None
+        )
+        if dns is None or item is None or not item.changed or self.node.corefile is None:
+            return None
+        new = split_image(
+            str(
+                docs.parse_all(item.new, Path(item.rel))[0]["spec"]["template"]["spec"][
+                    "containers"
+                ][0]["image"]
+            )
+        )[1]
+        return corefile.check(dns.tag, new, self.node.corefile.raw.decode("utf-8", "replace"))
+
     def write_plain(self, phase: str) -> None:
         """upload-config, kubelet-config, addons: write their files (no process to wait for)."""
         items = [r for r in phase_files(self.rendered, phase) if r.changed]
+        verdict = self.corefile() if phase == "addons" else None
+        if verdict is not None:
+            self.progress.step(f"[addons] {verdict.note}")
         for item in items:
-            write_file(self.root / item.rel, item.new)
+            try:
+                self._write(item)
+            except (OSError, OperationError) as exc:
+                reason = exc.message if isinstance(exc, OperationError) else str(exc)
+                self.rollback_written(f"[{phase}] writing {item.rel} failed: {reason}")
             self.upgraded.append(item)
             self.progress.step(f"[{phase}] wrote {item.rel}")
         self._done(phase, f"wrote {len(items)} file(s)" if items else "nothing to change")

@@ -155,9 +155,12 @@ def _rows(node: Node, catalog: Catalog, target: Version) -> tuple[ComponentRow, 
     rows.append(
         ComponentRow("CoreDNS", "", dns.tag if dns else "-", target_tag(node, "coredns", patch))
     )
-    rows.append(
-        ComponentRow("etcd", node.name, node.pods["etcd"].version, target_tag(node, "etcd", patch))
-    )
+    if "etcd" in node.pods:  # external etcd: never touched, no version suggested (kubeadm)
+        rows.append(
+            ComponentRow(
+                "etcd", node.name, node.pods["etcd"].version, target_tag(node, "etcd", patch)
+            )
+        )
     kubelets = node.all_kubelets() or {node.name: "unknown"}
     for name, version in kubelets.items():
         rows.append(ComponentRow("kubelet", name, version, str(target)))
