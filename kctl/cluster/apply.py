@@ -49,6 +49,7 @@ from kctl.cluster.node import TMP_DIR, Node, load_node, split_image
 from kctl.cluster.objects import ObjectRef, ObjectStore, is_object
 from kctl.cluster.phases import (
     COMPONENT_PHASES,
+    EXTERNAL_ETCD,
     SNAPSHOT_NAME,
     Outcome,
     expected_version,
@@ -65,7 +66,7 @@ from kctl.cluster.render import Rendered, render_all
 from kctl.cluster.renew import Renewal, plan_renewals
 from kctl.cluster.restore import backup_index
 from kctl.cluster.runbook import Invocation
-from kctl.errors import OperationError, PreconditionError
+from kctl.errors import InputError, OperationError, PreconditionError
 from kctl.fsio import write_file
 from kctl.progress import Progress
 
@@ -140,8 +141,10 @@ class Upgrader:
         return Preflight(findings)
 
     def _snapshot_wanted(self, phases: list[str]) -> bool:
+        """An etcd snapshot before writing: local etcd only (kctl never touches external etcd)."""
         writes = [p for p in phases if p != "preflight"]
-        return self.opts.etcd_backup and ("backup" in writes or "etcd" in writes)
+        local = "etcd" in self.node.pods
+        return self.opts.etcd_backup and local and ("backup" in writes or "etcd" in writes)
 
     def preflight(self, phases: list[str]) -> None:
         """Run the preflight; exit 3 on anything --force may not (or was not asked to) override."""
@@ -472,7 +475,9 @@ class Upgrader:
         for phase in work:
             if phase == "backup":
                 continue
-            if phase in COMPONENT_PHASES:
+            if phase in COMPONENT_PHASES and phase not in self.node.pods:
+                self._done(phase, EXTERNAL_ETCD if phase == "etcd" else "not on this node")
+            elif phase in COMPONENT_PHASES:
                 self.upgrade_component(phase_files(self.rendered, phase)[0])
             else:
                 self.write_plain(phase)
@@ -502,6 +507,8 @@ class Upgrader:
             return self._run(phases)
 
     def _run(self, phases: list[str]) -> Outcome:
+        if phases == ["etcd"] and self.node.external_etcd:
+            raise InputError(f"no etcd phase on this node: {EXTERNAL_ETCD}")
         ordered = [p for p in PHASES if p in phases]
         full = ordered == list(PHASES)
         self.preflight(ordered)  # every path, a phase alone too

@@ -16,6 +16,7 @@ from kctl.cluster.renew import Renewal
 
 COMPONENT_PHASES = CONTROL_PLANE
 SNAPSHOT_NAME = "etcd-snapshot.db"
+EXTERNAL_ETCD = "external etcd (etcd.external): kctl never touches it, as kubeadm does not"
 
 
 @dataclass
@@ -96,7 +97,11 @@ def describe_phases(
     for phase in PHASES[2:]:
         items = phase_files(rendered, phase)
         changed = [r for r in items if r.changed]
-        if phase in COMPONENT_PHASES:
+        if phase == "etcd" and node.external_etcd:
+            lines.append(f"etcd: {EXTERNAL_ETCD}")
+        elif phase in COMPONENT_PHASES and not items:
+            lines.append(f"{phase}: no {phase} on this node, skipped")
+        elif phase in COMPONENT_PHASES:
             item = items[0]
             if item.changed:
                 certs = renewed[phase]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kctl.cluster.catalog import Catalog, Patch, Transition, Version
+from kctl.cluster.kubeadm_api import v1beta4_problems
 from kctl.cluster.node import (
     CONFIG_FLAG,
     CONTROL_PLANE_ROLE,
@@ -21,6 +22,7 @@ from kctl.cluster.node import (
     Node,
     split_image,
 )
+from kctl.errors import InputError, Location
 
 _INDENTED_SEQ = re.compile(r"^( *)[^\s#-][^:\n]*:[ \t]*\n\1  - ", re.MULTILINE)
 
@@ -218,6 +220,18 @@ def render_cluster_config(node: Node, catalog: Catalog, target: Version) -> Rend
             if i == index and doc.get("kubernetesVersion") != str(target):
                 doc["kubernetesVersion"] = str(target)
                 changed = True
+        problems = [
+            f"{d.get('kind')}: {p}"
+            for d in documents
+            if isinstance(d, dict) and str(d.get("apiVersion")).endswith("/v1beta4")
+            for p in v1beta4_problems(d)
+        ]
+        if problems:
+            raise InputError(
+                "the kubeadm configuration would not be valid v1beta4: " + "; ".join(problems),
+                location=Location.of(file.path, 1),
+                hint="fix these fields (kubeadm's v1beta4 API has none of them) and retry",
+            )
         return changed
 
     if file.rel.startswith(CONFIG_FLAG):
