@@ -11,6 +11,7 @@ from kctl.progress import Progress
 
 if TYPE_CHECKING:
     from kctl.cluster.apply import ApplyOptions, Upgrader
+    from kctl.cluster.catalog import Version
     from kctl.cluster.policy import Finding
 
 
@@ -19,7 +20,7 @@ class UpgradeRequest:
     """A target version for the node under root, with apply's options."""
 
     root: Path
-    version: str
+    version: str | None  # None with `node`: the cluster's ClusterConfiguration version
     catalog_file: Path | None = None
     options: dict[str, Any] = field(default_factory=dict)  # ApplyOptions fields but target
 
@@ -32,24 +33,39 @@ class DryRun:
     phases: list[str]
 
 
-def options(request: UpgradeRequest) -> ApplyOptions:
+def options(request: UpgradeRequest, default: Version | None = None) -> ApplyOptions:
     from kctl.cluster.apply import ApplyOptions
     from kctl.cluster.catalog import parse_version
 
-    target = parse_version(request.version, "VERSION")
+    if request.version is None and default is not None:
+        target = default
+    else:
+        target = parse_version(request.version or "", "VERSION")
     return ApplyOptions(target=target, catalog_file=request.catalog_file, **request.options)
 
 
 def prepare(request: UpgradeRequest, progress: Progress) -> Upgrader:
-    """The Upgrader for the request: catalog loaded, target checked, node read and rendered."""
+    """The Upgrader for the request: catalog loaded, target checked, node read and rendered
+    (`node`: the target defaults to the cluster's ClusterConfiguration version)."""
     from kctl.cluster.apply import Upgrader
-    from kctl.cluster.catalog import load_catalog
+    from kctl.cluster.catalog import load_catalog, parse_version
     from kctl.cluster.catalog_store import resolve
+    from kctl.cluster.node import load_node
 
-    opts = options(request)
+    if request.version is not None:
+        parse_version(request.version, "VERSION")  # a bad VERSION before the node is read
+    opts = request.options
+    node = load_node(
+        request.root, opts.get("kubelet_version"), opts.get("kubeconfig"), opts.get("config")
+    )
+    if opts.get("mode", "apply") == "apply":
+        from kctl.cluster.node import require_control_plane
+
+        require_control_plane(node)
+    applied = options(request, node.from_version)
     catalog = load_catalog(resolve(request.catalog_file))
-    catalog.require(opts.target)
-    return Upgrader(request.root, catalog, opts, progress)
+    catalog.require(applied.target)
+    return Upgrader(request.root, catalog, applied, progress, node)
 
 
 def diffs(upgrader: Upgrader, context: int = 3) -> str:
@@ -66,11 +82,13 @@ def dry_run(upgrader: Upgrader, phases: list[str]) -> DryRun:
     lines = describe_phases(
         upgrader.node,
         upgrader.rendered,
+        target=upgrader.opts.target,
         timeout=upgrader.opts.timeout,
         etcd_backup=upgrader.opts.etcd_backup,
         renewals=upgrader.certificates_of(phases),
     )
     chosen = [line for line in lines if line.split(":")[0] in phases]
+    chosen = [line for line in chosen if line.split(":")[0] in upgrader.phase_list]
     return DryRun(diffs(upgrader), [f"{i + 1}. {line}" for i, line in enumerate(chosen)])
 
 

@@ -104,6 +104,12 @@ def register(app: typer.Typer) -> None:
         ("diff", "Unified diffs of every file `apply VERSION` would change.", diff),
         ("apply", "Upgrade the node to VERSION (all phases, with backups).", apply),
         ("phase", f"Run one phase alone: {', '.join(PHASE_NAMES)}.", phase),
+        (
+            "node",
+            "Upgrade a secondary control plane or a worker to the cluster's version"
+            " (after `apply` on the first control plane), with backups.",
+            node,
+        ),
         ("rollback", "Restore a node from the backup of an interrupted upgrade.", rollback),
     ):
         sub.command(name, help=text, epilog=epilog(f"upgrade {name}"))(function)
@@ -152,7 +158,7 @@ def plan(
     ),
 ) -> None:
     from kctl.cluster.catalog import parse_version
-    from kctl.cluster.node import load_node
+    from kctl.cluster.node import load_node, require_control_plane
     from kctl.cluster.plan import plan_upgrade
     from kctl.cluster.runbook import Invocation
     from kctl.errors import PreconditionError
@@ -162,6 +168,7 @@ def plan(
     kubelet = _kubelet(kubelet_version)
     catalog = _catalog(catalog_file)
     node = load_node(root, kubelet, kubeconfig)
+    require_control_plane(node)
     result = plan_upgrade(
         node,
         catalog,
@@ -299,8 +306,40 @@ def phase(
     _run(ctx, [name], request, yes or name == "preflight", dry_run, output)
 
 
+def node(
+    ctx: typer.Context,
+    version: str | None = typer.Argument(
+        None, help="The cluster's version (default: its ClusterConfiguration's)."
+    ),
+    root: Path = ROOT,
+    catalog_file: Path | None = CATALOG,
+    yes: bool = YES,
+    dry_run: bool = DRY_RUN,
+    timeout: float = TIMEOUT,
+    probe_timeout: float = APPLY_PROBE_TIMEOUT,
+    backup_dir: Path | None = BACKUP_DIR,
+    etcd_endpoint: str | None = ETCD_ENDPOINT,
+    etcd_backup: bool = ETCD_BACKUP,
+    force: bool = FORCE,
+    kubeconfig: Path | None = KUBECONFIG,
+    kubelet_version: str | None = KUBELET_VERSION,
+    output: OutputFormat = RESULT_OUTPUT,
+    certificate_renewal: str = CERT_RENEWAL,
+) -> None:
+    """kubeadm upgrade node: this node's static pods (a secondary control plane) and kubelet
+    config follow the cluster's ClusterConfiguration; a worker gets the kubelet config only."""
+    from kctl.cluster.names import NODE_PHASES
+
+    request = _request(
+        version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
+        etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal,
+    )  # fmt: skip
+    request.options["mode"] = "node"
+    _run(ctx, list(NODE_PHASES), request, yes, dry_run, output)
+
+
 def _request(
-    version: str,
+    version: str | None,
     root: Path,
     catalog_file: Path | None,
     timeout: float,

@@ -44,14 +44,15 @@ from kctl.cluster.interrupts import (
     signals_interrupt,
 )
 from kctl.cluster.lock import LOCK_NAME, owner
-from kctl.cluster.names import PHASES
-from kctl.cluster.node import TMP_DIR, Node, load_node, split_image
+from kctl.cluster.names import NODE_PHASES, PHASES
+from kctl.cluster.node import TMP_DIR, Node, load_node, require_control_plane, split_image
 from kctl.cluster.objects import ObjectRef, ObjectStore, is_object
 from kctl.cluster.phases import (
     COMPONENT_PHASES,
     EXTERNAL_ETCD,
     SNAPSHOT_NAME,
     Outcome,
+    addons_wait,
     expected_version,
     phase_files,
 )
@@ -60,9 +61,10 @@ from kctl.cluster.policy import (
     Preflight,
     health_findings,
     lock_findings,
+    node_findings,
     skew_findings,
 )
-from kctl.cluster.render import Rendered, render_all
+from kctl.cluster.render import Rendered, render_all, unupgraded_control_planes
 from kctl.cluster.renew import Renewal, plan_renewals
 from kctl.cluster.restore import backup_index
 from kctl.cluster.runbook import Invocation
@@ -89,19 +91,30 @@ class ApplyOptions:
     kubelet_version: str | None = None
     certificate_renewal: bool = True
     config: Path | None = None  # --config: a ClusterConfiguration kctl reads, never writes
+    mode: str = "apply"  # or "node": kubeadm upgrade node (secondary control planes, workers)
 
 
 class Upgrader:
     """Runs phases against one node, reporting through a Progress."""
 
     def __init__(
-        self, root: Path, catalog: Catalog, opts: ApplyOptions, progress: Progress
+        self,
+        root: Path,
+        catalog: Catalog,
+        opts: ApplyOptions,
+        progress: Progress,
+        node: Node | None = None,
     ) -> None:
         self.root = root
         self.catalog = catalog
         self.opts = opts
         self.progress = progress
-        self.node: Node = load_node(root, opts.kubelet_version, opts.kubeconfig, opts.config)
+        self.node: Node = node or load_node(
+            root, opts.kubelet_version, opts.kubeconfig, opts.config
+        )
+        if opts.mode == "apply":
+            require_control_plane(self.node)
+        self.phase_list: tuple[str, ...] = PHASES if opts.mode == "apply" else NODE_PHASES
         self.store = (
             ObjectStore(self.node.api, self.node.cluster) if self.node.cluster is not None else None
         )
@@ -120,12 +133,15 @@ class Upgrader:
     def preflight_report(self, phases: list[str]) -> Preflight:
         """Every preflight check for running `phases`, read-only: the one policy (lock, skew,
         health) plus etcd reachability and disk space for the backups."""
-        partial = [p for p in PHASES if p in phases] != list(PHASES)
+        partial = [p for p in self.phase_list if p in phases] != list(self.phase_list)
         components = [p for p in phases if p in COMPONENT_PHASES] if partial else None
         probes = {n: p.probe for n, p in self.node.pods.items()}
         pending = health_mod.start_all(probes, self.opts.probe_timeout)
         findings = lock_findings(self.root, self.invocation)
-        findings += skew_findings(self.node, self.opts.target, self.catalog, components)
+        if self.opts.mode == "node":
+            findings += node_findings(self.node, self.opts.target, self.catalog)
+        else:
+            findings += skew_findings(self.node, self.opts.target, self.catalog, components)
         findings += health_findings(pending())
         db_size = 0
         try:
@@ -448,6 +464,11 @@ class Upgrader:
         verdict = self.corefile() if phase == "addons" else None
         if verdict is not None:
             self.progress.step(f"[addons] {verdict.note}")
+        waiting = unupgraded_control_planes(self.node, self.opts.target)
+        if phase == "addons" and waiting and self.node.addons:
+            self._done(phase, addons_wait(waiting, self.opts.target))
+            self.progress.step(f"[addons] {addons_wait(waiting, self.opts.target)}")
+            return
         for item in items:
             try:
                 self._write(item)
@@ -466,9 +487,9 @@ class Upgrader:
 
     def _write_phases(self, work: list[str]) -> None:
         touched = [r for r in self.rendered if r.phase in work]
-        if "backup" in work:
-            touched = list(self.rendered)  # a full backup covers every file an upgrade touches
-        phases = PHASES if "backup" in work else work
+        if "backup" in work:  # a full backup covers every file an upgrade touches
+            touched = [r for r in self.rendered if r.phase in self.phase_list]
+        phases = self.phase_list if "backup" in work else work
         touched += [r.rendered for r in self.certificates_of(phases) if r.rendered]
         self.backup(touched, snapshot=self._snapshot_wanted(work))
         self._done("backup", str(self.outcome.backup_dir))
@@ -509,8 +530,8 @@ class Upgrader:
     def _run(self, phases: list[str]) -> Outcome:
         if phases == ["etcd"] and self.node.external_etcd:
             raise InputError(f"no etcd phase on this node: {EXTERNAL_ETCD}")
-        ordered = [p for p in PHASES if p in phases]
-        full = ordered == list(PHASES)
+        ordered = [p for p in self.phase_list if p in phases]
+        full = ordered == list(self.phase_list)
         self.preflight(ordered)  # every path, a phase alone too
         self._done("preflight", "ok")
         work = [p for p in ordered if p not in ("preflight",)]
@@ -538,7 +559,7 @@ class Upgrader:
                 self.release()
         if full:
             self.progress.done(
-                f'[upgrade] SUCCESS! The control plane node "{self.node.name}" was upgraded'
+                f'[upgrade] SUCCESS! The {self.node.role} node "{self.node.name}" was upgraded'
                 f" to {self.opts.target}. Backup: {self.outcome.backup_dir}"
             )
         return self.outcome

@@ -548,3 +548,15 @@ def load_node(
         corefile=_object_file(state, objects.COREFILE) if state else None,
         kubeconfig=kubeconfig,
     )
+
+
+def require_control_plane(node: Node) -> None:
+    """plan, diff, apply and phase run on a control plane; a worker is named and pointed at
+    `kctl upgrade node` (kubeadm: upgrade the control planes, then each worker)."""
+    if node.role == WORKER_ROLE:
+        raise InputError(
+            f"{node.name} is a worker node (no control-plane manifests in {MANIFESTS_DIR}):"
+            " upgrade the control planes first (`kctl upgrade apply VERSION` on the first one,"
+            " `kctl upgrade node` on the others), then run `kctl upgrade node` here",
+            location=Location.of(node.root / MANIFESTS_DIR),
+        )

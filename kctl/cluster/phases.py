@@ -11,7 +11,7 @@ from kctl.cluster.catalog import Version
 from kctl.cluster.lock import LOCK_NAME
 from kctl.cluster.names import CONTROL_PLANE, PHASES
 from kctl.cluster.node import TMP_DIR, Node
-from kctl.cluster.render import Rendered
+from kctl.cluster.render import Rendered, unupgraded_control_planes
 from kctl.cluster.renew import Renewal
 
 COMPONENT_PHASES = CONTROL_PLANE
@@ -78,10 +78,18 @@ def expected_version(component: str, rendered: Rendered) -> str:
     return tag.split("-")[0] if component == "etcd" else tag
 
 
+def addons_wait(waiting: list[str], target: Version) -> str:
+    return (
+        f"skipped until every control plane runs {target} (not yet: {', '.join(waiting)});"
+        " `kctl upgrade node` on the last of them upgrades CoreDNS and kube-proxy"
+    )
+
+
 def describe_phases(
     node: Node,
     rendered: list[Rendered],
     *,
+    target: Version,
     timeout: float,
     etcd_backup: bool,
     renewals: Iterable[Renewal] = (),
@@ -113,6 +121,8 @@ def describe_phases(
                 )
             else:
                 lines.append(f"{phase}: unchanged, skipped")
+        elif phase == "addons" and (waiting := unupgraded_control_planes(node, target)):
+            lines.append(f"addons: {addons_wait(waiting, target)}")
         elif changed:
             lines.append(f"{phase}: write " + ", ".join(r.rel for r in changed))
         else:

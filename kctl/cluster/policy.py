@@ -74,7 +74,7 @@ def _control_plane_findings(
         if name == "etcd":
             continue
         runs = Version.parse(pod.tag)
-        if runs.minors_after(base) < 0:
+        if runs.minors_after(base) < 0 and target != base:  # target == base: finishing it
             out.append(
                 Finding(
                     "skew",
@@ -107,7 +107,8 @@ def skew_findings(
     upload-config, after every control-plane component), so running phases one at a time
     never lets a node jump two minors or go back more than one.
     """
-    base = node.from_version
+    others = [v for n, v in node.control_plane_versions.items() if n != node.name]
+    base = max([node.from_version, *others])  # another control plane may be ahead already
     out = []
     ahead = target.minors_after(base)
     if ahead > MAX_UPGRADE_SKEW:
@@ -162,6 +163,35 @@ def _kubelet_findings(node: Node, target: Version, catalog: Catalog | None) -> l
             )
             out.append(Finding("kubelet-skew", msg, True))
     return out
+
+
+def node_findings(node: Node, target: Version, catalog: Catalog | None = None) -> list[Finding]:
+    """`kctl upgrade node` (kubeadm upgrade node): a secondary control plane or a worker follows
+    the cluster's ClusterConfiguration, which `apply` on the first control plane moved; its own
+    components may lag it by one minor, never more, and are never taken back."""
+    cluster = node.from_version
+    out = []
+    if target != cluster:
+        out.append(
+            Finding(
+                "skew",
+                f"the cluster's ClusterConfiguration is at {cluster}: `kctl upgrade node` brings"
+                f" {node.name} to the cluster's version; upgrade the cluster first with"
+                f" `kctl upgrade apply {target}` on its first control plane",
+                False,
+            )
+        )
+    for name, pod in node.pods.items():
+        if name == "etcd":
+            continue
+        runs = Version.parse(pod.tag)
+        jump = target.minors_after(runs)
+        if jump > MAX_UPGRADE_SKEW:
+            msg = f"{name} on {node.name} runs {runs}: {target} is {jump} minors above it"
+            out.append(Finding("skew", msg, False))
+        elif runs > target:
+            out.append(Finding("skew", f"{target} would downgrade {name} from {runs}", False))
+    return out + _kubelet_findings(node, target, catalog)
 
 
 def skew_verdict(node: Node, target: Version, catalog: Catalog | None = None) -> SkewVerdict:

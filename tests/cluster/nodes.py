@@ -94,11 +94,12 @@ def make_worker(dest: Path, name: str = "w1") -> Path:
         if path.name != "ca.crt" or path.parent != pki:
             path.rmdir() if path.is_dir() else path.unlink()
     if name != "cp1":
-        _rename_kubelet_client(dest, name)
+        set_node_name(dest, name)
     return dest
 
 
-def _rename_kubelet_client(root: Path, name: str) -> None:
+def set_node_name(root: Path, name: str) -> None:
+    """Make kubelet.conf's client certificate say system:node:NAME (how kubeadm names it)."""
     import datetime as dt
 
     from cryptography import x509
