@@ -156,6 +156,11 @@ def plan(
     fail_if_blocked: bool = typer.Option(
         False, "--fail-if-blocked", help="Exit 3 when apply would refuse every target."
     ),
+    etcd_backup: bool = typer.Option(
+        True,
+        "--etcd-backup/--no-etcd-backup",
+        help="Judge as apply with(out) its etcd snapshot (the suggested command says so).",
+    ),
 ) -> None:
     from kctl.cluster.catalog import parse_version
     from kctl.cluster.node import load_node, require_control_plane
@@ -175,7 +180,7 @@ def plan(
         probe_timeout=probe_timeout,
         check_health=health,
         target=target,
-        invocation=Invocation(root, catalog_file, kubeconfig, kubelet),
+        invocation=Invocation(root, catalog_file, kubeconfig, kubelet, etcd_backup),
     )
     if output is OutputFormat.TABLE:
         from kctl.cluster.report import plan_text
@@ -393,19 +398,25 @@ def _run(
         console.success("[dryrun] Finished dry-running successfully; nothing was written.")
         return
     if not yes and phases != ["preflight"]:
-        if not console.interactive:
-            raise InputError(
-                "refusing to change the node without confirmation in a non-interactive session",
-                hint="pass -y, or review with --dry-run first",
-            )
-        if not typer.confirm(
-            f"[upgrade/confirm] Upgrade node {upgrader.node.name} to {upgrader.opts.target}?",
-            default=False,
-            err=True,
-        ):
-            console.info("[upgrade] aborted, nothing changed")
-            raise typer.Exit(1)
+        upgrader.confirm = lambda: _confirm(console, upgrader)
     _execute(console, upgrader, phases, output)
+
+
+def _confirm(console: Console, upgrader: Upgrader) -> None:
+    """kubeadm's [y/N], asked once the preflight passed; refuses without a terminal."""
+    if not console.interactive:
+        raise InputError(
+            "refusing to change the node without confirmation in a non-interactive session",
+            hint="pass -y, or review with --dry-run first",
+        )
+    node = upgrader.node
+    if not typer.confirm(
+        f"[upgrade/confirm] Upgrade the {node.role} node {node.name} to {upgrader.opts.target}?",
+        default=False,
+        err=True,
+    ):
+        console.info("[upgrade] aborted, nothing changed")
+        raise typer.Exit(1)
 
 
 def _execute(console: Console, upgrader: Upgrader, phases: list[str], output: OutputFormat) -> None:

@@ -27,7 +27,7 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,8 @@ from kctl.cluster.phases import (
 from kctl.cluster.policy import (
     Finding,
     Preflight,
+    disk_findings,
+    etcd_files_findings,
     health_findings,
     lock_findings,
     node_findings,
@@ -73,6 +75,7 @@ from kctl.fsio import write_file
 from kctl.progress import Progress
 
 CRASH_HOOK = "KCTL_UPGRADE_CRASH_AFTER"
+_NO_SNAPSHOT = "make etcd answer, or pass --no-etcd-backup to upgrade without a snapshot"
 SIGNAL_HOOK = "KCTL_UPGRADE_SIGNAL_AFTER"  # tests: "<phase>:SIGTERM" signals itself after it
 
 
@@ -115,6 +118,8 @@ class Upgrader:
         if opts.mode == "apply":
             require_control_plane(self.node)
         self.phase_list: tuple[str, ...] = PHASES if opts.mode == "apply" else NODE_PHASES
+        # asked after the preflight passed, before anything is written (kubeadm's [y/N])
+        self.confirm: Callable[[], None] | None = None
         self.store = (
             ObjectStore(self.node.api, self.node.cluster) if self.node.cluster is not None else None
         )
@@ -143,15 +148,18 @@ class Upgrader:
         else:
             findings += skew_findings(self.node, self.opts.target, self.catalog, components)
         findings += health_findings(pending())
+        snapshot = self._snapshot_wanted(phases)
+        etcd_files = etcd_files_findings(self.node, self.opts.etcd_endpoint, snapshot)
+        findings += etcd_files
         db_size = 0
-        try:
-            db_size = self._check_etcd() if self._snapshot_wanted(phases) else 0
-        except PreconditionError as exc:
-            findings.append(Finding("etcd", exc.message, False))
-        try:
-            self._check_disk(db_size)
-        except PreconditionError as exc:
-            findings.append(Finding("disk", exc.message, False))
+        if snapshot and not etcd_files:
+            try:
+                db_size = self._check_etcd()
+            except PreconditionError as exc:
+                findings.append(Finding("etcd", exc.message, False, _NO_SNAPSHOT))
+            except OperationError as exc:
+                findings.append(Finding("etcd", exc.message, False, _NO_SNAPSHOT))
+        findings += disk_findings(self.node, self.opts.backup_root or self.tmp, db_size)
         verdict = self.corefile() if "addons" in phases else None
         findings += [Finding("corefile", p, False) for p in (verdict.problems if verdict else ())]
         return Preflight(findings)
@@ -194,19 +202,6 @@ class Upgrader:
             n += 1
             dest = parent / f"kubeadm-backup-manifests-{stamp}-{n}"
         return dest
-
-    def _check_disk(self, db_size: int) -> None:
-        need = sum(len(f.raw) for f in self.node.files().values()) + db_size + (1 << 20)
-        where = self.opts.backup_root or self.tmp
-        probe = where
-        while not probe.exists() and probe != probe.parent:
-            probe = probe.parent
-        free = shutil.disk_usage(probe).free
-        if free < need:
-            raise PreconditionError(
-                f"not enough disk space for backups in {where}: {need} bytes needed, {free} free",
-                hint="free space or pass --backup-dir on another filesystem",
-            )
 
     # lock / journal --------------------------------------------------------------------
     def acquire(self) -> None:
@@ -537,6 +532,8 @@ class Upgrader:
         work = [p for p in ordered if p not in ("preflight",)]
         if not work:
             return self.outcome
+        if self.confirm is not None:
+            self.confirm()  # raises when the user says no
         self.acquire()
         ok = False
         try:

@@ -13,10 +13,12 @@ from typing import Any
 from kctl.cluster import health as health_mod
 from kctl.cluster.catalog import Catalog, Version, default_catalog_path
 from kctl.cluster.certs import CertInfo, read_certificates
-from kctl.cluster.node import PKI_DIR, Node, split_image
+from kctl.cluster.node import PKI_DIR, TMP_DIR, Node, split_image
 from kctl.cluster.policy import (
     Finding,
     SkewVerdict,
+    disk_findings,
+    etcd_files_findings,
     health_findings,
     lock_findings,
     skew_verdict,
@@ -248,7 +250,11 @@ def plan_upgrade(
         notes.append("health was not checked (--no-health); apply checks it")
     certificates = read_certificates(node.root / PKI_DIR, now)  # while the probes run
     health = pending() if pending else []
+    # the preflight apply runs, but etcd's answer to `etcdctl endpoint status` (its livez is
+    # in health): lock, health, what the etcd snapshot needs, disk space for the backups
     shared = lock_findings(node.root, invocation) + health_findings(health)
+    shared += etcd_files_findings(node, None, etcd_backup=invocation.etcd_backup)
+    shared += disk_findings(node, node.root / TMP_DIR, 0)
     upgrades = []
     for description, version in targets:
         skew = skew_verdict(node, version, catalog)

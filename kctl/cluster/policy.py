@@ -40,16 +40,20 @@ def kubelet_skew(catalog: Catalog | None, target: Version) -> int:
 class Finding:
     """One reason an upgrade may not proceed."""
 
-    check: str  # skew, kubelet-skew, health, lock
+    check: str  # skew, kubelet-skew, health, lock, etcd, disk, corefile
     message: str
     overridable: bool  # --force may override it
+    hint: str = ""  # the next command or step, when --force is not it
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "check": self.check,
             "message": self.message,
             "overridableByForce": self.overridable,
         }
+        if self.hint:
+            out["hint"] = self.hint
+        return out
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,7 @@ def lock_findings(root: Path, invocation: Invocation) -> list[Finding]:
             f" ({state.why}; backup {info.get('backupDir', 'not taken')},"
             f" phases done: {phases}); run `{invocation.rollback()}` to restore the node",
             False,
+            f"run `{invocation.rollback()}`",
         )
     ]
 
@@ -263,12 +268,70 @@ class Preflight:
             return
         checks = sorted({f.check for f in blocking})
         soft_only = all(f.overridable for f in blocking)
+        hints = list(dict.fromkeys(f.hint for f in blocking if f.hint))
+        if soft_only:
+            hints.append("fix these first, or pass --force to override them")
+        elif any(f.check == "skew" for f in blocking):
+            hints.append(f"choose a target from `{plan}`; --force cannot override this")
         raise PreconditionError(
             f"preflight refuses {what}: {', '.join(checks)}",
             details=[f.message for f in blocking],
-            hint=(
-                "fix these first, or pass --force to override them"
-                if soft_only
-                else f"choose a target from `{plan}`; --force cannot override this"
-            ),
+            hint="; ".join(hints) or "--force cannot override this",
         )
+
+
+def etcd_files_findings(node: Node, endpoint: str | None, etcd_backup: bool) -> list[Finding]:
+    """What the etcd snapshot taken before any write needs, checked from files (plan and
+    apply alike): a local etcd, a client certificate and key under pki/, etcdctl installed."""
+    if not etcd_backup or "etcd" not in node.pods:
+        return []
+    import shutil
+
+    from kctl.cluster.etcd import etcd_for
+
+    client = etcd_for(node, endpoint)
+    hint = "restore it, or pass --no-etcd-backup to upgrade without a snapshot (not advised)"
+    out = []
+    for flag in client.tls:
+        path = Path(flag.split("=", 1)[1])
+        if not path.is_file():
+            out.append(
+                Finding(
+                    "etcd",
+                    f"etcd's client {flag[2:].split('=')[0]} {path} is missing: kctl needs it"
+                    " for the etcd snapshot it takes before writing",
+                    False,
+                    hint,
+                )
+            )
+    if shutil.which("etcdctl") is None:
+        out.append(
+            Finding(
+                "etcd",
+                "etcdctl is not installed: kctl needs it for the etcd snapshot it takes first",
+                False,
+                "install etcdctl, or pass --no-etcd-backup to upgrade without a snapshot",
+            )
+        )
+    return out
+
+
+def disk_findings(node: Node, where: Path, db_size: int) -> list[Finding]:
+    """Room for the backups (every file and object an upgrade may touch, plus etcd's data)."""
+    import shutil
+
+    need = sum(len(f.raw) for f in node.files().values()) + db_size + (1 << 20)
+    probe = where
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    if free >= need:
+        return []
+    return [
+        Finding(
+            "disk",
+            f"not enough disk space for backups in {where}: {need} bytes needed, {free} free",
+            False,
+            "free space or pass --backup-dir on another filesystem",
+        )
+    ]
