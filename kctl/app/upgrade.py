@@ -23,6 +23,9 @@ class UpgradeRequest:
     version: str | None  # None with `node`: the cluster's ClusterConfiguration version
     catalog_file: Path | None = None
     options: dict[str, Any] = field(default_factory=dict)  # ApplyOptions fields but target
+    notes: list[str] = field(default_factory=list)  # warnings about the options given
+    print_config: bool = False
+    dry_run: bool = False  # UpgradeConfiguration's dryRun
 
 
 @dataclass
@@ -89,6 +92,10 @@ def dry_run(upgrader: Upgrader, phases: list[str]) -> DryRun:
     )
     chosen = [line for line in lines if line.split(":")[0] in phases]
     chosen = [line for line in chosen if line.split(":")[0] in upgrader.phase_list]
+    chosen = [
+        f"{name}: {why}" if (why := upgrader.skipped(name := line.split(":")[0])) else line
+        for line in chosen
+    ]
     return DryRun(diffs(upgrader), [f"{i + 1}. {line}" for i, line in enumerate(chosen)])
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -87,6 +87,33 @@ CERT_RENEWAL = typer.Option(
     metavar="true|false",
     help="Renew the kubeadm-managed leaf certificates of each upgraded component"
     " (keys kept, one year); --certificate-renewal=false opts out.",
+)
+ETCD_UPGRADE = typer.Option(
+    "true",
+    "--etcd-upgrade",
+    metavar="true|false",
+    help="Upgrade etcd (kubeadm's flag); --etcd-upgrade=false leaves etcd as it is.",
+)
+SKIP_PHASES = typer.Option(
+    None,
+    "--skip-phases",
+    help="Phases to skip, comma-separated: kctl's names or kubeadm's (control-plane,"
+    " upload-config, kubelet-config, addon/coredns, addon/kube-proxy, ...).",
+)
+IGNORE_PREFLIGHT = typer.Option(
+    None,
+    "--ignore-preflight-errors",
+    help="Preflight checks to ignore, comma-separated (health, kubelet-skew, etcd, disk,"
+    " corefile) or all; never the one-minor rule or a live lock.",
+)
+PRINT_CONFIG = typer.Option(
+    False, "--print-config", help="Print the ClusterConfiguration the upgrade uses."
+)
+CONFIG = typer.Option(
+    None,
+    "--config",
+    help="kubeadm config file: an UpgradeConfiguration (kubeadm.k8s.io/v1beta4) and/or a"
+    " ClusterConfiguration to use instead of the cluster's (read, never written).",
 )
 RESULT_OUTPUT = typer.Option(
     OutputFormat.TABLE, "-o", "--output", help="table|json|yaml: the result (phases, backup)."
@@ -273,10 +300,17 @@ def apply(
     kubelet_version: str | None = KUBELET_VERSION,
     output: OutputFormat = RESULT_OUTPUT,
     certificate_renewal: str = CERT_RENEWAL,
+    etcd_upgrade: str = ETCD_UPGRADE,
+    skip_phases: list[str] | None = SKIP_PHASES,
+    ignore_preflight_errors: list[str] | None = IGNORE_PREFLIGHT,
+    print_config: bool = PRINT_CONFIG,
+    config: Path | None = CONFIG,
 ) -> None:
     request = _request(
         version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
         etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal,
+        {"etcd_upgrade": etcd_upgrade, "skip_phases": skip_phases or [], "config": config,
+         "ignore_preflight_errors": ignore_preflight_errors or [], "print_config": print_config},
     )  # fmt: skip
     _run(ctx, list(PHASE_NAMES), request, yes, dry_run, output)
 
@@ -301,12 +335,19 @@ def phase(
     kubelet_version: str | None = KUBELET_VERSION,
     output: OutputFormat = RESULT_OUTPUT,
     certificate_renewal: str = CERT_RENEWAL,
+    etcd_upgrade: str = ETCD_UPGRADE,
+    skip_phases: list[str] | None = SKIP_PHASES,
+    ignore_preflight_errors: list[str] | None = IGNORE_PREFLIGHT,
+    print_config: bool = PRINT_CONFIG,
+    config: Path | None = CONFIG,
 ) -> None:
     if name not in PHASE_NAMES:
         raise InputError(f"unknown phase {name!r}", hint="phases: " + ", ".join(PHASE_NAMES))
     request = _request(
         version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
         etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal,
+        {"etcd_upgrade": etcd_upgrade, "skip_phases": skip_phases or [], "config": config,
+         "ignore_preflight_errors": ignore_preflight_errors or [], "print_config": print_config},
     )  # fmt: skip
     _run(ctx, [name], request, yes or name == "preflight", dry_run, output)
 
@@ -330,6 +371,11 @@ def node(
     kubelet_version: str | None = KUBELET_VERSION,
     output: OutputFormat = RESULT_OUTPUT,
     certificate_renewal: str = CERT_RENEWAL,
+    etcd_upgrade: str = ETCD_UPGRADE,
+    skip_phases: list[str] | None = SKIP_PHASES,
+    ignore_preflight_errors: list[str] | None = IGNORE_PREFLIGHT,
+    print_config: bool = PRINT_CONFIG,
+    config: Path | None = CONFIG,
 ) -> None:
     """kubeadm upgrade node: this node's static pods (a secondary control plane) and kubelet
     config follow the cluster's ClusterConfiguration; a worker gets the kubelet config only."""
@@ -338,6 +384,9 @@ def node(
     request = _request(
         version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
         etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal,
+        {"etcd_upgrade": etcd_upgrade, "skip_phases": skip_phases or [], "config": config,
+         "ignore_preflight_errors": ignore_preflight_errors or [], "print_config": print_config},
+        "node",
     )  # fmt: skip
     request.options["mode"] = "node"
     _run(ctx, list(NODE_PHASES), request, yes, dry_run, output)
@@ -356,10 +405,47 @@ def _request(
     kubeconfig: Path | None,
     kubelet_version: str | None,
     certificate_renewal: str,
+    kubeadm: dict[str, Any],
+    section: str = "apply",
 ) -> UpgradeRequest:
-    """apply's and phase's shared options as one request."""
+    """apply's, phase's and node's shared options as one request; an UpgradeConfiguration
+    in --config sets those left at their defaults (its `section`: apply or node)."""
     from kctl.app.upgrade import UpgradeRequest
+    from kctl.cluster.flags import (
+        parse_ignored_checks,
+        parse_skip_phases,
+        read_upgrade_configuration,
+    )
 
+    given: dict[str, Any] = {
+        "certificate_renewal": _boolean(certificate_renewal, "--certificate-renewal"),
+        "etcd_upgrade": _boolean(kubeadm["etcd_upgrade"], "--etcd-upgrade"),
+        "force": force,
+        "skip_phases": kubeadm["skip_phases"],
+        "ignore_preflight_errors": kubeadm["ignore_preflight_errors"],
+        "print_config": kubeadm["print_config"],
+    }
+    defaults: dict[str, Any] = {
+        "certificate_renewal": True,
+        "etcd_upgrade": True,
+        "force": False,
+        "skip_phases": [],
+        "ignore_preflight_errors": [],
+        "print_config": False,
+    }
+    notes: list[str] = []
+    dry_run = False
+    if kubeadm["config"] is not None:
+        found = read_upgrade_configuration(kubeadm["config"], section)
+        if found is not None:
+            notes = found.notes
+            dry_run = bool(found.options.pop("dry_run", False))
+            if version is None or found.options.get("version") in (None, version):
+                version = found.options.pop("version", version)
+            for key, value in found.options.items():
+                if key in given and given[key] == defaults[key]:
+                    given[key] = value
+    skips = parse_skip_phases(given["skip_phases"])
     return UpgradeRequest(
         root,
         version,
@@ -370,11 +456,18 @@ def _request(
             "backup_root": backup_dir,
             "etcd_endpoint": etcd_endpoint,
             "etcd_backup": etcd_backup,
-            "force": force,
+            "force": given["force"],
             "kubeconfig": kubeconfig,
             "kubelet_version": _kubelet(kubelet_version),
-            "certificate_renewal": _boolean(certificate_renewal, "--certificate-renewal"),
+            "certificate_renewal": given["certificate_renewal"],
+            "etcd_upgrade": given["etcd_upgrade"],
+            "skips": skips,
+            "ignore": parse_ignored_checks(given["ignore_preflight_errors"]),
+            "config": kubeadm["config"],
         },
+        notes=[*notes, *skips.notes],
+        print_config=given["print_config"],
+        dry_run=dry_run,
     )
 
 
@@ -389,8 +482,12 @@ def _run(
     from kctl.app import upgrade as use_case
 
     console = console_of(ctx)
+    for note in request.notes:
+        console.warn(note)
     upgrader = use_case.prepare(request, progress_of(console))
-    if dry_run:
+    if request.print_config:
+        console.result(upgrader.node.cluster_config.raw.decode("utf-8", "replace").rstrip())
+    if dry_run or request.dry_run:
         shown = use_case.dry_run(upgrader, phases)
         console.result(shown.diffs)
         console.result("Phases (in order):\n" + "\n".join(f"  {line}" for line in shown.phases))

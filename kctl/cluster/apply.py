@@ -28,7 +28,7 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from kctl.cluster import health as health_mod
 from kctl.cluster.catalog import Catalog, Version
 from kctl.cluster.corefile import CorefileVerdict
 from kctl.cluster.etcd import etcd_for, restore_from_snapshot
+from kctl.cluster.flags import Skips
 from kctl.cluster.interrupts import (
     Signalled,
     UpgradeInterruptedError,
@@ -95,6 +96,9 @@ class ApplyOptions:
     certificate_renewal: bool = True
     config: Path | None = None  # --config: a ClusterConfiguration kctl reads, never writes
     mode: str = "apply"  # or "node": kubeadm upgrade node (secondary control planes, workers)
+    etcd_upgrade: bool = True  # --etcd-upgrade=false: the etcd phase leaves etcd as it is
+    skips: Skips = field(default_factory=Skips)  # --skip-phases
+    ignore: frozenset[str] = frozenset()  # --ignore-preflight-errors
 
 
 class Upgrader:
@@ -124,7 +128,7 @@ class Upgrader:
             ObjectStore(self.node.api, self.node.cluster) if self.node.cluster is not None else None
         )
         self.invocation = Invocation(root, opts.catalog_file, opts.kubeconfig, opts.kubelet_version)
-        self.rendered = render_all(self.node, catalog, opts.target)
+        self.rendered = [self._kept(r) for r in render_all(self.node, catalog, opts.target)]
         self.renewals = plan_renewals(root) if opts.certificate_renewal else []
         self.tmp = root / TMP_DIR
         self.lock = self.tmp / LOCK_NAME
@@ -133,6 +137,25 @@ class Upgrader:
         self.upgraded: list[Rendered] = []  # written so far, for rollback
         self._mark = time.monotonic()  # when the current phase started
         self.first_write: float | None = None  # seconds since boot of the first manifest write
+
+    def _kept(self, item: Rendered) -> Rendered:
+        """--etcd-upgrade=false and --skip-phases addon/NAME: that file stays as it is."""
+        skipped_addon = any(
+            item.phase == "addons" and addon.file.rel == item.rel
+            for name, addon in self.node.addons.items()
+            if name in self.opts.skips.addons
+        )
+        if (item.phase == "etcd" and not self.opts.etcd_upgrade) or skipped_addon:
+            return Rendered(item.rel, item.old, item.old, item.phase)
+        return item
+
+    def skipped(self, phase: str) -> str | None:
+        """Why a phase is skipped by an option (None: it runs)."""
+        if phase == "etcd" and not self.opts.etcd_upgrade:
+            return "skipped (--etcd-upgrade=false)"
+        if phase in self.opts.skips.phases:
+            return "skipped (--skip-phases)"
+        return None
 
     # preflight -------------------------------------------------------------------------
     def preflight_report(self, phases: list[str]) -> Preflight:
@@ -162,7 +185,7 @@ class Upgrader:
         findings += disk_findings(self.node, self.opts.backup_root or self.tmp, db_size)
         verdict = self.corefile() if "addons" in phases else None
         findings += [Finding("corefile", p, False) for p in (verdict.problems if verdict else ())]
-        return Preflight(findings)
+        return Preflight(findings, self.opts.ignore)
 
     def _snapshot_wanted(self, phases: list[str]) -> bool:
         """An etcd snapshot before writing: local etcd only (kctl never touches external etcd)."""
@@ -177,7 +200,8 @@ class Upgrader:
         report.enforce(self.opts.force, f"the upgrade to {self.opts.target}", plan)
         overridden = report.overridden(self.opts.force)
         for finding in overridden:
-            self.progress.warn(f"[preflight] --force overrides: {finding.message}")
+            how = "--force overrides" if finding.overridable and self.opts.force else "ignored"
+            self.progress.warn(f"[preflight] {how}: {finding.message}")
         checked = "skew policy, health, etcd, disk space, no other upgrade"
         if overridden:
             self.progress.step(f"[preflight] ok with {len(overridden)} finding(s) overridden")
@@ -491,7 +515,10 @@ class Upgrader:
         for phase in work:
             if phase == "backup":
                 continue
-            if phase in COMPONENT_PHASES and phase not in self.node.pods:
+            if self.skipped(phase):
+                self._done(phase, str(self.skipped(phase)))
+                self.progress.step(f"[{phase}] {self.skipped(phase)}")
+            elif phase in COMPONENT_PHASES and phase not in self.node.pods:
                 self._done(phase, EXTERNAL_ETCD if phase == "etcd" else "not on this node")
             elif phase in COMPONENT_PHASES:
                 self.upgrade_component(phase_files(self.rendered, phase)[0])

@@ -254,12 +254,18 @@ class Preflight:
     """Every finding of one preflight, and what `--force` makes of them."""
 
     findings: list[Finding]
+    ignored: frozenset[str] = frozenset()  # --ignore-preflight-errors: checks, or "all"
+
+    def _ignores(self, finding: Finding) -> bool:
+        if finding.check in ("skew", "lock"):
+            return False  # the one-minor rule and a live lock are never ignored
+        return "all" in self.ignored or finding.check in self.ignored
 
     def blocking(self, force: bool) -> list[Finding]:
-        return [f for f in self.findings if not (force and f.overridable)]
+        return [f for f in self.findings if not (force and f.overridable) and not self._ignores(f)]
 
     def overridden(self, force: bool) -> list[Finding]:
-        return [f for f in self.findings if force and f.overridable]
+        return [f for f in self.findings if (force and f.overridable) or self._ignores(f)]
 
     def enforce(self, force: bool, what: str, plan: str = "kctl upgrade plan") -> None:
         """Raise exit 3 naming every blocking finding (`plan`: the pasteable plan command)."""
