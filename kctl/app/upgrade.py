@@ -62,7 +62,7 @@ def prepare(request: UpgradeRequest, progress: Progress) -> Upgrader:
         request.root, opts.get("kubelet_version"), opts.get("kubeconfig"), opts.get("config")
     )
     if opts.get("mode", "apply") == "apply":
-        from kctl.cluster.node import require_control_plane
+        from kctl.cluster.roles import require_control_plane
 
         require_control_plane(node)
     applied = options(request, node.from_version)

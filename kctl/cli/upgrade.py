@@ -190,8 +190,9 @@ def plan(
     ),
 ) -> None:
     from kctl.cluster.catalog import parse_version
-    from kctl.cluster.node import load_node, require_control_plane
+    from kctl.cluster.node import load_node
     from kctl.cluster.plan import plan_upgrade
+    from kctl.cluster.roles import require_control_plane
     from kctl.cluster.runbook import Invocation
     from kctl.errors import PreconditionError
 

@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kctl.cluster import corefile, docs, proof
 from kctl.cluster import health as health_mod
+from kctl.cluster import preflight as preflight_mod
+from kctl.cluster import proof
 from kctl.cluster.catalog import Catalog, Version
 from kctl.cluster.corefile import CorefileVerdict
 from kctl.cluster.etcd import etcd_for, restore_from_snapshot
@@ -46,7 +47,7 @@ from kctl.cluster.interrupts import (
 )
 from kctl.cluster.lock import LOCK_NAME, owner
 from kctl.cluster.names import NODE_PHASES, PHASES
-from kctl.cluster.node import TMP_DIR, Node, load_node, require_control_plane, split_image
+from kctl.cluster.node import TMP_DIR, Node, load_node
 from kctl.cluster.objects import ObjectRef, ObjectStore, is_object
 from kctl.cluster.phases import (
     COMPONENT_PHASES,
@@ -58,25 +59,19 @@ from kctl.cluster.phases import (
     phase_files,
 )
 from kctl.cluster.policy import (
-    Finding,
     Preflight,
-    disk_findings,
-    etcd_files_findings,
-    health_findings,
     lock_findings,
-    node_findings,
-    skew_findings,
 )
 from kctl.cluster.render import Rendered, render_all, unupgraded_control_planes
 from kctl.cluster.renew import Renewal, plan_renewals
 from kctl.cluster.restore import backup_index
+from kctl.cluster.roles import require_control_plane
 from kctl.cluster.runbook import Invocation
-from kctl.errors import InputError, OperationError, PreconditionError
+from kctl.errors import InputError, OperationError
 from kctl.fsio import write_file
 from kctl.progress import Progress
 
 CRASH_HOOK = "KCTL_UPGRADE_CRASH_AFTER"
-_NO_SNAPSHOT = "make etcd answer, or pass --no-etcd-backup to upgrade without a snapshot"
 SIGNAL_HOOK = "KCTL_UPGRADE_SIGNAL_AFTER"  # tests: "<phase>:SIGTERM" signals itself after it
 
 
@@ -159,39 +154,11 @@ class Upgrader:
 
     # preflight -------------------------------------------------------------------------
     def preflight_report(self, phases: list[str]) -> Preflight:
-        """Every preflight check for running `phases`, read-only: the one policy (lock, skew,
-        health) plus etcd reachability and disk space for the backups."""
-        partial = [p for p in self.phase_list if p in phases] != list(self.phase_list)
-        components = [p for p in phases if p in COMPONENT_PHASES] if partial else None
-        probes = {n: p.probe for n, p in self.node.pods.items()}
-        pending = health_mod.start_all(probes, self.opts.probe_timeout)
-        findings = lock_findings(self.root, self.invocation)
-        if self.opts.mode == "node":
-            findings += node_findings(self.node, self.opts.target, self.catalog)
-        else:
-            findings += skew_findings(self.node, self.opts.target, self.catalog, components)
-        findings += health_findings(pending())
-        snapshot = self._snapshot_wanted(phases)
-        etcd_files = etcd_files_findings(self.node, self.opts.etcd_endpoint, snapshot)
-        findings += etcd_files
-        db_size = 0
-        if snapshot and not etcd_files:
-            try:
-                db_size = self._check_etcd()
-            except PreconditionError as exc:
-                findings.append(Finding("etcd", exc.message, False, _NO_SNAPSHOT))
-            except OperationError as exc:
-                findings.append(Finding("etcd", exc.message, False, _NO_SNAPSHOT))
-        findings += disk_findings(self.node, self.opts.backup_root or self.tmp, db_size)
-        verdict = self.corefile() if "addons" in phases else None
-        findings += [Finding("corefile", p, False) for p in (verdict.problems if verdict else ())]
-        return Preflight(findings, self.opts.ignore)
+        """Every preflight check for running `phases`, read-only (preflight.collect)."""
+        return preflight_mod.collect(self, phases)
 
     def _snapshot_wanted(self, phases: list[str]) -> bool:
-        """An etcd snapshot before writing: local etcd only (kctl never touches external etcd)."""
-        writes = [p for p in phases if p != "preflight"]
-        local = "etcd" in self.node.pods
-        return self.opts.etcd_backup and local and ("backup" in writes or "etcd" in writes)
+        return preflight_mod.snapshot_wanted(self.node, self.opts.etcd_backup, phases)
 
     def preflight(self, phases: list[str]) -> None:
         """Run the preflight; exit 3 on anything --force may not (or was not asked to) override."""
@@ -208,7 +175,7 @@ class Upgrader:
         else:
             self.progress.step(f"[preflight] ok: {checked}")
 
-    def _check_etcd(self) -> int:
+    def check_etcd(self) -> int:
         if not self.opts.etcd_backup:
             return 0
         status = etcd_for(self.node, self.opts.etcd_endpoint).status()
@@ -461,21 +428,7 @@ class Upgrader:
         return self._index_cache[backup]
 
     def corefile(self) -> CorefileVerdict | None:
-        """What becomes of the Corefile when the addons phase changes CoreDNS (None: no change)."""
-        dns = self.node.addons.get("coredns")
-        item = next(
-            (r for r in phase_files(self.rendered, "addons") if dns and r.rel == dns.file.rel), None
-        )
-        if dns is None or item is None or not item.changed or self.node.corefile is None:
-            return None
-        new = split_image(
-            str(
-                docs.parse_all(item.new, Path(item.rel))[0]["spec"]["template"]["spec"][
-                    "containers"
-                ][0]["image"]
-            )
-        )[1]
-        return corefile.check(dns.tag, new, self.node.corefile.raw.decode("utf-8", "replace"))
+        return preflight_mod.corefile_verdict(self.node, self.rendered)
 
     def write_plain(self, phase: str) -> None:
         """upload-config, kubelet-config, addons: write their files (no process to wait for)."""

@@ -16,12 +16,12 @@ from kctl.cluster.catalog import Catalog, Patch, Transition, Version
 from kctl.cluster.kubeadm_api import v1beta4_problems
 from kctl.cluster.node import (
     CONFIG_FLAG,
-    CONTROL_PLANE_ROLE,
     KUBELET_CONFIG,
     ManifestFile,
     Node,
     split_image,
 )
+from kctl.cluster.roles import CONTROL_PLANE_ROLE
 from kctl.errors import InputError, Location
 
 _INDENTED_SEQ = re.compile(r"^( *)[^\s#-][^:\n]*:[ \t]*\n\1  - ", re.MULTILINE)
