@@ -188,6 +188,7 @@ def plan(
         "--etcd-backup/--no-etcd-backup",
         help="Judge as apply with(out) its etcd snapshot (the suggested command says so).",
     ),
+    etcd_endpoint: str | None = ETCD_ENDPOINT,
 ) -> None:
     from kctl.cluster.catalog import parse_version
     from kctl.cluster.node import load_node
@@ -208,7 +209,7 @@ def plan(
         probe_timeout=probe_timeout,
         check_health=health,
         target=target,
-        invocation=Invocation(root, catalog_file, kubeconfig, kubelet, etcd_backup),
+        invocation=Invocation(root, catalog_file, kubeconfig, kubelet, etcd_backup, etcd_endpoint),
     )
     if output is OutputFormat.TABLE:
         from kctl.cluster.report import plan_text

@@ -174,13 +174,21 @@ class ObjectStore:
 
 
 def read_state(api: Any, refs: Iterable[ObjectRef] = READ) -> ClusterState:
-    """Every object kctl may read or write, the Nodes and the control-plane mirror pods."""
-    state = ClusterState()
-    for ref in refs:
-        found = api.find(ref.api_path)
-        if found is not None:
-            state.objects[ref.api_path] = found
-    state.nodes = list(api.get("/api/v1/nodes").get("items") or [])
-    pods = api.get(f"/api/v1/namespaces/{NAMESPACE}/pods?labelSelector=tier%3Dcontrol-plane")
-    state.pods = list(pods.get("items") or [])
+    """Every object kctl may read or write, the Nodes and the control-plane mirror pods (the
+    requests run side by side: each is a TLS round trip to the API server)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    wanted = list(refs)
+    pods = f"/api/v1/namespaces/{NAMESPACE}/pods?labelSelector=tier%3Dcontrol-plane"
+    with ThreadPoolExecutor(max_workers=len(wanted) + 2) as pool:
+        found = [pool.submit(api.find, ref.api_path) for ref in wanted]
+        nodes = pool.submit(api.get, "/api/v1/nodes")
+        mirror = pool.submit(api.get, pods)
+        state = ClusterState()
+        for ref, future in zip(wanted, found, strict=True):
+            obj = future.result()
+            if obj is not None:
+                state.objects[ref.api_path] = obj
+        state.nodes = list(nodes.result().get("items") or [])
+        state.pods = list(mirror.result().get("items") or [])
     return state

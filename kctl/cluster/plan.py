@@ -253,7 +253,7 @@ def plan_upgrade(
     # the preflight apply runs, but etcd's answer to `etcdctl endpoint status` (its livez is
     # in health): lock, health, what the etcd snapshot needs, disk space for the backups
     shared = lock_findings(node.root, invocation) + health_findings(health)
-    shared += etcd_files_findings(node, None, etcd_backup=invocation.etcd_backup)
+    shared += etcd_files_findings(node, invocation.etcd_endpoint, invocation.etcd_backup)
     shared += disk_findings(node, node.root / TMP_DIR, 0)
     upgrades = []
     for description, version in targets:

@@ -17,6 +17,7 @@ class Invocation:
     kubeconfig: Path | None = None
     kubelet_version: str | None = None
     etcd_backup: bool = True  # False: plan judged as `apply --no-etcd-backup`, and says so
+    etcd_endpoint: str | None = None  # plan judged with apply's --etcd-endpoint, repeated
 
     def command(self, *words: str, catalog: bool = True) -> str:
         """`kctl upgrade WORDS... --root R [--catalog C] [--kubeconfig K]`, shell-quoted."""
@@ -31,6 +32,8 @@ class Invocation:
             argv += ["--kubelet-version", self.kubelet_version]
         if not self.etcd_backup and words and words[0] == "apply":
             argv += ["--no-etcd-backup"]
+        if self.etcd_endpoint and words and words[0] == "apply":
+            argv += ["--etcd-endpoint", self.etcd_endpoint]
         return shlex.join(argv)
 
     def rollback(self) -> str:

@@ -59,6 +59,7 @@ def test_real_node_plan_diff_apply_rollback(
     node, api = real_node
     before = contents(node.root)
     plan_args = ["upgrade", "plan", "--root", str(node.root), "--kubeconfig", str(api.kubeconfig)]
+    plan_args += ["--etcd-endpoint", etcd.endpoint]  # judged as apply will run
     assert main([*plan_args, "-o", "json", "--probe-timeout", "1"]) == 0
     plan = json.loads(capsys.readouterr().out)
     assert plan["nodeName"] == "cp1"
