@@ -82,21 +82,9 @@ def dry_run(upgrader: Upgrader, phases: list[str]) -> DryRun:
     """The diffs and the numbered phases a run of `phases` would go through."""
     from kctl.cluster.phases import describe_phases
 
-    lines = describe_phases(
-        upgrader.node,
-        upgrader.rendered,
-        target=upgrader.opts.target,
-        timeout=upgrader.opts.timeout,
-        etcd_backup=upgrader.opts.etcd_backup,
-        renewals=upgrader.certificates_of(phases),
-    )
-    chosen = [line for line in lines if line.split(":")[0] in phases]
-    chosen = [line for line in chosen if line.split(":")[0] in upgrader.phase_list]
-    chosen = [
-        f"{name}: {why}" if (why := upgrader.skipped(name := line.split(":")[0])) else line
-        for line in chosen
-    ]
-    return DryRun(diffs(upgrader), [f"{i + 1}. {line}" for i, line in enumerate(chosen)])
+    chosen = [p for p in upgrader.phase_list if p in phases]
+    lines = describe_phases(upgrader.phase_context(phases), chosen, upgrader.skipped)
+    return DryRun(diffs(upgrader), [f"{i + 1}. {line}" for i, line in enumerate(lines)])
 
 
 def preflight(upgrader: Upgrader, phases: list[str]) -> tuple[list[Finding], list[Finding]]:

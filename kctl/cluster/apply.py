@@ -50,10 +50,11 @@ from kctl.cluster.names import NODE_PHASES, PHASES
 from kctl.cluster.node import TMP_DIR, Node, load_node
 from kctl.cluster.objects import ObjectRef, ObjectStore, is_object
 from kctl.cluster.phases import (
-    COMPONENT_PHASES,
     EXTERNAL_ETCD,
+    PHASE_TABLE,
     SNAPSHOT_NAME,
     Outcome,
+    PhaseContext,
     addons_wait,
     expected_version,
     phase_files,
@@ -315,6 +316,24 @@ class Upgrader:
                     raise TimeoutError(f"last answer: {found.how}")
                 time.sleep(self.opts.poll)
 
+    def phase_context(self, phases: Iterable[str]) -> PhaseContext:
+        """What describing `phases` needs (pure data: node, renders, options)."""
+        return PhaseContext(
+            self.node,
+            self.rendered,
+            self.opts.target,
+            self.opts.timeout,
+            self._snapshot_wanted(list(phases)),
+            tuple(self.certificates_of(phases)),
+        )
+
+    def component_phase(self, component: str) -> None:
+        """A control-plane component's phase (PHASE_TABLE): not on this node, or upgraded."""
+        if component not in self.node.pods:
+            self._done(component, EXTERNAL_ETCD if component == "etcd" else "not on this node")
+            return
+        self.upgrade_component(phase_files(self.rendered, component)[0])
+
     def upgrade_component(self, item: Rendered) -> None:
         component = item.phase
         if not item.changed:
@@ -468,15 +487,13 @@ class Upgrader:
         for phase in work:
             if phase == "backup":
                 continue
-            if self.skipped(phase):
-                self._done(phase, str(self.skipped(phase)))
-                self.progress.step(f"[{phase}] {self.skipped(phase)}")
-            elif phase in COMPONENT_PHASES and phase not in self.node.pods:
-                self._done(phase, EXTERNAL_ETCD if phase == "etcd" else "not on this node")
-            elif phase in COMPONENT_PHASES:
-                self.upgrade_component(phase_files(self.rendered, phase)[0])
-            else:
-                self.write_plain(phase)
+            why = self.skipped(phase)
+            run = PHASE_TABLE[phase].run
+            if why:
+                self._done(phase, why)
+                self.progress.step(f"[{phase}] {why}")
+            elif run is not None:
+                run(self)
 
     def _interrupted(self, exc: BaseException) -> None:
         """SIGINT, SIGTERM or SIGHUP: roll back what was written (ignoring further signals

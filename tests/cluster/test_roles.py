@@ -125,3 +125,23 @@ def test_policy_and_cluster_version_come_from_the_newest_control_plane(
         if c["name"] == "kube-apiserver"
     }
     assert apiservers == {"cp1": "v1.30.4", "cp2": "v1.31.2", "cp3": "v1.30.4"}
+
+
+def test_dry_run_and_run_go_through_the_same_phases(
+    tmp_path: Path, make_cluster: MakeCluster, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_worker(tmp_path / "w1", "w1")
+    api = make_cluster(ClusterSpec())
+    args = ["upgrade", "node", "--root", str(root), *FORCED, "--kubeconfig", str(api.kubeconfig)]
+    assert main([*args, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    described = [
+        line.split(". ", 1)[1].split(":")[0]
+        for line in out.splitlines()
+        if line[:4].strip()[:1].isdigit()
+    ]
+    assert main([*args, "-o", "json"]) == 0
+    ran = [p["name"] for p in json.loads(capsys.readouterr().out)["phases"]]
+    assert described == ran
+    assert ran == ["preflight", "backup", "etcd", "kube-apiserver", "kube-controller-manager",
+                   "kube-scheduler", "kubelet-config", "addons"]  # fmt: skip
