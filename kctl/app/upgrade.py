@@ -61,6 +61,9 @@ def prepare(request: UpgradeRequest, progress: Progress) -> Upgrader:
     node = load_node(
         request.root, opts.get("kubelet_version"), opts.get("kubeconfig"), opts.get("config")
     )
+    from kctl.cluster.health import kubelet_from_read_only_api
+
+    kubelet_from_read_only_api(node)  # the network is health's, never node.py's
     if opts.get("mode", "apply") == "apply":
         from kctl.cluster.roles import require_control_plane
 

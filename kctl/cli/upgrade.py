@@ -191,6 +191,7 @@ def plan(
     etcd_endpoint: str | None = ETCD_ENDPOINT,
 ) -> None:
     from kctl.cluster.catalog import parse_version
+    from kctl.cluster.health import kubelet_from_read_only_api
     from kctl.cluster.node import load_node
     from kctl.cluster.plan import plan_upgrade
     from kctl.cluster.roles import require_control_plane
@@ -203,6 +204,7 @@ def plan(
     catalog = _catalog(catalog_file)
     node = load_node(root, kubelet, kubeconfig)
     require_control_plane(node)
+    kubelet_from_read_only_api(node)
     result = plan_upgrade(
         node,
         catalog,

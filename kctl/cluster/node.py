@@ -17,7 +17,6 @@ the cluster too (objects.py). kctl never executes a file under the root it inspe
 
 from __future__ import annotations
 
-import re
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,6 @@ ADDONS = ("coredns", "kube-proxy")
 PKI_DIR = "etc/kubernetes/pki"
 CONFIG_FLAG = "--config:"  # the rel of a ClusterConfiguration given with --config (never written)
 TMP_DIR = "etc/kubernetes/tmp"
-_BUILD_INFO = re.compile(r'kubernetes_build_info\{[^}]*git_version="(v\d+\.\d+\.\d+)"')
 
 
 @dataclass(frozen=True)
@@ -332,19 +330,6 @@ def _addon_in(file: ManifestFile, name: str) -> Addon:
     )
 
 
-def kubelet_api_version(kubelet_config: dict[str, Any], timeout: float = 0.5) -> str | None:
-    """The running kubelet's version from its read-only API (`readOnlyPort` in its config,
-    GET /metrics, kubernetes_build_info), when that port is enabled; never by running a binary."""
-    port = kubelet_config.get("readOnlyPort")
-    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-        return None
-    from kctl.cluster.health import get_text
-
-    text = get_text(Probe("HTTP", "127.0.0.1", port, "/metrics"), timeout)
-    match = _BUILD_INFO.search(text or "")
-    return match[1] if match else None
-
-
 def _object_file(state: ClusterState, ref: ObjectRef) -> ManifestFile | None:
     obj = state.get(ref)
     if obj is None:
@@ -489,7 +474,7 @@ def load_node(
         image_repository=str(cluster.get("imageRepository") or "registry.k8s.io"),
         kubelet_config=kubelet,
         addons=addons,
-        kubelet_version=kubelet_version or kubelet_api_version(kubelet.docs[0]),
+        kubelet_version=kubelet_version,
         kubelets=kubelets,
         role=role,
         cluster=state,
