@@ -189,6 +189,9 @@ def plan(
         help="Judge as apply with(out) its etcd snapshot (the suggested command says so).",
     ),
     etcd_endpoint: str | None = ETCD_ENDPOINT,
+    config: Path | None = typer.Option(
+        None, "--config", help="A ClusterConfiguration to read instead of the cluster's."
+    ),
 ) -> None:
     from kctl.cluster.catalog import parse_version
     from kctl.cluster.health import kubelet_from_read_only_api
@@ -202,7 +205,7 @@ def plan(
     target = parse_version(version, "VERSION") if version is not None else None
     kubelet = _kubelet(kubelet_version)
     catalog = _catalog(catalog_file)
-    node = load_node(root, kubelet, kubeconfig)
+    node = load_node(root, kubelet, kubeconfig, config)
     require_control_plane(node)
     kubelet_from_read_only_api(node)
     result = plan_upgrade(

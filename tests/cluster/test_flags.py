@@ -119,3 +119,20 @@ def test_upgrade_configuration_unknown_field_is_exit_2_at_its_line(
     err = capsys.readouterr().err
     assert f"{config}:4" in err
     assert "etcdUpgrades" in err
+
+
+def test_plan_reads_a_cluster_configuration_given_with_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    root = make_node(tmp_path / "n", NodeSpec(real=True, pki=False))
+    config = tmp_path / "kubeadm.yaml"
+    config.write_text(
+        "apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\n"
+        "kubernetesVersion: v1.30.4\netcd:\n  local:\n    dataDir: /var/lib/etcd\n"
+    )
+    args = ["upgrade", "plan", "--root", str(root), "--no-health", "-o", "json"]
+    assert main([*args, "--config", str(config)]) == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out)["clusterVersion"] == "v1.30.4"
+    assert config.read_text().startswith("apiVersion: kubeadm.k8s.io/v1beta3")
