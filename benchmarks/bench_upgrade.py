@@ -3,7 +3,10 @@
 The example node (examples/kubeadm-node) is copied to a temp dir with its livenessProbe ports
 moved to free loopback ports; small HTTP(S) servers (self-signed TLS where the probe says
 HTTPS, like the real components) answer the probes and /version. Target: <= 0.3 s absolute;
-also reported as a ratio to `python -c "import typer"`.
+also reported as a ratio to `python -c "import typer"`. Beside it, the same plan on the layout
+kubeadm leaves (examples/kubeadm-node-real) with `--kubeconfig`: the ClusterConfiguration,
+addons, Nodes and mirror pods read from the loopback API server the tests use
+(tests/cluster/apiserver.py, a v1.30 cluster's objects over HTTPS).
 """
 
 from __future__ import annotations
@@ -83,23 +86,33 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _serve_probes(node: Path, tls: ssl.SSLContext) -> list[http.server.ThreadingHTTPServer]:
+    servers = []
+    for component, port in PORTS.items():
+        manifest = node / "etc/kubernetes/manifests" / f"{component}.yaml"
+        text = manifest.read_text()
+        new_port = _free_port()
+        manifest.write_text(text.replace(f"port: {port}", f"port: {new_port}"))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", new_port), _Handler)
+        if "scheme: HTTPS" in text:
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    return servers
+
+
 def main() -> None:
+    from tests.cluster.apiserver import FakeAPIServer, v130_cluster
+
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         node = work / "node"
+        real = work / "real"
         shutil.copytree(REPO / "examples" / "kubeadm-node", node)
+        shutil.copytree(REPO / "examples" / "kubeadm-node-real", real)
         tls = _self_signed(work)
-        servers = []
-        for component, port in PORTS.items():
-            manifest = node / "etc/kubernetes/manifests" / f"{component}.yaml"
-            text = manifest.read_text()
-            new_port = _free_port()
-            manifest.write_text(text.replace(f"port: {port}", f"port: {new_port}"))
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", new_port), _Handler)
-            if "scheme: HTTPS" in text:
-                server.socket = tls.wrap_socket(server.socket, server_side=True)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            servers.append(server)
+        servers = _serve_probes(node, tls) + _serve_probes(real, tls)
+        api = FakeAPIServer(work / "api", v130_cluster()).start()
         # this checkout's kctl (an installed `kctl` may be another checkout's)
         os.environ["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
@@ -107,12 +120,21 @@ def main() -> None:
         base = [sys.executable, "-m", "kctl"]
         plan = [*base, "upgrade", "plan", "--root", str(node), "-o", "json"]
         plan += ["--kubelet-version", "v1.30.4"]
-        times = interleaved({"floor": [sys.executable, "-c", "import typer"], "plan": plan}, RUNS)
+        cluster = [*base, "upgrade", "plan", "--root", str(real), "-o", "json"]
+        cluster += ["--kubeconfig", str(api.kubeconfig)]
+        commands = {"floor": [sys.executable, "-c", "import typer"], "plan": plan}
+        times = interleaved({**commands, "cluster": cluster}, RUNS)
         for server in servers:
             server.shutdown()
             server.server_close()
+        api.stop()
     report_absolute("kctl upgrade plan (4 live health checks)", times["plan"], 0.3)
     report("kctl upgrade plan", times["plan"], times["floor"], 3.0, "import typer")
+    report_absolute(
+        "kctl upgrade plan --kubeconfig (real layout, cluster API over HTTPS)",
+        times["cluster"],
+        0.3,
+    )
 
 
 if __name__ == "__main__":

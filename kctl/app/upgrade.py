@@ -11,6 +11,7 @@ from kctl.progress import Progress
 
 if TYPE_CHECKING:
     from kctl.cluster.apply import ApplyOptions, Upgrader
+    from kctl.cluster.catalog import Version
     from kctl.cluster.policy import Finding
 
 
@@ -19,9 +20,12 @@ class UpgradeRequest:
     """A target version for the node under root, with apply's options."""
 
     root: Path
-    version: str
+    version: str | None  # None with `node`: the cluster's ClusterConfiguration version
     catalog_file: Path | None = None
     options: dict[str, Any] = field(default_factory=dict)  # ApplyOptions fields but target
+    notes: list[str] = field(default_factory=list)  # warnings about the options given
+    print_config: bool = False
+    dry_run: bool = False  # UpgradeConfiguration's dryRun
 
 
 @dataclass
@@ -32,24 +36,42 @@ class DryRun:
     phases: list[str]
 
 
-def options(request: UpgradeRequest) -> ApplyOptions:
+def options(request: UpgradeRequest, default: Version | None = None) -> ApplyOptions:
     from kctl.cluster.apply import ApplyOptions
     from kctl.cluster.catalog import parse_version
 
-    target = parse_version(request.version, "VERSION")
+    if request.version is None and default is not None:
+        target = default
+    else:
+        target = parse_version(request.version or "", "VERSION")
     return ApplyOptions(target=target, catalog_file=request.catalog_file, **request.options)
 
 
 def prepare(request: UpgradeRequest, progress: Progress) -> Upgrader:
-    """The Upgrader for the request: catalog loaded, target checked, node read and rendered."""
+    """The Upgrader for the request: catalog loaded, target checked, node read and rendered
+    (`node`: the target defaults to the cluster's ClusterConfiguration version)."""
     from kctl.cluster.apply import Upgrader
-    from kctl.cluster.catalog import load_catalog
+    from kctl.cluster.catalog import load_catalog, parse_version
     from kctl.cluster.catalog_store import resolve
+    from kctl.cluster.node import load_node
 
-    opts = options(request)
+    if request.version is not None:
+        parse_version(request.version, "VERSION")  # a bad VERSION before the node is read
+    opts = request.options
+    node = load_node(
+        request.root, opts.get("kubelet_version"), opts.get("kubeconfig"), opts.get("config")
+    )
+    from kctl.cluster.health import kubelet_from_read_only_api
+
+    kubelet_from_read_only_api(node)  # the network is health's, never node.py's
+    if opts.get("mode", "apply") == "apply":
+        from kctl.cluster.roles import require_control_plane
+
+        require_control_plane(node)
+    applied = options(request, node.from_version)
     catalog = load_catalog(resolve(request.catalog_file))
-    catalog.require(opts.target)
-    return Upgrader(request.root, catalog, opts, progress)
+    catalog.require(applied.target)
+    return Upgrader(request.root, catalog, applied, progress, node)
 
 
 def diffs(upgrader: Upgrader, context: int = 3) -> str:
@@ -63,15 +85,9 @@ def dry_run(upgrader: Upgrader, phases: list[str]) -> DryRun:
     """The diffs and the numbered phases a run of `phases` would go through."""
     from kctl.cluster.phases import describe_phases
 
-    lines = describe_phases(
-        upgrader.node,
-        upgrader.rendered,
-        timeout=upgrader.opts.timeout,
-        etcd_backup=upgrader.opts.etcd_backup,
-        renewals=upgrader.certificates_of(phases),
-    )
-    chosen = [line for line in lines if line.split(":")[0] in phases]
-    return DryRun(diffs(upgrader), [f"{i + 1}. {line}" for i, line in enumerate(chosen)])
+    chosen = [p for p in upgrader.phase_list if p in phases]
+    lines = describe_phases(upgrader.phase_context(phases), chosen, upgrader.skipped)
+    return DryRun(diffs(upgrader), [f"{i + 1}. {line}" for i, line in enumerate(lines)])
 
 
 def preflight(upgrader: Upgrader, phases: list[str]) -> tuple[list[Finding], list[Finding]]:

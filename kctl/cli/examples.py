@@ -30,6 +30,10 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
     ],
     "upgrade phase": [("kctl upgrade phase kube-apiserver v1.31.14 --root / -y", "one phase")],
     "upgrade rollback": [("kctl upgrade rollback --root /", "restore an interrupted upgrade")],
+    "upgrade node": [
+        ("kctl upgrade node --dry-run", "what a secondary control plane or worker would do"),
+        ("kctl upgrade node -y", "follow the cluster after `apply` on the first one"),
+    ],
     "pack list": [("kctl pack list", "every pack"), ("kctl pack list -o json", "with variables")],
     "pack show": [("kctl pack show python", "rules, images and templates of one pack")],
     "version": [("kctl version -o json", "versions as JSON")],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -88,6 +88,33 @@ CERT_RENEWAL = typer.Option(
     help="Renew the kubeadm-managed leaf certificates of each upgraded component"
     " (keys kept, one year); --certificate-renewal=false opts out.",
 )
+ETCD_UPGRADE = typer.Option(
+    "true",
+    "--etcd-upgrade",
+    metavar="true|false",
+    help="Upgrade etcd (kubeadm's flag); --etcd-upgrade=false leaves etcd as it is.",
+)
+SKIP_PHASES = typer.Option(
+    None,
+    "--skip-phases",
+    help="Phases to skip, comma-separated: kctl's names or kubeadm's (control-plane,"
+    " upload-config, kubelet-config, addon/coredns, addon/kube-proxy, ...).",
+)
+IGNORE_PREFLIGHT = typer.Option(
+    None,
+    "--ignore-preflight-errors",
+    help="Preflight checks to ignore, comma-separated (health, kubelet-skew, etcd, disk,"
+    " corefile) or all; never the one-minor rule or a live lock.",
+)
+PRINT_CONFIG = typer.Option(
+    False, "--print-config", help="Print the ClusterConfiguration the upgrade uses."
+)
+CONFIG = typer.Option(
+    None,
+    "--config",
+    help="kubeadm config file: an UpgradeConfiguration (kubeadm.k8s.io/v1beta4) and/or a"
+    " ClusterConfiguration to use instead of the cluster's (read, never written).",
+)
 RESULT_OUTPUT = typer.Option(
     OutputFormat.TABLE, "-o", "--output", help="table|json|yaml: the result (phases, backup)."
 )
@@ -104,6 +131,12 @@ def register(app: typer.Typer) -> None:
         ("diff", "Unified diffs of every file `apply VERSION` would change.", diff),
         ("apply", "Upgrade the node to VERSION (all phases, with backups).", apply),
         ("phase", f"Run one phase alone: {', '.join(PHASE_NAMES)}.", phase),
+        (
+            "node",
+            "Upgrade a secondary control plane or a worker to the cluster's version"
+            " (after `apply` on the first control plane), with backups.",
+            node,
+        ),
         ("rollback", "Restore a node from the backup of an interrupted upgrade.", rollback),
     ):
         sub.command(name, help=text, epilog=epilog(f"upgrade {name}"))(function)
@@ -150,10 +183,21 @@ def plan(
     fail_if_blocked: bool = typer.Option(
         False, "--fail-if-blocked", help="Exit 3 when apply would refuse every target."
     ),
+    etcd_backup: bool = typer.Option(
+        True,
+        "--etcd-backup/--no-etcd-backup",
+        help="Judge as apply with(out) its etcd snapshot (the suggested command says so).",
+    ),
+    etcd_endpoint: str | None = ETCD_ENDPOINT,
+    config: Path | None = typer.Option(
+        None, "--config", help="A ClusterConfiguration to read instead of the cluster's."
+    ),
 ) -> None:
     from kctl.cluster.catalog import parse_version
+    from kctl.cluster.health import kubelet_from_read_only_api
     from kctl.cluster.node import load_node
     from kctl.cluster.plan import plan_upgrade
+    from kctl.cluster.roles import require_control_plane
     from kctl.cluster.runbook import Invocation
     from kctl.errors import PreconditionError
 
@@ -161,14 +205,16 @@ def plan(
     target = parse_version(version, "VERSION") if version is not None else None
     kubelet = _kubelet(kubelet_version)
     catalog = _catalog(catalog_file)
-    node = load_node(root, kubelet, kubeconfig)
+    node = load_node(root, kubelet, kubeconfig, config)
+    require_control_plane(node)
+    kubelet_from_read_only_api(node)
     result = plan_upgrade(
         node,
         catalog,
         probe_timeout=probe_timeout,
         check_health=health,
         target=target,
-        invocation=Invocation(root, catalog_file, kubeconfig, kubelet),
+        invocation=Invocation(root, catalog_file, kubeconfig, kubelet, etcd_backup, etcd_endpoint),
     )
     if output is OutputFormat.TABLE:
         from kctl.cluster.report import plan_text
@@ -261,10 +307,17 @@ def apply(
     kubelet_version: str | None = KUBELET_VERSION,
     output: OutputFormat = RESULT_OUTPUT,
     certificate_renewal: str = CERT_RENEWAL,
+    etcd_upgrade: str = ETCD_UPGRADE,
+    skip_phases: list[str] | None = SKIP_PHASES,
+    ignore_preflight_errors: list[str] | None = IGNORE_PREFLIGHT,
+    print_config: bool = PRINT_CONFIG,
+    config: Path | None = CONFIG,
 ) -> None:
     request = _request(
         version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
         etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal,
+        {"etcd_upgrade": etcd_upgrade, "skip_phases": skip_phases or [], "config": config,
+         "ignore_preflight_errors": ignore_preflight_errors or [], "print_config": print_config},
     )  # fmt: skip
     _run(ctx, list(PHASE_NAMES), request, yes, dry_run, output)
 
@@ -289,18 +342,65 @@ def phase(
     kubelet_version: str | None = KUBELET_VERSION,
     output: OutputFormat = RESULT_OUTPUT,
     certificate_renewal: str = CERT_RENEWAL,
+    etcd_upgrade: str = ETCD_UPGRADE,
+    skip_phases: list[str] | None = SKIP_PHASES,
+    ignore_preflight_errors: list[str] | None = IGNORE_PREFLIGHT,
+    print_config: bool = PRINT_CONFIG,
+    config: Path | None = CONFIG,
 ) -> None:
     if name not in PHASE_NAMES:
         raise InputError(f"unknown phase {name!r}", hint="phases: " + ", ".join(PHASE_NAMES))
     request = _request(
         version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
         etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal,
+        {"etcd_upgrade": etcd_upgrade, "skip_phases": skip_phases or [], "config": config,
+         "ignore_preflight_errors": ignore_preflight_errors or [], "print_config": print_config},
     )  # fmt: skip
     _run(ctx, [name], request, yes or name == "preflight", dry_run, output)
 
 
+def node(
+    ctx: typer.Context,
+    version: str | None = typer.Argument(
+        None, help="The cluster's version (default: its ClusterConfiguration's)."
+    ),
+    root: Path = ROOT,
+    catalog_file: Path | None = CATALOG,
+    yes: bool = YES,
+    dry_run: bool = DRY_RUN,
+    timeout: float = TIMEOUT,
+    probe_timeout: float = APPLY_PROBE_TIMEOUT,
+    backup_dir: Path | None = BACKUP_DIR,
+    etcd_endpoint: str | None = ETCD_ENDPOINT,
+    etcd_backup: bool = ETCD_BACKUP,
+    force: bool = FORCE,
+    kubeconfig: Path | None = KUBECONFIG,
+    kubelet_version: str | None = KUBELET_VERSION,
+    output: OutputFormat = RESULT_OUTPUT,
+    certificate_renewal: str = CERT_RENEWAL,
+    etcd_upgrade: str = ETCD_UPGRADE,
+    skip_phases: list[str] | None = SKIP_PHASES,
+    ignore_preflight_errors: list[str] | None = IGNORE_PREFLIGHT,
+    print_config: bool = PRINT_CONFIG,
+    config: Path | None = CONFIG,
+) -> None:
+    """kubeadm upgrade node: this node's static pods (a secondary control plane) and kubelet
+    config follow the cluster's ClusterConfiguration; a worker gets the kubelet config only."""
+    from kctl.cluster.names import NODE_PHASES
+
+    request = _request(
+        version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
+        etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal,
+        {"etcd_upgrade": etcd_upgrade, "skip_phases": skip_phases or [], "config": config,
+         "ignore_preflight_errors": ignore_preflight_errors or [], "print_config": print_config},
+        "node",
+    )  # fmt: skip
+    request.options["mode"] = "node"
+    _run(ctx, list(NODE_PHASES), request, yes, dry_run, output)
+
+
 def _request(
-    version: str,
+    version: str | None,
     root: Path,
     catalog_file: Path | None,
     timeout: float,
@@ -312,10 +412,47 @@ def _request(
     kubeconfig: Path | None,
     kubelet_version: str | None,
     certificate_renewal: str,
+    kubeadm: dict[str, Any],
+    section: str = "apply",
 ) -> UpgradeRequest:
-    """apply's and phase's shared options as one request."""
+    """apply's, phase's and node's shared options as one request; an UpgradeConfiguration
+    in --config sets those left at their defaults (its `section`: apply or node)."""
     from kctl.app.upgrade import UpgradeRequest
+    from kctl.cluster.flags import (
+        parse_ignored_checks,
+        parse_skip_phases,
+        read_upgrade_configuration,
+    )
 
+    given: dict[str, Any] = {
+        "certificate_renewal": _boolean(certificate_renewal, "--certificate-renewal"),
+        "etcd_upgrade": _boolean(kubeadm["etcd_upgrade"], "--etcd-upgrade"),
+        "force": force,
+        "skip_phases": kubeadm["skip_phases"],
+        "ignore_preflight_errors": kubeadm["ignore_preflight_errors"],
+        "print_config": kubeadm["print_config"],
+    }
+    defaults: dict[str, Any] = {
+        "certificate_renewal": True,
+        "etcd_upgrade": True,
+        "force": False,
+        "skip_phases": [],
+        "ignore_preflight_errors": [],
+        "print_config": False,
+    }
+    notes: list[str] = []
+    dry_run = False
+    if kubeadm["config"] is not None:
+        found = read_upgrade_configuration(kubeadm["config"], section)
+        if found is not None:
+            notes = found.notes
+            dry_run = bool(found.options.pop("dry_run", False))
+            if version is None or found.options.get("version") in (None, version):
+                version = found.options.pop("version", version)
+            for key, value in found.options.items():
+                if key in given and given[key] == defaults[key]:
+                    given[key] = value
+    skips = parse_skip_phases(given["skip_phases"])
     return UpgradeRequest(
         root,
         version,
@@ -326,11 +463,18 @@ def _request(
             "backup_root": backup_dir,
             "etcd_endpoint": etcd_endpoint,
             "etcd_backup": etcd_backup,
-            "force": force,
+            "force": given["force"],
             "kubeconfig": kubeconfig,
             "kubelet_version": _kubelet(kubelet_version),
-            "certificate_renewal": _boolean(certificate_renewal, "--certificate-renewal"),
+            "certificate_renewal": given["certificate_renewal"],
+            "etcd_upgrade": given["etcd_upgrade"],
+            "skips": skips,
+            "ignore": parse_ignored_checks(given["ignore_preflight_errors"]),
+            "config": kubeadm["config"],
         },
+        notes=[*notes, *skips.notes],
+        print_config=given["print_config"],
+        dry_run=dry_run,
     )
 
 
@@ -345,8 +489,12 @@ def _run(
     from kctl.app import upgrade as use_case
 
     console = console_of(ctx)
+    for note in request.notes:
+        console.warn(note)
     upgrader = use_case.prepare(request, progress_of(console))
-    if dry_run:
+    if request.print_config:
+        console.result(upgrader.node.cluster_config.raw.decode("utf-8", "replace").rstrip())
+    if dry_run or request.dry_run:
         shown = use_case.dry_run(upgrader, phases)
         console.result(shown.diffs)
         console.result("Phases (in order):\n" + "\n".join(f"  {line}" for line in shown.phases))
@@ -354,19 +502,25 @@ def _run(
         console.success("[dryrun] Finished dry-running successfully; nothing was written.")
         return
     if not yes and phases != ["preflight"]:
-        if not console.interactive:
-            raise InputError(
-                "refusing to change the node without confirmation in a non-interactive session",
-                hint="pass -y, or review with --dry-run first",
-            )
-        if not typer.confirm(
-            f"[upgrade/confirm] Upgrade node {upgrader.node.name} to {upgrader.opts.target}?",
-            default=False,
-            err=True,
-        ):
-            console.info("[upgrade] aborted, nothing changed")
-            raise typer.Exit(1)
+        upgrader.confirm = lambda: _confirm(console, upgrader)
     _execute(console, upgrader, phases, output)
+
+
+def _confirm(console: Console, upgrader: Upgrader) -> None:
+    """kubeadm's [y/N], asked once the preflight passed; refuses without a terminal."""
+    if not console.interactive:
+        raise InputError(
+            "refusing to change the node without confirmation in a non-interactive session",
+            hint="pass -y, or review with --dry-run first",
+        )
+    node = upgrader.node
+    if not typer.confirm(
+        f"[upgrade/confirm] Upgrade the {node.role} node {node.name} to {upgrader.opts.target}?",
+        default=False,
+        err=True,
+    ):
+        console.info("[upgrade] aborted, nothing changed")
+        raise typer.Exit(1)
 
 
 def _execute(console: Console, upgrader: Upgrader, phases: list[str], output: OutputFormat) -> None:
@@ -397,12 +551,21 @@ def rollback(
         None, "--backup-dir", help="Backup dir to restore (default: the one the lock names)."
     ),
     timeout: float = TIMEOUT,
+    kubeconfig: Path | None = typer.Option(
+        None,
+        "--kubeconfig",
+        envvar="KCTL_KUBECONFIG",
+        help="Restore cluster objects through this cluster's API (default: the one the"
+        " backup was taken with).",
+    ),
 ) -> None:
     from kctl.cluster.restore import rollback as do_rollback
     from kctl.errors import OperationError
 
     console = console_of(ctx)
-    result = do_rollback(root, progress_of(console), backup_dir=backup_dir, timeout=timeout)
+    result = do_rollback(
+        root, progress_of(console), backup_dir=backup_dir, timeout=timeout, kubeconfig=kubeconfig
+    )
     unhealthy = [name for name, ok in result.healthy.items() if not ok]
     if unhealthy:
         raise OperationError(

@@ -27,15 +27,18 @@ import os
 import shutil
 import signal
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kctl.cluster import health as health_mod
+from kctl.cluster import preflight as preflight_mod
 from kctl.cluster import proof
 from kctl.cluster.catalog import Catalog, Version
+from kctl.cluster.corefile import CorefileVerdict
 from kctl.cluster.etcd import etcd_for, restore_from_snapshot
+from kctl.cluster.flags import Skips
 from kctl.cluster.interrupts import (
     Signalled,
     UpgradeInterruptedError,
@@ -43,27 +46,29 @@ from kctl.cluster.interrupts import (
     signals_interrupt,
 )
 from kctl.cluster.lock import LOCK_NAME, owner
-from kctl.cluster.names import PHASES
+from kctl.cluster.names import NODE_PHASES, PHASES
 from kctl.cluster.node import TMP_DIR, Node, load_node
+from kctl.cluster.objects import ObjectRef, ObjectStore, is_object
 from kctl.cluster.phases import (
-    COMPONENT_PHASES,
+    EXTERNAL_ETCD,
+    PHASE_TABLE,
     SNAPSHOT_NAME,
     Outcome,
+    PhaseContext,
+    addons_wait,
     expected_version,
     phase_files,
 )
 from kctl.cluster.policy import (
-    Finding,
     Preflight,
-    health_findings,
     lock_findings,
-    skew_findings,
 )
-from kctl.cluster.render import Rendered, render_all
+from kctl.cluster.render import Rendered, render_all, unupgraded_control_planes
 from kctl.cluster.renew import Renewal, plan_renewals
 from kctl.cluster.restore import backup_index
+from kctl.cluster.roles import require_control_plane
 from kctl.cluster.runbook import Invocation
-from kctl.errors import OperationError, PreconditionError
+from kctl.errors import InputError, OperationError
 from kctl.fsio import write_file
 from kctl.progress import Progress
 
@@ -85,21 +90,41 @@ class ApplyOptions:
     catalog_file: Path | None = None
     kubelet_version: str | None = None
     certificate_renewal: bool = True
+    config: Path | None = None  # --config: a ClusterConfiguration kctl reads, never writes
+    mode: str = "apply"  # or "node": kubeadm upgrade node (secondary control planes, workers)
+    etcd_upgrade: bool = True  # --etcd-upgrade=false: the etcd phase leaves etcd as it is
+    skips: Skips = field(default_factory=Skips)  # --skip-phases
+    ignore: frozenset[str] = frozenset()  # --ignore-preflight-errors
 
 
 class Upgrader:
     """Runs phases against one node, reporting through a Progress."""
 
     def __init__(
-        self, root: Path, catalog: Catalog, opts: ApplyOptions, progress: Progress
+        self,
+        root: Path,
+        catalog: Catalog,
+        opts: ApplyOptions,
+        progress: Progress,
+        node: Node | None = None,
     ) -> None:
         self.root = root
         self.catalog = catalog
         self.opts = opts
         self.progress = progress
-        self.node: Node = load_node(root, opts.kubelet_version, opts.kubeconfig)
+        self.node: Node = node or load_node(
+            root, opts.kubelet_version, opts.kubeconfig, opts.config
+        )
+        if opts.mode == "apply":
+            require_control_plane(self.node)
+        self.phase_list: tuple[str, ...] = PHASES if opts.mode == "apply" else NODE_PHASES
+        # asked after the preflight passed, before anything is written (kubeadm's [y/N])
+        self.confirm: Callable[[], None] | None = None
+        self.store = (
+            ObjectStore(self.node.api, self.node.cluster) if self.node.cluster is not None else None
+        )
         self.invocation = Invocation(root, opts.catalog_file, opts.kubeconfig, opts.kubelet_version)
-        self.rendered = render_all(self.node, catalog, opts.target)
+        self.rendered = [self._kept(r) for r in render_all(self.node, catalog, opts.target)]
         self.renewals = plan_renewals(root) if opts.certificate_renewal else []
         self.tmp = root / TMP_DIR
         self.lock = self.tmp / LOCK_NAME
@@ -109,31 +134,32 @@ class Upgrader:
         self._mark = time.monotonic()  # when the current phase started
         self.first_write: float | None = None  # seconds since boot of the first manifest write
 
+    def _kept(self, item: Rendered) -> Rendered:
+        """--etcd-upgrade=false and --skip-phases addon/NAME: that file stays as it is."""
+        skipped_addon = any(
+            item.phase == "addons" and addon.file.rel == item.rel
+            for name, addon in self.node.addons.items()
+            if name in self.opts.skips.addons
+        )
+        if (item.phase == "etcd" and not self.opts.etcd_upgrade) or skipped_addon:
+            return Rendered(item.rel, item.old, item.old, item.phase)
+        return item
+
+    def skipped(self, phase: str) -> str | None:
+        """Why a phase is skipped by an option (None: it runs)."""
+        if phase == "etcd" and not self.opts.etcd_upgrade:
+            return "skipped (--etcd-upgrade=false)"
+        if phase in self.opts.skips.phases:
+            return "skipped (--skip-phases)"
+        return None
+
     # preflight -------------------------------------------------------------------------
     def preflight_report(self, phases: list[str]) -> Preflight:
-        """Every preflight check for running `phases`, read-only: the one policy (lock, skew,
-        health) plus etcd reachability and disk space for the backups."""
-        partial = [p for p in PHASES if p in phases] != list(PHASES)
-        components = [p for p in phases if p in COMPONENT_PHASES] if partial else None
-        probes = {n: p.probe for n, p in self.node.pods.items()}
-        pending = health_mod.start_all(probes, self.opts.probe_timeout)
-        findings = lock_findings(self.root, self.invocation)
-        findings += skew_findings(self.node, self.opts.target, self.catalog, components)
-        findings += health_findings(pending())
-        db_size = 0
-        try:
-            db_size = self._check_etcd() if self._snapshot_wanted(phases) else 0
-        except PreconditionError as exc:
-            findings.append(Finding("etcd", exc.message, False))
-        try:
-            self._check_disk(db_size)
-        except PreconditionError as exc:
-            findings.append(Finding("disk", exc.message, False))
-        return Preflight(findings)
+        """Every preflight check for running `phases`, read-only (preflight.collect)."""
+        return preflight_mod.collect(self, phases)
 
     def _snapshot_wanted(self, phases: list[str]) -> bool:
-        writes = [p for p in phases if p != "preflight"]
-        return self.opts.etcd_backup and ("backup" in writes or "etcd" in writes)
+        return preflight_mod.snapshot_wanted(self.node, self.opts.etcd_backup, phases)
 
     def preflight(self, phases: list[str]) -> None:
         """Run the preflight; exit 3 on anything --force may not (or was not asked to) override."""
@@ -142,14 +168,15 @@ class Upgrader:
         report.enforce(self.opts.force, f"the upgrade to {self.opts.target}", plan)
         overridden = report.overridden(self.opts.force)
         for finding in overridden:
-            self.progress.warn(f"[preflight] --force overrides: {finding.message}")
+            how = "--force overrides" if finding.overridable and self.opts.force else "ignored"
+            self.progress.warn(f"[preflight] {how}: {finding.message}")
         checked = "skew policy, health, etcd, disk space, no other upgrade"
         if overridden:
             self.progress.step(f"[preflight] ok with {len(overridden)} finding(s) overridden")
         else:
             self.progress.step(f"[preflight] ok: {checked}")
 
-    def _check_etcd(self) -> int:
+    def check_etcd(self) -> int:
         if not self.opts.etcd_backup:
             return 0
         status = etcd_for(self.node, self.opts.etcd_endpoint).status()
@@ -167,19 +194,6 @@ class Upgrader:
             n += 1
             dest = parent / f"kubeadm-backup-manifests-{stamp}-{n}"
         return dest
-
-    def _check_disk(self, db_size: int) -> None:
-        need = sum(len(f.raw) for f in self.node.files().values()) + db_size + (1 << 20)
-        where = self.opts.backup_root or self.tmp
-        probe = where
-        while not probe.exists() and probe != probe.parent:
-            probe = probe.parent
-        free = shutil.disk_usage(probe).free
-        if free < need:
-            raise PreconditionError(
-                f"not enough disk space for backups in {where}: {need} bytes needed, {free} free",
-                hint="free space or pass --backup-dir on another filesystem",
-            )
 
     # lock / journal --------------------------------------------------------------------
     def acquire(self) -> None:
@@ -226,16 +240,7 @@ class Upgrader:
             index = []
             with self.progress.busy(f"[backup] copying {len(items)} files to {dest}"):
                 for item in items:
-                    src = self.root / item.rel
-                    write_file(dest / item.rel, item.old)
-                    index.append(
-                        {
-                            "path": item.rel,
-                            "sha256": hashlib.sha256(item.old).hexdigest(),
-                            "mtimeNs": src.stat().st_mtime_ns,
-                            "mode": src.stat().st_mode & 0o7777,
-                        }
-                    )
+                    index.append(self._backup_one(dest, item))
             if snapshot:
                 etcd = etcd_for(self.node, self.opts.etcd_endpoint)
                 started = time.monotonic()
@@ -247,10 +252,10 @@ class Upgrader:
                     f" revision {self.outcome.snapshot.get('revision')},"
                     f" {time.monotonic() - started:.1f}s)"
                 )
-            write_file(
-                dest / "backup.json",
-                json.dumps({"target": str(self.opts.target), "files": index}, indent=2) + "\n",
-            )
+            saved: dict[str, Any] = {"target": str(self.opts.target), "files": index}
+            if self.node.kubeconfig is not None:
+                saved["kubeconfig"] = str(self.node.kubeconfig)
+            write_file(dest / "backup.json", json.dumps(saved, indent=2) + "\n")
         except (OSError, OperationError) as exc:
             shutil.rmtree(dest, ignore_errors=True)
             reason = exc.message if isinstance(exc, OperationError) else exc.strerror or exc
@@ -267,6 +272,28 @@ class Upgrader:
             self._save_journal()
         self.progress.step(f"[backup] {len(items)} files backed up to {dest}")
         return dest
+
+    def _backup_one(self, dest: Path, item: Rendered) -> dict[str, Any]:
+        """Copy one file or cluster object's bytes into the backup; its index entry."""
+        entry: dict[str, Any] = {"path": item.rel, "sha256": hashlib.sha256(item.old).hexdigest()}
+        if is_object(item.rel):
+            entry["file"] = ObjectRef.parse(item.rel).backup_rel
+            write_file(dest / entry["file"], item.old)
+            return entry
+        src = self.root / item.rel
+        write_file(dest / item.rel, item.old)
+        entry["mtimeNs"] = src.stat().st_mtime_ns
+        entry["mode"] = src.stat().st_mode & 0o7777
+        return entry
+
+    def _write(self, item: Rendered) -> None:
+        """Write one rendered file, or PUT one cluster object."""
+        if is_object(item.rel):
+            if self.store is None:
+                raise OperationError(f"{item.rel}: no cluster API to write it with")
+            self.store.write(ObjectRef.parse(item.rel), item.new)
+        else:
+            write_file(self.root / item.rel, item.new)
 
     # component phases ------------------------------------------------------------------
     def wait_healthy(
@@ -289,6 +316,24 @@ class Upgrader:
                     raise TimeoutError(f"last answer: {found.how}")
                 time.sleep(self.opts.poll)
 
+    def phase_context(self, phases: Iterable[str]) -> PhaseContext:
+        """What describing `phases` needs (pure data: node, renders, options)."""
+        return PhaseContext(
+            self.node,
+            self.rendered,
+            self.opts.target,
+            self.opts.timeout,
+            self._snapshot_wanted(list(phases)),
+            tuple(self.certificates_of(phases)),
+        )
+
+    def component_phase(self, component: str) -> None:
+        """A control-plane component's phase (PHASE_TABLE): not on this node, or upgraded."""
+        if component not in self.node.pods:
+            self._done(component, EXTERNAL_ETCD if component == "etcd" else "not on this node")
+            return
+        self.upgrade_component(phase_files(self.rendered, component)[0])
+
     def upgrade_component(self, item: Rendered) -> None:
         component = item.phase
         if not item.changed:
@@ -301,7 +346,7 @@ class Upgrader:
         if self.first_write is None:
             self.first_write = written
         self._renew(component)
-        write_file(self.root / item.rel, item.new)
+        self._write(item)
         self.upgraded.append(item)
         self.progress.step(f"[{component}] wrote {item.rel} (image tag {expected})")
         try:
@@ -376,6 +421,10 @@ class Upgrader:
             return [f"etcd data dir NOT restored: {exc.message}"]
 
     def _restore(self, rel: str, content: bytes) -> None:
+        if is_object(rel):
+            assert self.store is not None  # it was written through it
+            self.store.restore(ObjectRef.parse(rel), content)
+            return
         path = self.root / rel
         write_file(path, content)
         meta = self._backup_meta(rel)
@@ -397,11 +446,26 @@ class Upgrader:
             }
         return self._index_cache[backup]
 
+    def corefile(self) -> CorefileVerdict | None:
+        return preflight_mod.corefile_verdict(self.node, self.rendered)
+
     def write_plain(self, phase: str) -> None:
         """upload-config, kubelet-config, addons: write their files (no process to wait for)."""
         items = [r for r in phase_files(self.rendered, phase) if r.changed]
+        verdict = self.corefile() if phase == "addons" else None
+        if verdict is not None:
+            self.progress.step(f"[addons] {verdict.note}")
+        waiting = unupgraded_control_planes(self.node, self.opts.target)
+        if phase == "addons" and waiting and self.node.addons:
+            self._done(phase, addons_wait(waiting, self.opts.target))
+            self.progress.step(f"[addons] {addons_wait(waiting, self.opts.target)}")
+            return
         for item in items:
-            write_file(self.root / item.rel, item.new)
+            try:
+                self._write(item)
+            except (OSError, OperationError) as exc:
+                reason = exc.message if isinstance(exc, OperationError) else str(exc)
+                self.rollback_written(f"[{phase}] writing {item.rel} failed: {reason}")
             self.upgraded.append(item)
             self.progress.step(f"[{phase}] wrote {item.rel}")
         self._done(phase, f"wrote {len(items)} file(s)" if items else "nothing to change")
@@ -414,19 +478,22 @@ class Upgrader:
 
     def _write_phases(self, work: list[str]) -> None:
         touched = [r for r in self.rendered if r.phase in work]
-        if "backup" in work:
-            touched = list(self.rendered)  # a full backup covers every file an upgrade touches
-        phases = PHASES if "backup" in work else work
+        if "backup" in work:  # a full backup covers every file an upgrade touches
+            touched = [r for r in self.rendered if r.phase in self.phase_list]
+        phases = self.phase_list if "backup" in work else work
         touched += [r.rendered for r in self.certificates_of(phases) if r.rendered]
         self.backup(touched, snapshot=self._snapshot_wanted(work))
         self._done("backup", str(self.outcome.backup_dir))
         for phase in work:
             if phase == "backup":
                 continue
-            if phase in COMPONENT_PHASES:
-                self.upgrade_component(phase_files(self.rendered, phase)[0])
-            else:
-                self.write_plain(phase)
+            why = self.skipped(phase)
+            run = PHASE_TABLE[phase].run
+            if why:
+                self._done(phase, why)
+                self.progress.step(f"[{phase}] {why}")
+            elif run is not None:
+                run(self)
 
     def _interrupted(self, exc: BaseException) -> None:
         """SIGINT, SIGTERM or SIGHUP: roll back what was written (ignoring further signals
@@ -453,13 +520,17 @@ class Upgrader:
             return self._run(phases)
 
     def _run(self, phases: list[str]) -> Outcome:
-        ordered = [p for p in PHASES if p in phases]
-        full = ordered == list(PHASES)
+        if phases == ["etcd"] and self.node.external_etcd:
+            raise InputError(f"no etcd phase on this node: {EXTERNAL_ETCD}")
+        ordered = [p for p in self.phase_list if p in phases]
+        full = ordered == list(self.phase_list)
         self.preflight(ordered)  # every path, a phase alone too
         self._done("preflight", "ok")
         work = [p for p in ordered if p not in ("preflight",)]
         if not work:
             return self.outcome
+        if self.confirm is not None:
+            self.confirm()  # raises when the user says no
         self.acquire()
         ok = False
         try:
@@ -482,7 +553,7 @@ class Upgrader:
                 self.release()
         if full:
             self.progress.done(
-                f'[upgrade] SUCCESS! The control plane node "{self.node.name}" was upgraded'
+                f'[upgrade] SUCCESS! The {self.node.role} node "{self.node.name}" was upgraded'
                 f" to {self.opts.target}. Backup: {self.outcome.backup_dir}"
             )
         return self.outcome

@@ -84,6 +84,7 @@ class Transition:
     add_flags: tuple[str, ...] = ()
     api_version: str | None = None
     source: str = ""
+    etcd_from: str | None = None  # etcd flags: only when the etcd image is at least this
 
 
 @dataclass(frozen=True)
@@ -230,6 +231,8 @@ def _transition_dict(t: Transition) -> dict[str, Any]:
         out["addFlags"] = list(t.add_flags)
     if t.api_version:
         out["apiVersion"] = t.api_version
+    if t.etcd_from:
+        out["etcdFrom"] = t.etcd_from
     out["source"] = t.source
     return out
 
@@ -373,6 +376,7 @@ def _transitions(path: Path, where: list[str | int], items: Any) -> list[Transit
                 add_flags=tuple(str(x) for x in add),
                 api_version=str(t["apiVersion"]) if t.get("apiVersion") else None,
                 source=str(t.get("source", "")),
+                etcd_from=str(t["etcdFrom"]) if t.get("etcdFrom") else None,
             )
         )
     return transitions

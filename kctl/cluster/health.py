@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import threading
@@ -9,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from kctl.cluster.node import Probe
+from kctl.cluster.node import Node, Probe
 from kctl.inputs import json_object
 
 
@@ -137,3 +138,21 @@ def start_all(probes: dict[str, Probe | None], timeout: float = 1.0) -> Callable
 def check_all(probes: dict[str, Probe | None], timeout: float = 1.0) -> list[Health]:
     """Probe every component concurrently (a plan waits for the slowest, not the sum)."""
     return start_all(probes, timeout)()
+
+
+_BUILD_INFO = re.compile(r'kubernetes_build_info\{[^}]*git_version="(v\d+\.\d+\.\d+)"')
+
+
+def kubelet_from_read_only_api(node: Node, timeout: float = 0.5) -> str | None:
+    """The running kubelet's version from its read-only API (`readOnlyPort` in its config,
+    GET /metrics, kubernetes_build_info), when that port is enabled; never by running a binary.
+    Sets it on the node when the node had none (no --kubelet-version, no cluster answer)."""
+    if node.kubelet_version is not None:
+        return node.kubelet_version
+    port = node.kubelet_config.docs[0].get("readOnlyPort")
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        return None
+    text = get_text(Probe("HTTP", "127.0.0.1", port, "/metrics"), timeout)
+    match = _BUILD_INFO.search(text or "")
+    node.kubelet_version = match[1] if match else None
+    return node.kubelet_version

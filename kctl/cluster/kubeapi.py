@@ -1,6 +1,6 @@
-"""Read-only access to the cluster API from a kubeconfig: the kubeadm-config ConfigMap and the
-kubelet version of every node. Only what `kctl upgrade` needs, over HTTPS with the kubeconfig's
-CA and client certificate or token (no Kubernetes client library needed)."""
+"""The cluster API from a kubeconfig: GET and PUT of the objects kubeadm reads and writes
+(objects.py says which). Only what `kctl upgrade` needs, over HTTPS with the kubeconfig's CA and
+client certificate or token (no Kubernetes client library needed)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import base64
 import json
 import ssl
 import tempfile
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,23 @@ from kctl.cluster import docs
 from kctl.errors import InputError, Location, OperationError
 
 
+class APIError(OperationError):
+    """The API server answered with an error status (404, 409 Conflict, 500...)."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(f"cluster API: HTTP {code}: {message}")
+        self.code = code
+
+
+def _status_message(exc: urllib.error.HTTPError) -> str:
+    try:
+        status = json.loads(exc.read() or b"{}")
+    except (OSError, ValueError):
+        status = {}
+    message = status.get("message") if isinstance(status, dict) else None
+    return str(message or exc.reason)
+
+
 @dataclass
 class ClusterAPI:
     server: str
@@ -24,43 +42,53 @@ class ClusterAPI:
     headers: dict[str, str]
     timeout: float = 10.0
 
-    def get(self, path: str) -> dict[str, Any]:
-        request = urllib.request.Request(self.server.rstrip("/") + path, headers=self.headers)
+    def request(self, verb: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        headers = dict(self.headers)
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(
+            self.server.rstrip("/") + path, data=data, headers=headers, method=verb
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout, context=self.context) as r:
-                data: dict[str, Any] = json.load(r)
-                return data
+                answer: dict[str, Any] = json.load(r)
+                return answer
+        except urllib.error.HTTPError as exc:
+            raise APIError(exc.code, f"{verb} {path}: {_status_message(exc)}") from None
         except (OSError, ValueError) as exc:
             raise OperationError(f"cluster API {self.server}{path}: {exc}") from None
 
-    def cluster_configuration(self) -> str:
-        """The ClusterConfiguration document kubeadm keeps in kube-system/kubeadm-config."""
-        cm = self.get("/api/v1/namespaces/kube-system/configmaps/kubeadm-config")
-        text = (cm.get("data") or {}).get("ClusterConfiguration")
-        if not isinstance(text, str):
-            raise OperationError("the kubeadm-config ConfigMap has no ClusterConfiguration key")
-        return text
+    def get(self, path: str) -> dict[str, Any]:
+        return self.request("GET", path)
 
-    def kubelet_versions(self) -> dict[str, str]:
-        """{node name: kubelet version} for every node."""
-        nodes = self.get("/api/v1/nodes")
-        return {
-            str(item["metadata"]["name"]): str(item["status"]["nodeInfo"]["kubeletVersion"])
-            for item in nodes.get("items") or []
-        }
+    def find(self, path: str) -> dict[str, Any] | None:
+        """The object, or None when the API answers 404."""
+        try:
+            return self.get(path)
+        except APIError as exc:
+            if exc.code == 404:
+                return None
+            raise
+
+    def put(self, path: str, obj: dict[str, Any]) -> dict[str, Any]:
+        return self.request("PUT", path, obj)
 
 
-def _material(entry: dict[str, Any], key: str, base: Path) -> bytes | None:
+def _material(entry: dict[str, Any], key: str, base: Path, root: Path | None) -> bytes | None:
     if entry.get(f"{key}-data"):
         return base64.b64decode(entry[f"{key}-data"])
     if entry.get(key):
         path = Path(entry[key])
+        if path.is_absolute() and root is not None and (root / path.relative_to("/")).exists():
+            path = root / path.relative_to("/")  # kubelet.conf's /var/lib/kubelet/pki/...
         return (path if path.is_absolute() else base / path).read_bytes()
     return None
 
 
-def from_kubeconfig(path: Path) -> ClusterAPI:
-    """The API server of the kubeconfig's current context, with its credentials."""
+def from_kubeconfig(path: Path, root: Path | None = None) -> ClusterAPI:
+    """The API server of the kubeconfig's current context, with its credentials (absolute file
+    paths in it are looked up under `root` first: a node's kubeconfigs name node paths)."""
     config = docs.parse_one(docs.read_bytes(path, "kubeconfig"), path)
 
     def named(kind: str, name: str) -> dict[str, Any]:
@@ -93,13 +121,13 @@ def from_kubeconfig(path: Path) -> ClusterAPI:
             ssl_context.check_hostname = False
             ssl_context.verify_mode = ssl.CERT_NONE
         else:
-            ca = _material(cluster, "certificate-authority", base)
+            ca = _material(cluster, "certificate-authority", base, root)
             if ca:
                 ssl_context.load_verify_locations(cadata=ca.decode())
             else:
                 ssl_context.load_default_certs()
-        cert = _material(user, "client-certificate", base)
-        key = _material(user, "client-key", base)
+        cert = _material(user, "client-certificate", base, root)
+        key = _material(user, "client-key", base, root)
         if cert and key:
             with tempfile.TemporaryDirectory() as tmp:
                 (Path(tmp) / "c").write_bytes(cert)

@@ -12,3 +12,5 @@ PHASES = (
     "kubelet-config",
     "addons",
 )
+# `kctl upgrade node` (kubeadm upgrade node): no upload-config, the cluster's config is read
+NODE_PHASES = tuple(p for p in PHASES if p != "upload-config")

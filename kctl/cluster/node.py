@@ -1,26 +1,39 @@
-"""The kubeadm control-plane layout under a root directory, read into a typed model.
+"""A kubeadm node under a root directory, with its cluster's state, read into a typed model.
 
 Layout (paths relative to `--root`):
   etc/kubernetes/manifests/{etcd,kube-apiserver,kube-controller-manager,kube-scheduler}.yaml
-  etc/kubernetes/kubeadm-config.yaml      ClusterConfiguration (+ optional InitConfiguration)
+      (a control plane; etcd.yaml only with local etcd; a worker's folder is empty)
+  etc/kubernetes/admin.conf, kubelet.conf  kubeconfigs (the node name is kubelet.conf's
+                                           client certificate's CN, system:node:NAME)
   etc/kubernetes/pki/**.crt               certificates (expiry)
-  etc/kubernetes/addons/{coredns,kube-proxy}.yaml   addon manifests kctl manages (optional)
   var/lib/kubelet/config.yaml             KubeletConfiguration
-The kubelet version comes from --kubelet-version, the cluster API (--kubeconfig) or the
-kubelet's read-only API; kctl never executes a file under the root it inspects.
+  etc/kubernetes/kubeadm-config.yaml      kctl's offline layout only: ClusterConfiguration
+  etc/kubernetes/addons/{coredns,kube-proxy}.yaml   kctl's offline layout only
+The ClusterConfiguration comes from `--config FILE`, else the cluster's kube-system/
+kubeadm-config ConfigMap (through --kubeconfig, else the node's admin.conf, a worker's
+kubelet.conf), else the offline layout's file; the kubelet config, CoreDNS and kube-proxy from
+the cluster too (objects.py). kctl never executes a file under the root it inspects.
 """
 
 from __future__ import annotations
 
-import re
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kctl.cluster import docs
+from kctl.cluster import docs, objects
 from kctl.cluster.catalog import Version
 from kctl.cluster.names import CONTROL_PLANE
+from kctl.cluster.objects import ClusterState, ObjectRef
+from kctl.cluster.roles import (
+    ADMIN_CONF,
+    CONTROL_PLANE_ROLE,
+    WORKER_ROLE,
+    default_kubeconfig,
+    node_name_from_kubelet_conf,
+    node_role,
+)
 from kctl.errors import InputError, Location
 from kctl.images import ImageRef
 
@@ -30,8 +43,8 @@ KUBELET_CONFIG = "var/lib/kubelet/config.yaml"
 ADDONS_DIR = "etc/kubernetes/addons"
 ADDONS = ("coredns", "kube-proxy")
 PKI_DIR = "etc/kubernetes/pki"
+CONFIG_FLAG = "--config:"  # the rel of a ClusterConfiguration given with --config (never written)
 TMP_DIR = "etc/kubernetes/tmp"
-_BUILD_INFO = re.compile(r'kubernetes_build_info\{[^}]*git_version="(v\d+\.\d+\.\d+)"')
 
 
 @dataclass(frozen=True)
@@ -49,7 +62,8 @@ class Probe:
 
 @dataclass
 class ManifestFile:
-    """A YAML file kctl reads and may rewrite (static pod, addon, config)."""
+    """A YAML file or cluster object kctl reads and may rewrite (static pod, addon, config);
+    a cluster object's rel is its ObjectRef.rel and its path names it in messages."""
 
     rel: str
     path: Path
@@ -86,7 +100,7 @@ class Addon:
 
 @dataclass
 class Node:
-    """Everything `kctl upgrade` knows about one control-plane node."""
+    """Everything `kctl upgrade` knows about one node and, through the API, its cluster."""
 
     root: Path
     name: str
@@ -99,6 +113,40 @@ class Node:
     addons: dict[str, Addon] = field(default_factory=dict)
     kubelet_version: str | None = None
     kubelets: dict[str, str] = field(default_factory=dict)  # every node's, from the API
+    role: str = CONTROL_PLANE_ROLE
+    cluster: ClusterState | None = None  # read through the API (None: offline)
+    api: Any = None  # the ClusterAPI the state came from
+    kubelet_cm: ManifestFile | None = None  # kube-system/kubelet-config's document
+    corefile: ManifestFile | None = None  # kube-system/coredns's Corefile
+    kubeconfig: Path | None = None  # which one the API was reached with
+
+    @property
+    def external_etcd(self) -> bool:
+        """etcd.external in the ClusterConfiguration: kctl (like kubeadm) never touches it."""
+        etcd = self.cluster_doc.get("etcd")
+        return isinstance(etcd, dict) and isinstance(etcd.get("external"), dict)
+
+    @property
+    def control_plane_versions(self) -> dict[str, Version]:
+        """{node: kube-apiserver version} of every control plane the cluster reports (its
+        mirror pods), this node's own manifest first."""
+        out = {}
+        if "kube-apiserver" in self.pods:
+            out[self.name] = self.apiserver_version
+        for node, image in (
+            self.cluster.component_images("kube-apiserver") if self.cluster else {}
+        ).items():
+            try:
+                out.setdefault(node, Version.parse(split_image(image)[1]))
+            except ValueError:
+                continue
+        return out
+
+    @property
+    def cluster_version(self) -> Version:
+        """The newest control plane's kube-apiserver (kubeadm: the API server's version)."""
+        versions = list(self.control_plane_versions.values())
+        return max(versions) if versions else self.from_version
 
     def all_kubelets(self) -> dict[str, str]:
         """{node: kubelet version} for every kubelet kctl knows of (this node's first)."""
@@ -108,6 +156,9 @@ class Node:
 
     @property
     def apiserver_version(self) -> Version:
+        """This node's kube-apiserver (a worker: the cluster's ClusterConfiguration version)."""
+        if "kube-apiserver" not in self.pods:
+            return self.from_version
         return Version.parse(self.pods["kube-apiserver"].tag)
 
     @property
@@ -118,7 +169,14 @@ class Node:
         try:
             return Version.parse(self.kubernetes_version or "")
         except ValueError:
-            return self.apiserver_version
+            if "kube-apiserver" not in self.pods:
+                raise docs.invalid(
+                    self.cluster_config.path,
+                    ["kubernetesVersion"],
+                    "the ClusterConfiguration names no kubernetesVersion",
+                    self.cluster_config_index,
+                ) from None
+            return Version.parse(self.pods["kube-apiserver"].tag)
 
     def component_version(self, component: str) -> Version:
         """The release a control-plane component runs now (etcd follows the cluster's)."""
@@ -136,6 +194,9 @@ class Node:
         out = {pod.file.rel: pod.file for pod in self.pods.values()}
         out[self.cluster_config.rel] = self.cluster_config
         out[self.kubelet_config.rel] = self.kubelet_config
+        for extra in (self.kubelet_cm, self.corefile):
+            if extra is not None:
+                out[extra.rel] = extra
         for addon in self.addons.values():
             out[addon.file.rel] = addon.file
         return out
@@ -239,7 +300,10 @@ def _addon(root: Path, name: str) -> Addon | None:
     rel = f"{ADDONS_DIR}/{name}.yaml"
     if not (root / rel).exists():
         return None
-    file = _read(root, rel, f"{name} addon manifest")
+    return _addon_in(_read(root, rel, f"{name} addon manifest"), name)
+
+
+def _addon_in(file: ManifestFile, name: str) -> Addon:
     for i, doc in enumerate(file.docs):
         if not isinstance(doc, dict) or doc.get("kind") not in ("Deployment", "DaemonSet"):
             continue
@@ -266,41 +330,41 @@ def _addon(root: Path, name: str) -> Addon | None:
     )
 
 
-def kubelet_api_version(kubelet_config: dict[str, Any], timeout: float = 0.5) -> str | None:
-    """The running kubelet's version from its read-only API (`readOnlyPort` in its config,
-    GET /metrics, kubernetes_build_info), when that port is enabled; never by running a binary."""
-    port = kubelet_config.get("readOnlyPort")
-    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+def _object_file(state: ClusterState, ref: ObjectRef) -> ManifestFile | None:
+    obj = state.get(ref)
+    if obj is None:
         return None
-    from kctl.cluster.health import get_text
-
-    text = get_text(Probe("HTTP", "127.0.0.1", port, "/metrics"), timeout)
-    match = _BUILD_INFO.search(text or "")
-    return match[1] if match else None
+    raw = objects.content(obj, ref)
+    source = Path(ref.rel)
+    return ManifestFile(ref.rel, source, raw, docs.parse_all(raw, source))
 
 
-def load_node(
-    root: Path, kubelet_version: str | None = None, kubeconfig: Path | None = None
-) -> Node:
-    """Read the node under `root`; missing or malformed files raise InputError with file:line.
+def _cluster_config(root: Path, config: Path | None, state: ClusterState | None) -> ManifestFile:
+    """--config FILE, else the kubeadm-config ConfigMap, else the offline layout's file."""
+    if config is not None:
+        raw = docs.read_bytes(config, "kubeadm configuration (--config)")
+        file = ManifestFile(CONFIG_FLAG + str(config), config, raw, docs.parse_all(raw, config))
+        if any(isinstance(d, dict) and d.get("kind") == "ClusterConfiguration" for d in file.docs):
+            return file
+    if state is not None:
+        found = _object_file(state, objects.KUBEADM_CONFIG)
+        if found is None:
+            raise InputError(
+                "the cluster has no kube-system/kubeadm-config ConfigMap: not a kubeadm cluster",
+                hint="pass --config FILE with its ClusterConfiguration",
+            )
+        return found
+    if (root / KUBEADM_CONFIG).exists():
+        return _read(root, KUBEADM_CONFIG, "kubeadm ClusterConfiguration")
+    raise InputError(
+        "no ClusterConfiguration: kubeadm keeps it in the kube-system/kubeadm-config ConfigMap,"
+        f" and there is no {ADMIN_CONF} under {root} to read it with",
+        hint="pass --kubeconfig FILE (a control plane's /etc/kubernetes/admin.conf), or"
+        " --config FILE holding the ClusterConfiguration",
+    )
 
-    With a kubeconfig, the ClusterConfiguration comes from the kubeadm-config ConfigMap when
-    the node has no local copy, and every node's kubelet version from the cluster API.
-    """
-    pods = {name: _static_pod(root, name) for name in CONTROL_PLANE}
-    api = None
-    if kubeconfig is not None:
-        from kctl.cluster.kubeapi import from_kubeconfig
 
-        api = from_kubeconfig(kubeconfig)
-    if api is not None and not (root / KUBEADM_CONFIG).exists():
-        raw = api.cluster_configuration().encode()
-        source = Path("configmap:kube-system/kubeadm-config")
-        config = ManifestFile(
-            KUBEADM_CONFIG, root / KUBEADM_CONFIG, raw, docs.parse_all(raw, source)
-        )
-    else:
-        config = _read(root, KUBEADM_CONFIG, "kubeadm ClusterConfiguration")
+def _config_index(config: ManifestFile) -> int:
     index = next(
         (
             i
@@ -313,7 +377,10 @@ def load_node(
         raise InputError(
             "no document with kind: ClusterConfiguration", location=Location.of(config.path, 1)
         )
-    cluster = config.docs[index]
+    return index
+
+
+def _init_node_name(config: ManifestFile) -> str | None:
     node_name = None
     for d in config.docs:
         if isinstance(d, dict) and d.get("kind") == "InitConfiguration":
@@ -322,27 +389,97 @@ def load_node(
                 raise docs.invalid(
                     config.path, ["nodeRegistration", "name"], "the node name must be text"
                 )
+    return node_name
+
+
+def _kubelet_file(root: Path) -> ManifestFile:
     kubelet = _read(root, KUBELET_CONFIG, "kubelet configuration")
     if len(kubelet.docs) != 1 or not isinstance(kubelet.docs[0], dict):
         raise InputError("expected one KubeletConfiguration", location=Location.of(kubelet.path, 1))
     if kubelet.docs[0].get("kind") != "KubeletConfiguration":
         raise docs.invalid(kubelet.path, ["kind"], "expected kind: KubeletConfiguration")
-    addons = {name: a for name in ADDONS if (a := _addon(root, name)) is not None}
+    return kubelet
+
+
+def _pods(root: Path, role: str, cluster: dict[str, Any]) -> dict[str, StaticPod]:
+    """The control plane's static pods (etcd only with local etcd); none on a worker."""
+    if role == WORKER_ROLE:
+        return {}
+    etcd = cluster.get("etcd")
+    external = isinstance(etcd, dict) and isinstance(etcd.get("external"), dict)
+    return {
+        name: _static_pod(root, name) for name in CONTROL_PLANE if not (name == "etcd" and external)
+    }
+
+
+def load_pods(root: Path) -> dict[str, StaticPod]:
+    """The static pods present under root (rollback: no config or cluster needed)."""
+    return {
+        name: _static_pod(root, name)
+        for name in CONTROL_PLANE
+        if (root / MANIFESTS_DIR / f"{name}.yaml").exists()
+    }
+
+
+def load_node(
+    root: Path,
+    kubelet_version: str | None = None,
+    kubeconfig: Path | None = None,
+    config: Path | None = None,
+) -> Node:
+    """Read the node under `root` and, through the API, its cluster; missing or malformed
+    files raise InputError with file:line."""
+    role = node_role(root)
+    if role == CONTROL_PLANE_ROLE:
+        _static_pod(root, "kube-apiserver")  # a missing manifest is named before the API is
+    kubeconfig = kubeconfig or default_kubeconfig(root, role)
+    api = None
+    state = None
+    if kubeconfig is not None:
+        from kctl.cluster.kubeapi import from_kubeconfig
+
+        api = from_kubeconfig(kubeconfig, root)
+        state = objects.read_state(api)
+    config_file = _cluster_config(root, config, state)
+    index = _config_index(config_file)
+    cluster = config_file.docs[index]
+    if not isinstance(cluster, dict):
+        raise InputError(
+            "the ClusterConfiguration is not a mapping", location=Location.of(config_file.path, 1)
+        )
+    pods = _pods(root, role, cluster)
+    kubelet = _kubelet_file(root)
+    if state is not None:
+        addons = {
+            name: _addon_in(file, name)
+            for name, ref in (("coredns", objects.COREDNS), ("kube-proxy", objects.KUBE_PROXY))
+            if (file := _object_file(state, ref)) is not None
+        }
+    else:
+        addons = {name: a for name in ADDONS if (a := _addon(root, name)) is not None}
     version = cluster.get("kubernetesVersion")
-    name = str(node_name or socket.gethostname())
-    kubelets = api.kubelet_versions() if api is not None else {}
+    name = str(
+        _init_node_name(config_file) or node_name_from_kubelet_conf(root) or socket.gethostname()
+    )
+    kubelets = state.kubelets() if state is not None else {}
     if kubelet_version is None and name in kubelets:
         kubelet_version = kubelets[name]
     return Node(
         root=root,
         name=name,
         pods=pods,
-        cluster_config=config,
+        cluster_config=config_file,
         cluster_config_index=index,
         kubernetes_version=str(version) if version else None,
         image_repository=str(cluster.get("imageRepository") or "registry.k8s.io"),
         kubelet_config=kubelet,
         addons=addons,
-        kubelet_version=kubelet_version or kubelet_api_version(kubelet.docs[0]),
+        kubelet_version=kubelet_version,
         kubelets=kubelets,
+        role=role,
+        cluster=state,
+        api=api,
+        kubelet_cm=_object_file(state, objects.KUBELET_CONFIG) if state else None,
+        corefile=_object_file(state, objects.COREFILE) if state else None,
+        kubeconfig=kubeconfig,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,11 +11,12 @@ from kctl.cluster.catalog import Version
 from kctl.cluster.lock import LOCK_NAME
 from kctl.cluster.names import CONTROL_PLANE, PHASES
 from kctl.cluster.node import TMP_DIR, Node
-from kctl.cluster.render import Rendered
+from kctl.cluster.render import Rendered, unupgraded_control_planes
 from kctl.cluster.renew import Renewal
 
 COMPONENT_PHASES = CONTROL_PLANE
 SNAPSHOT_NAME = "etcd-snapshot.db"
+EXTERNAL_ETCD = "external etcd (etcd.external): kctl never touches it, as kubeadm does not"
 
 
 @dataclass
@@ -77,39 +78,108 @@ def expected_version(component: str, rendered: Rendered) -> str:
     return tag.split("-")[0] if component == "etcd" else tag
 
 
+def addons_wait(waiting: list[str], target: Version) -> str:
+    return (
+        f"skipped until every control plane runs {target} (not yet: {', '.join(waiting)});"
+        " `kctl upgrade node` on the last of them upgrades CoreDNS and kube-proxy"
+    )
+
+
+@dataclass(frozen=True)
+class PhaseContext:
+    """What describing the phases needs, built once from a node and its renders (pure)."""
+
+    node: Node
+    rendered: list[Rendered]
+    target: Version
+    timeout: float
+    etcd_backup: bool
+    renewals: tuple[Renewal, ...] = ()
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase, in the manner of kubeadm's workflow.Phase: its name, what it says it would
+    do (dry run, diff), and how it runs on an Upgrader (apply.py). preflight and backup have no
+    `run`: the Upgrader runs them around the others (lock, journal)."""
+
+    name: str
+    describe: Callable[[PhaseContext], str]
+    run: Callable[[Any], None] | None = None
+
+    def writes(self, ctx: PhaseContext) -> list[Rendered]:
+        """The files and cluster objects this phase would change."""
+        return [r for r in phase_files(ctx.rendered, self.name) if r.changed]
+
+
+def _preflight(ctx: PhaseContext) -> str:
+    return (
+        "version-skew policy, component health, etcd snapshot access, disk space for"
+        f" backups, no other upgrade (lock {TMP_DIR}/{LOCK_NAME})"
+    )
+
+
+def _backup(ctx: PhaseContext) -> str:
+    return f"{len(ctx.rendered)} files to {TMP_DIR}/kubeadm-backup-manifests-<timestamp>" + (
+        ", plus a verified etcd snapshot" if ctx.etcd_backup else " (no etcd snapshot)"
+    )
+
+
+def _component(name: str) -> Callable[[PhaseContext], str]:
+    def describe(ctx: PhaseContext) -> str:
+        items = phase_files(ctx.rendered, name)
+        if name == "etcd" and ctx.node.external_etcd:
+            return EXTERNAL_ETCD
+        if not items:
+            return f"no {name} on this node, skipped"
+        item = items[0]
+        if not item.changed:
+            return "unchanged, skipped"
+        certs = [r.name for r in ctx.renewals if r.component == name]
+        return (
+            f"{ctx.node.pods[name].version} -> {image_tag(item)}"
+            + (f", renew {', '.join(certs)}" if certs else "")
+            + f", write {item.rel}, wait up to {ctx.timeout:g}s for health at the new"
+            " version, roll back on failure"
+        )
+
+    return describe
+
+
+def _plain(name: str) -> Callable[[PhaseContext], str]:
+    def describe(ctx: PhaseContext) -> str:
+        if name == "addons" and (waiting := unupgraded_control_planes(ctx.node, ctx.target)):
+            return addons_wait(waiting, ctx.target)
+        changed = PHASE_TABLE[name].writes(ctx)
+        return "write " + ", ".join(r.rel for r in changed) if changed else "nothing to change"
+
+    return describe
+
+
+def _run_component(name: str) -> Callable[[Any], None]:
+    return lambda upgrader: upgrader.component_phase(name)
+
+
+def _run_plain(name: str) -> Callable[[Any], None]:
+    return lambda upgrader: upgrader.write_plain(name)
+
+
+PHASE_TABLE: dict[str, Phase] = {
+    "preflight": Phase("preflight", _preflight),
+    "backup": Phase("backup", _backup),
+    **{c: Phase(c, _component(c), _run_component(c)) for c in COMPONENT_PHASES},
+    **{
+        p: Phase(p, _plain(p), _run_plain(p))
+        for p in PHASES
+        if p not in ("preflight", "backup", *COMPONENT_PHASES)
+    },
+}
+
+
 def describe_phases(
-    node: Node,
-    rendered: list[Rendered],
-    *,
-    timeout: float,
-    etcd_backup: bool,
-    renewals: Iterable[Renewal] = (),
+    ctx: PhaseContext,
+    phases: Iterable[str],
+    skipped: Callable[[str], str | None] = lambda _: None,
 ) -> list[str]:
-    """One line per phase saying what apply would do (for --dry-run and diff)."""
-    renewed = {c: [r.name for r in renewals if r.component == c] for c in COMPONENT_PHASES}
-    lines = [
-        "preflight: version-skew policy, component health, etcd reachable, disk space for"
-        f" backups, no other upgrade (lock {TMP_DIR}/{LOCK_NAME})",
-        f"backup: {len(rendered)} files to {TMP_DIR}/kubeadm-backup-manifests-<timestamp>"
-        + (", plus a verified etcd snapshot" if etcd_backup else " (no etcd snapshot)"),
-    ]
-    for phase in PHASES[2:]:
-        items = phase_files(rendered, phase)
-        changed = [r for r in items if r.changed]
-        if phase in COMPONENT_PHASES:
-            item = items[0]
-            if item.changed:
-                certs = renewed[phase]
-                lines.append(
-                    f"{phase}: {node.pods[phase].version} -> {image_tag(item)}"
-                    + (f", renew {', '.join(certs)}" if certs else "")
-                    + f", write {item.rel}, wait up to {timeout:g}s for health at the new"
-                    " version, roll back on failure"
-                )
-            else:
-                lines.append(f"{phase}: unchanged, skipped")
-        elif changed:
-            lines.append(f"{phase}: write " + ", ".join(r.rel for r in changed))
-        else:
-            lines.append(f"{phase}: nothing to change")
-    return lines
+    """One line per phase saying what it would do (for --dry-run and diff)."""
+    return [f"{name}: {skipped(name) or PHASE_TABLE[name].describe(ctx)}" for name in phases]

@@ -13,10 +13,12 @@ from typing import Any
 from kctl.cluster import health as health_mod
 from kctl.cluster.catalog import Catalog, Version, default_catalog_path
 from kctl.cluster.certs import CertInfo, read_certificates
-from kctl.cluster.node import PKI_DIR, Node
+from kctl.cluster.node import PKI_DIR, TMP_DIR, Node, split_image
 from kctl.cluster.policy import (
     Finding,
     SkewVerdict,
+    disk_findings,
+    etcd_files_findings,
     health_findings,
     lock_findings,
     skew_verdict,
@@ -148,20 +150,31 @@ def _rows(node: Node, catalog: Catalog, target: Version) -> tuple[ComponentRow, 
     patch = catalog.require(target)
     rows = []
     for name in ("kube-apiserver", "kube-controller-manager", "kube-scheduler"):
-        rows.append(ComponentRow(name, node.name, node.pods[name].tag, str(target)))
+        for node_name, tag in _per_node(node, name).items():
+            rows.append(ComponentRow(name, node_name, tag, str(target)))
     proxy = node.addons.get("kube-proxy")
     rows.append(ComponentRow("kube-proxy", "", proxy.tag if proxy else "-", str(target)))
     dns = node.addons.get("coredns")
     rows.append(
         ComponentRow("CoreDNS", "", dns.tag if dns else "-", target_tag(node, "coredns", patch))
     )
-    rows.append(
-        ComponentRow("etcd", node.name, node.pods["etcd"].version, target_tag(node, "etcd", patch))
-    )
+    if "etcd" in node.pods:  # external etcd: never touched, no version suggested (kubeadm)
+        for node_name, tag in _per_node(node, "etcd").items():
+            rows.append(ComponentRow("etcd", node_name, tag, target_tag(node, "etcd", patch)))
     kubelets = node.all_kubelets() or {node.name: "unknown"}
     for name, version in kubelets.items():
         rows.append(ComponentRow("kubelet", name, version, str(target)))
     return tuple(rows)
+
+
+def _per_node(node: Node, component: str) -> dict[str, str]:
+    """{node: version} of a component: this node's manifest, then every other control plane's
+    mirror pod the cluster reports (kubeadm's plan: one row per control-plane node)."""
+    out = {node.name: node.pods[component].version} if component in node.pods else {}
+    images = node.cluster.component_images(component) if node.cluster else {}
+    for name, image in sorted(images.items()):
+        out.setdefault(name, split_image(image)[1] or image)
+    return out
 
 
 def _config_versions(node: Node, catalog: Catalog, target: Version) -> list[dict[str, Any]]:
@@ -190,7 +203,7 @@ def _targets(
 ) -> list[tuple[str, Version]]:
     """(description, target): the one asked for, else the latest patch of the current minor
     and the latest of the next minor."""
-    current = node.apiserver_version
+    current = node.cluster_version
     if wanted is not None:
         catalog.require(wanted)
         return [(f"requested version {wanted}", wanted)]
@@ -237,7 +250,11 @@ def plan_upgrade(
         notes.append("health was not checked (--no-health); apply checks it")
     certificates = read_certificates(node.root / PKI_DIR, now)  # while the probes run
     health = pending() if pending else []
+    # the preflight apply runs, but etcd's answer to `etcdctl endpoint status` (its livez is
+    # in health): lock, health, what the etcd snapshot needs, disk space for the backups
     shared = lock_findings(node.root, invocation) + health_findings(health)
+    shared += etcd_files_findings(node, invocation.etcd_endpoint, invocation.etcd_backup)
+    shared += disk_findings(node, node.root / TMP_DIR, 0)
     upgrades = []
     for description, version in targets:
         skew = skew_verdict(node, version, catalog)
@@ -251,7 +268,7 @@ def plan_upgrade(
                 (*skew.findings, *shared),
             )
         )
-    current = node.apiserver_version
+    current = node.cluster_version
     newest = upgrades[-1].target if upgrades else current
     return UpgradePlan(
         node=node,

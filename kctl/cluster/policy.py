@@ -40,16 +40,20 @@ def kubelet_skew(catalog: Catalog | None, target: Version) -> int:
 class Finding:
     """One reason an upgrade may not proceed."""
 
-    check: str  # skew, kubelet-skew, health, lock
+    check: str  # skew, kubelet-skew, health, lock, etcd, disk, corefile
     message: str
     overridable: bool  # --force may override it
+    hint: str = ""  # the next command or step, when --force is not it
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "check": self.check,
             "message": self.message,
             "overridableByForce": self.overridable,
         }
+        if self.hint:
+            out["hint"] = self.hint
+        return out
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def _control_plane_findings(
         if name == "etcd":
             continue
         runs = Version.parse(pod.tag)
-        if runs.minors_after(base) < 0:
+        if runs.minors_after(base) < 0 and target != base:  # target == base: finishing it
             out.append(
                 Finding(
                     "skew",
@@ -107,7 +111,8 @@ def skew_findings(
     upload-config, after every control-plane component), so running phases one at a time
     never lets a node jump two minors or go back more than one.
     """
-    base = node.from_version
+    others = [v for n, v in node.control_plane_versions.items() if n != node.name]
+    base = max([node.from_version, *others])  # another control plane may be ahead already
     out = []
     ahead = target.minors_after(base)
     if ahead > MAX_UPGRADE_SKEW:
@@ -164,6 +169,35 @@ def _kubelet_findings(node: Node, target: Version, catalog: Catalog | None) -> l
     return out
 
 
+def node_findings(node: Node, target: Version, catalog: Catalog | None = None) -> list[Finding]:
+    """`kctl upgrade node` (kubeadm upgrade node): a secondary control plane or a worker follows
+    the cluster's ClusterConfiguration, which `apply` on the first control plane moved; its own
+    components may lag it by one minor, never more, and are never taken back."""
+    cluster = node.from_version
+    out = []
+    if target != cluster:
+        out.append(
+            Finding(
+                "skew",
+                f"the cluster's ClusterConfiguration is at {cluster}: `kctl upgrade node` brings"
+                f" {node.name} to the cluster's version; upgrade the cluster first with"
+                f" `kctl upgrade apply {target}` on its first control plane",
+                False,
+            )
+        )
+    for name, pod in node.pods.items():
+        if name == "etcd":
+            continue
+        runs = Version.parse(pod.tag)
+        jump = target.minors_after(runs)
+        if jump > MAX_UPGRADE_SKEW:
+            msg = f"{name} on {node.name} runs {runs}: {target} is {jump} minors above it"
+            out.append(Finding("skew", msg, False))
+        elif runs > target:
+            out.append(Finding("skew", f"{target} would downgrade {name} from {runs}", False))
+    return out + _kubelet_findings(node, target, catalog)
+
+
 def skew_verdict(node: Node, target: Version, catalog: Catalog | None = None) -> SkewVerdict:
     findings = skew_findings(node, target, catalog)
     return SkewVerdict(not findings, tuple(f.message for f in findings), tuple(findings))
@@ -210,6 +244,7 @@ def lock_findings(root: Path, invocation: Invocation) -> list[Finding]:
             f" ({state.why}; backup {info.get('backupDir', 'not taken')},"
             f" phases done: {phases}); run `{invocation.rollback()}` to restore the node",
             False,
+            f"run `{invocation.rollback()}`",
         )
     ]
 
@@ -219,12 +254,18 @@ class Preflight:
     """Every finding of one preflight, and what `--force` makes of them."""
 
     findings: list[Finding]
+    ignored: frozenset[str] = frozenset()  # --ignore-preflight-errors: checks, or "all"
+
+    def _ignores(self, finding: Finding) -> bool:
+        if finding.check in ("skew", "lock"):
+            return False  # the one-minor rule and a live lock are never ignored
+        return "all" in self.ignored or finding.check in self.ignored
 
     def blocking(self, force: bool) -> list[Finding]:
-        return [f for f in self.findings if not (force and f.overridable)]
+        return [f for f in self.findings if not (force and f.overridable) and not self._ignores(f)]
 
     def overridden(self, force: bool) -> list[Finding]:
-        return [f for f in self.findings if force and f.overridable]
+        return [f for f in self.findings if (force and f.overridable) or self._ignores(f)]
 
     def enforce(self, force: bool, what: str, plan: str = "kctl upgrade plan") -> None:
         """Raise exit 3 naming every blocking finding (`plan`: the pasteable plan command)."""
@@ -233,12 +274,70 @@ class Preflight:
             return
         checks = sorted({f.check for f in blocking})
         soft_only = all(f.overridable for f in blocking)
+        hints = list(dict.fromkeys(f.hint for f in blocking if f.hint))
+        if soft_only:
+            hints.append("fix these first, or pass --force to override them")
+        elif any(f.check == "skew" for f in blocking):
+            hints.append(f"choose a target from `{plan}`; --force cannot override this")
         raise PreconditionError(
             f"preflight refuses {what}: {', '.join(checks)}",
             details=[f.message for f in blocking],
-            hint=(
-                "fix these first, or pass --force to override them"
-                if soft_only
-                else f"choose a target from `{plan}`; --force cannot override this"
-            ),
+            hint="; ".join(hints) or "--force cannot override this",
         )
+
+
+def etcd_files_findings(node: Node, endpoint: str | None, etcd_backup: bool) -> list[Finding]:
+    """What the etcd snapshot taken before any write needs, checked from files (plan and
+    apply alike): a local etcd, a client certificate and key under pki/, etcdctl installed."""
+    if not etcd_backup or "etcd" not in node.pods:
+        return []
+    import shutil
+
+    from kctl.cluster.etcd import etcd_for
+
+    client = etcd_for(node, endpoint)
+    hint = "restore it, or pass --no-etcd-backup to upgrade without a snapshot (not advised)"
+    out = []
+    for flag in client.tls:
+        path = Path(flag.split("=", 1)[1])
+        if not path.is_file():
+            out.append(
+                Finding(
+                    "etcd",
+                    f"etcd's client {flag[2:].split('=')[0]} {path} is missing: kctl needs it"
+                    " for the etcd snapshot it takes before writing",
+                    False,
+                    hint,
+                )
+            )
+    if shutil.which("etcdctl") is None:
+        out.append(
+            Finding(
+                "etcd",
+                "etcdctl is not installed: kctl needs it for the etcd snapshot it takes first",
+                False,
+                "install etcdctl, or pass --no-etcd-backup to upgrade without a snapshot",
+            )
+        )
+    return out
+
+
+def disk_findings(node: Node, where: Path, db_size: int) -> list[Finding]:
+    """Room for the backups (every file and object an upgrade may touch, plus etcd's data)."""
+    import shutil
+
+    need = sum(len(f.raw) for f in node.files().values()) + db_size + (1 << 20)
+    probe = where
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free
+    if free >= need:
+        return []
+    return [
+        Finding(
+            "disk",
+            f"not enough disk space for backups in {where}: {need} bytes needed, {free} free",
+            False,
+            "free space or pass --backup-dir on another filesystem",
+        )
+    ]

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from kctl.cluster.catalog import Catalog, Patch, Transition, Version
-from kctl.cluster.node import KUBEADM_CONFIG, KUBELET_CONFIG, ManifestFile, Node, split_image
+from kctl.cluster.kubeadm_api import v1beta4_problems
+from kctl.cluster.node import (
+    CONFIG_FLAG,
+    KUBELET_CONFIG,
+    ManifestFile,
+    Node,
+    split_image,
+)
+from kctl.cluster.roles import CONTROL_PLANE_ROLE
+from kctl.errors import InputError, Location
 
 _INDENTED_SEQ = re.compile(r"^( *)[^\s#-][^:\n]*:[ \t]*\n\1  - ", re.MULTILINE)
 
@@ -91,32 +100,53 @@ def apply_flag_transitions(command: list[Any], transitions: list[Transition]) ->
     return changed
 
 
+def _section(node: Node, component: str) -> dict[str, Any]:
+    """dns (CoreDNS) or etcd.local (etcd) of the ClusterConfiguration ({} when absent)."""
+    doc = node.cluster_doc
+    section: Any = doc.get("dns") if component == "coredns" else doc.get("etcd")
+    if component == "etcd" and isinstance(section, dict):
+        section = section.get("local")
+    return section if isinstance(section, dict) else {}
+
+
 def image_for(node: Node, component: str, tag: str) -> str:
-    """The image a component runs at `tag`, in the node's imageRepository (kubeadm's naming)."""
+    """The image a component runs at `tag`, as kubeadm names it: the imageRepository, except
+    that etcd.local.imageRepository and dns.imageRepository win for etcd and CoreDNS, and
+    CoreDNS lives under coredns/ in the default registry (images.GetDNSImage)."""
     repo = node.image_repository.rstrip("/")
+    own = (
+        _section(node, component).get("imageRepository")
+        if component in ("etcd", "coredns")
+        else None
+    )
     if component == "coredns":
+        if own:
+            return f"{str(own).rstrip('/')}/coredns:{tag}"
         name = "coredns/coredns" if repo == "registry.k8s.io" else "coredns"
         return f"{repo}/{name}:{tag}"
+    if own:
+        return f"{str(own).rstrip('/')}/{component}:{tag}"
     return f"{repo}/{component}:{tag}"
+
+
+def _tag_key(tag: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", tag))
 
 
 def etcd_target(current: str, patch: Patch) -> str:
     """The etcd tag to run: the catalog's for the target, never a downgrade (like kubeadm)."""
+    return current if _tag_key(current) > _tag_key(patch.etcd) else patch.etcd
 
-    def key(tag: str) -> tuple[int, ...]:
-        return tuple(int(x) for x in re.findall(r"\d+", tag))
 
-    return current if key(current) > key(patch.etcd) else patch.etcd
+def etcd_at_least(tag: str, version: str) -> bool:
+    """Whether an etcd image tag (3.5.15-0) is at least `version` (3.6.0)."""
+    return _tag_key(tag.split("-", maxsplit=1)[0])[:3] >= _tag_key(version)[:3]
 
 
 def custom_tag(node: Node, component: str) -> str | None:
     """A tag the ClusterConfiguration pins (etcd.local.imageTag, dns.imageTag): kubeadm keeps
     custom tags across upgrades instead of choosing its own."""
-    doc = node.cluster_doc
-    section: Any = doc.get("dns") if component == "coredns" else doc.get("etcd")
-    if component == "etcd" and isinstance(section, dict):
-        section = section.get("local")
-    tag = section.get("imageTag") if isinstance(section, dict) else None
+    tag = _section(node, component).get("imageTag")
     return str(tag) if tag else None
 
 
@@ -140,7 +170,7 @@ def render_static_pod(node: Node, component: str, catalog: Catalog, target: Vers
     transitions = [
         t
         for t in catalog.transitions_between(node.component_version(component), target)
-        if t.component == component
+        if t.component == component and (t.etcd_from is None or etcd_at_least(tag, t.etcd_from))
     ]
 
     def change(documents: list[Any]) -> bool:
@@ -186,13 +216,41 @@ def render_cluster_config(node: Node, catalog: Catalog, target: Version) -> Rend
                 doc["apiVersion"] = api
                 changed = True
                 if api.endswith("v1beta4"):
-                    _convert_extra_args(doc)
+                    _convert_v1beta4(documents, doc)
             if i == index and doc.get("kubernetesVersion") != str(target):
                 doc["kubernetesVersion"] = str(target)
                 changed = True
+        problems = [
+            f"{d.get('kind')}: {p}"
+            for d in documents
+            if isinstance(d, dict) and str(d.get("apiVersion")).endswith("/v1beta4")
+            for p in v1beta4_problems(d)
+        ]
+        if problems:
+            raise InputError(
+                "the kubeadm configuration would not be valid v1beta4: " + "; ".join(problems),
+                location=Location.of(file.path, 1),
+                hint="fix these fields (kubeadm's v1beta4 API has none of them) and retry",
+            )
         return changed
 
-    return Rendered(KUBEADM_CONFIG, file.raw, _edit(file, change), "upload-config")
+    if file.rel.startswith(CONFIG_FLAG):
+        return Rendered(file.rel, file.raw, file.raw, "upload-config")  # the user's file
+    return Rendered(file.rel, file.raw, _edit(file, change), "upload-config")
+
+
+def _convert_v1beta4(documents: list[Any], doc: dict[str, Any]) -> None:
+    """kubeadm's v1beta3 -> v1beta4 conversion of what kctl may meet: extraArgs become name/
+    value lists; apiServer.timeoutForControlPlane moves to an InitConfiguration's
+    timeouts.controlPlaneComponentHealthCheck (ClusterConfiguration v1beta4 has no timeout)."""
+    _convert_extra_args(doc)
+    api_server = doc.get("apiServer")
+    if not isinstance(api_server, dict) or "timeoutForControlPlane" not in api_server:
+        return
+    timeout = api_server.pop("timeoutForControlPlane")
+    for other in documents:
+        if isinstance(other, dict) and other.get("kind") == "InitConfiguration":
+            other.setdefault("timeouts", {})["controlPlaneComponentHealthCheck"] = timeout
 
 
 def _convert_extra_args(doc: dict[str, Any]) -> None:
@@ -208,8 +266,11 @@ def _convert_extra_args(doc: dict[str, Any]) -> None:
         reg["kubeletExtraArgs"] = _v1beta4_args(reg["kubeletExtraArgs"])
 
 
-def render_kubelet_config(node: Node, catalog: Catalog, target: Version) -> Rendered:
-    file = node.kubelet_config
+def render_kubelet_config(
+    node: Node, catalog: Catalog, target: Version, file: ManifestFile | None = None
+) -> Rendered:
+    """The node's kubelet config at `target` (or `file`: the kubelet-config ConfigMap's)."""
+    file = file or node.kubelet_config
     transitions = [
         t
         for t in catalog.transitions_between(node.from_version, target)
@@ -229,7 +290,18 @@ def render_kubelet_config(node: Node, catalog: Catalog, target: Version) -> Rend
                     changed = True
         return changed
 
-    return Rendered(KUBELET_CONFIG, file.raw, _edit(file, change), "kubelet-config")
+    phase = "kubelet-config" if file is node.kubelet_config else "upload-config"
+    return Rendered(file.rel, file.raw, _edit(file, change), phase)
+
+
+def render_kubelet_files(node: Node, catalog: Catalog, target: Version) -> list[Rendered]:
+    """upload-config's kubelet-config ConfigMap, then kubelet-config's local file: like kubeadm,
+    the node's file is what the cluster's ConfigMap holds (downloaded), offline its own."""
+    local = render_kubelet_config(node, catalog, target)
+    if node.kubelet_cm is None:
+        return [local]
+    shared = render_kubelet_config(node, catalog, target, node.kubelet_cm)
+    return [shared, Rendered(KUBELET_CONFIG, local.old, shared.new, "kubelet-config")]
 
 
 def render_addon(node: Node, name: str, catalog: Catalog, target: Version) -> Rendered:
@@ -251,12 +323,25 @@ def render_addon(node: Node, name: str, catalog: Catalog, target: Version) -> Re
     return Rendered(addon.file.rel, addon.file.raw, _edit(addon.file, change), "addons")
 
 
+def unupgraded_control_planes(node: Node, target: Version) -> list[str]:
+    """Other control-plane nodes whose kube-apiserver is not at `target` yet (kubeadm's
+    UnupgradedControlPlaneInstances: the addons wait for them)."""
+    return sorted(
+        name
+        for name, version in node.control_plane_versions.items()
+        if name != node.name and version != target
+    )
+
+
 def render_all(node: Node, catalog: Catalog, target: Version) -> list[Rendered]:
-    """Every file of the node at `target`, in phase order."""
+    """Every file and cluster object of the node at `target`, in phase order (addons only
+    once every other control plane runs the target)."""
     out = [render_static_pod(node, c, catalog, target) for c in node.pods]
-    out.append(render_cluster_config(node, catalog, target))
-    out.append(render_kubelet_config(node, catalog, target))
-    out.extend(render_addon(node, name, catalog, target) for name in node.addons)
+    if node.role == CONTROL_PLANE_ROLE:
+        out.append(render_cluster_config(node, catalog, target))
+    out.extend(render_kubelet_files(node, catalog, target))
+    if node.role == CONTROL_PLANE_ROLE and not unupgraded_control_planes(node, target):
+        out.extend(render_addon(node, name, catalog, target) for name in node.addons)
     return out
 
 

@@ -56,6 +56,8 @@ def _verdict_lines(upgrade: dict[str, Any]) -> list[str]:
     for finding in verdict["blockedBy"]:
         if finding["check"] not in ("skew", "kubelet-skew"):
             out.append(f"  - {finding['message']}")
+            if finding.get("hint"):
+                out.append(f"    next: {finding['hint']}")
     if verdict["allowedWithForce"]:
         out += ["Once fixed (or with --force, which overrides only these findings):", ""]
         out.append(f"        {upgrade['command']}")
@@ -93,12 +95,24 @@ def plan_text(data: dict[str, Any]) -> str:
     ]
     out += _health_lines(data["health"])
     for upgrade in data["availableUpgrades"]:
+        kubelets = [c for c in upgrade["components"] if c["name"] == "kubelet"]
+        if kubelets:  # kubeadm's separate table: apply does not upgrade kubelets
+            out.append(
+                "Components that must be upgraded manually after you have upgraded the"
+                " control plane with 'kctl upgrade apply':"
+            )
+            rows = [["COMPONENT", "NODE", "CURRENT", "TARGET"]]
+            rows += [
+                [c["name"], c["nodeName"], c["currentVersion"], c["newVersion"]] for c in kubelets
+            ]
+            out += [*columns(rows), ""]
         out.append(f"Upgrade to the {upgrade['description']}:")
         out.append("")
         rows = [["COMPONENT", "NODE", "CURRENT", "TARGET"]]
         rows += [
             [c["name"], c["nodeName"], c["currentVersion"], c["newVersion"]]
             for c in upgrade["components"]
+            if c["name"] != "kubelet"
         ]
         out += columns(rows)
         out.append("")

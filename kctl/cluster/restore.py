@@ -21,7 +21,8 @@ from kctl.cluster.catalog import Version
 from kctl.cluster.interrupts import signals_interrupt
 from kctl.cluster.lock import LOCK_NAME, LockState
 from kctl.cluster.lock import inspect as lock_inspect
-from kctl.cluster.node import TMP_DIR, Node, load_node
+from kctl.cluster.node import TMP_DIR, Node, StaticPod, load_pods
+from kctl.cluster.objects import ClusterState, ObjectRef, ObjectStore, is_object
 from kctl.cluster.policy import MAX_DOWNGRADE_SKEW
 from kctl.errors import InputError, Location, OperationError, PreconditionError
 from kctl.fsio import write_file
@@ -73,9 +74,11 @@ class Waits:
     probe_timeout: float
 
 
-def _wait_restored(node: Node, name: str, since: float, waits: Waits, progress: Progress) -> bool:
+def _wait_restored(
+    pods: dict[str, StaticPod], name: str, since: float, waits: Waits, progress: Progress
+) -> bool:
     """Whether the restored component is proven back (its /version, or a restarted process)."""
-    pod = node.pods[name]
+    pod = pods[name]
     expected = pod.tag.split("-")[0] if name == "etcd" else pod.tag
     deadline = time.monotonic() + waits.timeout
     with progress.busy(
@@ -116,8 +119,39 @@ def _restore_etcd_data(
         return
     if (root / entry["path"]).read_bytes() == (source / entry["path"]).read_bytes():
         return  # killed before the etcd manifest was written: the data was never touched
-    done = restore_from_snapshot(load_node(root), source / SNAPSHOT_NAME, source)
+    done = restore_from_snapshot(_etcd_node(root), source / SNAPSHOT_NAME, source)
     progress.step(f"[rollback] {done}")
+
+
+def _etcd_node(root: Path) -> Node:
+    """What restore_from_snapshot needs of a node: its etcd manifest (no config, no cluster)."""
+    from kctl.cluster.node import ManifestFile
+
+    empty = ManifestFile("", root, b"", [{}])
+    return Node(root, "", load_pods(root), empty, 0, None, "", empty)
+
+
+class _Objects:
+    """Restores the cluster objects a backup holds (through --kubeconfig, else the one the
+    backup was taken with), connecting only when the backup has some."""
+
+    def __init__(self, kubeconfig: Path | None, index: dict[str, Any], root: Path) -> None:
+        saved = index.get("kubeconfig")
+        self.kubeconfig = kubeconfig or (Path(saved) if isinstance(saved, str) else None)
+        self.root = root
+        self.store: ObjectStore | None = None
+
+    def restore(self, rel: str, saved: bytes) -> bool:
+        if self.store is None:
+            if self.kubeconfig is None:
+                raise InputError(
+                    f"the backup holds the cluster object {rel} and no kubeconfig is known",
+                    hint="pass --kubeconfig (the control plane's /etc/kubernetes/admin.conf)",
+                )
+            from kctl.cluster.kubeapi import from_kubeconfig
+
+            self.store = ObjectStore(from_kubeconfig(self.kubeconfig, self.root), ClusterState())
+        return self.store.restore(ObjectRef.parse(rel), saved)
 
 
 def rollback(
@@ -128,12 +162,15 @@ def rollback(
     timeout: float = 300.0,
     poll: float = 0.5,
     probe_timeout: float = 2.0,
+    kubeconfig: Path | None = None,
 ) -> RollbackResult:
-    """Restore a node from the backup named by an interrupted upgrade's lock (or `backup_dir`).
-    Interrupted itself (SIGINT/SIGTERM/SIGHUP, whatever was inherited), it keeps the lock, so
-    running it again finishes the job."""
+    """Restore a node (and the cluster objects the upgrade wrote) from the backup named by an
+    interrupted upgrade's lock (or `backup_dir`). Interrupted itself (SIGINT/SIGTERM/SIGHUP,
+    whatever was inherited), it keeps the lock, so running it again finishes the job."""
     with signals_interrupt():
-        return _rollback(root, progress, backup_dir, timeout, poll, probe_timeout)
+        return _rollback(
+            root, progress, backup_dir, Waits(timeout, poll, probe_timeout), kubeconfig
+        )
 
 
 def _journal_backup(state: LockState | None) -> Path | None:
@@ -156,9 +193,8 @@ def _rollback(
     root: Path,
     progress: Progress,
     backup_dir: Path | None,
-    timeout: float,
-    poll: float,
-    probe_timeout: float,
+    waits: Waits,
+    kubeconfig: Path | None,
 ) -> RollbackResult:
     lock = root / TMP_DIR / LOCK_NAME
     state = lock_inspect(root)
@@ -185,11 +221,26 @@ def _rollback(
     _restore_etcd_data(root, source, journal, index, progress)
     restored = []
     restored_at = proof.now()
-    for entry in index.get("files", []):
+    entries = index.get("files", [])
+    saved_bytes = {}
+    for entry in entries:  # every checksum verified before anything is written
         rel = entry["path"]
-        saved = (source / rel).read_bytes()
+        saved = (source / entry.get("file", rel)).read_bytes()
         if hashlib.sha256(saved).hexdigest() != entry["sha256"]:
-            raise OperationError(f"backup file {source / rel} is corrupt (checksum mismatch)")
+            raise OperationError(
+                f"backup file {source / entry.get('file', rel)} is corrupt (checksum mismatch)"
+            )
+        saved_bytes[rel] = saved
+    cluster = _Objects(kubeconfig, index, root)
+    for entry in entries:
+        rel = entry["path"]
+        saved = saved_bytes[rel]
+        if is_object(rel):
+            changed = cluster.restore(rel, saved)
+            progress.step(f"[rollback] {'restored' if changed else 'unchanged'} {rel}")
+            if changed:
+                restored.append(rel)
+            continue
         path = root / rel
         current = path.read_bytes() if path.exists() else None
         if current != saved:
@@ -198,12 +249,11 @@ def _rollback(
         os.utime(path, ns=(entry["mtimeNs"], entry["mtimeNs"]))
         os.chmod(path, entry["mode"])
         progress.step(f"[rollback] {'restored' if current != saved else 'unchanged'} {rel}")
-    node = load_node(root)
-    waits = Waits(timeout, poll, probe_timeout)
+    pods = load_pods(root)
     healthy = {
-        Path(rel).stem: _wait_restored(node, Path(rel).stem, restored_at, waits, progress)
+        Path(rel).stem: _wait_restored(pods, Path(rel).stem, restored_at, waits, progress)
         for rel in restored
-        if Path(rel).stem in node.pods
+        if not is_object(rel) and Path(rel).stem in pods
     }
     with contextlib.suppress(FileNotFoundError):
         lock.unlink()

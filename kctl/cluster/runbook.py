@@ -16,6 +16,8 @@ class Invocation:
     catalog: Path | None = None
     kubeconfig: Path | None = None
     kubelet_version: str | None = None
+    etcd_backup: bool = True  # False: plan judged as `apply --no-etcd-backup`, and says so
+    etcd_endpoint: str | None = None  # plan judged with apply's --etcd-endpoint, repeated
 
     def command(self, *words: str, catalog: bool = True) -> str:
         """`kctl upgrade WORDS... --root R [--catalog C] [--kubeconfig K]`, shell-quoted."""
@@ -28,6 +30,10 @@ class Invocation:
             argv += ["--kubeconfig", str(self.kubeconfig)]
         if catalog and self.kubelet_version is not None:
             argv += ["--kubelet-version", self.kubelet_version]
+        if not self.etcd_backup and words and words[0] == "apply":
+            argv += ["--no-etcd-backup"]
+        if self.etcd_endpoint and words and words[0] == "apply":
+            argv += ["--etcd-endpoint", self.etcd_endpoint]
         return shlex.join(argv)
 
     def rollback(self) -> str:

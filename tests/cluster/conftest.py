@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.cluster.apiserver import ClusterSpec, FakeAPIServer, v130_cluster
 from tests.cluster.harness import build_component_image
 from tests.support.services import Podman
 
@@ -55,3 +56,26 @@ def user_config_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
     monkeypatch.delenv("KCTL_CATALOG", raising=False)
     return config
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[FakeAPIServer]:
+    """A loopback API server holding a v1.30.4 kubeadm cluster (cp1 + worker w1)."""
+    server = FakeAPIServer(tmp_path / "apiserver", v130_cluster()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make_cluster(tmp_path: Path) -> Iterator[Callable[[ClusterSpec], FakeAPIServer]]:
+    """Start an API server for a ClusterSpec (several per test are fine)."""
+    started: list[FakeAPIServer] = []
+
+    def make(spec: ClusterSpec) -> FakeAPIServer:
+        server = FakeAPIServer(tmp_path / f"apiserver-{len(started)}", v130_cluster(spec))
+        started.append(server.start())
+        return server
+
+    yield make
+    for server in started:
+        server.stop()

@@ -100,9 +100,16 @@ def test_non_interactive_apply_without_yes_is_exit_2(
 ) -> None:
     root = make_node(tmp_path / "n", NodeSpec(pki=False))
     before = snapshot_files(root)
-    assert main(["upgrade", "apply", "v1.30.14", "--root", str(root)]) == 2
-    assert "pass -y" in capsys.readouterr().err
+    # the question comes after the preflight (kubeadm's order): let it pass, then refuse
+    args = ["upgrade", "apply", "v1.30.14", "--root", str(root)]
+    assert main([*args, "--force", "--no-etcd-backup", "--probe-timeout", "0.2"]) == 2
+    err = capsys.readouterr().err
+    assert "pass -y" in err
+    assert err.index("[preflight] ok") < err.index("pass -y")
     assert snapshot_files(root) == before
+    # a preflight that refuses is said first (exit 3), before any question
+    assert main(args) == 3
+    assert "pass -y" not in capsys.readouterr().err
 
 
 def test_unknown_phase_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

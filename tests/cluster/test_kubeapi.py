@@ -2,134 +2,23 @@
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import http.server
 import json
-import ssl
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from kctl.cli.main import main
+from tests.cluster.apiserver import ClusterSpec, FakeAPIServer
 from tests.cluster.nodes import NodeSpec, make_node
 
 pytestmark = pytest.mark.unit
 
-TOKEN = "kctl-test-token"
-CLUSTER_CONFIGURATION = (
-    "apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\n"
-    "kubernetesVersion: v1.30.4\nimageRepository: registry.k8s.io\n"
-)
-
-
-class _API(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            self.send_response(401)
-            self.end_headers()
-            return
-        if self.path == "/api/v1/namespaces/kube-system/configmaps/kubeadm-config":
-            body = {"data": {"ClusterConfiguration": CLUSTER_CONFIGURATION}}
-        elif self.path == "/api/v1/nodes":
-            body = {
-                "items": [
-                    {
-                        "metadata": {"name": "cp1"},
-                        "status": {"nodeInfo": {"kubeletVersion": "v1.30.4"}},
-                    },
-                    {
-                        "metadata": {"name": "w1"},
-                        "status": {"nodeInfo": {"kubeletVersion": "v1.27.9"}},
-                    },
-                ]
-            }
-        else:
-            self.send_response(404)
-            self.end_headers()
-            return
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
 
 @pytest.fixture
-def api_server(tmp_path: Path) -> Iterator[Path]:
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(9)
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    pem = cert.public_bytes(serialization.Encoding.PEM)
-    (tmp_path / "api.crt").write_bytes(pem)
-    (tmp_path / "api.key").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(tmp_path / "api.crt", tmp_path / "api.key")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _API)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    kubeconfig = tmp_path / "admin.conf"
-    kubeconfig.write_text(
-        json.dumps(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "current-context": "admin@kubernetes",
-                "contexts": [
-                    {
-                        "name": "admin@kubernetes",
-                        "context": {"cluster": "kubernetes", "user": "admin"},
-                    }
-                ],
-                "clusters": [
-                    {
-                        "name": "kubernetes",
-                        "cluster": {
-                            "server": f"https://127.0.0.1:{server.server_port}",
-                            "certificate-authority-data": base64.b64encode(pem).decode(),
-                        },
-                    }
-                ],
-                "users": [{"name": "admin", "user": {"token": TOKEN}}],
-            }
-        )
-    )
-    yield kubeconfig
-    server.shutdown()
-    server.server_close()
+def api_server(make_cluster: Callable[[ClusterSpec], FakeAPIServer]) -> Path:
+    """cp1 at v1.30.4 and a worker w1 whose kubelet lags at v1.27.9."""
+    return make_cluster(ClusterSpec(kubelets={"w1": "v1.27.9"})).kubeconfig
 
 
 def test_plan_reads_configmap_and_every_kubelet(

@@ -50,7 +50,7 @@ def test_plan_json_matches_golden(
 ) -> None:
     name, root = fixture_node
     kubelet = NODES[name].kubelet_version
-    args = ["--no-health", "--kubelet-version", kubelet]
+    args = ["--no-health", "--kubelet-version", kubelet, "--no-etcd-backup"]
     rc = main(["upgrade", "plan", "--root", str(root), "-o", "json", *args])
     out = capsys.readouterr().out.replace(str(root), "$ROOT")  # the suggested commands
     assert rc == 0
@@ -78,7 +78,7 @@ def test_plan_targets_latest_patch_and_next_minor(tmp_path: Path) -> None:
 
 
 def test_plan_table_has_kubeadm_layout(capsys: pytest.CaptureFixture[str]) -> None:
-    rc = main(["upgrade", "plan", "--root", str(EXAMPLE), "--no-health"])
+    rc = main(["upgrade", "plan", "--root", str(EXAMPLE), "--no-health", "--no-etcd-backup"])
     out = capsys.readouterr().out
     assert rc == 0
     assert "COMPONENT                 NODE   CURRENT    TARGET" in out

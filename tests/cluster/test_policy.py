@@ -11,6 +11,7 @@ import pytest
 
 from kctl.cli.main import main
 from kctl.cluster.catalog import Version, load_catalog
+from kctl.cluster.health import kubelet_from_read_only_api
 from kctl.cluster.node import load_node
 from kctl.cluster.policy import skew_findings, skew_verdict
 from tests.cluster.nodes import NodeSpec, make_node, snapshot_files
@@ -161,7 +162,10 @@ def test_plan_never_executes_a_kubelet_under_root(
 
 
 class _Metrics(http.server.BaseHTTPRequestHandler):
+    hits = 0
+
     def do_GET(self) -> None:
+        type(self).hits += 1
         body = (
             b"# TYPE kubernetes_build_info gauge\n"
             b'kubernetes_build_info{git_version="v1.29.7",major="1",minor="29"} 1\n'
@@ -181,8 +185,11 @@ def test_kubelet_version_from_its_read_only_api(node: Path) -> None:
     config.write_text(config.read_text() + f"readOnlyPort: {server.server_port}\n")
     try:
         loaded = load_node(node)
+        assert _Metrics.hits == 0  # reading a node never touches the network (health does)
+        assert loaded.kubelet_version is None
+        assert kubelet_from_read_only_api(loaded) == "v1.29.7"
+        assert _Metrics.hits == 1
     finally:
         server.shutdown()
         server.server_close()
-    assert loaded.kubelet_version == "v1.29.7"
     assert load_node(node, kubelet_version="v1.30.4").kubelet_version == "v1.30.4"

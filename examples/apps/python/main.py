@@ -1,4 +1,5 @@
 """A tiny HTTP server."""
+
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 
