@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,6 @@ from tests.support.services import free_port
 
 pytestmark = pytest.mark.unit
 
-UPDATE = os.environ.get("KCTL_UPDATE_GOLDEN") == "1"  # regenerate: KCTL_UPDATE_GOLDEN=1 pytest
 
 NODES = {
     "v1.26.15": NodeSpec(
@@ -46,8 +44,9 @@ def fixture_node(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, P
 
 
 def test_plan_json_matches_golden(
-    fixture_node: tuple[str, Path], capsys: pytest.CaptureFixture[str]
+    fixture_node: tuple[str, Path], capsys: pytest.CaptureFixture[str], update_golden: bool
 ) -> None:
+    """Regenerate with `pytest --update-golden tests/cluster/test_plan.py`."""
     name, root = fixture_node
     kubelet = NODES[name].kubelet_version
     args = ["--no-health", "--kubelet-version", kubelet, "--no-etcd-backup"]
@@ -55,7 +54,7 @@ def test_plan_json_matches_golden(
     out = capsys.readouterr().out.replace(str(root), "$ROOT")  # the suggested commands
     assert rc == 0
     golden = GOLDEN / f"plan-{name}.json"
-    if UPDATE:
+    if update_golden:
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(out)
     assert json.loads(out) == json.loads(golden.read_text())
