@@ -49,6 +49,7 @@ from kctl.cluster.lock import LOCK_NAME, owner
 from kctl.cluster.names import NODE_PHASES, PHASES
 from kctl.cluster.node import TMP_DIR, Node, load_node
 from kctl.cluster.objects import ObjectRef, ObjectStore, is_object
+from kctl.cluster.patches import node_patches
 from kctl.cluster.phases import (
     EXTERNAL_ETCD,
     PHASE_TABLE,
@@ -95,6 +96,7 @@ class ApplyOptions:
     etcd_upgrade: bool = True  # --etcd-upgrade=false: the etcd phase leaves etcd as it is
     skips: Skips = field(default_factory=Skips)  # --skip-phases
     ignore: frozenset[str] = frozenset()  # --ignore-preflight-errors
+    patches: Path | None = None  # --patches DIR (kubeadm's patch files for the static pods)
 
 
 class Upgrader:
@@ -124,7 +126,9 @@ class Upgrader:
             ObjectStore(self.node.api, self.node.cluster) if self.node.cluster is not None else None
         )
         self.invocation = Invocation(root, opts.catalog_file, opts.kubeconfig, opts.kubelet_version)
-        self.rendered = [self._kept(r) for r in render_all(self.node, catalog, opts.target)]
+        patches = node_patches(opts.patches, self.node.pods, progress)
+        rendered = render_all(self.node, catalog, opts.target, patches)
+        self.rendered = [self._kept(r) for r in rendered]
         self.renewals = plan_renewals(root) if opts.certificate_renewal else []
         self.tmp = root / TMP_DIR
         self.lock = self.tmp / LOCK_NAME

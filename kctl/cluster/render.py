@@ -7,8 +7,9 @@ changes from the catalog transitions of each minor crossed. Unchanged files keep
 from __future__ import annotations
 
 import io
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from kctl.cluster.node import (
     Node,
     split_image,
 )
+from kctl.cluster.patches import PatchFile, apply_patches
 from kctl.cluster.roles import CONTROL_PLANE_ROLE
 from kctl.errors import InputError, Location
 
@@ -161,7 +163,13 @@ def target_tag(node: Node, component: str, patch: Patch) -> str:
     return str(patch.version)
 
 
-def render_static_pod(node: Node, component: str, catalog: Catalog, target: Version) -> Rendered:
+def render_static_pod(
+    node: Node,
+    component: str,
+    catalog: Catalog,
+    target: Version,
+    patches: Sequence[PatchFile] = (),
+) -> Rendered:
     pod = node.pods[component]
     patch = catalog.require(target)
     tag = target_tag(node, component, patch)
@@ -181,6 +189,10 @@ def render_static_pod(node: Node, component: str, catalog: Catalog, target: Vers
             changed = True
         if transitions and isinstance(container.get("command"), list):
             changed = apply_flag_transitions(container["command"], transitions) or changed
+        if any(p.target == component for p in patches):  # --patches, after kctl's own edits
+            before = json.loads(json.dumps(documents[0]))
+            documents[0] = apply_patches(before, list(patches), component)
+            changed = changed or documents[0] != before
         return changed
 
     return Rendered(pod.file.rel, pod.file.raw, _edit(pod.file, change), component)
@@ -333,10 +345,12 @@ def unupgraded_control_planes(node: Node, target: Version) -> list[str]:
     )
 
 
-def render_all(node: Node, catalog: Catalog, target: Version) -> list[Rendered]:
+def render_all(
+    node: Node, catalog: Catalog, target: Version, patches: Sequence[PatchFile] = ()
+) -> list[Rendered]:
     """Every file and cluster object of the node at `target`, in phase order (addons only
-    once every other control plane runs the target)."""
-    out = [render_static_pod(node, c, catalog, target) for c in node.pods]
+    once every other control plane runs the target); --patches applied to the static pods."""
+    out = [render_static_pod(node, c, catalog, target, patches) for c in node.pods]
     if node.role == CONTROL_PLANE_ROLE:
         out.append(render_cluster_config(node, catalog, target))
     out.extend(render_kubelet_files(node, catalog, target))
