@@ -35,7 +35,7 @@ from typing import Any
 from kctl.cluster import health as health_mod
 from kctl.cluster import preflight as preflight_mod
 from kctl.cluster import proof
-from kctl.cluster.catalog import Catalog, Version
+from kctl.cluster.catalog import Catalog, Version, unstable_refusal
 from kctl.cluster.corefile import CorefileVerdict
 from kctl.cluster.etcd import etcd_for, restore_from_snapshot
 from kctl.cluster.flags import Skips
@@ -69,7 +69,7 @@ from kctl.cluster.renew import Renewal, plan_renewals
 from kctl.cluster.restore import backup_index
 from kctl.cluster.roles import require_control_plane
 from kctl.cluster.runbook import Invocation
-from kctl.errors import InputError, OperationError
+from kctl.errors import InputError, OperationError, PreconditionError
 from kctl.fsio import write_file
 from kctl.progress import Progress
 
@@ -97,6 +97,8 @@ class ApplyOptions:
     skips: Skips = field(default_factory=Skips)  # --skip-phases
     ignore: frozenset[str] = frozenset()  # --ignore-preflight-errors
     patches: Path | None = None  # --patches DIR (kubeadm's patch files for the static pods)
+    allow_experimental_upgrades: bool = False  # alpha, beta and rc targets
+    allow_release_candidate_upgrades: bool = False  # rc targets
 
 
 class Upgrader:
@@ -110,6 +112,11 @@ class Upgrader:
         progress: Progress,
         node: Node | None = None,
     ) -> None:
+        refusal = unstable_refusal(
+            opts.target, opts.allow_experimental_upgrades, opts.allow_release_candidate_upgrades
+        )
+        if refusal:
+            raise PreconditionError(refusal, hint="--force does not override this")
         self.root = root
         self.catalog = catalog
         self.opts = opts

@@ -17,25 +17,40 @@ from kctl.cluster import docs
 from kctl.errors import InputError
 
 SCHEMA_VERSION = 1
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
+_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:-(alpha|beta|rc)\.(\d+))?$")
+_PRE_RANK = {"alpha": 0, "beta": 1, "rc": 2}  # a pre-release sorts below its release
 _MINOR = re.compile(r"^(\d+)\.(\d+)$")
 
 
 @total_ordering
 @dataclass(frozen=True)
 class Version:
-    """A Kubernetes release version vMAJOR.MINOR.PATCH (stable releases only)."""
+    """A Kubernetes release version vMAJOR.MINOR.PATCH, or a pre-release of one
+    (vMAJOR.MINOR.PATCH-alpha.N, -beta.N, -rc.N: what kubeadm's --allow-*-upgrades allow)."""
 
     major: int
     minor: int
     patch: int
+    pre: tuple[str, int] | None = None  # ("rc", 1) for v1.35.0-rc.1
 
     @classmethod
     def parse(cls, text: str) -> Version:
         match = _VERSION.match(text.strip())
         if not match:
             raise ValueError(f"{text!r} is not a Kubernetes version like v1.31.2")
-        return cls(int(match[1]), int(match[2]), int(match[3]))
+        pre = (match[4], int(match[5])) if match[4] else None
+        return cls(int(match[1]), int(match[2]), int(match[3]), pre)
+
+    @property
+    def stability(self) -> str:
+        """stable, rc, or experimental (alpha and beta), as kubeadm's flags class them."""
+        if self.pre is None:
+            return "stable"
+        return "rc" if self.pre[0] == "rc" else "experimental"
+
+    def _key(self) -> tuple[int, int, int, int, int]:
+        rank, number = (_PRE_RANK[self.pre[0]], self.pre[1]) if self.pre else (3, 0)
+        return (self.major, self.minor, self.patch, rank, number)
 
     @property
     def minor_key(self) -> str:
@@ -48,10 +63,27 @@ class Version:
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Version):
             return NotImplemented
-        return (self.major, self.minor, self.patch) < (other.major, other.minor, other.patch)
+        return self._key() < other._key()
 
     def __str__(self) -> str:
-        return f"v{self.major}.{self.minor}.{self.patch}"
+        pre = f"-{self.pre[0]}.{self.pre[1]}" if self.pre else ""
+        return f"v{self.major}.{self.minor}.{self.patch}{pre}"
+
+
+def unstable_refusal(target: Version, allow_experimental: bool, allow_rc: bool) -> str | None:
+    """kubeadm's rule for a pre-release target (EnforceVersionPolicies): an rc needs
+    --allow-release-candidate-upgrades or --allow-experimental-upgrades, an alpha or beta the
+    latter; the sentence that refuses it, or None."""
+    if target.stability == "stable" or allow_experimental:
+        return None
+    if target.stability == "rc" and allow_rc:
+        return None
+    flag = (
+        "--allow-release-candidate-upgrades"
+        if target.stability == "rc"
+        else ("--allow-experimental-upgrades")
+    )
+    return f"{target} is an unstable version and such upgrades are not allowed without {flag}"
 
 
 def parse_version(text: str, what: str = "version") -> Version:
@@ -99,7 +131,9 @@ class Release:
 
     @property
     def latest(self) -> Patch:
-        return self.patches[-1]
+        """The newest stable patch (pre-releases only when the minor has nothing else)."""
+        stable = [p for p in self.patches if p.version.pre is None]
+        return (stable or list(self.patches))[-1]
 
 
 @dataclass(frozen=True)
