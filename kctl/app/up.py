@@ -4,7 +4,7 @@ what was deployed, asked of or removed by the target that deployed it. The CLI r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kctl.dev.config import Environment
@@ -24,7 +24,9 @@ def open_target(environment: Environment, dry_run: bool) -> HelmTarget | LocalTa
 
     if environment.target == "helm":
         return HelmTarget(environment.timeout, dry_run=dry_run)
-    return LocalTarget(environment.timeout, environment.port_forward, dry_run=dry_run)
+    return LocalTarget(
+        environment.timeout, environment.port_forward, dry_run=dry_run, env=environment.env
+    )
 
 
 def open_session(
@@ -72,18 +74,24 @@ def leftover(environment: Environment, session: Session) -> Leftover | None:
 class Removed:
     state: DeployState
     pods: list[str]
+    network: str | None = None
+    volumes: list[str] = field(default_factory=list)
+    anything: bool = True  # False: it was all gone already
 
 
 def down(environment: Environment, timeout: float, volumes: bool) -> Removed | None:
     """Remove what kctl up deployed for the environment (None: nothing was), by the target that
-    deployed it; the state is forgotten only once the target removed it."""
+    deployed it, whatever is left of it; the state is forgotten once the target removed it."""
     from kctl.dev.helm_target import HelmTarget
     from kctl.dev.local_target import LocalTarget
 
     state = load_state(environment.state_dir)
     if state is None:
         return None
-    target = HelmTarget if state.target == "helm" else LocalTarget
-    pods = target.remove(state, timeout, volumes=volumes)
+    if state.target == "helm":
+        HelmTarget.remove(state, timeout, volumes=volumes)
+        forget_state(environment.state_dir)
+        return Removed(state, [])
+    removal = LocalTarget.remove(state, timeout, volumes=volumes)
     forget_state(environment.state_dir)
-    return Removed(state, pods)
+    return Removed(state, removal.pods, removal.network, removal.volumes, removal.anything)

@@ -299,9 +299,21 @@ def down(
     console = console_of(ctx)
     environment = load_environment(path, env)
     removed = remove_deployed(environment, timeout, volumes)
-    if removed is None:
-        console.info(f"nothing deployed by kctl up for {environment.env} in {environment.root}")
+    if removed is None or not removed.anything:
+        console.info(
+            f"nothing to remove: nothing deployed by kctl up for {environment.env}"
+            f" in {environment.root}"
+        )
         return
     for pod in removed.pods:
         console.detail(f"removed pod {pod}")
-    console.success(f"removed {removed.state.release} ({removed.state.target})")
+    if removed.network:
+        console.detail(f"removed network {removed.network}")
+    for volume in removed.volumes:
+        console.detail(f"removed volume {volume}")
+    kept = (
+        ""
+        if volumes or removed.state.target != "local"
+        else "; named volumes kept (--volumes removes them)"
+    )
+    console.success(f"removed {removed.state.release} ({removed.state.target}){kept}")

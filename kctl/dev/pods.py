@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from kctl.dev import proc
+from kctl.dev.local_plan import COMPONENT_LABEL, RELEASE_LABEL
 from kctl.errors import OperationError
 
-RELEASE_LABEL = "kctl.dev/release"
 # states a container passes through on its way to `running`; any other one is a failure
 STARTING = ("created", "configured", "initialized", "running")
 LOG_LINES = 20
@@ -68,10 +68,24 @@ def endpoint_ports(endpoints: Sequence[str]) -> list[tuple[str, int]]:
     return found
 
 
-def running_images(podman: str, release: str, endpoints: Sequence[str]) -> list[str] | None:
-    """Images of the release when every container runs and every endpoint answers, else None."""
+def finished(container: dict[str, Any], run_once: Sequence[str]) -> bool:
+    """A container of a run-once service (restart no/on-failure, no published port) that
+    exited 0: done, as `docker compose up` leaves it."""
+    service = (container.get("Labels") or {}).get(COMPONENT_LABEL)
+    return (
+        service in run_once
+        and container.get("State") in ("exited", "stopped")
+        and container.get("ExitCode") == 0
+    )
+
+
+def running_images(
+    podman: str, release: str, endpoints: Sequence[str], run_once: Sequence[str] = ()
+) -> list[str] | None:
+    """Images of the release when every container runs (or finished, for a run-once service)
+    and every endpoint answers, else None."""
     found = containers(podman, release)
-    if not found or any(c.get("State") != "running" for c in found):
+    if not found or any(c.get("State") != "running" and not finished(c, run_once) for c in found):
         return None
     if not all(port_open(p) for p in endpoint_ports(endpoints)):
         return None
@@ -104,15 +118,24 @@ def failure(podman: str, container: dict[str, Any]) -> OperationError:
     )
 
 
-def wait_ready(podman: str, release: str, endpoints: Sequence[str], timeout: float) -> None:
-    """Wait until every published port accepts connections; fail at once if a container stops."""
+def wait_ready(
+    podman: str,
+    release: str,
+    endpoints: Sequence[str],
+    timeout: float,
+    run_once: Sequence[str] = (),
+) -> None:
+    """Wait until every container runs (a run-once one may have finished) and every published
+    port accepts connections; fail at once if a container stops."""
     ports = endpoint_ports(endpoints)
     deadline = time.monotonic() + timeout
     while True:
-        if all(port_open(p) for p in ports):
-            return
+        answering = all(port_open(p) for p in ports)
         found = containers(podman, release)
-        failed = [c for c in found if c.get("State") not in STARTING]
+        settled = [c.get("State") == "running" or finished(c, run_once) for c in found]
+        if answering and found and all(settled):
+            return
+        failed = [c for c in found if c.get("State") not in STARTING and not finished(c, run_once)]
         if failed:
             raise failure(podman, failed[0])
         if time.monotonic() > deadline:
