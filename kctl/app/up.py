@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kctl.dev.config import Environment
-from kctl.dev.deploy import DeployState, forget_state, load_state
+from kctl.dev.deploy import DeployState, forget_state, load_state, save_state
 from kctl.errors import KctlError
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ class Removed:
     network: str | None = None
     volumes: list[str] = field(default_factory=list)
     anything: bool = True  # False: it was all gone already
+    kept: list[str] = field(default_factory=list)  # named volumes kept
 
 
 def down(environment: Environment, timeout: float, volumes: bool) -> Removed | None:
@@ -92,6 +93,12 @@ def down(environment: Environment, timeout: float, volumes: bool) -> Removed | N
         HelmTarget.remove(state, timeout, volumes=volumes)
         forget_state(environment.state_dir)
         return Removed(state, [])
-    removal = LocalTarget.remove(state, timeout, volumes=volumes)
-    forget_state(environment.state_dir)
-    return Removed(state, removal.pods, removal.network, removal.volumes, removal.anything)
+    removal = LocalTarget.remove(state, environment.state_dir, volumes=volumes)
+    if removal.kept:  # what `kctl down --volumes` still has to find
+        kept = DeployState("local", state.release, state.namespace, instance=state.instance_name)
+        save_state(environment.state_dir, kept)
+    else:
+        forget_state(environment.state_dir)
+    return Removed(
+        state, removal.pods, removal.network, removal.volumes, removal.anything, removal.kept
+    )

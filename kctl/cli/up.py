@@ -300,6 +300,10 @@ def down(
     environment = load_environment(path, env)
     removed = remove_deployed(environment, timeout, volumes)
     if removed is None or not removed.anything:
+        if removed is not None and removed.kept:
+            kept = ", ".join(removed.kept)
+            console.info(f"nothing to remove but volume(s) {kept}: kept (--volumes removes them)")
+            return
         console.info(
             f"nothing to remove: nothing deployed by kctl up for {environment.env}"
             f" in {environment.root}"
@@ -312,8 +316,8 @@ def down(
     for volume in removed.volumes:
         console.detail(f"removed volume {volume}")
     kept = (
-        ""
-        if volumes or removed.state.target != "local"
-        else "; named volumes kept (--volumes removes them)"
+        f"; kept volume(s) {', '.join(removed.kept)} (--volumes removes them)"
+        if removed.kept
+        else ""
     )
     console.success(f"removed {removed.state.release} ({removed.state.target}){kept}")

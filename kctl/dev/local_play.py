@@ -209,6 +209,7 @@ class Removal:
     network: str | None = None
     volumes: list[str] = field(default_factory=list)
     files: bool = False
+    kept: list[str] = field(default_factory=list)  # named volumes left (without --volumes)
 
     @property
     def anything(self) -> bool:
@@ -230,12 +231,12 @@ def remove_instance(podman: str, instance: str, folder: Path, volumes: bool) -> 
         removed_network = network
     files = folder.exists()
     shutil.rmtree(folder, ignore_errors=True)
-    gone: list[str] = []
-    if volumes:
-        argv = [podman, "volume", "ls", "-q", "--filter", f"label={RELEASE_LABEL}={instance}"]
-        result = proc.check(proc.run(argv, timeout=60, what="podman volume ls"), "podman volume ls")
-        gone = result.stdout.split()
-        if gone:
-            argv = [podman, "volume", "rm", "-f", *gone]
-            proc.check(proc.run(argv, timeout=60, what="podman volume rm"), "podman volume rm")
-    return Removal(pods, removed_network, gone, files)
+    argv = [podman, "volume", "ls", "-q", "--filter", f"label={RELEASE_LABEL}={instance}"]
+    result = proc.check(proc.run(argv, timeout=60, what="podman volume ls"), "podman volume ls")
+    found = result.stdout.split()
+    if not volumes:
+        return Removal(pods, removed_network, [], files, kept=found)
+    if found:
+        argv = [podman, "volume", "rm", "-f", *found]
+        proc.check(proc.run(argv, timeout=60, what="podman volume rm"), "podman volume rm")
+    return Removal(pods, removed_network, found, files)

@@ -375,16 +375,14 @@ class LocalTarget:
         ]
 
     @staticmethod
-    def remove(state: DeployState, timeout: float, volumes: bool = False) -> Removal:
+    def remove(state: DeployState, state_dir: Path, volumes: bool = False) -> Removal:
         """Remove the pods, network and private files kctl up made for the release (and, with
         volumes, its named volumes): whatever of it is left."""
         podman = proc.binary("podman")
-        folder = Path(state.manifest).parent if state.manifest else None
-        if folder is not None:
-            (folder / SERVING).unlink(missing_ok=True)
-            shutil.rmtree(folder / PODS, ignore_errors=True)
-        files = folder / FILES if folder is not None else Path("/nonexistent/kctl")
-        return remove_instance(podman, state.instance_name, files, volumes)
+        for name in (SERVING, MANIFEST):
+            (state_dir / name).unlink(missing_ok=True)
+        shutil.rmtree(state_dir / PODS, ignore_errors=True)
+        return remove_instance(podman, state.instance_name, state_dir / FILES, volumes)
 
 
 def _images(objects: Sequence[Any]) -> list[str]:
