@@ -38,6 +38,7 @@ def open_session(
     from kctl.dev.source import open_source
 
     source = open_source(environment, compose)
+    source.check()
     if environment.target == "local":
         from kctl.dev.local_target import check_forwards
 

@@ -164,7 +164,8 @@ def _save(console: Console, environment: Environment, overrides: dict[str, Any])
 
 
 def _interrupt_on_signals() -> None:
-    """Ctrl-C and SIGTERM stop the current step (even when started with SIGINT ignored)."""
+    """Ctrl-C, SIGTERM and SIGHUP (the terminal closed) stop the current step and exit 130,
+    whatever disposition kctl inherited (a shell starts `&` jobs with SIGINT ignored)."""
     import signal
 
     def interrupt(signum: int, frame: object) -> None:
@@ -172,6 +173,7 @@ def _interrupt_on_signals() -> None:
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
 
 
 class _BuildLog:

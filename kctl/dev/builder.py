@@ -23,8 +23,7 @@ class Planned:
     existing: str | None
 
 
-def plan(artifact: Artifact, check_registry: bool = True) -> Planned:
-    """Read the context, compute its tag, ask the registry whether it already has it."""
+def check_dockerfile(artifact: Artifact) -> None:
     dockerfile = artifact.context / artifact.dockerfile
     if not dockerfile.is_file():
         raise InputError(
@@ -32,6 +31,11 @@ def plan(artifact: Artifact, check_registry: bool = True) -> Planned:
             location=Location.of(Path(artifact.context) / artifact.dockerfile),
             hint="set `dockerfile` (kctl.toml) or build.dockerfile (Compose)",
         )
+
+
+def plan(artifact: Artifact, check_registry: bool = True) -> Planned:
+    """Read the context, compute its tag, ask the registry whether it already has it."""
+    check_dockerfile(artifact)
     files = collect(artifact.context, artifact.dockerfile)
     tag = tag_for(digest(files, artifact.dockerfile, artifact.build_args, artifact.target))
     ref = PushRef(artifact.registry, artifact.path, tag)

@@ -16,7 +16,7 @@ from kctl.dev.config import Environment
 from kctl.dev.image import PushRef
 from kctl.dev.services import Services, facts_of
 from kctl.errors import InputError, Location
-from kctl.images import ImageRef
+from kctl.images import ImageRef, is_image
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,10 @@ class Source(Protocol):
         """Container ports the source declares, when known before rendering (else None)."""
         ...
 
+    def check(self) -> None:
+        """Refuse (InputError) what would only fail after a build: before anything is built."""
+        ...
+
 
 def image_path(image: str | None, fallback: str) -> str:
     """The repository path of an image name, without its registry and tag."""
@@ -145,6 +149,14 @@ class AppSource:
     def declared_ports(self) -> set[int] | None:
         return None  # in the chart's templates: checked once rendered
 
+    def check(self) -> None:
+        """The Dockerfile and the chart exist, and the chart says where the app's image goes."""
+        from kctl.dev.builder import check_dockerfile
+
+        for artifact in self.artifacts():
+            check_dockerfile(artifact)
+        image_values_prefix(self.chart(), self.env.name)
+
 
 def image_values(prefix: str, image: Built) -> list[str]:
     """--set-string values pointing a chart's image block at a pushed digest."""
@@ -194,6 +206,12 @@ def compose_artifacts(
         build = service.get("build")
         if not build:
             continue
+        if service.image and not is_image(service.image):
+            raise InputError(
+                f"service {name!r}: image {service.image!r} is not a name to push a build to",
+                location=service.location("image"),
+                hint="a lowercase [registry/]path[:tag], e.g. my-org/app:dev",
+            )
         path = image_path(service.image, f"{project.name}-{name}")
         named = ImageRef.parse(service.image).registry if service.image else None
         host = registry or named or "localhost"
@@ -257,6 +275,9 @@ class ComposeSource:
     def deploy_inputs(self) -> list[Path]:
         project = self._project or self.project()
         return [Path(f) for f in project.files]
+
+    def check(self) -> None:
+        """Nothing: the project is loaded, and refused, before the first build of a cycle."""
 
     def declared_ports(self) -> set[int] | None:
         """`ports:` targets and `expose:` entries of every service."""
