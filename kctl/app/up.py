@@ -48,7 +48,13 @@ def open_session(
             declared = None  # e.g. a Compose file being edited: the first cycle reports it
         if declared is not None:
             check_forwards(environment.port_forward, declared)
-    return Session(source, open_target(environment, dry_run), hooks)
+    target = open_target(environment, dry_run)
+    if environment.target == "helm":
+        from kctl.dev.helm_target import HelmTarget
+
+        assert isinstance(target, HelmTarget)
+        target.check_cluster(environment.namespace)
+    return Session(source, target, hooks)
 
 
 @dataclass(frozen=True)

@@ -218,12 +218,15 @@ class _BuildLog:
         self.stop()
         self.console.warn(text)
 
-    def stop(self) -> bool:
-        """Remove the live tail; whether there was one."""
+    def stop(self, keep: bool = False) -> bool:
+        """Remove the live tail (keep: print it, e.g. the build failed); whether there was one."""
         if self.live is None:
             return False
         self.live.stop()
         self.live = None
+        if keep:
+            for line in self.tail:
+                self.console.print_raw(line + "\n")
         return True
 
 
@@ -235,7 +238,7 @@ def _hooks(
     log = _BuildLog(console)
 
     def done(cycle: Cycle) -> None:
-        log.stop()
+        log.stop(keep=cycle.error is not None)  # a failed step's own output stays on screen
         if output is OutputFormat.YAML:
             console.result("---")  # one YAML document per cycle
         if output is not OutputFormat.TABLE:
@@ -261,7 +264,11 @@ def _hooks(
             console.result(deployed.manifest.rstrip("\n"))
         if deployed.notes and cycle.number == 1:
             console.info(deployed.notes)
-        where = f": {', '.join(deployed.endpoints)}" if deployed.endpoints else ""
+        shown = [
+            f"{deployed.services[e]} {e}" if e in deployed.services else e
+            for e in deployed.endpoints
+        ]
+        where = f": {', '.join(shown)}" if shown else ""
         verb = "rendered" if dry_run else "deployed"
         console.success(f"cycle {cycle.number}: {verb} in {cycle.seconds:.1f} s{where}")
         if console.verbosity == QUIET and output is OutputFormat.TABLE and not dry_run:
@@ -285,6 +292,7 @@ def _summary(cycle: Cycle) -> dict[str, Any]:
         "deployed": deployed is not None,
         "synced": cycle.synced,
         "endpoints": deployed.endpoints if deployed else [],
+        "services": deployed.services if deployed else {},
     }
 
 

@@ -28,6 +28,7 @@ class Deployed:
     notes: str = ""
     manifest: str = ""
     skipped: list[str] = field(default_factory=list)
+    services: dict[str, str] = field(default_factory=dict)  # endpoint -> the service it reaches
 
 
 class RolledBackError(OperationError):

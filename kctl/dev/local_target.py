@@ -237,6 +237,8 @@ class LocalTarget:
         plan, endpoints, skipped = self.plan(release, state_dir)
         manifest = dump_all([o for unit in plan.units for o in unit.objects])
         deployed = Deployed("local", endpoints=endpoints, manifest=manifest, skipped=skipped)
+        if len(plan.units) > 1:
+            deployed.services = _endpoint_services(plan)
         if self.dry_run:
             return deployed
         previous = load_state(state_dir) or DeployState("local", release.name)
@@ -383,6 +385,19 @@ class LocalTarget:
             (state_dir / name).unlink(missing_ok=True)
         shutil.rmtree(state_dir / PODS, ignore_errors=True)
         return remove_instance(podman, state.instance_name, state_dir / FILES, volumes)
+
+
+def _endpoint_services(plan: LocalPlan) -> dict[str, str]:
+    """Which service each published endpoint reaches."""
+    found = {}
+    for unit in plan.units:
+        for obj in unit.objects:
+            for container in (_pod_spec(obj) or {}).get("containers", []):
+                for port in container.get("ports") or []:
+                    if port.get("hostPort"):
+                        ip = _reachable(str(port.get("hostIP", "127.0.0.1")))
+                        found[f"http://{ip}:{port['hostPort']}"] = unit.service
+    return found
 
 
 def _images(objects: Sequence[Any]) -> list[str]:
