@@ -97,11 +97,27 @@ def _name(container: dict[str, Any]) -> str:
     return str(names[0] if isinstance(names, list) else names)
 
 
-def logs(podman: str, name: str) -> list[str]:
-    result = proc.run(
-        [podman, "logs", "--tail", str(LOG_LINES), name], timeout=30, what="podman logs"
-    )
-    return (result.stdout + result.stderr).strip().splitlines()[-LOG_LINES:]
+def logs(podman: str, name: str, restarts: bool = False) -> list[str]:
+    """The container's last lines, stdout and stderr as Podman recorded them (one stream, in
+    its order); restarts: a crash loop's output, which repeats on every run, shown once."""
+    argv = [podman, "logs", "--tail", str(LOG_LINES * 2 if restarts else LOG_LINES), name]
+    result = proc.run(argv, timeout=30, what="podman logs", merged=True)
+    lines = result.stdout.strip().splitlines()
+    if restarts:
+        run = last_run(lines)
+        if run is not None:
+            return ["(the same output on every restart; the last run:)", *run]
+    return lines[-LOG_LINES:]
+
+
+def last_run(lines: list[str]) -> list[str] | None:
+    """The last of the runs that make up lines, when the tail repeats one run's output (the
+    order of stdout against stderr lines may differ from run to run); else None."""
+    for period in range(1, len(lines) // 2 + 1):
+        tail, before = lines[-period:], lines[-2 * period : -period]
+        if sorted(tail) == sorted(before):
+            return tail
+    return None
 
 
 def failure(podman: str, container: dict[str, Any]) -> OperationError:
@@ -113,7 +129,7 @@ def failure(podman: str, container: dict[str, Any]) -> OperationError:
         why += ", Podman restarts it again and again (crash loop)"
     return OperationError(
         f"container {name} {why}",
-        details=logs(podman, name) or ["(no log output)"],
+        details=logs(podman, name, restarts=state == "stopped") or ["(no log output)"],
         hint="fix the app or its command; kctl keeps watching",
     )
 

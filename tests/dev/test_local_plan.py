@@ -221,3 +221,12 @@ def test_an_unknown_restart_policy_is_bad_input_at_its_line(tmp_path: Path) -> N
     with pytest.raises(InputError, match="sometimes") as caught:
         facts_of(loaded)
     assert caught.value.location is not None and caught.value.location.line == 4
+
+
+@pytest.mark.unit
+def test_a_crash_loop_excerpt_is_one_run_not_every_restart() -> None:
+    from kctl.dev.pods import last_run
+
+    runs = ["out-1", "err-2", "out-3", "out-1", "out-3", "err-2", "out-1", "err-2", "out-3"]
+    assert last_run(runs) == ["out-1", "err-2", "out-3"]
+    assert last_run(["starting", "listening", "boom"]) is None  # no repetition: all of it
