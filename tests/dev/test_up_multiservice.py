@@ -41,6 +41,10 @@ def shop_copy(tmp_path: Path, base: str) -> tuple[Path, str, int]:
     text = text.replace('"127.0.0.1:8080:8080"', f'"127.0.0.1:{port}:8080"')
     (app / "compose.yaml").write_text(text)
     (app / ".env").write_text(f"BASE_IMAGE={base}\n")
+    # docker compose on Podman 4.3 misses the exit of a dependency that exits before compose
+    # starts waiting for it (it then waits forever): the migration takes a second, for both
+    migrate = app / "app" / "migrate.sh"
+    migrate.write_text("sleep 2\n" + migrate.read_text())
     return app, name, port
 
 
@@ -79,6 +83,8 @@ def observations(run: Exec, port: int) -> dict[str, str]:
         "api secret": run("api", "cat /run/secrets/api_token"),
         "web config": run("web", "cat /etc/web.conf"),
         "web sees migrate's write": run("web", "cat /data/schema"),
+        "api answered when web started": run("web", "cat /www/api-at-start"),
+        "migrate done when web started": run("web", "cat /www/schema-at-start"),
         "web sees worker's write": run(
             "web",
             "for i in $(seq 40); do test -s /data/heartbeat && break; sleep 0.25; done; "
@@ -100,10 +106,12 @@ EXPECTED = {
     "api secret": "example-token-not-a-secret",
     "web config": "title=shop",
     "web sees migrate's write": "schema v1",
+    "api answered when web started": API,
+    "migrate done when web started": "schema v1",
     "web sees worker's write": "yes",
     "published port": "<h1>shop</h1>\n",
     "status page (web calls api by name)": f"api: {API}\nbackend: {API}\nschema: schema v1\n"
-    "worker: running\nconfig: title=shop",
+    f"worker: running\nconfig: title=shop\nat start: api {API}, schema schema v1",
 }
 
 
@@ -114,7 +122,10 @@ def compose_binary(compose_oracle: Path) -> Path:
 
 @pytest.fixture
 def healthcheck_timer(podman: Podman) -> Iterator[None]:
-    """Stands in for systemd's healthcheck timers while docker compose waits."""
+    """Stands in for what a host with systemd does for Podman while docker compose waits: the
+    healthcheck timers, and the clean-up that turns an ended container from `stopped` into
+    `exited` (the test service's conmon leaves it `stopped`, which compose never takes for done).
+    """
     stop = threading.Event()
 
     def tick() -> None:
@@ -122,6 +133,17 @@ def healthcheck_timer(podman: Podman) -> Iterator[None]:
             listed = podman.run("ps", "-q", "--filter", "health=starting", check=False)
             for cid in listed.stdout.split():
                 podman.run("healthcheck", "run", cid, check=False)
+            ended = podman.run(
+                "ps",
+                "-aq",
+                "--filter",
+                "status=stopped",
+                "--filter",
+                "label=com.docker.compose.project",
+                check=False,
+            )
+            for cid in ended.stdout.split():
+                podman.run("container", "cleanup", cid, check=False)
 
     thread = threading.Thread(target=tick, daemon=True)
     thread.start()
@@ -131,17 +153,22 @@ def healthcheck_timer(podman: Podman) -> Iterator[None]:
 
 
 def compose_run(
-    binary: Path, app: Path, env: dict[str, str], *args: str
+    binary: Path, app: Path, env: dict[str, str], *args: str, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(binary), "--project-directory", str(app), *args],
-        env={**env, "COMPOSE_BAKE": "false", "DOCKER_BUILDKIT": "0"},
-        cwd=app,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    argv = [str(binary), "--project-directory", str(app), *args]
+    try:
+        return subprocess.run(
+            argv,
+            env={**env, "COMPOSE_BAKE": "false", "DOCKER_BUILDKIT": "0"},
+            cwd=app,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        said = exc.stderr.decode() if isinstance(exc.stderr, bytes) else str(exc.stderr)
+        return subprocess.CompletedProcess(argv, -1, "", f"timed out after {timeout} s\n{said}")
 
 
 @pytest.mark.e2e
@@ -159,7 +186,8 @@ def test_docker_compose_and_kctl_up_observe_the_same_project(
     # the oracle: docker compose up -d, observed, then down -v
     up = compose_run(compose_binary, app, up_env, "up", "-d")
     try:
-        assert up.returncode == 0, up.stderr
+        states = podman.run("ps", "-a", "--format", "{{.Names}} {{.Status}}").stdout
+        assert up.returncode == 0, f"{up.stderr}\n{states}"
         ids = container_ids(podman, f"com.docker.compose.project={name}")
         assert set(ids) == set(SERVICES), ids
         oracle = observations(executor(podman, ids), port)
@@ -255,3 +283,53 @@ def test_kctl_up_down_lifecycle_keeps_volumes_isolates_environments_and_cleans_f
     assert final.returncode == 0, final.stderr
     volumes = podman.run("volume", "ls", "-q", "--filter", f"label=kctl.dev/release={name}")
     assert volumes.stdout.split() == []
+
+
+@pytest.mark.e2e
+def test_an_unhealthy_dependency_stops_the_start_as_in_docker_compose(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    podman: Podman,
+    busybox_base: str,
+    compose_binary: Path,
+    healthcheck_timer: None,
+) -> None:
+    name = f"sick-{uuid.uuid4().hex[:6]}"
+    app = tmp_path / name
+    app.mkdir()
+    (app / "compose.yaml").write_text(
+        f"name: {name}\n"
+        "services:\n"
+        "  db:\n"
+        f"    image: {busybox_base}\n"
+        '    command: ["-c", "sleep 300"]\n'
+        '    healthcheck: {test: ["CMD", "/bin/busybox", "false"], interval: 1s, retries: 2}\n'
+        "  app:\n"
+        f"    image: {busybox_base}\n"
+        '    command: ["-c", "sleep 300"]\n'
+        "    depends_on: {db: {condition: service_healthy}}\n"
+    )
+
+    def app_ran(label: str) -> bool:
+        result = podman.run("ps", "--format", "json", "--filter", f"label={label}")
+        return any(
+            (c.get("Labels") or {}).get(key) == "app"
+            for c in json.loads(result.stdout or "[]")
+            for key in ("com.docker.compose.service", "io.kompose.service")
+        )
+
+    up = compose_run(compose_binary, app, up_env, "up", "-d")
+    try:
+        assert up.returncode != 0 and "unhealthy" in up.stderr, up.stderr
+        assert not app_ran(f"com.docker.compose.project={name}")
+    finally:
+        compose_run(compose_binary, app, up_env, "down", "-v", "-t", "1")
+
+    result = kctl(["up", "--once", "--target", "local", "--registry", registry.host], up_env, app)
+    assert result.returncode == 1, result.stderr
+    assert "db is unhealthy" in result.stderr and "/bin/busybox false" in result.stderr
+    assert not app_ran(f"kctl.dev/release={name}")
+    assert container_ids(podman, f"kctl.dev/release={name}") == {}  # nothing left behind
+    down = kctl(["down"], up_env, app)
+    assert down.returncode == 0 and "nothing to remove" in down.stderr, down.stderr
