@@ -112,6 +112,18 @@ def healthcheck_timer(podman: services.Podman, stop_event: threading.Event) -> N
         listed = podman.run("ps", "-q", "--filter", "health=starting", check=False)
         for cid in listed.stdout.split():
             podman.run("healthcheck", "run", cid, check=False)
+        # and the clean-up that makes an ended container `exited` (else compose waits on)
+        ended = podman.run(
+            "ps",
+            "-aq",
+            "--filter",
+            "status=stopped",
+            "--filter",
+            "label=com.docker.compose.project",
+            check=False,
+        )
+        for cid in ended.stdout.split():
+            podman.run("container", "cleanup", cid, check=False)
 
 
 def first_starts(
