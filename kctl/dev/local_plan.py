@@ -60,6 +60,18 @@ class LocalPlan:
     network: str | None = None
     volumes: list[str] = field(default_factory=list)
     files: list[LocalFile] = field(default_factory=list)
+    secret_values: set[str] = field(default_factory=set)  # inlined into env: never shown
+
+    def shown(self) -> list[dict[str, Any]]:
+        """The played objects as they may be printed: env values from Secrets left out."""
+        objects = copy.deepcopy([o for unit in self.units for o in unit.objects])
+        for obj in objects:
+            spec = pod_spec(obj)
+            for container in [*spec.get("initContainers", []), *spec.get("containers", [])]:
+                for entry in container.get("env") or []:
+                    if entry.get("value") in self.secret_values:
+                        entry["value"] = "(from a Secret: not shown)"
+        return objects
 
     @property
     def run_once(self) -> list[str]:
@@ -131,6 +143,7 @@ class _Planner:
                 self.workloads.append(copy.deepcopy(obj))
         self.files: list[LocalFile] = []
         self.volumes: list[str] = []
+        self.secret_values: set[str] = set()
 
     def local_name(self, name: str) -> str:
         base = name if name == self.release or name.startswith(f"{self.release}-") else None
@@ -156,7 +169,7 @@ class _Planner:
                 kind, str((ref or {}).get("name")), bool((ref or {}).get("optional"))
             )
             for key, value in (data or {}).items():
-                values[f"{entry.get('prefix', '')}{key}"] = {"value": value.decode()}
+                values[f"{entry.get('prefix', '')}{key}"] = {"value": self.text(kind, value)}
         for entry in container.get("env") or []:
             rest = {k: v for k, v in entry.items() if k != "name"}
             source = entry.get("valueFrom") or {}
@@ -165,12 +178,24 @@ class _Planner:
                 if ref:
                     data = self.source(kind, str(ref.get("name")), bool(ref.get("optional")))
                     found = (data or {}).get(str(ref.get("key")))
-                    rest = {"value": found.decode()} if found is not None else {}
+                    rest = {"value": self.text(kind, found)} if found is not None else {}
             if rest:  # an optional reference to nothing leaves the variable unset
                 values[str(entry["name"])] = rest
         if not values:
             return None
         return [{"name": name, **rest} for name, rest in values.items()]
+
+    def text(self, kind: str, value: bytes) -> str:
+        try:
+            text = value.decode()
+        except UnicodeDecodeError:
+            raise OperationError(
+                f"a {kind} value given to `env` is not text (UTF-8): no variable can hold it",
+                hint="mount it as a file instead",
+            ) from None
+        if kind == "Secret" and text:
+            self.secret_values.add(text)
+        return text
 
     def materialise(self, pod: str, volume: dict[str, Any]) -> Path | None:
         """Write a Secret/ConfigMap volume's files; the folder that holds them (None: no such
@@ -285,7 +310,14 @@ def plan_local(
     units = {u.service: u for u in planner.units(services)}
     ordered = [units[name] for name in start_order(list(units), services)]
     network = f"kctl-{planner.instance}" if len(ordered) > 1 else None
-    return LocalPlan(planner.instance, ordered, network, planner.volumes, planner.files)
+    return LocalPlan(
+        planner.instance,
+        ordered,
+        network,
+        planner.volumes,
+        planner.files,
+        planner.secret_values,
+    )
 
 
 def unit_argv(unit: Unit, network: str | None) -> list[str]:

@@ -235,7 +235,7 @@ class LocalTarget:
         from kctl.yamlio import dump_all
 
         plan, endpoints, skipped = self.plan(release, state_dir)
-        manifest = dump_all([o for unit in plan.units for o in unit.objects])
+        manifest = dump_all(plan.shown())
         deployed = Deployed("local", endpoints=endpoints, manifest=manifest, skipped=skipped)
         if len(plan.units) > 1:
             deployed.services = _endpoint_services(plan)

@@ -139,6 +139,10 @@ def test_secrets_and_configs_become_files_with_their_modes_and_env_is_inlined(
         {"name": "C_K", "value": "mine"},
         {"name": "T", "value": "s3cret"},
     ]
+    # what may be printed (--dry-run, manifest.yaml) never holds the secret's value
+    shown = plan.shown()[0]["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert shown[2] == {"name": "T", "value": "(from a Secret: not shown)"}
+    assert "s3cret" not in repr(plan.shown())
 
 
 @pytest.mark.unit
