@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.kctl_cli import fetch, kctl
+from tests.support.kctl_cli import UpProcess, fetch, kctl
 from tests.support.services import Podman, Registry, free_port
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "compose" / "shop"
@@ -333,3 +333,44 @@ def test_an_unhealthy_dependency_stops_the_start_as_in_docker_compose(
     assert container_ids(podman, f"kctl.dev/release={name}") == {}  # nothing left behind
     down = kctl(["down"], up_env, app)
     assert down.returncode == 0 and "nothing to remove" in down.stderr, down.stderr
+
+
+@pytest.mark.e2e
+def test_watch_mode_redeploys_the_project_and_names_still_resolve(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    podman: Podman,
+    busybox_base: str,
+    up_process: list[UpProcess],
+) -> None:
+    app, name, port = shop_copy(tmp_path, busybox_base)
+    up = UpProcess(["--target", "local", "--registry", registry.host], up_env, app)
+    up_process.append(up)
+    [first] = up.wait_cycles(1, timeout=180)
+    assert first["ok"], "".join(up.stderr)
+    assert first["services"] == {f"http://127.0.0.1:{port}": "web"}
+    run = executor(podman, container_ids(podman, f"kctl.dev/release={name}"))
+    run("web", "echo kept > /data/user-data")
+
+    # the Compose file changes (no image does): redeployed in order, the volume kept
+    compose = app / "compose.yaml"
+    compose.write_text(compose.read_text().replace("hello from api", "hello again"))
+    [*_, second] = up.wait_cycles(2)
+    assert second["ok"] and second["deployed"], "".join(up.stderr)
+    assert "changed compose.yaml" in "".join(up.stderr)
+    run = executor(podman, container_ids(podman, f"kctl.dev/release={name}"))
+    assert '"greeting": "hello again"' in run("web", "/bin/busybox wget -q -O - http://api:8081/")
+    assert run("web", "cat /data/user-data") == "kept"
+
+    # a source file changes: every image of the context is rebuilt, pushed and run
+    script = app / "app" / "api.sh"
+    script.write_text(
+        script.read_text().replace('\\"service\\": \\"api\\"', '\\"service\\": \\"api2\\"')
+    )
+    [*_, third] = up.wait_cycles(3, timeout=180)
+    assert third["ok"] and any(i["built"] for i in third["images"]), "".join(up.stderr)
+    run = executor(podman, container_ids(podman, f"kctl.dev/release={name}"))
+    assert '"service": "api2"' in run("web", "/bin/busybox wget -q -O - http://backend:8081/")
+    assert up.interrupt() == 130
+    assert kctl(["down", "--volumes"], up_env, app).returncode == 0
