@@ -47,6 +47,11 @@ def up(
     timeout: float | None = typer.Option(
         None, "--timeout", envvar="KCTL_TIMEOUT", help="Seconds to wait for a deploy."
     ),
+    logs: bool | None = typer.Option(
+        None,
+        "--logs/--no-logs",
+        help="Stream the containers' logs while watching (local; default: on for one service).",
+    ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Build and push, then print what would be deployed."
     ),
@@ -87,6 +92,8 @@ def up(
         _save(console, environment, overrides)
     single = once or dry_run or not environment.watch
     hooks, log = _hooks(console, output, dry_run, report_errors=not single)
+    if not single and environment.target == "local":
+        _stream_logs(console, hooks, logs)
     session = open_session(environment, file, hooks, dry_run)
     console.info(
         f"kctl up {environment.name} ({environment.env}) -> {environment.target}"
@@ -103,6 +110,26 @@ def up(
         if not dry_run:
             _still_running(console, environment, session)
         raise
+
+
+def _stream_logs(console: Console, hooks: Any, wanted: bool | None) -> None:
+    """After each deploy, follow the new containers' logs (--logs; by default for one service)."""
+    import atexit
+
+    from kctl.dev.logs import LogFollower
+
+    follower = LogFollower(lambda line: console.print_raw(line + "\n"))
+    atexit.register(follower.stop)
+    done = hooks.cycle_done
+
+    def cycle_done(cycle: Cycle) -> None:
+        done(cycle)
+        deployed = cycle.deployed
+        streams = wanted or (wanted is None and deployed is not None and deployed.units == 1)
+        if cycle.ok and deployed is not None and deployed.instance and streams:
+            follower.follow(deployed.instance)
+
+    hooks.cycle_done = cycle_done
 
 
 def _run(console: Console, session: Session, environment: Environment, single: bool) -> int:

@@ -29,6 +29,8 @@ class Deployed:
     manifest: str = ""
     skipped: list[str] = field(default_factory=list)
     services: dict[str, str] = field(default_factory=dict)  # endpoint -> the service it reaches
+    instance: str = ""  # local: the label of its containers (for --logs)
+    units: int = 0  # local: how many pods (services) run
 
 
 class RolledBackError(OperationError):

@@ -237,6 +237,7 @@ class LocalTarget:
         plan, endpoints, skipped = self.plan(release, state_dir)
         manifest = dump_all(plan.shown())
         deployed = Deployed("local", endpoints=endpoints, manifest=manifest, skipped=skipped)
+        deployed.instance, deployed.units = plan.instance, len(plan.units)
         if len(plan.units) > 1:
             deployed.services = _endpoint_services(plan)
         if self.dry_run:

@@ -14,9 +14,11 @@ would. kctl runs the Compose healthcheck itself.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -374,3 +376,43 @@ def test_watch_mode_redeploys_the_project_and_names_still_resolve(
     assert '"service": "api2"' in run("web", "/bin/busybox wget -q -O - http://backend:8081/")
     assert up.interrupt() == 130
     assert kctl(["down", "--volumes"], up_env, app).returncode == 0
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("flag", [[], ["--no-logs"]])
+def test_watch_mode_streams_the_logs_of_a_single_service(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    podman: Podman,
+    busybox_base: str,
+    up_process: list[UpProcess],
+    flag: list[str],
+) -> None:
+    app = tmp_path / "talker"
+    app.mkdir()
+    (app / "compose.yaml").write_text(
+        f"name: talker-{uuid.uuid4().hex[:6]}\n"
+        "services:\n"
+        "  talker:\n"
+        f"    image: {busybox_base}\n"
+        '    command: ["-c", "sleep 1; echo hello-from-the-container; sleep 300"]\n'
+    )
+    up = UpProcess(["--target", "local", "--registry", registry.host, *flag], up_env, app)
+    up_process.append(up)
+    [first] = up.wait_cycles(1, timeout=120)
+    assert first["ok"], "".join(up.stderr)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "hello-from-the-container" not in "".join(up.stderr):
+        time.sleep(0.2)
+    streamed = "hello-from-the-container" in "".join(up.stderr)
+    assert streamed == (not flag), "".join(up.stderr)
+    children = subprocess.run(
+        ["pgrep", "-P", str(up.popen.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert bool(children) == streamed  # the one `podman logs --follow`
+    assert up.interrupt() == 130
+    for pid in children:  # stopped with kctl, not left behind
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid), 0)
+    assert kctl(["down"], up_env, app).returncode == 0
