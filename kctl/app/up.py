@@ -4,11 +4,11 @@ what was deployed, asked of or removed by the target that deployed it. The CLI r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kctl.dev.config import Environment
-from kctl.dev.deploy import DeployState, forget_state, load_state
+from kctl.dev.deploy import DeployState, forget_state, load_state, save_state
 from kctl.errors import KctlError
 
 if TYPE_CHECKING:
@@ -24,7 +24,9 @@ def open_target(environment: Environment, dry_run: bool) -> HelmTarget | LocalTa
 
     if environment.target == "helm":
         return HelmTarget(environment.timeout, dry_run=dry_run)
-    return LocalTarget(environment.timeout, environment.port_forward, dry_run=dry_run)
+    return LocalTarget(
+        environment.timeout, environment.port_forward, dry_run=dry_run, env=environment.env
+    )
 
 
 def open_session(
@@ -36,6 +38,7 @@ def open_session(
     from kctl.dev.source import open_source
 
     source = open_source(environment, compose)
+    source.check()
     if environment.target == "local":
         from kctl.dev.local_target import check_forwards
 
@@ -45,7 +48,13 @@ def open_session(
             declared = None  # e.g. a Compose file being edited: the first cycle reports it
         if declared is not None:
             check_forwards(environment.port_forward, declared)
-    return Session(source, open_target(environment, dry_run), hooks)
+    target = open_target(environment, dry_run)
+    if environment.target == "helm":
+        from kctl.dev.helm_target import HelmTarget
+
+        assert isinstance(target, HelmTarget)
+        target.check_cluster(environment.namespace)
+    return Session(source, target, hooks)
 
 
 @dataclass(frozen=True)
@@ -72,18 +81,31 @@ def leftover(environment: Environment, session: Session) -> Leftover | None:
 class Removed:
     state: DeployState
     pods: list[str]
+    network: str | None = None
+    volumes: list[str] = field(default_factory=list)
+    anything: bool = True  # False: it was all gone already
+    kept: list[str] = field(default_factory=list)  # named volumes kept
 
 
 def down(environment: Environment, timeout: float, volumes: bool) -> Removed | None:
     """Remove what kctl up deployed for the environment (None: nothing was), by the target that
-    deployed it; the state is forgotten only once the target removed it."""
+    deployed it, whatever is left of it; the state is forgotten once the target removed it."""
     from kctl.dev.helm_target import HelmTarget
     from kctl.dev.local_target import LocalTarget
 
     state = load_state(environment.state_dir)
     if state is None:
         return None
-    target = HelmTarget if state.target == "helm" else LocalTarget
-    pods = target.remove(state, timeout, volumes=volumes)
-    forget_state(environment.state_dir)
-    return Removed(state, pods)
+    if state.target == "helm":
+        HelmTarget.remove(state, timeout, volumes=volumes)
+        forget_state(environment.state_dir)
+        return Removed(state, [])
+    removal = LocalTarget.remove(state, environment.state_dir, volumes=volumes)
+    if removal.kept:  # what `kctl down --volumes` still has to find
+        kept = DeployState("local", state.release, state.namespace, instance=state.instance_name)
+        save_state(environment.state_dir, kept)
+    else:
+        forget_state(environment.state_dir)
+    return Removed(
+        state, removal.pods, removal.network, removal.volumes, removal.anything, removal.kept
+    )

@@ -47,6 +47,11 @@ def up(
     timeout: float | None = typer.Option(
         None, "--timeout", envvar="KCTL_TIMEOUT", help="Seconds to wait for a deploy."
     ),
+    logs: bool | None = typer.Option(
+        None,
+        "--logs/--no-logs",
+        help="Stream the containers' logs while watching (local; default: on for one service).",
+    ),
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Build and push, then print what would be deployed."
     ),
@@ -87,6 +92,8 @@ def up(
         _save(console, environment, overrides)
     single = once or dry_run or not environment.watch
     hooks, log = _hooks(console, output, dry_run, report_errors=not single)
+    if not single and environment.target == "local":
+        _stream_logs(console, hooks, logs)
     session = open_session(environment, file, hooks, dry_run)
     console.info(
         f"kctl up {environment.name} ({environment.env}) -> {environment.target}"
@@ -103,6 +110,26 @@ def up(
         if not dry_run:
             _still_running(console, environment, session)
         raise
+
+
+def _stream_logs(console: Console, hooks: Any, wanted: bool | None) -> None:
+    """After each deploy, follow the new containers' logs (--logs; by default for one service)."""
+    import atexit
+
+    from kctl.dev.logs import LogFollower
+
+    follower = LogFollower(lambda line: console.print_raw(line + "\n"))
+    atexit.register(follower.stop)
+    done = hooks.cycle_done
+
+    def cycle_done(cycle: Cycle) -> None:
+        done(cycle)
+        deployed = cycle.deployed
+        streams = wanted or (wanted is None and deployed is not None and deployed.units == 1)
+        if cycle.ok and deployed is not None and deployed.instance and streams:
+            follower.follow(deployed.instance)
+
+    hooks.cycle_done = cycle_done
 
 
 def _run(console: Console, session: Session, environment: Environment, single: bool) -> int:
@@ -164,7 +191,8 @@ def _save(console: Console, environment: Environment, overrides: dict[str, Any])
 
 
 def _interrupt_on_signals() -> None:
-    """Ctrl-C and SIGTERM stop the current step (even when started with SIGINT ignored)."""
+    """Ctrl-C, SIGTERM and SIGHUP (the terminal closed) stop the current step and exit 130,
+    whatever disposition kctl inherited (a shell starts `&` jobs with SIGINT ignored)."""
     import signal
 
     def interrupt(signum: int, frame: object) -> None:
@@ -172,6 +200,7 @@ def _interrupt_on_signals() -> None:
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGHUP, interrupt)
 
 
 class _BuildLog:
@@ -216,12 +245,15 @@ class _BuildLog:
         self.stop()
         self.console.warn(text)
 
-    def stop(self) -> bool:
-        """Remove the live tail; whether there was one."""
+    def stop(self, keep: bool = False) -> bool:
+        """Remove the live tail (keep: print it, e.g. the build failed); whether there was one."""
         if self.live is None:
             return False
         self.live.stop()
         self.live = None
+        if keep:
+            for line in self.tail:
+                self.console.print_raw(line + "\n")
         return True
 
 
@@ -233,7 +265,7 @@ def _hooks(
     log = _BuildLog(console)
 
     def done(cycle: Cycle) -> None:
-        log.stop()
+        log.stop(keep=cycle.error is not None)  # a failed step's own output stays on screen
         if output is OutputFormat.YAML:
             console.result("---")  # one YAML document per cycle
         if output is not OutputFormat.TABLE:
@@ -259,7 +291,11 @@ def _hooks(
             console.result(deployed.manifest.rstrip("\n"))
         if deployed.notes and cycle.number == 1:
             console.info(deployed.notes)
-        where = f": {', '.join(deployed.endpoints)}" if deployed.endpoints else ""
+        shown = [
+            f"{deployed.services[e]} {e}" if e in deployed.services else e
+            for e in deployed.endpoints
+        ]
+        where = f": {', '.join(shown)}" if shown else ""
         verb = "rendered" if dry_run else "deployed"
         console.success(f"cycle {cycle.number}: {verb} in {cycle.seconds:.1f} s{where}")
         if console.verbosity == QUIET and output is OutputFormat.TABLE and not dry_run:
@@ -283,6 +319,7 @@ def _summary(cycle: Cycle) -> dict[str, Any]:
         "deployed": deployed is not None,
         "synced": cycle.synced,
         "endpoints": deployed.endpoints if deployed else [],
+        "services": deployed.services if deployed else {},
     }
 
 
@@ -299,9 +336,25 @@ def down(
     console = console_of(ctx)
     environment = load_environment(path, env)
     removed = remove_deployed(environment, timeout, volumes)
-    if removed is None:
-        console.info(f"nothing deployed by kctl up for {environment.env} in {environment.root}")
+    if removed is None or not removed.anything:
+        if removed is not None and removed.kept:
+            kept = ", ".join(removed.kept)
+            console.info(f"nothing to remove but volume(s) {kept}: kept (--volumes removes them)")
+            return
+        console.info(
+            f"nothing to remove: nothing deployed by kctl up for {environment.env}"
+            f" in {environment.root}"
+        )
         return
     for pod in removed.pods:
         console.detail(f"removed pod {pod}")
-    console.success(f"removed {removed.state.release} ({removed.state.target})")
+    if removed.network:
+        console.detail(f"removed network {removed.network}")
+    for volume in removed.volumes:
+        console.detail(f"removed volume {volume}")
+    kept = (
+        f"; kept volume(s) {', '.join(removed.kept)} (--volumes removes them)"
+        if removed.kept
+        else ""
+    )
+    console.success(f"removed {removed.state.release} ({removed.state.target}){kept}")

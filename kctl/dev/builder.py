@@ -23,8 +23,8 @@ class Planned:
     existing: str | None
 
 
-def plan(artifact: Artifact, check_registry: bool = True) -> Planned:
-    """Read the context, compute its tag, ask the registry whether it already has it."""
+def check_dockerfile(artifact: Artifact) -> None:
+    """The Dockerfile exists, and has the stage the build targets."""
     dockerfile = artifact.context / artifact.dockerfile
     if not dockerfile.is_file():
         raise InputError(
@@ -32,6 +32,23 @@ def plan(artifact: Artifact, check_registry: bool = True) -> Planned:
             location=Location.of(Path(artifact.context) / artifact.dockerfile),
             hint="set `dockerfile` (kctl.toml) or build.dockerfile (Compose)",
         )
+    if artifact.target:
+        import re
+
+        text = dockerfile.read_text(encoding="utf-8", errors="replace")
+        stages = re.findall(r"(?im)^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$", text)
+        if artifact.target.lower() not in {s.lower() for s in stages}:
+            raise InputError(
+                f"build target {artifact.target!r}: {artifact.dockerfile} has no such stage"
+                f" (stages: {', '.join(stages) or 'none named'})",
+                location=Location.of(dockerfile),
+                hint="set `build-target` (kctl.toml) or build.target (Compose) to a stage name",
+            )
+
+
+def plan(artifact: Artifact, check_registry: bool = True) -> Planned:
+    """Read the context, compute its tag, ask the registry whether it already has it."""
+    check_dockerfile(artifact)
     files = collect(artifact.context, artifact.dockerfile)
     tag = tag_for(digest(files, artifact.dockerfile, artifact.build_args, artifact.target))
     ref = PushRef(artifact.registry, artifact.path, tag)

@@ -230,6 +230,7 @@ def load_environment(
     except ValueError as exc:
         raise InputError(str(exc), location=where("sync")) from None
     registry = _registry(raw, where)
+    _check_names(raw, where)
     name = str(raw.get("name") or root.name)
     chart = raw.get("chart")
     return Environment(
@@ -276,6 +277,26 @@ def _registry(raw: Mapping[str, Any], where: Callable[[str], Location]) -> str:
             hint="for example localhost:5000 or ghcr.io/my-org",
         )
     return registry
+
+
+_DNS_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_RELEASE = re.compile(r"[a-z0-9](?:[a-z0-9.-]{0,51}[a-z0-9])?")
+
+
+def _check_names(raw: Mapping[str, Any], where: Callable[[str], Location]) -> None:
+    """name, namespace and image end up in URLs, helm and Podman: refused here, before any of
+    them is contacted, when they could not be what they name."""
+    from kctl.images import is_image
+
+    checks = (
+        ("name", _RELEASE.fullmatch, "a release name (lowercase letters, digits, - and .)"),
+        ("namespace", _DNS_LABEL.fullmatch, "a namespace (lowercase letters, digits and -)"),
+        ("image", is_image, "an image name such as my-org/app (lowercase path, optional :tag)"),
+    )
+    for key, valid, what in checks:
+        value = raw.get(key)
+        if value is not None and not valid(str(value)):
+            raise InputError(f"`{key}` {str(value)!r} is not {what}", location=where(key))
 
 
 def _scalar(value: Any) -> str:

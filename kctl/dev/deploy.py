@@ -28,6 +28,9 @@ class Deployed:
     notes: str = ""
     manifest: str = ""
     skipped: list[str] = field(default_factory=list)
+    services: dict[str, str] = field(default_factory=dict)  # endpoint -> the service it reaches
+    instance: str = ""  # local: the label of its containers (for --logs)
+    units: int = 0  # local: how many pods (services) run
 
 
 class RolledBackError(OperationError):
@@ -60,9 +63,20 @@ class DeployState:
     manifest: str = ""  # local: the manifest podman kube play ran
     endpoints: tuple[str, ...] = ()
     running: tuple[str, ...] = ()  # images seen running after the deploy
+    instance: str = ""  # local: release[-env], the label and prefix of its pods and network
+    run_once: tuple[str, ...] = ()  # local: services whose container may have finished
+
+    @property
+    def instance_name(self) -> str:
+        return self.instance or self.release
 
     def to_json(self) -> str:
-        data = {**asdict(self), "endpoints": list(self.endpoints), "running": list(self.running)}
+        data = {
+            **asdict(self),
+            "endpoints": list(self.endpoints),
+            "running": list(self.running),
+            "run_once": list(self.run_once),
+        }
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
     @classmethod
@@ -71,8 +85,8 @@ class DeployState:
         data = json_object(text)
         if data is None:
             return None
-        strings = ("target", "release", "namespace", "manifest")
-        lists = ("endpoints", "running")
+        strings = ("target", "release", "namespace", "manifest", "instance")
+        lists = ("endpoints", "running", "run_once")
         if not all(isinstance(data.get(k, ""), str) for k in strings) or not all(
             isinstance(data.get(k, []), list) for k in lists
         ):
@@ -86,6 +100,8 @@ class DeployState:
             manifest=data.get("manifest", ""),
             endpoints=tuple(str(e) for e in data.get("endpoints", [])),
             running=tuple(str(i) for i in data.get("running", [])),
+            instance=data.get("instance", ""),
+            run_once=tuple(str(s) for s in data.get("run_once", [])),
         )
 
 
@@ -93,6 +109,7 @@ def save_state(state_dir: Path, state: DeployState) -> None:
     from kctl.fsio import write_file
 
     state_dir.mkdir(parents=True, exist_ok=True)
+    state_dir.chmod(0o700)  # the chart and manifests may carry secrets: the owner's alone
     gitignore = state_dir.parent / ".gitignore"
     if not gitignore.exists():
         write_file(gitignore, "# kctl up state\n*\n")

@@ -24,8 +24,11 @@ from kctl.dev.deploy import (
     save_state,
 )
 from kctl.dev.source import Release
-from kctl.errors import OperationError
+from kctl.errors import OperationError, PreconditionError
 
+HINT = (
+    "check KUBECONFIG and that the cluster is reachable (kubectl get nodes), or use --target local"
+)
 IMAGE_LINE = re.compile(r"""^\s*(?:-\s*)?image:\s*["']?([^"'\s]+)["']?\s*$""", re.M)
 
 
@@ -49,6 +52,21 @@ class HelmTarget:
         self.timeout = timeout
         self.dry_run = dry_run
         self._rollback: str | None = None
+
+    def check_cluster(self, namespace: str) -> None:
+        """A cluster answers (before anything is built for it); a dry run needs none."""
+        if self.dry_run:
+            return
+        argv = [proc.binary("helm"), "list", "-q", "--max", "1", "-n", namespace]
+        try:
+            result = proc.run(argv, timeout=min(self.timeout, 30.0), what="helm list")
+        except OperationError as err:
+            raise PreconditionError(f"no cluster answered: {err.message}", hint=HINT) from None
+        if not result.ok:
+            lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
+            raise PreconditionError(
+                "no cluster reachable for --target helm", details=lines[-3:], hint=HINT
+            )
 
     def prepare(self, state_dir: Path) -> None:
         """Nothing to do ahead: helm replaces pods with a rolling update."""

@@ -1,14 +1,19 @@
 """The `local` target: the chart rendered by `helm template`, run by `podman kube play`.
 
-Host ports are published on 127.0.0.1 only; the deploy is ready when every published port
-accepts connections, and fails fast (with the container's last log lines) if a container stops
-running. A failed deploy plays the last manifest that served again (like helm's rollback), so
-the previous release serves after a short gap; what runs is recorded in the state file.
+Each workload is a pod of its own on the release's network, started in Compose order
+(kctl/dev/local_plan.py says what, kctl/dev/local_play.py does it). Host ports are published on
+127.0.0.1 unless Compose names an IP; the deploy is ready when every long-running container runs
+and every published port accepts connections, and fails fast (with the container's last log
+lines) if a container stops. A failed deploy plays the last release that served again (like
+helm's rollback); when nothing served before, it removes the pods it started (named volumes
+stay). What runs is recorded in the state file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import shutil
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -25,36 +30,43 @@ from kctl.dev.deploy import (
     load_state,
     save_state,
 )
-from kctl.dev.pods import RELEASE_LABEL, containers, running_images, stop_pods, wait_ready
+from kctl.dev.local_plan import (
+    COMPONENT_LABEL,
+    RELEASE_LABEL,
+    LocalPlan,
+    instance_name,
+    plan_from_json,
+    plan_local,
+    plan_to_json,
+    pod_labels,
+    pod_spec,
+)
+from kctl.dev.local_play import Player, Removal, remove_instance, write_files
+from kctl.dev.pods import containers, running_images, stop_pods, wait_ready
 from kctl.dev.registry import is_loopback
+from kctl.dev.services import Services
 from kctl.dev.source import HostPort, Release
 from kctl.errors import InputError, KctlError, Location, OperationError
 from kctl.images import ImageRef
 
 # What `podman kube play` (4.x) runs or accepts; everything else is not run locally.
 PLAYABLE = {"Pod", "Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim"}
-COMPONENT_LABEL = "io.kompose.service"  # the Compose service a generated chart's pod runs
-MANIFEST = "manifest.yaml"  # what was played last: `kctl down` removes it
-SERVING = "serving.yaml"  # the last manifest that became ready: a failed deploy goes back to it
+MANIFEST = "manifest.yaml"  # what was played last (every pod's objects), for the user
+SERVING = "serving.json"  # the last plan that became ready: a failed deploy goes back to it
+FILES = "files"  # secrets and configs as files (0700), removed by `kctl down`
+PODS = "pods"  # one manifest per pod, as played
 __all__ = ["RELEASE_LABEL", "LocalTarget", "local_manifest"]
 
 
 def _pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
-    if obj.get("kind") == "Pod":
-        spec = obj.setdefault("spec", {})
-    else:
-        template = obj.setdefault("spec", {}).setdefault("template", {})
-        spec = template.setdefault("spec", {})
-    return spec if isinstance(spec, dict) else None
+    try:
+        return pod_spec(obj)
+    except OperationError:
+        return None
 
 
 def _pod_labels(obj: dict[str, Any]) -> dict[str, Any]:
-    if obj.get("kind") == "Pod":
-        meta = obj.setdefault("metadata", {})
-    else:
-        meta = obj["spec"]["template"].setdefault("metadata", {})
-    labels: dict[str, Any] = meta.setdefault("labels", {})
-    return labels
+    return pod_labels(obj)
 
 
 def local_manifest(
@@ -128,18 +140,23 @@ def check_forwards(ports: Sequence[tuple[int, int]], declared: set[int]) -> None
 
 
 class LocalTarget:
-    """Render the chart with `helm template`, run it with `podman kube play --replace`."""
+    """Render the chart with `helm template`, run each pod with `podman kube play --replace`."""
 
     name = "local"
 
     def __init__(
-        self, timeout: float = 120.0, ports: Sequence[tuple[int, int]] = (), dry_run: bool = False
+        self,
+        timeout: float = 120.0,
+        ports: Sequence[tuple[int, int]] = (),
+        dry_run: bool = False,
+        env: str = "development",
     ) -> None:
         self.timeout = timeout
         self.ports = list(ports)
         self.dry_run = dry_run
+        self.env = env
         self._stopping: threading.Thread | None = None
-        self._stopped: str | None = None  # the release prepare() stopped
+        self._stopped: str | None = None  # the instance prepare() stopped
         self._stopped_pods: list[str] = []
 
     def prepare(self, state_dir: Path) -> None:
@@ -150,12 +167,12 @@ class LocalTarget:
         state = load_state(state_dir)
         if self.dry_run or self._stopping is not None or not state:
             return
-        podman, release = proc.binary("podman"), state.release
+        podman, instance = proc.binary("podman"), state.instance_name
 
         def stop_ahead() -> None:
             with contextlib.suppress(KctlError):  # deploy() then stops them itself, and reports
-                self._stopped_pods = stop_pods(podman, release)
-                self._stopped = release
+                self._stopped_pods = stop_pods(podman, instance)
+                self._stopped = instance
 
         self._stopping = threading.Thread(target=stop_ahead, daemon=True)
         self._stopping.start()
@@ -165,19 +182,20 @@ class LocalTarget:
         if self._stopping is not None:
             self._stopping.join()
             self._stopping = None
-        pods, release, self._stopped, self._stopped_pods = (
+        pods, instance, self._stopped, self._stopped_pods = (
             self._stopped_pods,
             self._stopped,
             None,
             [],
         )
-        if not pods or release is None:
+        if not pods or instance is None:
             return
         podman, state = proc.binary("podman"), load_state(state_dir)
         endpoints = list(state.endpoints) if state else []
+        run_once = list(state.run_once) if state else []
         with contextlib.suppress(KctlError):  # what runs then is what running() reports
             proc.run([podman, "pod", "start", *pods], timeout=60, what="podman pod start")
-            wait_ready(podman, release, endpoints, min(self.timeout, 60.0))
+            wait_ready(podman, instance, endpoints, min(self.timeout, 60.0), run_once)
 
     def render(self, release: Release) -> list[Any]:
         import yaml
@@ -195,53 +213,90 @@ class LocalTarget:
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
         return [d for d in yaml.load_all(result.stdout, Loader=loader) if d]
 
-    def deploy(self, release: Release, state_dir: Path, on_step: Callable[[str], None]) -> Deployed:
-        from kctl.fsio import write_file
-        from kctl.yamlio import dump_all
-
+    def plan(self, release: Release, state_dir: Path) -> tuple[LocalPlan, list[str], list[str]]:
+        """The pods to play for a release; its endpoints; what the local target does not run."""
+        instance = instance_name(release.name, self.env)
+        rendered = self.render(release)
         objects, endpoints, skipped = local_manifest(
-            self.render(release), release.name, self.ports, release.host_ports
+            rendered, instance, self.ports, release.host_ports
         )
-        if not any(o["kind"] in ("Pod", "Deployment") for o in objects):
+        names = [d for d in rendered if isinstance(d, dict) and d.get("kind") == "Service"]
+        services = release.services or Services()
+        plan = plan_local([*objects, *names], release.name, self.env, state_dir / FILES, services)
+        if not plan.units:
             raise OperationError(
                 "the chart renders nothing the local target can run (Pod or Deployment)",
                 hint="deploy it to a cluster with --target helm",
             )
-        manifest = dump_all(objects)
+        return plan, endpoints, skipped
+
+    def deploy(self, release: Release, state_dir: Path, on_step: Callable[[str], None]) -> Deployed:
+        from kctl.fsio import write_file
+        from kctl.yamlio import dump_all
+
+        plan, endpoints, skipped = self.plan(release, state_dir)
+        manifest = dump_all(plan.shown())
         deployed = Deployed("local", endpoints=endpoints, manifest=manifest, skipped=skipped)
+        deployed.instance, deployed.units = plan.instance, len(plan.units)
+        if len(plan.units) > 1:
+            deployed.services = _endpoint_services(plan)
         if self.dry_run:
             return deployed
         previous = load_state(state_dir) or DeployState("local", release.name)
         path = state_dir / MANIFEST
-        state = DeployState("local", release.name, manifest=str(path))
+        state = DeployState(
+            "local",
+            release.name,
+            manifest=str(path),
+            instance=plan.instance,
+            run_once=tuple(plan.run_once),
+        )
         # until it serves, the state keeps what served before (kctl down still finds it)
         save_state(
-            state_dir, replace(previous, target="local", release=release.name, manifest=str(path))
+            state_dir,
+            replace(
+                previous,
+                target="local",
+                release=release.name,
+                manifest=str(path),
+                instance=plan.instance,
+            ),
         )
         write_file(path, manifest)
         podman = proc.binary("podman")
         on_step(f"podman kube play {release.name}")
-        self._stop_previous(podman, release.name)
+        self._stop_previous(podman, plan.instance)
+        player = self._player(podman, on_step)
         try:
-            self._play(podman, path, _images(objects))
-            wait_ready(podman, release.name, endpoints, self.timeout)
+            write_files(state_dir / FILES, plan.files)
+            player.start(plan, state_dir / FILES, release.services or Services(), state_dir / PODS)
+            wait_ready(podman, plan.instance, endpoints, self.timeout, plan.run_once)
         except OperationError as err:
-            raise self._roll_back(podman, release.name, state_dir, err, on_step) from None
-        write_file(state_dir / SERVING, manifest)
-        running = running_images(podman, release.name, endpoints) or []
+            raise self._roll_back(podman, plan.instance, state_dir, err, on_step) from None
+        write_file(state_dir / SERVING, json.dumps(plan_to_json(plan), indent=1) + "\n")
+        running = running_images(podman, plan.instance, endpoints, plan.run_once) or []
         save_state(state_dir, replace(state, endpoints=tuple(endpoints), running=tuple(running)))
         return deployed
 
-    def _stop_previous(self, podman: str, release: str) -> None:
+    def _player(self, podman: str, on_step: Callable[[str], None]) -> Player:
+        return Player(
+            podman, self.timeout, on_step, lambda flags, path: self._play(podman, path, flags)
+        )
+
+    def _stop_previous(self, podman: str, instance: str) -> None:
         if self._stopping is not None:
             self._stopping.join()
             self._stopping = None
-        if self._stopped != release:
-            stop_pods(podman, release)
+        if self._stopped != instance:
+            stop_pods(podman, instance)
         self._stopped, self._stopped_pods = None, []
 
-    def _play(self, podman: str, path: Path, images: list[str]) -> None:
-        argv = [podman, "kube", "play", "--replace"]
+    def _play(self, podman: str, path: Path, flags: Sequence[str] = ()) -> None:
+        import yaml
+
+        argv = [podman, "kube", "play", "--replace", *flags]
+        objects = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+        images = _images(objects)
         if images and all(is_loopback(ImageRef.parse(i).registry or "") for i in images):
             argv.append("--tls-verify=false")  # a registry on this machine speaks plain HTTP
         result = proc.run([*argv, str(path)], timeout=self.timeout, what="podman kube play")
@@ -250,38 +305,50 @@ class LocalTarget:
     def _roll_back(
         self,
         podman: str,
-        release: str,
+        instance: str,
         state_dir: Path,
         err: OperationError,
         on_step: Callable[[str], None],
     ) -> OperationError:
-        """Play the last manifest that served again; the error says what serves now."""
-        import yaml
-
+        """Play the last release that served again; else remove what this deploy started.
+        The error says which."""
         from kctl.fsio import write_file
+        from kctl.yamlio import dump_all
 
-        with contextlib.suppress(KctlError):
-            stop_pods(podman, release)  # a crash loop is not left spinning
         serving, state = state_dir / SERVING, load_state(state_dir)
         if not serving.is_file():
+            with contextlib.suppress(KctlError):
+                removed = remove_instance(podman, instance, state_dir / FILES, volumes=False)
+                on_step(f"deploy failed: removed the {len(removed.pods)} pod(s) it started")
             err.hint = (
-                "nothing served before: fix the app (kctl keeps watching); kctl down stops it"
+                "nothing served before, so nothing runs now (named volumes are kept): fix the app"
+                " (kctl keeps watching)"
             )
             return err
+        with contextlib.suppress(KctlError):
+            stop_pods(podman, instance)  # a crash loop is not left spinning
         on_step("deploy failed: playing the previous release again")
         endpoints = list(state.endpoints) if state else []
         try:
-            objects = [d for d in yaml.safe_load_all(serving.read_text(encoding="utf-8")) if d]
-            self._play(podman, serving, _images(objects))
-            wait_ready(podman, release, endpoints, min(self.timeout, 60.0))
-        except OperationError as again:
-            err.hint = f"rolling back failed too ({again.message}): nothing serves"
+            plan = plan_from_json(json.loads(serving.read_text(encoding="utf-8")))
+            self._player(podman, on_step).start(
+                plan, state_dir / FILES, Services(), state_dir / PODS
+            )
+            wait_ready(podman, instance, endpoints, min(self.timeout, 60.0), plan.run_once)
+        except (OperationError, ValueError, KeyError, TypeError) as again:
+            why = again.message if isinstance(again, OperationError) else "unreadable record"
+            err.hint = f"rolling back failed too ({why}): nothing serves"
             return err
         path = state_dir / MANIFEST
-        write_file(path, serving.read_text(encoding="utf-8"))
-        running = running_images(podman, release, endpoints) or []
-        base = state or DeployState("local", release)
-        save_state(state_dir, replace(base, manifest=str(path), running=tuple(running)))
+        write_file(path, dump_all([o for unit in plan.units for o in unit.objects]))
+        running = running_images(podman, instance, endpoints, plan.run_once) or []
+        base = state or DeployState("local", plan.instance)
+        save_state(
+            state_dir,
+            replace(
+                base, manifest=str(path), running=tuple(running), run_once=tuple(plan.run_once)
+            ),
+        )
         where = f" on {', '.join(endpoints)}" if endpoints else ""
         return RolledBackError(
             f"{err.message}; rolled back: the previous release serves again{where}",
@@ -294,7 +361,9 @@ class LocalTarget:
         state = load_state(state_dir)
         if self.dry_run or not state or state.target != "local":
             return None
-        return running_images(proc.binary("podman"), state.release, list(state.endpoints))
+        return running_images(
+            proc.binary("podman"), state.instance_name, list(state.endpoints), state.run_once
+        )
 
     def containers(self, state_dir: Path, images: list[str]) -> list[str]:
         """Ids of the release's running containers of these images (for a sync)."""
@@ -304,33 +373,32 @@ class LocalTarget:
         wanted = {by_digest(i) for i in images}
         return [
             str(c["Id"])
-            for c in containers(proc.binary("podman"), state.release)
+            for c in containers(proc.binary("podman"), state.instance_name)
             if c.get("State") == "running" and by_digest(str(c.get("Image", ""))) in wanted
         ]
 
     @staticmethod
-    def remove(state: DeployState, timeout: float, volumes: bool = False) -> list[str]:
-        """Stop and remove the pods (and, with volumes, the claims' volumes) kctl up played;
-        the names of the pods removed."""
+    def remove(state: DeployState, state_dir: Path, volumes: bool = False) -> Removal:
+        """Remove the pods, network and private files kctl up made for the release (and, with
+        volumes, its named volumes): whatever of it is left."""
         podman = proc.binary("podman")
-        stop_pods(podman, state.release)
-        manifest = Path(state.manifest)
-        (manifest.parent / SERVING).unlink(missing_ok=True)
-        removed = []
-        if manifest.is_file():
-            result = proc.run(
-                [podman, "kube", "down", str(manifest)], timeout=timeout, what="podman kube down"
-            )
-            proc.check(result, "podman kube down")
-            removed = [line for line in result.stdout.splitlines() if line and ":" not in line]
-            if volumes:
-                import yaml
+        for name in (SERVING, MANIFEST):
+            (state_dir / name).unlink(missing_ok=True)
+        shutil.rmtree(state_dir / PODS, ignore_errors=True)
+        return remove_instance(podman, state.instance_name, state_dir / FILES, volumes)
 
-                for doc in yaml.safe_load_all(manifest.read_text(encoding="utf-8")):
-                    if isinstance(doc, dict) and doc.get("kind") == "PersistentVolumeClaim":
-                        name = doc["metadata"]["name"]
-                        proc.run([podman, "volume", "rm", "-f", name], timeout=60, what="rm")
-        return removed
+
+def _endpoint_services(plan: LocalPlan) -> dict[str, str]:
+    """Which service each published endpoint reaches."""
+    found = {}
+    for unit in plan.units:
+        for obj in unit.objects:
+            for container in (_pod_spec(obj) or {}).get("containers", []):
+                for port in container.get("ports") or []:
+                    if port.get("hostPort"):
+                        ip = _reachable(str(port.get("hostIP", "127.0.0.1")))
+                        found[f"http://{ip}:{port['hostPort']}"] = unit.service
+    return found
 
 
 def _images(objects: Sequence[Any]) -> list[str]:

@@ -77,38 +77,63 @@ class Session:
         self.artifacts: list[Artifact] = []
         self.drifted = False  # files were synced into what runs since its image was deployed
         self.warned: set[str] = set()
+        self.pending: list[str] = []  # changes of failed cycles: still to be built/deployed
+
+    @property
+    def pushes(self) -> bool:
+        """--dry-run builds but pushes nothing (and deploys nothing)."""
+        return not getattr(self.target, "dry_run", False)
 
     def cycle(self, trigger: list[str] | None = None) -> Cycle:
-        """One pass. Errors kctl can explain are returned in the Cycle, never raised."""
+        """One pass. Errors kctl can explain are returned in the Cycle, never raised.
+
+        A failed cycle's changes stay pending: the next cycle handles them with its own."""
         self.count += 1
+        if trigger is not None:
+            trigger = sorted({*self.pending, *trigger})
+            shown = ", ".join(_short(p, self.source.env.root) for p in trigger[:5])
+            more = f" (+{len(trigger) - 5})" if len(trigger) > 5 else ""
+            self.hooks.step(f"cycle {self.count}: changed {shown}{more}")
         cycle = Cycle(self.count, trigger or [])
         started = time.monotonic()
         try:
-            if trigger and self._sync(cycle, trigger):
-                return self._done(cycle, started)
-            self.artifacts = self.source.artifacts()
-            planned = [plan(a) for a in self.artifacts]
-            for item in planned:
-                if item.existing is None:
-                    build_planned(item, self.hooks.build_output, self.hooks.step)
-            if any(p.existing is None for p in planned):  # every build succeeded
-                self.target.prepare(self.source.env.state_dir)
-            try:
-                for item in planned:
-                    cycle.built.append(
-                        unchanged(item, self.hooks.step)
-                        if item.existing is not None
-                        else push_planned(item, self.hooks.step, self.hooks.build_output)
-                    )
-                release = self._release(cycle, trigger)
-            except BaseException:  # a failed push, or Ctrl-C: what was stopped runs again
-                self.target.restore(self.source.env.state_dir)
-                raise
-            if release is not None:
-                self._deploy(cycle, release)
+            self._run(cycle, trigger)
         except KctlError as err:
             cycle.error = err
+        if trigger is not None:
+            self.pending = trigger if cycle.error is not None else []
         return self._done(cycle, started)
+
+    def _run(self, cycle: Cycle, trigger: list[str] | None) -> None:
+        if trigger and self._sync(cycle, trigger):
+            return
+        self.artifacts = self.source.artifacts()
+        planned = [plan(a, check_registry=self.pushes) for a in self.artifacts]
+        for item in planned:
+            if item.existing is None:
+                build_planned(item, self.hooks.build_output, self.hooks.step)
+        if not self.pushes:
+            cycle.built = [Built(p.artifact, p.ref, p.existing or "", True) for p in planned]
+            rendered = self._warned(self.source.release(cycle.built))
+            cycle.deployed = self.target.deploy(
+                rendered, self.source.env.state_dir, self.hooks.step
+            )
+            return
+        if any(p.existing is None for p in planned):  # every build succeeded
+            self.target.prepare(self.source.env.state_dir)
+        try:
+            for item in planned:
+                cycle.built.append(
+                    unchanged(item, self.hooks.step)
+                    if item.existing is not None
+                    else push_planned(item, self.hooks.step, self.hooks.build_output)
+                )
+            release = self._release(cycle, trigger)
+        except BaseException:  # a failed push, or Ctrl-C: what was stopped runs again
+            self.target.restore(self.source.env.state_dir)
+            raise
+        if release is not None:
+            self._deploy(cycle, release)
 
     def _done(self, cycle: Cycle, started: float) -> Cycle:
         cycle.seconds = time.monotonic() - started
@@ -177,7 +202,9 @@ class Session:
         ):
             self.hooks.step("nothing changed: images and chart as deployed, and running")
             return None
-        release = self.source.release(cycle.built)
+        return self._warned(self.source.release(cycle.built))
+
+    def _warned(self, release: Release) -> Release:
         for warning in release.warnings:  # each once per session, not on every cycle
             if warning not in self.warned:
                 self.warned.add(warning)
@@ -199,6 +226,13 @@ class Session:
         return running is not None and {by_digest(i) for i in images} <= {
             by_digest(r) for r in running
         }
+
+
+def _short(path: str, root: Path) -> str:
+    try:
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        return path
 
 
 def _touches(inputs: list[Path], paths: list[str]) -> bool:

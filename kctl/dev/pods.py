@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from kctl.dev import proc
+from kctl.dev.local_plan import COMPONENT_LABEL, RELEASE_LABEL
 from kctl.errors import OperationError
 
-RELEASE_LABEL = "kctl.dev/release"
 # states a container passes through on its way to `running`; any other one is a failure
 STARTING = ("created", "configured", "initialized", "running")
 LOG_LINES = 20
@@ -68,10 +68,24 @@ def endpoint_ports(endpoints: Sequence[str]) -> list[tuple[str, int]]:
     return found
 
 
-def running_images(podman: str, release: str, endpoints: Sequence[str]) -> list[str] | None:
-    """Images of the release when every container runs and every endpoint answers, else None."""
+def finished(container: dict[str, Any], run_once: Sequence[str]) -> bool:
+    """A container of a run-once service (restart no/on-failure, no published port) that
+    exited 0: done, as `docker compose up` leaves it."""
+    service = (container.get("Labels") or {}).get(COMPONENT_LABEL)
+    return (
+        service in run_once
+        and container.get("State") in ("exited", "stopped")
+        and container.get("ExitCode") == 0
+    )
+
+
+def running_images(
+    podman: str, release: str, endpoints: Sequence[str], run_once: Sequence[str] = ()
+) -> list[str] | None:
+    """Images of the release when every container runs (or finished, for a run-once service)
+    and every endpoint answers, else None."""
     found = containers(podman, release)
-    if not found or any(c.get("State") != "running" for c in found):
+    if not found or any(c.get("State") != "running" and not finished(c, run_once) for c in found):
         return None
     if not all(port_open(p) for p in endpoint_ports(endpoints)):
         return None
@@ -83,11 +97,27 @@ def _name(container: dict[str, Any]) -> str:
     return str(names[0] if isinstance(names, list) else names)
 
 
-def logs(podman: str, name: str) -> list[str]:
-    result = proc.run(
-        [podman, "logs", "--tail", str(LOG_LINES), name], timeout=30, what="podman logs"
-    )
-    return (result.stdout + result.stderr).strip().splitlines()[-LOG_LINES:]
+def logs(podman: str, name: str, restarts: bool = False) -> list[str]:
+    """The container's last lines, stdout and stderr as Podman recorded them (one stream, in
+    its order); restarts: a crash loop's output, which repeats on every run, shown once."""
+    argv = [podman, "logs", "--tail", str(LOG_LINES * 2 if restarts else LOG_LINES), name]
+    result = proc.run(argv, timeout=30, what="podman logs", merged=True)
+    lines = result.stdout.strip().splitlines()
+    if restarts:
+        run = last_run(lines)
+        if run is not None:
+            return ["(the same output on every restart; the last run:)", *run]
+    return lines[-LOG_LINES:]
+
+
+def last_run(lines: list[str]) -> list[str] | None:
+    """The last of the runs that make up lines, when the tail repeats one run's output (the
+    order of stdout against stderr lines may differ from run to run); else None."""
+    for period in range(1, len(lines) // 2 + 1):
+        tail, before = lines[-period:], lines[-2 * period : -period]
+        if sorted(tail) == sorted(before):
+            return tail
+    return None
 
 
 def failure(podman: str, container: dict[str, Any]) -> OperationError:
@@ -99,20 +129,29 @@ def failure(podman: str, container: dict[str, Any]) -> OperationError:
         why += ", Podman restarts it again and again (crash loop)"
     return OperationError(
         f"container {name} {why}",
-        details=logs(podman, name) or ["(no log output)"],
+        details=logs(podman, name, restarts=state == "stopped") or ["(no log output)"],
         hint="fix the app or its command; kctl keeps watching",
     )
 
 
-def wait_ready(podman: str, release: str, endpoints: Sequence[str], timeout: float) -> None:
-    """Wait until every published port accepts connections; fail at once if a container stops."""
+def wait_ready(
+    podman: str,
+    release: str,
+    endpoints: Sequence[str],
+    timeout: float,
+    run_once: Sequence[str] = (),
+) -> None:
+    """Wait until every container runs (a run-once one may have finished) and every published
+    port accepts connections; fail at once if a container stops."""
     ports = endpoint_ports(endpoints)
     deadline = time.monotonic() + timeout
     while True:
-        if all(port_open(p) for p in ports):
-            return
+        answering = all(port_open(p) for p in ports)
         found = containers(podman, release)
-        failed = [c for c in found if c.get("State") not in STARTING]
+        settled = [c.get("State") == "running" or finished(c, run_once) for c in found]
+        if answering and found and all(settled):
+            return
+        failed = [c for c in found if c.get("State") not in STARTING and not finished(c, run_once)]
         if failed:
             raise failure(podman, failed[0])
         if time.monotonic() > deadline:

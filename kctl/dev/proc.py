@@ -38,13 +38,15 @@ def binary(name: str) -> str:
     return found
 
 
-def run(argv: Sequence[str], *, timeout: float, what: str) -> Result:
-    """Run a tool to completion; on Ctrl-C or time-out the tool is stopped, never left behind."""
+def run(argv: Sequence[str], *, timeout: float, what: str, merged: bool = False) -> Result:
+    """Run a tool to completion; on Ctrl-C or time-out the tool is stopped, never left behind.
+
+    merged: stderr goes to stdout, so the lines keep the order the tool wrote them in."""
     process = subprocess.Popen(
         list(argv),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merged else subprocess.PIPE,
         text=True,
     )
     try:
@@ -58,7 +60,7 @@ def run(argv: Sequence[str], *, timeout: float, what: str) -> Result:
     except BaseException:
         _stop(process)
         raise
-    return Result(list(argv), process.returncode, stdout, stderr)
+    return Result(list(argv), process.returncode, stdout, stderr or "")
 
 
 def _stop(process: subprocess.Popen[str]) -> None:

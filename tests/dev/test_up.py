@@ -264,14 +264,16 @@ def test_helm_target_dry_run_without_a_cluster(
     args = ["up", "--build-arg", f"BASE={busybox_base}"]
     result = kctl([*args, "--dry-run"], env, app)
     assert result.returncode == 0, result.stderr
-    [tag] = registry.tags(ns.split("/", 1)[1] + "/hello")
-    assert f'image: "{ns}/hello:{tag}@sha256:' in result.stdout
+    # a dry run builds (the tag is the content's) but pushes nothing
+    assert registry.tags(ns.split("/", 1)[1] + "/hello") == []
+    assert f'image: "{ns}/hello:kctl-' in result.stdout
     assert "kind: Deployment" in result.stdout
 
-    # for real, the unreachable cluster is a clear failure (exit 1) with a hint
+    # for real, the unreachable cluster is a clear failure (exit 3) before anything is built
     failed = kctl([*args, "--once", "--timeout", "5"], env, app)
-    assert failed.returncode == 1
-    assert "helm upgrade --install failed" in failed.stderr and "hint:" in failed.stderr
+    assert failed.returncode == 3, failed.stderr
+    assert "no cluster reachable" in failed.stderr and "hint:" in failed.stderr
+    assert "build " not in failed.stderr and "push " not in failed.stderr
     assert "Traceback" not in failed.stderr
 
 

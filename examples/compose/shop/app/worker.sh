@@ -1,0 +1,5 @@
+# worker: keeps writing into the shared volume
+while true; do
+  date > /data/heartbeat
+  sleep 1
+done
