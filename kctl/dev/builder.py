@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from kctl.dev.context import ContextFile, collect, digest, tag_for
 from kctl.dev.image import PushRef, build, push
 from kctl.dev.registry import remote_digest
-from kctl.dev.source import Artifact, Built
-from kctl.errors import InputError, Location
+from kctl.dev.source import Artifact, Built, check_dockerfile
 
 
 @dataclass(frozen=True)
@@ -21,29 +19,6 @@ class Planned:
     files: list[ContextFile]
     ref: PushRef
     existing: str | None
-
-
-def check_dockerfile(artifact: Artifact) -> None:
-    """The Dockerfile exists, and has the stage the build targets."""
-    dockerfile = artifact.context / artifact.dockerfile
-    if not dockerfile.is_file():
-        raise InputError(
-            f"no Dockerfile {artifact.dockerfile} in the build context of {artifact.component}",
-            location=Location.of(Path(artifact.context) / artifact.dockerfile),
-            hint="set `dockerfile` (kctl.toml) or build.dockerfile (Compose)",
-        )
-    if artifact.target:
-        import re
-
-        text = dockerfile.read_text(encoding="utf-8", errors="replace")
-        stages = re.findall(r"(?im)^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$", text)
-        if artifact.target.lower() not in {s.lower() for s in stages}:
-            raise InputError(
-                f"build target {artifact.target!r}: {artifact.dockerfile} has no such stage"
-                f" (stages: {', '.join(stages) or 'none named'})",
-                location=Location.of(dockerfile),
-                hint="set `build-target` (kctl.toml) or build.target (Compose) to a stage name",
-            )
 
 
 def plan(artifact: Artifact, check_registry: bool = True) -> Planned:

@@ -151,11 +151,32 @@ class AppSource:
 
     def check(self) -> None:
         """The Dockerfile and the chart exist, and the chart says where the app's image goes."""
-        from kctl.dev.builder import check_dockerfile
-
         for artifact in self.artifacts():
             check_dockerfile(artifact)
         image_values_prefix(self.chart(), self.env.name)
+
+
+def check_dockerfile(artifact: Artifact) -> None:
+    """The Dockerfile exists, and has the stage the build targets."""
+    dockerfile = artifact.context / artifact.dockerfile
+    if not dockerfile.is_file():
+        raise InputError(
+            f"no Dockerfile {artifact.dockerfile} in the build context of {artifact.component}",
+            location=Location.of(Path(artifact.context) / artifact.dockerfile),
+            hint="set `dockerfile` (kctl.toml) or build.dockerfile (Compose)",
+        )
+    if artifact.target:
+        import re
+
+        text = dockerfile.read_text(encoding="utf-8", errors="replace")
+        stages = re.findall(r"(?im)^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$", text)
+        if artifact.target.lower() not in {s.lower() for s in stages}:
+            raise InputError(
+                f"build target {artifact.target!r}: {artifact.dockerfile} has no such stage"
+                f" (stages: {', '.join(stages) or 'none named'})",
+                location=Location.of(dockerfile),
+                hint="set `build-target` (kctl.toml) or build.target (Compose) to a stage name",
+            )
 
 
 def image_values(prefix: str, image: Built) -> list[str]:
