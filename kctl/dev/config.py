@@ -82,10 +82,16 @@ class Environment:
 
 
 def find_config(root: Path) -> Path | None:
-    """kctl.toml, else draft.toml, in root."""
+    """kctl.toml, else draft.toml, in root; one that exists but is no file (a folder, a FIFO,
+    a dangling link) is named as such, never passed over as if absent."""
+    from kctl.inputs import check_regular
+
     for name in CONFIG_FILES:
-        if (root / name).is_file():
-            return root / name
+        path = root / name
+        if path.is_file():
+            return path
+        if path.exists() or path.is_symlink():
+            check_regular(path)  # raises: "is a directory, expected a file" at the path
     return None
 
 
