@@ -36,20 +36,15 @@ class CreateResult:
 
 
 def detect_only(request: CreateRequest) -> Detection[Pack]:
-    """What `--explain` shows: the detection and its evidence, nothing rendered; a Node
-    workspace root with several apps is refused here as it is when files are rendered."""
+    """What `--explain` shows: the detection and its evidence, nothing rendered; a root with
+    several apps (a Node workspace, a multi-module JVM build) is refused here as it is when
+    files are rendered."""
     from kctl.detect import detect
     from kctl.packs import load_packs
-    from kctl.packs.recipes import NODE_SERVER_PACKS, refuse_workspace_root
+    from kctl.packs.recipes import refuse_multi_app_root
 
     detection = detect(request.root, load_packs(request.pack_dirs), request.pack)
-    if detection.pack.name in NODE_SERVER_PACKS:
-        from kctl.inputs import json_object, read_text
-
-        manifest = request.root / "package.json"
-        if manifest.is_file():
-            package = json_object(read_text(manifest), str(manifest)) or {}
-            refuse_workspace_root(request.root, package)
+    refuse_multi_app_root(request.root, detection.pack.name, detection.pack.language)
     return detection
 
 

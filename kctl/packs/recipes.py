@@ -291,6 +291,21 @@ def _built_server(root: Path, package: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def refuse_multi_app_root(root: Path, pack: str, language: str) -> None:
+    """The checks detection alone can make (`--explain`): a Node workspace root or a JVM
+    multi-module root with several apps is exit 3 listing them."""
+    if pack in NODE_SERVER_PACKS and (root / "package.json").is_file():
+        from kctl.inputs import json_object
+
+        text = read(root / "package.json")
+        refuse_workspace_root(root, json_object(text, str(root / "package.json")) or {})
+    if language in ("java", "kotlin"):
+        build = (
+            read(root / "pom.xml") + read(root / "build.gradle") + read(root / "build.gradle.kts")
+        )
+        _refuse_aggregator(root, build)
+
+
 def refuse_workspace_root(root: Path, package: dict[str, Any]) -> None:
     """A workspace root with several apps and no start of its own: kctl builds one app and
     will not guess which (exit 3 listing them)."""
@@ -387,17 +402,50 @@ def rust(root: Path) -> dict[str, Any]:
 
 
 def jvm(root: Path) -> dict[str, Any]:
-    """The project's build wrapper (gradlew, mvnw) wins; Quarkus runs its fast-jar."""
+    """The project's build wrapper (gradlew, mvnw) wins; Quarkus runs its fast-jar; a module
+    of a multi-module build is built from the build's root (its wrapper, its sibling modules)."""
     build = read(root / "pom.xml") + read(root / "build.gradle") + read(root / "build.gradle.kts")
-    gradlew = (root / "gradlew").is_file() and (root / "gradle" / "wrapper").is_dir()
-    mvnw = (root / "mvnw").is_file() and (root / ".mvn" / "wrapper").is_dir()
+    member = workspaces.jvm_build_of(root)
+    _refuse_aggregator(root, build)
+    top = member[0] if member else root
+    gradlew = (top / "gradlew").is_file() and (top / "gradle" / "wrapper").is_dir()
+    mvnw = (top / "mvnw").is_file() and (top / ".mvn" / "wrapper").is_dir()
+    module = {
+        "jvm_member": member[1] if member else "",
+        "jvm_project": ":" + member[1].replace("/", ":") if member else "",
+        "jvm_context": workspaces.build_location(root, "java", False)[0] if member else "",
+    }
     return {
         "gradle": "./gradlew" if gradlew else "gradle",
         "maven": "./mvnw" if mvnw else "mvn",
         "wrapper": gradlew or mvnw,
         "quarkus": "io.quarkus" in build,
         **_gradle_application(root, build),
+        **module,
     }
+
+
+def _refuse_aggregator(root: Path, build: str) -> None:
+    """The root of a multi-module build that is no app itself (a Maven `pom` packaging, a
+    Gradle root without an app plugin): kctl builds one module and will not guess which."""
+    modules = re.findall(r"<module>\s*([^<\s]+?)/?\s*</module>", read(root / "pom.xml"))
+    if modules and not re.search(r"<packaging>\s*pom\s*</packaging>", read(root / "pom.xml")):
+        modules = []
+    if not modules:
+        settings = read(root / "settings.gradle") + read(root / "settings.gradle.kts")
+        includes = re.findall(r"^\s*include\s*\(?([^)\n]*)\)?", settings, re.M)
+        named = re.findall(r"""['"]:?([\w.:/-]+)['"]""", " ".join(includes))
+        app_plugin = re.search(
+            r"org\.springframework\.boot|['\"]application['\"]|io\.quarkus", build
+        )
+        modules = [] if app_plugin else [m.replace(":", "/") for m in named]
+    if modules:
+        raise PreconditionError(
+            f"{root} is the root of a multi-module build ({len(modules)} modules): kctl builds"
+            " one module, from this root",
+            details=[f"{m}/" for m in modules],
+            hint=f"run kctl create on the module to deploy, e.g. `kctl create {root / modules[0]}`",
+        )
 
 
 def _gradle_application(root: Path, build: str) -> dict[str, Any]:

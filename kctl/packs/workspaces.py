@@ -1,4 +1,5 @@
-"""Workspaces — Node's (npm, yarn, pnpm, bun; turbo and nx sit on top of them) and Go's (go.work):
+"""Workspaces — Node's (npm, yarn, pnpm, bun; turbo and nx sit on top of them), Go's (go.work),
+Maven's multi-module builds and Gradle's multi-project builds:
 which workspace a folder is a member of, its apps, and the commands that build one member from
 the root.
 
@@ -132,13 +133,40 @@ def go_workspace_of(folder: Path) -> tuple[Path, str] | None:
     return None
 
 
+def jvm_build_of(folder: Path) -> tuple[Path, str, str] | None:
+    """(root, member, tool) when folder is a module of a Maven build (a parent pom.xml
+    listing it in <modules>) or a project of a Gradle build (a settings file that includes it):
+    its sibling modules resolve only when the build runs from the root."""
+    folder = folder.resolve()
+    candidate = folder.parent
+    for _ in range(MAX_LEVELS):
+        member = folder.relative_to(candidate).as_posix()
+        modules = re.findall(r"<module>\s*([^<\s]+?)/?\s*</module>", _read(candidate / "pom.xml"))
+        if member in modules:
+            return candidate, member, "maven"
+        settings = _read(candidate / "settings.gradle") + _read(candidate / "settings.gradle.kts")
+        included = re.findall(r"""['"]:?([\w.:/-]+)['"]""", " ".join(
+            re.findall(r"^\s*include\s*\(?([^)\n]*)\)?", settings, re.M)
+        ))  # fmt: skip
+        if member.replace("/", ":") in {i.strip(":") for i in included}:
+            return candidate, member, "gradle"
+        if candidate.parent == candidate or (candidate / ".git").exists():
+            break
+        candidate = candidate.parent
+    return None
+
+
 def build_location(folder: Path, language: str, node_pack: bool) -> tuple[str, str]:
     """(context relative to folder, Dockerfile relative to the context) for kctl.toml."""
+    found: tuple[Path, str] | None = None
     if node_pack:
         node = workspace_of(folder)
         found = (node.root, node.member) if node else None
-    else:
-        found = go_workspace_of(folder) if language == "go" else None
+    elif language == "go":
+        found = go_workspace_of(folder)
+    elif language in ("java", "kotlin"):
+        jvm = jvm_build_of(folder)
+        found = (jvm[0], jvm[1]) if jvm else None
     if found is None:
         return ".", "Dockerfile"
     root, member = found

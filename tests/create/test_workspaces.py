@@ -149,3 +149,63 @@ def test_go_workspace_module_builds_from_the_go_work_root(tmp_path: Path) -> Non
     assert "-o /out/app ./svc/cmd/api\n" in dockerfile
     toml = (root / "svc/kctl.toml").read_text()
     assert 'context = ".."' in toml and 'dockerfile = "svc/Dockerfile"' in toml
+
+
+PARENT_POM = """<project><modelVersion>4.0.0</modelVersion><groupId>demo</groupId>
+<artifactId>parent</artifactId><version>1</version><packaging>pom</packaging>
+<modules><module>lib</module><module>app</module></modules></project>
+"""
+MODULE_POM = """<project><modelVersion>4.0.0</modelVersion>
+<parent><groupId>demo</groupId><artifactId>parent</artifactId><version>1</version></parent>
+<artifactId>{name}</artifactId><dependencies><dependency><groupId>org.springframework.boot</groupId>
+<artifactId>spring-boot-starter-web</artifactId></dependency></dependencies></project>
+"""
+
+
+def jvm_build(root: Path, tool: str) -> Path:
+    for name in ("lib", "app"):
+        (root / name / "src/main/java/demo").mkdir(parents=True)
+        (root / name / f"src/main/java/demo/{name.title()}.java").write_text(
+            f"package demo; public class {name.title()} {{}}\n"
+        )
+    if tool == "maven":
+        (root / "pom.xml").write_text(PARENT_POM)
+        for name in ("lib", "app"):
+            (root / name / "pom.xml").write_text(MODULE_POM.format(name=name))
+    else:
+        (root / "settings.gradle").write_text("rootProject.name = 'demo'\ninclude 'lib', 'app'\n")
+        (root / "build.gradle").write_text("allprojects { repositories { mavenCentral() } }\n")
+        (root / "gradlew").write_text("#!/bin/sh\n")
+        (root / "gradle/wrapper").mkdir(parents=True)
+        for name in ("lib", "app"):
+            (root / name / "build.gradle").write_text(
+                "plugins { id 'java'\n id 'org.springframework.boot' version '3.4.0' }\n"
+                + ("dependencies { implementation project(':lib') }\n" if name == "app" else "")
+            )
+    return root
+
+
+@pytest.mark.parametrize(
+    ("tool", "build"),
+    [
+        ("maven", "mvn -B -q -pl app -am package -DskipTests"),
+        ("gradle", "./gradlew --no-daemon -q :app:build -x test"),
+    ],
+)
+def test_jvm_module_builds_from_the_build_root(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], tool: str, build: str
+) -> None:
+    """A Maven module (listed by a parent pom) or a Gradle subproject (included by the root's
+    settings) builds from the root with the modules it uses (`-pl app -am`, `:app:build`), the
+    root's wrapper included; the root itself is refused, listing its modules (no Maven Central
+    here to run the build: the recipe's facts are asserted)."""
+    root = jvm_build(tmp_path / "build", tool)
+    assert main(["create", str(root), "--explain"]) == 3
+    err = capsys.readouterr().err
+    assert "multi-module" in err and "app/" in err and "lib/" in err
+    assert main(["-q", "create", str(root / "app")]) == 0
+    dockerfile = (root / "app/Dockerfile").read_text()
+    assert build in dockerfile and "COPY src ./src" not in dockerfile
+    assert "app/target" in dockerfile if tool == "maven" else "app/build/libs" in dockerfile
+    toml = (root / "app/kctl.toml").read_text()
+    assert 'context = ".."' in toml and 'dockerfile = "app/Dockerfile"' in toml
