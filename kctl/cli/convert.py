@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import typer
@@ -37,9 +36,9 @@ def register(app: typer.Typer) -> None:
 def _print_labels(value: bool) -> None:
     if not value:
         return
-    from kctl.convert.labels import reference
+    from kctl.app.convert import labels
 
-    rows = reference()
+    rows = labels()
     width = max(len(name) for name, *_ in rows)
     for name, expected, where, effect in rows:
         sys.stdout.write(f"{name:<{width}}  {expected}  [{where}]\n{'':<{width}}  {effect}\n")
@@ -194,17 +193,15 @@ def convert(
     build_command: str | None = typer.Option(None, "--build-command", hidden=True),
     push_command: str | None = typer.Option(None, "--push-command", hidden=True),
 ) -> int:
+    from kctl.app.convert_flags import ConvertFlags, KomposeFlags
     from kctl.cli.convert_run import run_convert
 
     aliases = KomposeFlags(
         yaml_output, emptyvols, deployment, daemon_set, replication_controller,
         multiple_container_mode, push_image, push_image_registry, build_command, push_command,
+        error_on_warning,
     )  # fmt: skip
-    controller, volumes, service_group_mode = aliases.resolve(
-        controller, volumes, service_group_mode, json_output
-    )
-    return run_convert(
-        console_of(ctx),
+    flags = ConvertFlags(
         file=file,
         project_directory=project_directory,
         project_name=project_name,
@@ -225,65 +222,17 @@ def convert(
         kube_version=kube_version,
         network_policies=network_policies,
         no_wait_for_deps=no_wait_for_deps,
-        strict=strict or error_on_warning,
+        strict=strict,
         force=force,
         build=build,
-        push=push or push_image,
-        registry=push_image_registry or registry,
+        push=push,
+        registry=registry,
         service_group_mode=service_group_mode,
         service_group_name=service_group_name,
         kompose_command=command_line(ctx) if kompose_annotation else None,
-        suppress_warnings=suppress_warnings,
+        kompose=aliases,
     )
-
-
-@dataclass(frozen=True)
-class KomposeFlags:
-    """`kompose convert` flags kctl takes under their Kompose names (most deprecated there)."""
-
-    yaml: bool
-    emptyvols: bool
-    deployment: bool
-    daemon_set: bool
-    replication_controller: bool
-    multiple_container_mode: bool
-    push_image: bool
-    push_image_registry: str | None
-    build_command: str | None
-    push_command: str | None
-
-    def resolve(
-        self, controller: str | None, volumes: str, group_mode: str | None, json_output: bool
-    ) -> tuple[str | None, str, str | None]:
-        """(controller, volumes, service group mode) after the aliases; conflicts are exit 2."""
-        from kctl.errors import InputError
-
-        if self.replication_controller:
-            raise InputError(
-                "--replication-controller: kctl does not generate ReplicationControllers",
-                hint="use --controller deployment (what Kompose recommends too)",
-            )
-        if self.build_command or self.push_command:
-            raise InputError(
-                "--build-command/--push-command are not supported: kctl builds and pushes "
-                "through the container engine's API",
-                hint="use --build/--push, with DOCKER_HOST pointing at Docker or Podman",
-            )
-        if self.yaml and json_output:
-            raise InputError("-y/--yaml and -j/--json exclude each other")
-        wanted = [c for c, on in (("deployment", self.deployment), ("daemonset", self.daemon_set))
-                  if on]  # fmt: skip
-        if len(wanted) > 1 or (wanted and controller and controller.lower() != wanted[0]):
-            raise InputError("--deployment, --daemon-set and --controller exclude each other")
-        if self.emptyvols:
-            if volumes not in ("pvc", "persistentVolumeClaim", "emptyDir"):
-                raise InputError("--emptyvols and --volumes exclude each other")
-            volumes = "emptyDir"
-        if self.multiple_container_mode:
-            if group_mode not in (None, "label"):
-                raise InputError("--multiple-container-mode means --service-group-mode label")
-            group_mode = "label"
-        return (wanted[0] if wanted else controller), volumes, group_mode
+    return run_convert(console_of(ctx), flags, suppress_warnings)
 
 
 def kompose_argv(args: list[str]) -> list[str]:

@@ -57,12 +57,12 @@ def create(
         autocompletion=completers.DEPLOY_TYPES,
     ),
 ) -> None:
-    from kctl.app.create import CreateRequest, detect_only, run
+    from kctl.app.create import CreateRequest, check_flags, detect_only, project_root, run
 
-    _check_flags(dockerfile_only, deployment_only, deploy_type)
+    check_flags(dockerfile_only, deployment_only, deploy_type)
     console = console_of(ctx)
     request = CreateRequest(
-        root=_project_root(path),
+        root=project_root(path),
         pack_dirs=list(pack_dir),
         pack=pack,
         app=app_name,
@@ -92,18 +92,6 @@ def create(
     console.success(f"scaffolded {result.report['app']} with the {pack_name} pack; next: kctl up")
 
 
-def _check_flags(dockerfile_only: bool, deployment_only: bool, deploy_type: str) -> None:
-    from kctl.errors import InputError
-    from kctl.packs.deploy import DEPLOY_TYPES
-
-    if dockerfile_only and deployment_only:
-        raise InputError("--dockerfile-only and --deployment-only exclude each other")
-    if deploy_type not in DEPLOY_TYPES:
-        raise InputError(
-            f"unknown --deploy-type {deploy_type!r}", hint=f"choose {', '.join(DEPLOY_TYPES)}"
-        )
-
-
 def _explain(console: Console, data: dict[str, Any], output: OutputFormat) -> None:
     if output is not OutputFormat.TABLE:
         console.emit(data, output)
@@ -128,12 +116,10 @@ def _explain(console: Console, data: dict[str, Any], output: OutputFormat) -> No
 def _show_plan(console: Console, planned: list[PlannedWrite]) -> None:
     import difflib
 
-    from kctl.fsio import Change
-
     out = []
     for item in planned:
         out.append(f"{item.change.value:9} {item.path}")
-        if item.change is Change.UPDATE and item.old_content is not None:
+        if item.change.value == "update" and item.old_content is not None:
             out.extend(
                 line.rstrip("\n")
                 for line in difflib.unified_diff(
@@ -144,27 +130,3 @@ def _show_plan(console: Console, planned: list[PlannedWrite]) -> None:
                 )
             )
     console.result("\n".join(out))
-
-
-def _project_root(path: Path) -> Path:
-    """The folder DIR names, resolved; symlink loops, dangling links, too-long names and
-    files are exit 2 naming DIR as given."""
-    from kctl.errors import InputError, Location
-
-    try:
-        root = path.resolve(strict=True)
-    except RuntimeError:  # Python 3.11 reports a symlink loop this way
-        raise InputError("symlink loop", location=Location(str(path))) from None
-    except FileNotFoundError:
-        try:
-            what = "a dangling symlink" if path.is_symlink() else "no such folder"
-        except OSError:
-            what = "no such folder"
-        raise InputError(what, location=Location(str(path))) from None
-    except OSError as exc:
-        from kctl.inputs import os_message
-
-        raise InputError(os_message(exc), location=Location(str(path))) from None
-    if not root.is_dir():
-        raise InputError("not a folder", location=Location(str(path)))
-    return root
