@@ -12,8 +12,8 @@ from kctl.cli import upgrade_admin
 from kctl.cli.completers import choices
 from kctl.cli.context import console_of, progress_of
 from kctl.cli.examples import epilog
+from kctl.cli.options import shared
 from kctl.cli.upgrade_options import (
-    APPLY_PROBE_TIMEOUT,
     BACKUP_DIR,
     CATALOG,
     CERT_RENEWAL,
@@ -93,8 +93,8 @@ def plan(
         help="Judge as apply with(out) its etcd snapshot (the suggested command says so).",
     ),
     etcd_endpoint: str | None = ETCD_ENDPOINT,
-    config: Path | None = typer.Option(
-        None, "--config", help="A ClusterConfiguration to read instead of the cluster's."
+    config: Path | None = shared(
+        "--config", help="A ClusterConfiguration to read instead of the cluster's."
     ),
 ) -> None:
     from kctl.app.upgrade_plan import PlanRequest, run
@@ -119,7 +119,7 @@ def diff(
     version: str = VERSION,
     root: Path = ROOT,
     catalog_file: Path | None = CATALOG,
-    context: int = typer.Option(3, "-c", "--context-lines", help="Lines of context."),
+    context: int = shared("--context-lines"),
     kubeconfig: Path | None = KUBECONFIG,
     kubelet_version: str | None = KUBELET_VERSION,
     probe_timeout: float = PROBE_TIMEOUT,
@@ -171,7 +171,7 @@ def apply(
     yes: bool = YES,
     dry_run: bool = DRY_RUN,
     timeout: float = TIMEOUT,
-    probe_timeout: float = APPLY_PROBE_TIMEOUT,
+    probe_timeout: float = PROBE_TIMEOUT,
     backup_dir: Path | None = BACKUP_DIR,
     etcd_endpoint: str | None = ETCD_ENDPOINT,
     etcd_backup: bool = ETCD_BACKUP,
@@ -205,7 +205,7 @@ def phase(
     yes: bool = YES,
     dry_run: bool = DRY_RUN,
     timeout: float = TIMEOUT,
-    probe_timeout: float = APPLY_PROBE_TIMEOUT,
+    probe_timeout: float = PROBE_TIMEOUT,
     backup_dir: Path | None = BACKUP_DIR,
     etcd_endpoint: str | None = ETCD_ENDPOINT,
     etcd_backup: bool = ETCD_BACKUP,
@@ -240,7 +240,7 @@ def node(
     yes: bool = YES,
     dry_run: bool = DRY_RUN,
     timeout: float = TIMEOUT,
-    probe_timeout: float = APPLY_PROBE_TIMEOUT,
+    probe_timeout: float = PROBE_TIMEOUT,
     backup_dir: Path | None = BACKUP_DIR,
     etcd_endpoint: str | None = ETCD_ENDPOINT,
     etcd_backup: bool = ETCD_BACKUP,

@@ -9,6 +9,7 @@ import typer
 
 from kctl.cli.context import console_of, progress_of
 from kctl.cli.examples import epilog
+from kctl.cli.options import shared
 from kctl.cli.upgrade_options import CATALOG, OUTPUT, ROOT, TIMEOUT
 from kctl.console import OutputFormat
 
@@ -39,23 +40,24 @@ def register(sub: typer.Typer) -> None:
 def rollback(
     ctx: typer.Context,
     root: Path = ROOT,
-    backup_dir: Path | None = typer.Option(
-        None, "--backup-dir", help="Backup dir to restore (default: the one the lock names)."
+    backup_dir: Path | None = shared(
+        "--backup-dir", help="Backup dir to restore (default: the one the lock names)."
     ),
     timeout: float = TIMEOUT,
-    kubeconfig: Path | None = typer.Option(
-        None,
+    kubeconfig: Path | None = shared(
         "--kubeconfig",
-        envvar="KCTL_KUBECONFIG",
         help="Restore cluster objects through this cluster's API (default: the one the"
         " backup was taken with).",
     ),
+    output: OutputFormat = shared("--output", help="table|json|yaml: the result (backup, files)."),
 ) -> None:
     from kctl.app.rollback import RollbackRequest, run
     from kctl.errors import OperationError
 
     console = console_of(ctx)
     result = run(RollbackRequest(root, backup_dir, timeout, kubeconfig), progress_of(console))
+    if output is not OutputFormat.TABLE:
+        console.emit(result.document(), output)
     if result.unhealthy:
         raise OperationError(
             f"files restored from {result.backup_dir}, but not healthy:"
@@ -84,8 +86,10 @@ def catalog(
 
 def catalog_update(
     ctx: typer.Context,
-    source: str = typer.Option(..., "--from", help="URL (http/https) or file of a catalog."),
-    force: bool = typer.Option(False, "--force", help="Install even an older catalog."),
+    source: str = typer.Option(
+        ..., "--from", metavar="<url|file>", help="URL (http/https) or file of a catalog."
+    ),
+    force: bool = shared("--force", help="Install even an older catalog."),
 ) -> None:
     from kctl.app.catalog import UpdateRequest, update
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import typer
 
-from kctl.console import OutputFormat
+from kctl.cli.options import shared
 
 
 def _seconds(value: float) -> float:
@@ -17,50 +16,23 @@ def _seconds(value: float) -> float:
     return value
 
 
-ROOT = typer.Option(
-    Path("/"), "--root", envvar="KCTL_ROOT", help="Root of the control-plane node's filesystem."
-)
-CATALOG = typer.Option(
-    None,
-    "--catalog",
-    envvar="KCTL_CATALOG",
-    help="Release catalog file (default: the shipped one).",
-)
-KUBELET_VERSION = typer.Option(
-    None,
-    "--kubelet-version",
-    help="The node's kubelet version (default: from --kubeconfig or the kubelet's read-only"
-    " API; kctl never runs the kubelet binary).",
-)
-KUBECONFIG = typer.Option(
-    None,
-    "--kubeconfig",
-    envvar="KCTL_KUBECONFIG",
-    help="Read kubeadm-config and kubelet versions through this cluster's API.",
-)
-TIMEOUT = typer.Option(
-    300.0, "--timeout", callback=_seconds, help="Seconds to wait for each component."
-)
-PROBE_TIMEOUT = typer.Option(
-    1.0, "--probe-timeout", callback=_seconds, help="Seconds per health probe."
-)
+ROOT = shared("--root")
+CATALOG = shared("--catalog")
+KUBELET_VERSION = shared("--kubelet-version")
+KUBECONFIG = shared("--kubeconfig")
+TIMEOUT = shared("--timeout", callback=_seconds)
+PROBE_TIMEOUT = shared("--probe-timeout", callback=_seconds)  # plan, diff, apply: one default
 VERSION = typer.Argument(..., help="Target version, e.g. v1.31.14.")
-YES = typer.Option(False, "-y", "--yes", help="Do not ask for confirmation.")
-DRY_RUN = typer.Option(False, "--dry-run", help="Show diffs and phases; write nothing.")
-APPLY_PROBE_TIMEOUT = typer.Option(
-    2.0, "--probe-timeout", callback=_seconds, help="Seconds per health probe."
+YES = shared("--yes")
+DRY_RUN = shared("--dry-run", help="Show diffs and phases; write nothing.")
+BACKUP_DIR = shared(
+    "--backup-dir", help="Parent dir for backups (default <root>/etc/kubernetes/tmp)."
 )
-BACKUP_DIR = typer.Option(
-    None, "--backup-dir", help="Parent dir for backups (default <root>/etc/kubernetes/tmp)."
-)
-ETCD_ENDPOINT = typer.Option(
-    None, "--etcd-endpoint", help="etcd client URL (default: from the etcd manifest)."
-)
+ETCD_ENDPOINT = shared("--etcd-endpoint")
 ETCD_BACKUP = typer.Option(
     True, "--etcd-backup/--no-etcd-backup", help="Take and verify an etcd snapshot first."
 )
-FORCE = typer.Option(
-    False,
+FORCE = shared(
     "--force",
     help="Proceed despite health and kubelet-skew findings (never past the one-minor rule).",
 )
@@ -80,28 +52,27 @@ ETCD_UPGRADE = typer.Option(
 SKIP_PHASES = typer.Option(
     None,
     "--skip-phases",
+    metavar="<phases>",
     help="Phases to skip, comma-separated: kctl's names or kubeadm's (control-plane,"
     " upload-config, kubelet-config, addon/coredns, addon/kube-proxy, ...).",
 )
 IGNORE_PREFLIGHT = typer.Option(
     None,
     "--ignore-preflight-errors",
+    metavar="<checks>",
     help="Preflight checks to ignore, comma-separated (health, kubelet-skew, etcd, disk,"
     " corefile) or all; never the one-minor rule or a live lock.",
 )
 PRINT_CONFIG = typer.Option(
     False, "--print-config", help="Print the ClusterConfiguration the upgrade uses."
 )
-CONFIG = typer.Option(
-    None,
+CONFIG = shared(
     "--config",
     help="kubeadm config file: an UpgradeConfiguration (kubeadm.k8s.io/v1beta4) and/or a"
     " ClusterConfiguration to use instead of the cluster's (read, never written).",
 )
-RESULT_OUTPUT = typer.Option(
-    OutputFormat.TABLE, "-o", "--output", help="table|json|yaml: the result (phases, backup)."
-)
-OUTPUT = typer.Option(OutputFormat.TABLE, "-o", "--output", help="table|json|yaml")
+RESULT_OUTPUT = shared("--output", help="table|json|yaml: the result (phases, backup).")
+OUTPUT = shared("--output")
 
 
 def boolean(text: str, flag: str) -> bool:
