@@ -9,6 +9,7 @@ import typer
 
 from kctl.cli import completers
 from kctl.cli.context import command_line, console_of
+from kctl.cli.options import shared
 from kctl.cli.panels import PanelCommand
 
 EXAMPLES = """\b
@@ -47,9 +48,7 @@ def _print_labels(value: bool) -> None:
 
 def convert(
     ctx: typer.Context,
-    file: list[str] = typer.Option(
-        [], "-f", "--file", help="Compose file (repeatable, - for stdin).", rich_help_panel="Input"
-    ),
+    file: list[str] = shared("--file", rich_help_panel="Input"),
     list_labels: bool = typer.Option(
         False,
         "--list-labels",
@@ -60,22 +59,44 @@ def convert(
         rich_help_panel="Output",
     ),
     project_directory: Path | None = typer.Option(
-        None, "--project-directory", help="Project folder.", rich_help_panel="Input"
+        None,
+        "--project-directory",
+        metavar="<dir>",
+        help="Project folder.",
+        rich_help_panel="Input",
     ),
     project_name: str | None = typer.Option(
-        None, "-p", "--project-name", help="Project name.", rich_help_panel="Input"
+        None,
+        "-p",
+        "--project-name",
+        metavar="<name>",
+        help="Project name.",
+        rich_help_panel="Input",
     ),
     env_file: list[Path] = typer.Option(
-        [], "--env-file", help="Variables file (repeatable).", rich_help_panel="Input"
+        [],
+        "--env-file",
+        metavar="<file>",
+        help="Variables file (repeatable).",
+        rich_help_panel="Input",
     ),
     profile: list[str] = typer.Option(
-        [], "--profile", help="Enable a profile (repeatable).", rich_help_panel="Input"
+        [],
+        "--profile",
+        metavar="<name>",
+        help="Enable a profile (repeatable).",
+        rich_help_panel="Input",
     ),
     no_interpolate: bool = typer.Option(
         False, "--no-interpolate", help="Keep ${VARS} as written.", rich_help_panel="Input"
     ),
     output: Path | None = typer.Option(
-        None, "-o", "--out", help="Output file or directory.", rich_help_panel="Output"
+        None,
+        "-o",
+        "--out",
+        metavar="<file|dir>",
+        help="Output file or directory.",
+        rich_help_panel="Output",
     ),
     stdout: bool = typer.Option(
         False,
@@ -87,40 +108,45 @@ def convert(
         False, "-j", "--json", help="JSON instead of YAML.", rich_help_panel="Output"
     ),
     indent: int = typer.Option(
-        2, "--indent", min=1, max=8, help="Indentation.", rich_help_panel="Output"
+        2, "--indent", min=1, max=8, metavar="<n>", help="Indentation.", rich_help_panel="Output"
     ),
-    chart: bool = typer.Option(
-        False, "-c", "--chart", help="Write a Helm chart to -o DIR.", rich_help_panel="Output"
-    ),
+    chart: bool = shared("--chart", rich_help_panel="Output"),
     controller: str | None = typer.Option(
         None,
         "--controller",
+        metavar="<kind>",
         help="deployment|statefulset|daemonset|job|cronjob",
         autocompletion=completers.CONTROLLERS,
         rich_help_panel="Kubernetes",
     ),
     replicas: int | None = typer.Option(
-        None, "--replicas", min=0, help="Replicas per service.", rich_help_panel="Kubernetes"
+        None,
+        "--replicas",
+        min=0,
+        metavar="<n>",
+        help="Replicas per service.",
+        rich_help_panel="Kubernetes",
     ),
     volumes: str = typer.Option(
         "pvc",
         "--volumes",
+        metavar="<mode>",
         help="persistentVolumeClaim (pvc)|emptyDir|hostPath|configMap",
         autocompletion=completers.VOLUMES,
         rich_help_panel="Kubernetes",
     ),
     pvc_request_size: str = typer.Option(
-        "100Mi", "--pvc-request-size", help="Default PVC size.", rich_help_panel="Kubernetes"
+        "100Mi",
+        "--pvc-request-size",
+        metavar="<size>",
+        help="Default PVC size.",
+        rich_help_panel="Kubernetes",
     ),
-    namespace: str | None = typer.Option(
-        None, "-n", "--namespace", help="Namespace of objects.", rich_help_panel="Kubernetes"
-    ),
+    namespace: str | None = shared("--namespace", rich_help_panel="Kubernetes"),
     create_namespace: bool = typer.Option(
         False, "--create-namespace", help="Emit the Namespace.", rich_help_panel="Kubernetes"
     ),
-    kube_version: str | None = typer.Option(
-        None, "--kube-version", help="Target Kubernetes.", rich_help_panel="Kubernetes"
-    ),
+    kube_version: str | None = shared("--kube-version", rich_help_panel="Kubernetes"),
     network_policies: bool = typer.Option(
         False,
         "--generate-network-policies",
@@ -136,25 +162,18 @@ def convert(
     strict: bool = typer.Option(
         False, "--strict", help="Warnings are errors (exit 3).", rich_help_panel="Behaviour"
     ),
-    force: bool = typer.Option(
-        False, "--force", help="Overwrite existing output.", rich_help_panel="Output"
-    ),
+    force: bool = shared("--force", help="Overwrite existing output.", rich_help_panel="Output"),
     build: bool = typer.Option(
         False, "--build", help="Build images of `build:` services.", rich_help_panel="Build"
     ),
     push: bool = typer.Option(
         False, "--push", help="Build and push them; pin their digests.", rich_help_panel="Build"
     ),
-    registry: str | None = typer.Option(
-        None,
-        "--registry",
-        envvar="KCTL_REGISTRY",
-        help="Registry for built images.",
-        rich_help_panel="Build",
-    ),
+    registry: str | None = shared("--registry", rich_help_panel="Build"),
     service_group_mode: str | None = typer.Option(
         None,
         "--service-group-mode",
+        metavar="<mode>",
         help="Merge services into one pod: label (kompose.service.group) or volume (same volumes).",
         autocompletion=completers.GROUP_MODES,
         rich_help_panel="Kubernetes",
@@ -162,6 +181,7 @@ def convert(
     service_group_name: str | None = typer.Option(
         None,
         "--service-group-name",
+        metavar="<name>",
         help="Name of the merged workload (--service-group-mode volume).",
         rich_help_panel="Kubernetes",
     ),

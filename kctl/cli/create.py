@@ -10,6 +10,7 @@ import typer
 from kctl.cli import completers
 from kctl.cli.context import console_of
 from kctl.cli.examples import epilog
+from kctl.cli.options import shared
 from kctl.console import Console, OutputFormat
 
 if TYPE_CHECKING:
@@ -28,21 +29,25 @@ def create(
     ctx: typer.Context,
     path: Path = typer.Argument(Path("."), help="Project folder."),
     explain: bool = typer.Option(False, "--explain", help="Print the detection and its evidence."),
-    output: OutputFormat = typer.Option(
-        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
-    ),
+    output: OutputFormat = shared("--output"),
     pack: str | None = typer.Option(
         None,
         "--pack",
+        metavar="<name>",
         help="Use this pack instead of detecting.",
         autocompletion=completers.pack_names,
     ),
-    pack_dir: list[Path] = typer.Option([], "--pack-dir", help="Extra pack folder (repeatable)."),
-    app_name: str | None = typer.Option(None, "--app", help="App name (default: folder name)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be written."),
-    force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
+    pack_dir: list[Path] = shared("--pack-dir"),
+    app_name: str | None = typer.Option(
+        None, "--app", metavar="<name>", help="App name (default: folder name)."
+    ),
+    dry_run: bool = shared("--dry-run", help="Show what would be written."),
+    force: bool = shared("--force"),
     variable: list[str] = typer.Option(
-        [], "--variable", help="KEY=VALUE for the pack's templates (see `kctl pack show`)."
+        [],
+        "--variable",
+        metavar="<key=value>",
+        help="KEY=VALUE for the pack's templates (see `kctl pack show`).",
     ),
     dockerfile_only: bool = typer.Option(
         False, "--dockerfile-only", help="Write only the Dockerfile and its companions."
@@ -53,6 +58,7 @@ def create(
     deploy_type: str = typer.Option(
         "helm",
         "--deploy-type",
+        metavar="<type>",
         help="helm (charts/APP), kustomize (base, overlays) or manifests.",
         autocompletion=completers.DEPLOY_TYPES,
     ),

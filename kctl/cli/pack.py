@@ -8,6 +8,7 @@ import typer
 
 from kctl.cli.context import console_of
 from kctl.cli.examples import epilog
+from kctl.cli.options import shared
 from kctl.console import OutputFormat
 
 pack_app = typer.Typer(help="List and inspect packs.", no_args_is_help=True, epilog=epilog("pack"))
@@ -22,10 +23,8 @@ def register(app: typer.Typer) -> None:
 )
 def list_packs(
     ctx: typer.Context,
-    pack_dir: list[Path] = typer.Option([], "--pack-dir", help="Extra pack folder (repeatable)."),
-    output: OutputFormat = typer.Option(
-        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
-    ),
+    pack_dir: list[Path] = shared("--pack-dir"),
+    output: OutputFormat = shared("--output"),
 ) -> None:
     from kctl.app.pack import PackRequest, list_packs
 
@@ -43,10 +42,8 @@ def list_packs(
 def show_pack(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Pack name."),
-    pack_dir: list[Path] = typer.Option([], "--pack-dir", help="Extra pack folder (repeatable)."),
-    output: OutputFormat = typer.Option(
-        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
-    ),
+    pack_dir: list[Path] = shared("--pack-dir"),
+    output: OutputFormat = shared("--output"),
 ) -> None:
     from kctl.app.pack import PackRequest, show
 

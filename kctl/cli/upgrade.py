@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
         name="upgrade",
         help="Upgrade a kubeadm control-plane node: plan, diff, apply, phase, rollback.",
         no_args_is_help=True,
+        epilog=epilog("upgrade"),
     )
     for name, text, function in (
         ("plan", "Show available upgrades, skew, health and expiring certificates.", plan),

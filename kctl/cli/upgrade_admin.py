@@ -24,16 +24,26 @@ def register(sub: typer.Typer) -> None:
         name="catalog",
         help="Show the release catalog; `catalog update --from URL|FILE` installs a newer one.",
         invoke_without_command=True,
+        epilog=epilog("upgrade catalog"),
     )
     catalogs.callback()(catalog)
-    catalogs.command("update", help="Fetch, validate and install a newer release catalog.")(
-        catalog_update
-    )
+    catalogs.command(
+        "update",
+        help="Fetch, validate and install a newer release catalog.",
+        epilog=epilog("upgrade catalog update"),
+    )(catalog_update)
     sub.add_typer(catalogs)
-    certs = typer.Typer(name="certs", help="Certificates of the node.", no_args_is_help=True)
-    certs.command("check-expiration", help="Expiry of every kubeadm-managed certificate and CA.")(
-        check_expiration
+    certs = typer.Typer(
+        name="certs",
+        help="Certificates of the node.",
+        no_args_is_help=True,
+        epilog=epilog("upgrade certs"),
     )
+    certs.command(
+        "check-expiration",
+        help="Expiry of every kubeadm-managed certificate and CA.",
+        epilog=epilog("upgrade certs check-expiration"),
+    )(check_expiration)
     sub.add_typer(certs)
 
 

@@ -6,6 +6,7 @@ import typer
 
 from kctl.cli.context import console_of
 from kctl.cli.examples import epilog
+from kctl.cli.options import shared
 from kctl.console import OutputFormat
 
 
@@ -17,9 +18,7 @@ def register(app: typer.Typer) -> None:
 
 def version(
     ctx: typer.Context,
-    output: OutputFormat = typer.Option(
-        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
-    ),
+    output: OutputFormat = shared("--output"),
 ) -> None:
     import platform
 
