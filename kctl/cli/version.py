@@ -20,16 +20,10 @@ def version(
     ctx: typer.Context,
     output: OutputFormat = shared("--output"),
 ) -> None:
-    import platform
-
-    from kctl import __version__
+    from kctl.app.version import run
 
     console = console_of(ctx)
-    info = {
-        "kctl": __version__,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
+    info = run()
     if output is OutputFormat.TABLE:
         console.result("\n".join(f"{key}: {value}" for key, value in info.items()))
     else:
