@@ -75,8 +75,10 @@ def test_a_format_word_for_a_path_gets_a_hint(tmp_path: Path, capsys: Any, monke
 COMMANDS = [
     [], ["convert"], ["create"], ["version"], ["completion"], ["pack"], ["pack", "list"],
     ["pack", "show"],
-    ["upgrade", "plan"], ["upgrade", "diff"], ["upgrade", "apply"], ["upgrade", "phase"],
-    ["upgrade", "rollback"],
+    ["upgrade"], ["upgrade", "plan"], ["upgrade", "diff"], ["upgrade", "apply"],
+    ["upgrade", "phase"], ["upgrade", "node"], ["upgrade", "rollback"], ["upgrade", "catalog"],
+    ["upgrade", "catalog", "update"], ["upgrade", "certs"],
+    ["upgrade", "certs", "check-expiration"],
 ]  # fmt: skip
 
 

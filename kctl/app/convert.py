@@ -99,6 +99,13 @@ def _write_manifests(objects: list[dict[str, object]], request: ConvertRequest) 
     return f"wrote {len(objects)} objects to {request.output}{files}"
 
 
+def labels() -> list[tuple[str, str, str, str]]:
+    """The kompose.* labels kctl honours: (name, expected value, where, effect)."""
+    from kctl.convert.labels import reference
+
+    return list(reference())
+
+
 def build_images(
     project: Project, request: ConvertRequest, progress: Progress
 ) -> Mapping[str, str]:

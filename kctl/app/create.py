@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kctl.detect import Detection
+from kctl.errors import InputError
 from kctl.fsio import PlannedWrite
 from kctl.packs.model import Pack
 
@@ -81,3 +82,39 @@ def run(request: CreateRequest) -> CreateResult:
         "problems": detection.problems,
     }
     return CreateResult(detection, planned, report)
+
+
+def check_flags(dockerfile_only: bool, deployment_only: bool, deploy_type: str) -> None:
+    """Flag values and combinations kctl create refuses before reading anything."""
+    from kctl.packs.deploy import DEPLOY_TYPES
+
+    if dockerfile_only and deployment_only:
+        raise InputError("--dockerfile-only and --deployment-only exclude each other")
+    if deploy_type not in DEPLOY_TYPES:
+        raise InputError(
+            f"unknown --deploy-type {deploy_type!r}", hint=f"choose {', '.join(DEPLOY_TYPES)}"
+        )
+
+
+def project_root(path: Path) -> Path:
+    """The folder DIR names, resolved; symlink loops, dangling links, too-long names and
+    files are exit 2 naming DIR as given."""
+    from kctl.errors import Location
+
+    try:
+        root = path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 reports a symlink loop this way
+        raise InputError("symlink loop", location=Location(str(path))) from None
+    except FileNotFoundError:
+        try:
+            what = "a dangling symlink" if path.is_symlink() else "no such folder"
+        except OSError:
+            what = "no such folder"
+        raise InputError(what, location=Location(str(path))) from None
+    except OSError as exc:
+        from kctl.inputs import os_message
+
+        raise InputError(os_message(exc), location=Location(str(path))) from None
+    if not root.is_dir():
+        raise InputError("not a folder", location=Location(str(path)))
+    return root

@@ -18,10 +18,10 @@ def choices(values: Iterable[str]) -> Callable[[str], list[str]]:
 
 def pack_names(incomplete: str) -> list[str]:
     """Names of the packs kctl create can use (built-in and KCTL_PACKS_PATH)."""
-    from kctl.packs import load_packs
+    from kctl.app.pack import PackRequest, list_packs
 
     try:
-        names = sorted(load_packs([]))
+        names = [row["name"] for row in list_packs(PackRequest()).rows]
     except Exception:  # a broken user pack must not break the shell
         return []
     return [n for n in names if n.startswith(incomplete)]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
 from kctl.cli import completers
 from kctl.cli.context import command_line, console_of
+from kctl.cli.options import shared
 from kctl.cli.panels import PanelCommand
 
 EXAMPLES = """\b
@@ -37,9 +37,9 @@ def register(app: typer.Typer) -> None:
 def _print_labels(value: bool) -> None:
     if not value:
         return
-    from kctl.convert.labels import reference
+    from kctl.app.convert import labels
 
-    rows = reference()
+    rows = labels()
     width = max(len(name) for name, *_ in rows)
     for name, expected, where, effect in rows:
         sys.stdout.write(f"{name:<{width}}  {expected}  [{where}]\n{'':<{width}}  {effect}\n")
@@ -48,9 +48,7 @@ def _print_labels(value: bool) -> None:
 
 def convert(
     ctx: typer.Context,
-    file: list[str] = typer.Option(
-        [], "-f", "--file", help="Compose file (repeatable, - for stdin).", rich_help_panel="Input"
-    ),
+    file: list[str] = shared("--file", rich_help_panel="Input"),
     list_labels: bool = typer.Option(
         False,
         "--list-labels",
@@ -61,22 +59,44 @@ def convert(
         rich_help_panel="Output",
     ),
     project_directory: Path | None = typer.Option(
-        None, "--project-directory", help="Project folder.", rich_help_panel="Input"
+        None,
+        "--project-directory",
+        metavar="<dir>",
+        help="Project folder.",
+        rich_help_panel="Input",
     ),
     project_name: str | None = typer.Option(
-        None, "-p", "--project-name", help="Project name.", rich_help_panel="Input"
+        None,
+        "-p",
+        "--project-name",
+        metavar="<name>",
+        help="Project name.",
+        rich_help_panel="Input",
     ),
     env_file: list[Path] = typer.Option(
-        [], "--env-file", help="Variables file (repeatable).", rich_help_panel="Input"
+        [],
+        "--env-file",
+        metavar="<file>",
+        help="Variables file (repeatable).",
+        rich_help_panel="Input",
     ),
     profile: list[str] = typer.Option(
-        [], "--profile", help="Enable a profile (repeatable).", rich_help_panel="Input"
+        [],
+        "--profile",
+        metavar="<name>",
+        help="Enable a profile (repeatable).",
+        rich_help_panel="Input",
     ),
     no_interpolate: bool = typer.Option(
         False, "--no-interpolate", help="Keep ${VARS} as written.", rich_help_panel="Input"
     ),
     output: Path | None = typer.Option(
-        None, "-o", "--out", help="Output file or directory.", rich_help_panel="Output"
+        None,
+        "-o",
+        "--out",
+        metavar="<file|dir>",
+        help="Output file or directory.",
+        rich_help_panel="Output",
     ),
     stdout: bool = typer.Option(
         False,
@@ -88,40 +108,45 @@ def convert(
         False, "-j", "--json", help="JSON instead of YAML.", rich_help_panel="Output"
     ),
     indent: int = typer.Option(
-        2, "--indent", min=1, max=8, help="Indentation.", rich_help_panel="Output"
+        2, "--indent", min=1, max=8, metavar="<n>", help="Indentation.", rich_help_panel="Output"
     ),
-    chart: bool = typer.Option(
-        False, "-c", "--chart", help="Write a Helm chart to -o DIR.", rich_help_panel="Output"
-    ),
+    chart: bool = shared("--chart", rich_help_panel="Output"),
     controller: str | None = typer.Option(
         None,
         "--controller",
+        metavar="<kind>",
         help="deployment|statefulset|daemonset|job|cronjob",
         autocompletion=completers.CONTROLLERS,
         rich_help_panel="Kubernetes",
     ),
     replicas: int | None = typer.Option(
-        None, "--replicas", min=0, help="Replicas per service.", rich_help_panel="Kubernetes"
+        None,
+        "--replicas",
+        min=0,
+        metavar="<n>",
+        help="Replicas per service.",
+        rich_help_panel="Kubernetes",
     ),
     volumes: str = typer.Option(
         "pvc",
         "--volumes",
+        metavar="<mode>",
         help="persistentVolumeClaim (pvc)|emptyDir|hostPath|configMap",
         autocompletion=completers.VOLUMES,
         rich_help_panel="Kubernetes",
     ),
     pvc_request_size: str = typer.Option(
-        "100Mi", "--pvc-request-size", help="Default PVC size.", rich_help_panel="Kubernetes"
+        "100Mi",
+        "--pvc-request-size",
+        metavar="<size>",
+        help="Default PVC size.",
+        rich_help_panel="Kubernetes",
     ),
-    namespace: str | None = typer.Option(
-        None, "-n", "--namespace", help="Namespace of objects.", rich_help_panel="Kubernetes"
-    ),
+    namespace: str | None = shared("--namespace", rich_help_panel="Kubernetes"),
     create_namespace: bool = typer.Option(
         False, "--create-namespace", help="Emit the Namespace.", rich_help_panel="Kubernetes"
     ),
-    kube_version: str | None = typer.Option(
-        None, "--kube-version", help="Target Kubernetes.", rich_help_panel="Kubernetes"
-    ),
+    kube_version: str | None = shared("--kube-version", rich_help_panel="Kubernetes"),
     network_policies: bool = typer.Option(
         False,
         "--generate-network-policies",
@@ -137,25 +162,18 @@ def convert(
     strict: bool = typer.Option(
         False, "--strict", help="Warnings are errors (exit 3).", rich_help_panel="Behaviour"
     ),
-    force: bool = typer.Option(
-        False, "--force", help="Overwrite existing output.", rich_help_panel="Output"
-    ),
+    force: bool = shared("--force", help="Overwrite existing output.", rich_help_panel="Output"),
     build: bool = typer.Option(
         False, "--build", help="Build images of `build:` services.", rich_help_panel="Build"
     ),
     push: bool = typer.Option(
         False, "--push", help="Build and push them; pin their digests.", rich_help_panel="Build"
     ),
-    registry: str | None = typer.Option(
-        None,
-        "--registry",
-        envvar="KCTL_REGISTRY",
-        help="Registry for built images.",
-        rich_help_panel="Build",
-    ),
+    registry: str | None = shared("--registry", rich_help_panel="Build"),
     service_group_mode: str | None = typer.Option(
         None,
         "--service-group-mode",
+        metavar="<mode>",
         help="Merge services into one pod: label (kompose.service.group) or volume (same volumes).",
         autocompletion=completers.GROUP_MODES,
         rich_help_panel="Kubernetes",
@@ -163,6 +181,7 @@ def convert(
     service_group_name: str | None = typer.Option(
         None,
         "--service-group-name",
+        metavar="<name>",
         help="Name of the merged workload (--service-group-mode volume).",
         rich_help_panel="Kubernetes",
     ),
@@ -194,17 +213,15 @@ def convert(
     build_command: str | None = typer.Option(None, "--build-command", hidden=True),
     push_command: str | None = typer.Option(None, "--push-command", hidden=True),
 ) -> int:
+    from kctl.app.convert_flags import ConvertFlags, KomposeFlags
     from kctl.cli.convert_run import run_convert
 
     aliases = KomposeFlags(
         yaml_output, emptyvols, deployment, daemon_set, replication_controller,
         multiple_container_mode, push_image, push_image_registry, build_command, push_command,
+        error_on_warning,
     )  # fmt: skip
-    controller, volumes, service_group_mode = aliases.resolve(
-        controller, volumes, service_group_mode, json_output
-    )
-    return run_convert(
-        console_of(ctx),
+    flags = ConvertFlags(
         file=file,
         project_directory=project_directory,
         project_name=project_name,
@@ -225,65 +242,17 @@ def convert(
         kube_version=kube_version,
         network_policies=network_policies,
         no_wait_for_deps=no_wait_for_deps,
-        strict=strict or error_on_warning,
+        strict=strict,
         force=force,
         build=build,
-        push=push or push_image,
-        registry=push_image_registry or registry,
+        push=push,
+        registry=registry,
         service_group_mode=service_group_mode,
         service_group_name=service_group_name,
         kompose_command=command_line(ctx) if kompose_annotation else None,
-        suppress_warnings=suppress_warnings,
+        kompose=aliases,
     )
-
-
-@dataclass(frozen=True)
-class KomposeFlags:
-    """`kompose convert` flags kctl takes under their Kompose names (most deprecated there)."""
-
-    yaml: bool
-    emptyvols: bool
-    deployment: bool
-    daemon_set: bool
-    replication_controller: bool
-    multiple_container_mode: bool
-    push_image: bool
-    push_image_registry: str | None
-    build_command: str | None
-    push_command: str | None
-
-    def resolve(
-        self, controller: str | None, volumes: str, group_mode: str | None, json_output: bool
-    ) -> tuple[str | None, str, str | None]:
-        """(controller, volumes, service group mode) after the aliases; conflicts are exit 2."""
-        from kctl.errors import InputError
-
-        if self.replication_controller:
-            raise InputError(
-                "--replication-controller: kctl does not generate ReplicationControllers",
-                hint="use --controller deployment (what Kompose recommends too)",
-            )
-        if self.build_command or self.push_command:
-            raise InputError(
-                "--build-command/--push-command are not supported: kctl builds and pushes "
-                "through the container engine's API",
-                hint="use --build/--push, with DOCKER_HOST pointing at Docker or Podman",
-            )
-        if self.yaml and json_output:
-            raise InputError("-y/--yaml and -j/--json exclude each other")
-        wanted = [c for c, on in (("deployment", self.deployment), ("daemonset", self.daemon_set))
-                  if on]  # fmt: skip
-        if len(wanted) > 1 or (wanted and controller and controller.lower() != wanted[0]):
-            raise InputError("--deployment, --daemon-set and --controller exclude each other")
-        if self.emptyvols:
-            if volumes not in ("pvc", "persistentVolumeClaim", "emptyDir"):
-                raise InputError("--emptyvols and --volumes exclude each other")
-            volumes = "emptyDir"
-        if self.multiple_container_mode:
-            if group_mode not in (None, "label"):
-                raise InputError("--multiple-container-mode means --service-group-mode label")
-            group_mode = "label"
-        return (wanted[0] if wanted else controller), volumes, group_mode
+    return run_convert(console_of(ctx), flags, suppress_warnings)
 
 
 def kompose_argv(args: list[str]) -> list[str]:

@@ -10,6 +10,7 @@ import typer
 from kctl.cli import completers
 from kctl.cli.context import console_of
 from kctl.cli.examples import epilog
+from kctl.cli.options import shared
 from kctl.console import Console, OutputFormat
 
 if TYPE_CHECKING:
@@ -28,21 +29,25 @@ def create(
     ctx: typer.Context,
     path: Path = typer.Argument(Path("."), help="Project folder."),
     explain: bool = typer.Option(False, "--explain", help="Print the detection and its evidence."),
-    output: OutputFormat = typer.Option(
-        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
-    ),
+    output: OutputFormat = shared("--output"),
     pack: str | None = typer.Option(
         None,
         "--pack",
+        metavar="<name>",
         help="Use this pack instead of detecting.",
         autocompletion=completers.pack_names,
     ),
-    pack_dir: list[Path] = typer.Option([], "--pack-dir", help="Extra pack folder (repeatable)."),
-    app_name: str | None = typer.Option(None, "--app", help="App name (default: folder name)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would be written."),
-    force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
+    pack_dir: list[Path] = shared("--pack-dir"),
+    app_name: str | None = typer.Option(
+        None, "--app", metavar="<name>", help="App name (default: folder name)."
+    ),
+    dry_run: bool = shared("--dry-run", help="Show what would be written."),
+    force: bool = shared("--force"),
     variable: list[str] = typer.Option(
-        [], "--variable", help="KEY=VALUE for the pack's templates (see `kctl pack show`)."
+        [],
+        "--variable",
+        metavar="<key=value>",
+        help="KEY=VALUE for the pack's templates (see `kctl pack show`).",
     ),
     dockerfile_only: bool = typer.Option(
         False, "--dockerfile-only", help="Write only the Dockerfile and its companions."
@@ -53,16 +58,17 @@ def create(
     deploy_type: str = typer.Option(
         "helm",
         "--deploy-type",
+        metavar="<type>",
         help="helm (charts/APP), kustomize (base, overlays) or manifests.",
         autocompletion=completers.DEPLOY_TYPES,
     ),
 ) -> None:
-    from kctl.app.create import CreateRequest, detect_only, run
+    from kctl.app.create import CreateRequest, check_flags, detect_only, project_root, run
 
-    _check_flags(dockerfile_only, deployment_only, deploy_type)
+    check_flags(dockerfile_only, deployment_only, deploy_type)
     console = console_of(ctx)
     request = CreateRequest(
-        root=_project_root(path),
+        root=project_root(path),
         pack_dirs=list(pack_dir),
         pack=pack,
         app=app_name,
@@ -92,18 +98,6 @@ def create(
     console.success(f"scaffolded {result.report['app']} with the {pack_name} pack; next: kctl up")
 
 
-def _check_flags(dockerfile_only: bool, deployment_only: bool, deploy_type: str) -> None:
-    from kctl.errors import InputError
-    from kctl.packs.deploy import DEPLOY_TYPES
-
-    if dockerfile_only and deployment_only:
-        raise InputError("--dockerfile-only and --deployment-only exclude each other")
-    if deploy_type not in DEPLOY_TYPES:
-        raise InputError(
-            f"unknown --deploy-type {deploy_type!r}", hint=f"choose {', '.join(DEPLOY_TYPES)}"
-        )
-
-
 def _explain(console: Console, data: dict[str, Any], output: OutputFormat) -> None:
     if output is not OutputFormat.TABLE:
         console.emit(data, output)
@@ -128,12 +122,10 @@ def _explain(console: Console, data: dict[str, Any], output: OutputFormat) -> No
 def _show_plan(console: Console, planned: list[PlannedWrite]) -> None:
     import difflib
 
-    from kctl.fsio import Change
-
     out = []
     for item in planned:
         out.append(f"{item.change.value:9} {item.path}")
-        if item.change is Change.UPDATE and item.old_content is not None:
+        if item.change.value == "update" and item.old_content is not None:
             out.extend(
                 line.rstrip("\n")
                 for line in difflib.unified_diff(
@@ -144,27 +136,3 @@ def _show_plan(console: Console, planned: list[PlannedWrite]) -> None:
                 )
             )
     console.result("\n".join(out))
-
-
-def _project_root(path: Path) -> Path:
-    """The folder DIR names, resolved; symlink loops, dangling links, too-long names and
-    files are exit 2 naming DIR as given."""
-    from kctl.errors import InputError, Location
-
-    try:
-        root = path.resolve(strict=True)
-    except RuntimeError:  # Python 3.11 reports a symlink loop this way
-        raise InputError("symlink loop", location=Location(str(path))) from None
-    except FileNotFoundError:
-        try:
-            what = "a dangling symlink" if path.is_symlink() else "no such folder"
-        except OSError:
-            what = "no such folder"
-        raise InputError(what, location=Location(str(path))) from None
-    except OSError as exc:
-        from kctl.inputs import os_message
-
-        raise InputError(os_message(exc), location=Location(str(path))) from None
-    if not root.is_dir():
-        raise InputError("not a folder", location=Location(str(path)))
-    return root

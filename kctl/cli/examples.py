@@ -17,25 +17,52 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("kctl create . --pack node --variable port=3000", "a chosen pack, a variable set"),
         ("kctl create . --deploy-type kustomize -o json", "base + overlays, a JSON report"),
     ],
+    "upgrade": [
+        ("kctl upgrade plan --root /", "what an upgrade would do, and whether it may"),
+        ("kctl upgrade apply v1.31.14 --root / --dry-run", "diffs and phases, nothing written"),
+        ("kctl upgrade apply v1.31.14 --root / -y", "backups, phases, health, rollback"),
+    ],
     "upgrade plan": [
         ("kctl upgrade plan --root examples/kubeadm-node", "targets, skew, health, certs"),
         ("kctl upgrade plan v1.31.14 --root / -o json --fail-if-blocked", "for scripts"),
     ],
     "upgrade diff": [
-        ("kctl upgrade diff v1.31.14 --root examples/kubeadm-node", "nothing written")
+        ("kctl upgrade diff v1.31.14 --root examples/kubeadm-node", "nothing written"),
+        ("kctl upgrade diff v1.31.14 --root / -U 1", "one line of context"),
     ],
     "upgrade apply": [
         ("kctl upgrade apply v1.31.14 --root / --dry-run", "diffs and phases, nothing written"),
         ("kctl upgrade apply v1.31.14 --root / -y", "backups, phases, health, rollback"),
     ],
     "upgrade phase": [("kctl upgrade phase kube-apiserver v1.31.14 --root / -y", "one phase")],
-    "upgrade rollback": [("kctl upgrade rollback --root /", "restore an interrupted upgrade")],
+    "upgrade rollback": [
+        ("kctl upgrade rollback --root /", "restore an interrupted upgrade"),
+        ("kctl upgrade rollback --root / -o json", "what was restored, for scripts"),
+    ],
+    "upgrade catalog": [
+        ("kctl upgrade catalog", "the releases kctl knows, and their date"),
+        ("kctl upgrade catalog -o yaml", "the catalog as data"),
+    ],
+    "upgrade catalog update": [
+        ("kctl upgrade catalog update --from https://example.com/catalog.yaml", "a newer one"),
+        ("kctl upgrade catalog update --from catalog.yaml --force", "even an older one"),
+    ],
+    "upgrade certs": [
+        ("kctl upgrade certs check-expiration --root /", "expiry of every certificate and CA")
+    ],
+    "upgrade certs check-expiration": [
+        ("kctl upgrade certs check-expiration --root /", "leaves, then CAs"),
+        ("kctl upgrade certs check-expiration --root / -o json", "for scripts"),
+    ],
     "upgrade node": [
         ("kctl upgrade node --dry-run", "what a secondary control plane or worker would do"),
         ("kctl upgrade node -y", "follow the cluster after `apply` on the first one"),
     ],
     "pack list": [("kctl pack list", "every pack"), ("kctl pack list -o json", "with variables")],
-    "pack show": [("kctl pack show python", "rules, images and templates of one pack")],
+    "pack show": [
+        ("kctl pack show python", "rules, images and templates of one pack"),
+        ("kctl pack show python -o json", "its settings as data"),
+    ],
     "version": [("kctl version -o json", "versions as JSON")],
 }
 

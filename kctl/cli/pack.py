@@ -1,4 +1,4 @@
-"""`kctl pack list|show`: the packs kctl create can use."""
+"""`kctl pack list|show`: the packs kctl create can use (use cases in kctl/app/pack.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import typer
 
 from kctl.cli.context import console_of
 from kctl.cli.examples import epilog
+from kctl.cli.options import shared
 from kctl.console import OutputFormat
 
 pack_app = typer.Typer(help="List and inspect packs.", no_args_is_help=True, epilog=epilog("pack"))
@@ -22,38 +23,17 @@ def register(app: typer.Typer) -> None:
 )
 def list_packs(
     ctx: typer.Context,
-    pack_dir: list[Path] = typer.Option([], "--pack-dir", help="Extra pack folder (repeatable)."),
-    output: OutputFormat = typer.Option(
-        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
-    ),
+    pack_dir: list[Path] = shared("--pack-dir"),
+    output: OutputFormat = shared("--output"),
 ) -> None:
-    from kctl.packs import load_packs
+    from kctl.app.pack import PackRequest, list_packs
 
     console = console_of(ctx)
-    packs = load_packs(pack_dir)
-    rows = [
-        {
-            "name": p.name,
-            "language": p.language,
-            "framework": p.framework or "",
-            "port": p.port,
-            "source": p.source,
-            "description": p.description,
-            "variables": {k: v.description for k, v in p.variables.items()},
-        }
-        for p in sorted(packs.values(), key=lambda p: p.name)
-    ]
+    found = list_packs(PackRequest(list(pack_dir)))
     if output is OutputFormat.TABLE:
-        width = max((len(p.name) for p in packs.values()), default=4)
-        console.result(
-            "\n".join(
-                f"{r['name']:<{width}}  {r['language']:<10}  {r['framework']:<12}  {r['port']:<5}  "
-                f"{r['source']:<9}  {r['description']}"
-                for r in rows
-            )
-        )
+        console.result(found.table())
     else:
-        console.emit(rows, output)
+        console.emit(found.rows, output)
 
 
 @pack_app.command(
@@ -62,16 +42,14 @@ def list_packs(
 def show_pack(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="Pack name."),
-    pack_dir: list[Path] = typer.Option([], "--pack-dir", help="Extra pack folder (repeatable)."),
+    pack_dir: list[Path] = shared("--pack-dir"),
+    output: OutputFormat = shared("--output"),
 ) -> None:
-    from kctl.errors import InputError
-    from kctl.packs import load_packs
+    from kctl.app.pack import PackRequest, show
 
-    packs = load_packs(pack_dir)
-    if name not in packs:
-        raise InputError(f"unknown pack {name!r}", hint="see `kctl pack list`")
-    pack = packs[name]
-    console_of(ctx).result(
-        f"# {pack.directory / 'pack.toml'} ({pack.source})\n"
-        + (pack.directory / "pack.toml").read_text()
-    )
+    console = console_of(ctx)
+    shown = show(PackRequest(list(pack_dir), name))
+    if output is OutputFormat.TABLE:
+        console.result(shown.table())
+    else:
+        console.emit(shown.document(), output)

@@ -6,6 +6,7 @@ import typer
 
 from kctl.cli.context import console_of
 from kctl.cli.examples import epilog
+from kctl.cli.options import shared
 from kctl.console import OutputFormat
 
 
@@ -17,20 +18,12 @@ def register(app: typer.Typer) -> None:
 
 def version(
     ctx: typer.Context,
-    output: OutputFormat = typer.Option(
-        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml"
-    ),
+    output: OutputFormat = shared("--output"),
 ) -> None:
-    import platform
-
-    from kctl import __version__
+    from kctl.app.version import run
 
     console = console_of(ctx)
-    info = {
-        "kctl": __version__,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
+    info = run()
     if output is OutputFormat.TABLE:
         console.result("\n".join(f"{key}: {value}" for key, value in info.items()))
     else:
