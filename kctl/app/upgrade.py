@@ -45,6 +45,9 @@ class UpgradeRequest:
     config: Path | None = None  # kubeadm config: UpgradeConfiguration and/or ClusterConfiguration
     mode: str = "apply"  # or "node": kubeadm upgrade node
     dry_run: bool = False  # UpgradeConfiguration's dryRun
+    patches: Path | None = None  # --patches DIR: kubeadm's patch files for the static pods
+    allow_experimental_upgrades: bool = False  # alpha, beta and rc targets
+    allow_release_candidate_upgrades: bool = False  # rc targets
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ _CONFIGURABLE = (
     "skip_phases",
     "ignore_preflight_errors",
     "print_config",
+    "patches",
+    "allow_experimental_upgrades",
+    "allow_release_candidate_upgrades",
 )
 
 
@@ -142,6 +148,9 @@ def options(resolved: Resolved, default: Version | None = None) -> ApplyOptions:
         ignore=resolved.ignore,
         config=request.config,
         mode=request.mode,
+        patches=request.patches,
+        allow_experimental_upgrades=request.allow_experimental_upgrades,
+        allow_release_candidate_upgrades=request.allow_release_candidate_upgrades,
     )
 
 

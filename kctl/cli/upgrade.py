@@ -4,7 +4,7 @@ kctl/app/upgrade.py and upgrade_plan.py; rollback, catalog and certs in upgrade_
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -14,6 +14,8 @@ from kctl.cli.context import console_of, progress_of
 from kctl.cli.examples import epilog
 from kctl.cli.options import shared
 from kctl.cli.upgrade_options import (
+    ALLOW_EXPERIMENTAL,
+    ALLOW_RC,
     BACKUP_DIR,
     CATALOG,
     CERT_RENEWAL,
@@ -27,6 +29,7 @@ from kctl.cli.upgrade_options import (
     KUBECONFIG,
     KUBELET_VERSION,
     OUTPUT,
+    PATCHES,
     PRINT_CONFIG,
     PROBE_TIMEOUT,
     RESULT_OUTPUT,
@@ -127,6 +130,9 @@ def diff(
     force: bool = typer.Option(
         False, "--force", help="Judge as `apply --force` would (health findings overridden)."
     ),
+    patches: Path | None = PATCHES,
+    allow_experimental_upgrades: bool = ALLOW_EXPERIMENTAL,
+    allow_release_candidate_upgrades: bool = ALLOW_RC,
 ) -> None:
     """Print the diffs, then run apply's preflight: exit 3 when apply would be refused."""
     from kctl.app import upgrade as use_case
@@ -141,6 +147,7 @@ def diff(
         probe_timeout=probe_timeout,
         force=force,
         etcd_backup=False,
+        **_kubeadm(patches, allow_experimental_upgrades, allow_release_candidate_upgrades),
     )
     upgrader = use_case.prepare(use_case.resolve(request), progress_of(console))
     diffs = use_case.diffs(upgrader, context)
@@ -186,11 +193,15 @@ def apply(
     ignore_preflight_errors: list[str] | None = IGNORE_PREFLIGHT,
     print_config: bool = PRINT_CONFIG,
     config: Path | None = CONFIG,
+    patches: Path | None = PATCHES,
+    allow_experimental_upgrades: bool = ALLOW_EXPERIMENTAL,
+    allow_release_candidate_upgrades: bool = ALLOW_RC,
 ) -> None:
     request = _request(
         version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
         etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal, etcd_upgrade,
         skip_phases, ignore_preflight_errors, print_config, config,
+        _kubeadm(patches, allow_experimental_upgrades, allow_release_candidate_upgrades),
     )  # fmt: skip
     _run(ctx, list(PHASE_NAMES), request, yes, dry_run, output)
 
@@ -220,6 +231,9 @@ def phase(
     ignore_preflight_errors: list[str] | None = IGNORE_PREFLIGHT,
     print_config: bool = PRINT_CONFIG,
     config: Path | None = CONFIG,
+    patches: Path | None = PATCHES,
+    allow_experimental_upgrades: bool = ALLOW_EXPERIMENTAL,
+    allow_release_candidate_upgrades: bool = ALLOW_RC,
 ) -> None:
     if name not in PHASE_NAMES:
         raise InputError(f"unknown phase {name!r}", hint="phases: " + ", ".join(PHASE_NAMES))
@@ -227,6 +241,7 @@ def phase(
         version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
         etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal, etcd_upgrade,
         skip_phases, ignore_preflight_errors, print_config, config,
+        _kubeadm(patches, allow_experimental_upgrades, allow_release_candidate_upgrades),
     )  # fmt: skip
     _run(ctx, [name], request, yes or name == "preflight", dry_run, output)
 
@@ -255,13 +270,17 @@ def node(
     ignore_preflight_errors: list[str] | None = IGNORE_PREFLIGHT,
     print_config: bool = PRINT_CONFIG,
     config: Path | None = CONFIG,
+    patches: Path | None = PATCHES,
+    allow_experimental_upgrades: bool = ALLOW_EXPERIMENTAL,
+    allow_release_candidate_upgrades: bool = ALLOW_RC,
 ) -> None:
     """kubeadm upgrade node: this node's static pods (a secondary control plane) and kubelet
     config follow the cluster's ClusterConfiguration; a worker gets the kubelet config only."""
     request = _request(
         version, root, catalog_file, timeout, probe_timeout, backup_dir, etcd_endpoint,
         etcd_backup, force, kubeconfig, kubelet_version, certificate_renewal, etcd_upgrade,
-        skip_phases, ignore_preflight_errors, print_config, config, "node",
+        skip_phases, ignore_preflight_errors, print_config, config,
+        _kubeadm(patches, allow_experimental_upgrades, allow_release_candidate_upgrades), "node",
     )  # fmt: skip
     _run(ctx, list(NODE_PHASES), request, yes, dry_run, output)
 
@@ -284,6 +303,7 @@ def _request(
     ignore_preflight_errors: list[str] | None,
     print_config: bool,
     config: Path | None,
+    kubeadm: dict[str, Any],
     mode: str = "apply",
 ) -> Resolved:
     """apply's, phase's and node's shared options as one request, resolved against --config."""
@@ -308,8 +328,18 @@ def _request(
         print_config=print_config,
         config=config,
         mode=mode,
+        **kubeadm,
     )
     return resolve(request)
+
+
+def _kubeadm(patches: Path | None, allow_experimental: bool, allow_rc: bool) -> dict[str, Any]:
+    """--patches and the --allow-*-upgrades flags, as request fields."""
+    return {
+        "patches": patches,
+        "allow_experimental_upgrades": allow_experimental,
+        "allow_release_candidate_upgrades": allow_rc,
+    }
 
 
 def _run(

@@ -71,6 +71,23 @@ CONFIG = shared(
     help="kubeadm config file: an UpgradeConfiguration (kubeadm.k8s.io/v1beta4) and/or a"
     " ClusterConfiguration to use instead of the cluster's (read, never written).",
 )
+PATCHES = typer.Option(
+    None,
+    "--patches",
+    metavar="<dir>",
+    help="kubeadm's patch files (target[suffix][+strategic|merge|json].yaml|json) applied to"
+    " the static pods, in name order.",
+)
+ALLOW_EXPERIMENTAL = typer.Option(
+    False,
+    "--allow-experimental-upgrades",
+    help="Allow an alpha, beta or release-candidate target (kubeadm's flag).",
+)
+ALLOW_RC = typer.Option(
+    False,
+    "--allow-release-candidate-upgrades",
+    help="Allow a release-candidate target (kubeadm's flag).",
+)
 RESULT_OUTPUT = shared("--output", help="table|json|yaml: the result (phases, backup).")
 OUTPUT = shared("--output")
 

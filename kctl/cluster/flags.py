@@ -181,6 +181,8 @@ def _translate(
         "forceUpgrade": "force",
         "dryRun": "dry_run",
         "printConfig": "print_config",
+        "allowExperimentalUpgrades": "allow_experimental_upgrades",
+        "allowRCUpgrades": "allow_release_candidate_upgrades",
     }
     if key in booleans:
         if not isinstance(value, bool):
@@ -190,22 +192,17 @@ def _translate(
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise docs.invalid(path, where, f"{key} must be a list of names", index)
         out.options["skip_phases" if key == "skipPhases" else "ignore_preflight_errors"] = value
-    elif key in ("allowExperimentalUpgrades", "allowRCUpgrades"):
-        if value is not False:
-            raise docs.invalid(
-                path,
-                where,
-                f"{key}: kctl's release catalog holds no pre-releases, so it cannot upgrade to one",
-                index,
-            )
     elif key == "kubernetesVersion":
         out.options["version"] = str(value)
     elif key == "contextLines":
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise docs.invalid(path, where, "contextLines must be a whole number", index)
         out.options["context"] = value
-    elif key == "patches":
-        raise docs.invalid(path, where, "kctl does not apply kubeadm patches (yet)", index)
+    elif key == "patches":  # {directory: DIR}, relative to the config file as kubeadm reads it
+        directory = value.get("directory") if isinstance(value, dict) else None
+        if not isinstance(directory, str) or not directory:
+            raise docs.invalid(path, where, "patches must be {directory: DIR}", index)
+        out.options["patches"] = path.parent / directory
     elif key in NO_EFFECT:
         out.notes.append(f"{path}: {'.'.join(map(str, where))}: kctl pulls no images; no effect")
     else:  # timeouts and the rest: kctl's own --timeout applies

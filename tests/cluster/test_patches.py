@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kctl import yamlio
-from kctl.app.upgrade import UpgradeRequest, prepare
+from kctl.app.upgrade import UpgradeRequest, prepare, resolve
 from kctl.errors import InputError
 from tests.cluster.nodes import NodeSpec, make_node
 from tests.commands.recording import Recorder
@@ -19,7 +19,7 @@ TARGET = "v1.30.14"
 
 
 def _rendered(root: Path, patches: Path, recorder: Recorder | None = None) -> dict[str, object]:
-    request = UpgradeRequest(root, TARGET, options={"patches": patches})
+    request = resolve(UpgradeRequest(root, TARGET, patches=patches))
     upgrader = prepare(request, (recorder or Recorder()).progress())
     return {
         r.rel.rsplit("/", 1)[-1].removesuffix(".yaml"): yamlio.loads_all(r.new.decode())[0]
@@ -89,3 +89,31 @@ def test_bad_patch_names_its_file(tmp_path: Path, name: str, text: str, problem:
         _rendered(root, patches)
     assert problem in str(refused.value)
     assert refused.value.location is not None and name in refused.value.location.file
+
+
+def test_cli_diff_and_upgrade_configuration_take_the_patches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kctl upgrade diff --patches DIR` shows the patched manifest; an UpgradeConfiguration's
+    `patches.directory` (relative to the file, as kubeadm reads it) does the same for apply."""
+    from kctl.cli.main import main
+
+    root = make_node(tmp_path / "n", NodeSpec(pki=False))
+    patches = tmp_path / "patches"
+    patches.mkdir()
+    (patches / "kube-scheduler+json.json").write_text(
+        '[{"op": "add", "path": "/spec/containers/0/command/-", "value": "--v=4"}]'
+    )
+    assert main(["upgrade", "diff", TARGET, "--root", str(root), "--patches", str(patches)]) in (
+        0,
+        3,
+    )
+    assert "+    - --v=4" in capsys.readouterr().out
+    config = tmp_path / "upgrade.yaml"
+    config.write_text(
+        "apiVersion: kubeadm.k8s.io/v1beta4\nkind: UpgradeConfiguration\n"
+        "apply:\n  patches: {directory: patches}\n"
+    )
+    argv = ["upgrade", "apply", TARGET, "--root", str(root), "--dry-run", "--config", str(config)]
+    assert main([*argv, "--no-etcd-backup", "--force"]) == 0
+    assert "+    - --v=4" in capsys.readouterr().out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kctl.app.upgrade import UpgradeRequest, prepare
+from kctl.app.upgrade import UpgradeRequest, prepare, resolve
 from kctl.cluster.catalog import Version, load_catalog
 from kctl.errors import PreconditionError
 from kctl.progress import Progress
@@ -54,7 +54,7 @@ def test_unstable_targets_need_their_flag(
 ) -> None:
     root = make_node(tmp_path / "n", NodeSpec(pki=False))
     catalog = catalog_with_prereleases(tmp_path)
-    request = UpgradeRequest(root, target, catalog_file=catalog, options=dict(allow))
+    request = resolve(UpgradeRequest(root, target, catalog_file=catalog, **allow))
     if refused_for:
         with pytest.raises(PreconditionError) as refused:
             prepare(request, Progress())
@@ -69,3 +69,18 @@ def test_plan_defaults_stay_on_stable_releases(tmp_path: Path) -> None:
     catalog = load_catalog(catalog_with_prereleases(tmp_path))
     release = catalog.release("1.31")
     assert release is not None and release.latest.version.pre is None
+
+
+def test_cli_flags_allow_a_release_candidate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kctl.cli.main import main
+
+    root = make_node(tmp_path / "n", NodeSpec(pki=False))
+    catalog = catalog_with_prereleases(tmp_path)
+    argv = ["upgrade", "apply", "v1.31.0-rc.1", "--root", str(root), "--catalog", str(catalog)]
+    argv += ["--dry-run", "--no-etcd-backup", "--force"]
+    assert main(argv) == 3
+    assert "--allow-release-candidate-upgrades" in capsys.readouterr().err
+    assert main([*argv, "--allow-release-candidate-upgrades"]) == 0
+    assert "kube-apiserver:v1.31.0-rc.1" in capsys.readouterr().out
