@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from kctl.compose.spec import ServiceSpec, service_spec
 from kctl.errors import Location
 
 
@@ -60,6 +62,11 @@ class Service:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.config.get(key, default)
+
+    @cached_property
+    def spec(self) -> ServiceSpec:
+        """The typed keys (healthcheck, deploy, sizes, durations), built once after loading."""
+        return service_spec(self.config, self.location)
 
     @property
     def image(self) -> str | None:

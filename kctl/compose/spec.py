@@ -1,0 +1,198 @@
+"""A service's checked Compose keys as frozen dataclasses, built once from the canonical dict
+(after normalize.py and schema.py): durations are seconds and sizes bytes here, so the
+converter reads attributes and never parses a Compose value again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kctl.compose.units import parse_bytes, parse_duration
+from kctl.errors import Location
+
+ComposeMapping = Mapping[str, Any]
+"""A Compose mapping as loaded (canonical values), for the parts that stay untyped."""
+
+Where = Callable[[str], Location]
+
+
+@dataclass(frozen=True)
+class Healthcheck:
+    """`healthcheck:`; durations in seconds (None where the key is not written)."""
+
+    test: tuple[str, ...] = ()
+    interval: float | None = None
+    timeout: float | None = None
+    start_period: float | None = None
+    start_interval: float | None = None
+    retries: int | None = None
+    disable: bool = False
+
+
+@dataclass(frozen=True)
+class Device:
+    """One `deploy.resources.reservations.devices` entry."""
+
+    capabilities: tuple[str, ...] = ()
+    driver: str | None = None
+    device_ids: tuple[str, ...] = ()
+    count: int | str | None = None  # a number, or "all" / -1
+
+
+@dataclass(frozen=True)
+class ResourceBlock:
+    """`deploy.resources.limits` or `.reservations`; `keys` are the keys written, in order."""
+
+    cpus: float | None = None
+    memory: int | None = None  # bytes
+    pids: int | None = None
+    devices: tuple[Device, ...] = ()
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resources:
+    limits: ResourceBlock = field(default_factory=ResourceBlock)
+    reservations: ResourceBlock = field(default_factory=ResourceBlock)
+
+
+@dataclass(frozen=True)
+class RestartPolicy:
+    condition: str | None = None
+    max_attempts: int | None = None
+
+
+@dataclass(frozen=True)
+class UpdateConfig:
+    """`deploy.update_config`; `keys` are the keys written, in order."""
+
+    parallelism: int | None = None
+    order: str | None = None
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Placement:
+    constraints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deploy:
+    """`deploy:`; `keys` are the keys written, in order (empty when there is no deploy)."""
+
+    mode: str | None = None
+    replicas: int | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    resources: Resources = field(default_factory=Resources)
+    restart_policy: RestartPolicy | None = None
+    update_config: UpdateConfig | None = None
+    has_rollback_config: bool = False
+    placement: Placement = field(default_factory=Placement)
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """The typed keys of one service (the rest is still read from Service.config)."""
+
+    healthcheck: Healthcheck | None = None
+    deploy: Deploy = field(default_factory=Deploy)
+    mem_limit: int | None = None  # bytes
+    mem_reservation: int | None = None  # bytes
+    cpus: float | None = None
+    stop_grace_period: float | None = None  # seconds
+
+
+def _seconds(value: Any, where: Location) -> float | None:
+    return None if value is None else parse_duration(value, where)
+
+
+def _bytes(value: Any, where: Location) -> int | None:
+    return None if value is None else parse_bytes(value, where)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def healthcheck(value: ComposeMapping | None, where: Location) -> Healthcheck | None:
+    if value is None:
+        return None
+    return Healthcheck(
+        test=tuple(str(t) for t in value.get("test") or ()),
+        interval=_seconds(value.get("interval"), where),
+        timeout=_seconds(value.get("timeout"), where),
+        start_period=_seconds(value.get("start_period"), where),
+        start_interval=_seconds(value.get("start_interval"), where),
+        retries=_int(value.get("retries")),
+        disable=bool(value.get("disable")),
+    )
+
+
+def _device(value: ComposeMapping) -> Device:
+    return Device(
+        capabilities=tuple(str(c) for c in value.get("capabilities") or ()),
+        driver=None if value.get("driver") is None else str(value["driver"]),
+        device_ids=tuple(value.get("device_ids") or ()),
+        count=value.get("count"),
+    )
+
+
+def _block(value: ComposeMapping | None, where: Location) -> ResourceBlock:
+    block = value or {}
+    return ResourceBlock(
+        cpus=None if block.get("cpus") is None else float(block["cpus"]),
+        memory=_bytes(block.get("memory"), where),
+        pids=_int(block.get("pids")),
+        devices=tuple(_device(d) for d in block.get("devices") or ()),
+        keys=tuple(str(k) for k in block),
+    )
+
+
+def deploy(value: ComposeMapping | None, where: Location) -> Deploy:
+    if not value:
+        return Deploy()
+    resources = value.get("resources") or {}
+    policy = value.get("restart_policy")
+    update = value.get("update_config")
+    return Deploy(
+        mode=value.get("mode"),
+        replicas=_int(value.get("replicas")),
+        labels={str(k): str(v) for k, v in (value.get("labels") or {}).items()},
+        resources=Resources(
+            limits=_block(resources.get("limits"), where),
+            reservations=_block(resources.get("reservations"), where),
+        ),
+        restart_policy=RestartPolicy(
+            condition=policy.get("condition"), max_attempts=_int(policy.get("max_attempts"))
+        )
+        if policy
+        else None,
+        update_config=UpdateConfig(
+            parallelism=_int(update.get("parallelism")),
+            order=update.get("order"),
+            keys=tuple(str(k) for k in update),
+        )
+        if update
+        else None,
+        has_rollback_config=bool(value.get("rollback_config")),
+        placement=Placement(
+            constraints=tuple(
+                str(c) for c in (value.get("placement") or {}).get("constraints") or ()
+            )
+        ),
+        keys=tuple(str(k) for k in value),
+    )
+
+
+def service_spec(config: ComposeMapping, where: Where) -> ServiceSpec:
+    """The typed view of a service's canonical config (schema.py has checked every value)."""
+    return ServiceSpec(
+        healthcheck=healthcheck(config.get("healthcheck"), where("healthcheck")),
+        deploy=deploy(config.get("deploy"), where("deploy")),
+        mem_limit=_bytes(config.get("mem_limit"), where("mem_limit")),
+        mem_reservation=_bytes(config.get("mem_reservation"), where("mem_reservation")),
+        cpus=None if config.get("cpus") is None else float(config["cpus"]),
+        stop_grace_period=_seconds(config.get("stop_grace_period"), where("stop_grace_period")),
+    )
