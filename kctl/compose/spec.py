@@ -75,6 +75,8 @@ class UpdateConfig:
 @dataclass(frozen=True)
 class Placement:
     constraints: tuple[str, ...] = ()
+    preferences: tuple[ComposeMapping, ...] = ()
+    max_replicas_per_node: int | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,14 @@ def _block(value: ComposeMapping | None, where: Location) -> ResourceBlock:
     )
 
 
+def _placement(value: ComposeMapping) -> Placement:
+    return Placement(
+        constraints=tuple(str(c) for c in value.get("constraints") or ()),
+        preferences=tuple(value.get("preferences") or ()),
+        max_replicas_per_node=_int(value.get("max_replicas_per_node")),
+    )
+
+
 def deploy(value: ComposeMapping | None, where: Location) -> Deploy:
     if not value:
         return Deploy()
@@ -177,11 +187,7 @@ def deploy(value: ComposeMapping | None, where: Location) -> Deploy:
         if update
         else None,
         has_rollback_config=bool(value.get("rollback_config")),
-        placement=Placement(
-            constraints=tuple(
-                str(c) for c in (value.get("placement") or {}).get("constraints") or ()
-            )
-        ),
+        placement=_placement(value.get("placement") or {}),
         keys=tuple(str(k) for k in value),
     )
 

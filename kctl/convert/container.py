@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kctl.compose import Service, parse_bytes
+from kctl.compose import Service
+from kctl.compose.spec import Device, Resources
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, escape
 from kctl.convert.probes import probes
@@ -229,56 +230,57 @@ def exposed_ports(service: Service) -> list[tuple[int, str]]:
 
 def _resources(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str, Any]:
     """requests/limits from deploy.resources, GPUs, ephemeral-storage labels, mem_*, cpus."""
-    res = (service.get("deploy") or {}).get("resources") or {}
+    res = service.spec.deploy.resources
     out = _deploy_resources(ctx, service, res)
-    gpus = _gpus(ctx, service, (res.get("reservations") or {}).get("devices") or [])
+    gpus = _gpus(ctx, service, res.reservations.devices)
     if gpus:  # extended resources are set as limits (requests default to them)
         out.setdefault("limits", {}).update(gpus)
     for label, k8s_key in ((lbl.EPHEMERAL_LIMIT, "limits"), (lbl.EPHEMERAL_REQUEST, "requests")):
         if label in labels:
             out.setdefault(k8s_key, {})["ephemeral-storage"] = labels[label]
-    for key, k8s_key in (("mem_limit", "limits"), ("mem_reservation", "requests")):
-        if service.get(key) is not None:
-            out.setdefault(k8s_key, {})["memory"] = str(
-                parse_bytes(service.get(key), service.location(key))
-            )
-    if service.get("cpus") is not None:
-        out.setdefault("limits", {})["cpu"] = _cpu(float(service.get("cpus")))
+    for size, k8s_key in (
+        (service.spec.mem_limit, "limits"),
+        (service.spec.mem_reservation, "requests"),
+    ):
+        if size is not None:
+            out.setdefault(k8s_key, {})["memory"] = str(size)
+    if service.spec.cpus is not None:
+        out.setdefault("limits", {})["cpu"] = _cpu(service.spec.cpus)
     return out
 
 
-def _deploy_resources(
-    ctx: Context, service: Service, res: dict[str, Any]
-) -> dict[str, dict[str, Any]]:
+def _deploy_resources(ctx: Context, service: Service, res: Resources) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for compose_key, k8s_key in (("limits", "limits"), ("reservations", "requests")):
-        block = res.get(compose_key) or {}
+    for compose_key, block, k8s_key in (
+        ("limits", res.limits, "limits"),
+        ("reservations", res.reservations, "requests"),
+    ):
         values: dict[str, Any] = {}
-        if block.get("memory"):
-            values["memory"] = str(int(block["memory"]))
-        if block.get("cpus"):
-            values["cpu"] = _cpu(float(block["cpus"]))
+        if block.memory is not None:
+            values["memory"] = str(block.memory)
+        if block.cpus:
+            values["cpu"] = _cpu(block.cpus)
         if values:
             out[k8s_key] = values
-        for key in block:
+        for key in block.keys:
             if key not in ("memory", "cpus", "devices"):
                 ctx.warn(service, f"deploy.resources.{compose_key}.{key}", "not translated")
     return out
 
 
-def _gpus(ctx: Context, service: Service, devices: list[dict[str, Any]]) -> dict[str, int]:
+def _gpus(ctx: Context, service: Service, devices: tuple[Device, ...]) -> dict[str, int]:
     """deploy.resources.reservations.devices → {nvidia.com/gpu: N} (device plugin names)."""
     out: dict[str, int] = {}
     key = "deploy.resources.reservations.devices"
     for device in devices:
-        capabilities = {str(c) for c in device.get("capabilities") or []}
-        driver = str(device.get("driver") or "nvidia")
+        capabilities = set(device.capabilities)
+        driver = device.driver or "nvidia"
         resource = _GPU_RESOURCES.get(driver)
         if "gpu" not in capabilities or resource is None:
             ctx.warn(service, key, f"device {sorted(capabilities)} ({driver}) not translated")
             continue
-        ids = device.get("device_ids") or []
-        count = device.get("count")
+        ids = list(device.device_ids)
+        count = device.count
         if ids:
             ctx.warn(service, key, f"device_ids {ids}: Kubernetes picks the GPUs (count kept)")
             count = len(ids)

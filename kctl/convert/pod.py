@@ -8,7 +8,7 @@ import re
 import shlex
 from typing import Any
 
-from kctl.compose import Service, parse_duration
+from kctl.compose import Service
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context
 from kctl.kube.naming import dns_label
@@ -41,11 +41,8 @@ def pod_spec(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str
     security = _pod_security(service, labels)
     if security:
         pod["securityContext"] = security
-    if service.get("stop_grace_period") is not None:
-        grace = parse_duration(
-            service.get("stop_grace_period"), service.location("stop_grace_period")
-        )
-        pod["terminationGracePeriodSeconds"] = int(grace)
+    if service.spec.stop_grace_period is not None:
+        pod["terminationGracePeriodSeconds"] = int(service.spec.stop_grace_period)
     pod.update(_host_namespaces(ctx, service))
     if labels.get(lbl.SERVICE_ACCOUNT):
         pod["serviceAccountName"] = labels[lbl.SERVICE_ACCOUNT]
@@ -99,11 +96,11 @@ def _host_namespaces(ctx: Context, service: Service) -> dict[str, Any]:
 
 def placement(ctx: Context, service: Service) -> dict[str, Any]:
     """nodeSelector, affinity and tolerations from deploy.placement.constraints."""
-    rules = (service.get("deploy") or {}).get("placement") or {}
+    rules = service.spec.deploy.placement
     selector: dict[str, str] = {}
     expressions: list[dict[str, Any]] = []
     tolerations: list[dict[str, Any]] = []
-    for constraint in rules.get("constraints") or []:
+    for constraint in rules.constraints:
         match = re.match(r"^\s*([\w.\-/]+)\s*(==|!=)\s*(.+?)\s*$", str(constraint))
         if not match:
             ctx.warn(service, "deploy.placement", f"constraint {constraint!r} not understood")
@@ -130,9 +127,10 @@ def placement(ctx: Context, service: Service) -> dict[str, Any]:
             selector[node_key] = value
         else:
             expressions.append({"key": node_key, "operator": "NotIn", "values": [value]})
-    for key, what in (("preferences", "placement preferences"), ("max_replicas_per_node", "")):
-        if rules.get(key) not in (None, [], {}):
-            ctx.warn(service, "deploy.placement", f"{what or key} is not translated")
+    if rules.preferences:
+        ctx.warn(service, "deploy.placement", "placement preferences is not translated")
+    if rules.max_replicas_per_node is not None:
+        ctx.warn(service, "deploy.placement", "max_replicas_per_node is not translated")
     pod: dict[str, Any] = {}
     if selector:
         pod["nodeSelector"] = selector

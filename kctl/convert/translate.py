@@ -226,7 +226,7 @@ def _check_untranslated(ctx: Context, service: Service) -> None:
             continue
         if key not in TRANSLATED:
             ctx.warn(service, key, "not translated to Kubernetes (ignored)")
-    for key in service.get("deploy") or {}:
+    for key in service.spec.deploy.keys:
         if key not in DEPLOY_TRANSLATED:
             ctx.warn(service, f"deploy.{key}", "not translated to Kubernetes (ignored)")
     if lbl.SERVICE_GROUP in service.labels and ctx.opts.service_group_mode != "label":
@@ -279,10 +279,7 @@ def _check_top_level(ctx: Context) -> None:
 def _kompose_labels(ctx: Context, service: Service) -> dict[str, Any]:
     """The service's kompose.* labels (and those in deploy.labels), typed and checked."""
     values, problems = lbl.parse_labels(service.labels, "service")
-    deploy_labels = (service.get("deploy") or {}).get("labels") or {}
-    more, deploy_problems = lbl.parse_labels(
-        {str(k): str(v) for k, v in deploy_labels.items()}, "deploy"
-    )
+    more, deploy_problems = lbl.parse_labels(dict(service.spec.deploy.labels), "deploy")
     for key, found in (("labels", problems), ("deploy.labels", deploy_problems)):
         for problem in found:
             location = service.location(f"{key}.{problem.key}")

@@ -33,7 +33,7 @@ def controller(ctx: Context, service: Service, labels: dict[str, Any]) -> str:
         return str(labels[lbl.CONTROLLER_TYPE])
     if lbl.CRON_SCHEDULE in labels:
         return "cronjob"
-    mode = (service.get("deploy") or {}).get("mode")
+    mode = service.spec.deploy.mode
     if mode == "global":
         return "daemonset"
     if mode == "global-job":
@@ -55,12 +55,11 @@ def restart_of(service: Service) -> tuple[str, int | None]:
     if restart is not None:
         condition, _, count = str(restart).partition(":")
         return condition, int(count) if count.isdigit() else None
-    policy = (service.get("deploy") or {}).get("restart_policy") or {}
-    if not policy:
+    policy = service.spec.deploy.restart_policy
+    if policy is None:
         return "", None
-    condition = {"none": "no", "on-failure": "on-failure"}.get(str(policy.get("condition")), "")
-    attempts = policy.get("max_attempts")
-    return condition, int(attempts) if attempts is not None else None
+    condition = {"none": "no", "on-failure": "on-failure"}.get(str(policy.condition), "")
+    return condition, policy.max_attempts
 
 
 def autoscaled(labels: dict[str, Any], kind: str) -> bool:
@@ -119,9 +118,8 @@ def replicas(ctx: Context, service: Service) -> int:
     """--replicas, else deploy.replicas, else scale, else 1."""
     if ctx.opts.replicas is not None:
         return ctx.opts.replicas
-    deploy = service.get("deploy") or {}
-    if deploy.get("replicas") is not None:
-        return int(deploy["replicas"])
+    if service.spec.deploy.replicas is not None:
+        return service.spec.deploy.replicas
     if service.get("scale") is not None:
         return int(service.get("scale"))
     return 1
@@ -143,9 +141,9 @@ def _job(
     backoff = labels.get(lbl.CRON_BACKOFF, retries)
     if backoff is not None:
         job["backoffLimit"] = backoff
-    deploy = service.get("deploy") or {}
-    if deploy.get("mode") == "replicated-job" and deploy.get("replicas") is not None:
-        job["completions"] = job["parallelism"] = int(deploy["replicas"])
+    deploy = service.spec.deploy
+    if deploy.mode == "replicated-job" and deploy.replicas is not None:
+        job["completions"] = job["parallelism"] = deploy.replicas
     if kind == "job":
         return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": job}
     schedule = labels.get(lbl.CRON_SCHEDULE)
@@ -164,8 +162,10 @@ def _restart_warnings(ctx: Context, service: Service, kind: str) -> None:
     restart = str(service.get("restart") or "")
     if restart and restart not in ("always", "unless-stopped"):
         ctx.warn(service, "restart", f"restart: {restart} with a {kind}: pods always restart")
-    policy = (service.get("deploy") or {}).get("restart_policy") or {}
-    if policy.get("condition") not in (None, "any") or policy.get("max_attempts") is not None:
+    policy = service.spec.deploy.restart_policy
+    if policy is not None and (
+        policy.condition not in (None, "any") or policy.max_attempts is not None
+    ):
         ctx.warn(
             service,
             "deploy.restart_policy",
@@ -175,22 +175,22 @@ def _restart_warnings(ctx: Context, service: Service, kind: str) -> None:
 
 def _strategy(ctx: Context, service: Service, template: dict[str, Any]) -> dict[str, Any]:
     """deploy.update_config as a RollingUpdate; Recreate when a ReadWriteOnce claim is mounted."""
-    deploy = service.get("deploy") or {}
-    update = deploy.get("update_config") or {}
-    if deploy.get("rollback_config"):
+    deploy = service.spec.deploy
+    update = deploy.update_config
+    if deploy.has_rollback_config:
         ctx.warn(
             service,
             "deploy.rollback_config",
             "Kubernetes rolls back with `kubectl rollout undo`; rollback_config is not translated",
         )
     strategy: dict[str, Any] = {}
-    if update:
-        parallelism = int(update.get("parallelism", 1) or 1)
-        if update.get("order") == "start-first":
+    if update is not None:
+        parallelism = update.parallelism or 1
+        if update.order == "start-first":
             rolling = {"maxSurge": parallelism, "maxUnavailable": 0}
         else:
             rolling = {"maxSurge": 0, "maxUnavailable": parallelism}
-        for key in update:
+        for key in update.keys:
             if key not in ("parallelism", "order"):
                 ctx.warn(service, f"deploy.update_config.{key}", "not translated (ignored)")
         strategy = {"type": "RollingUpdate", "rollingUpdate": rolling}
@@ -213,7 +213,7 @@ def _strategy(ctx: Context, service: Service, template: dict[str, Any]) -> dict[
 def _deploy_labels(ctx: Context, service: Service, meta: dict[str, Any]) -> None:
     """deploy.labels label the workload (as Kompose); values Kubernetes refuses as labels are
     kept as annotations, with a warning. Fills meta, which this module has just built."""
-    deploy_labels = (service.get("deploy") or {}).get("labels") or {}
+    deploy_labels = dict(service.spec.deploy.labels)
     for key in label_or_annotate(meta, deploy_labels):
         ctx.warn(
             service, f"deploy.labels.{key}", "not a valid Kubernetes label: kept as an annotation"
