@@ -95,6 +95,22 @@ class Deploy:
 
 
 @dataclass(frozen=True)
+class Dependency:
+    """One `depends_on` entry (normalize.py fills the defaults)."""
+
+    condition: str = "service_started"
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class NetworkAttachment:
+    """One `networks.NAME` of a service; `keys` are the keys written, in order."""
+
+    aliases: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """The typed keys of one service (the rest is still read from Service.config)."""
 
@@ -104,6 +120,21 @@ class ServiceSpec:
     mem_reservation: int | None = None  # bytes
     cpus: float | None = None
     stop_grace_period: float | None = None  # seconds
+    container_name: str | None = None
+    entrypoint: tuple[str, ...] | None = None
+    command: tuple[str, ...] | None = None
+    working_dir: str | None = None
+    pull_policy: str | None = None
+    user: str | int | None = None  # as written (a warning quotes it)
+    cap_add: tuple[str, ...] = ()
+    cap_drop: tuple[str, ...] = ()
+    privileged: bool = False
+    read_only: bool = False
+    stdin_open: bool = False
+    tty: bool = False
+    has_build: bool = False
+    depends_on: Mapping[str, Dependency] = field(default_factory=dict)
+    networks: Mapping[str, NetworkAttachment] = field(default_factory=dict)
 
 
 def _seconds(value: Any, where: Location) -> float | None:
@@ -192,9 +223,46 @@ def deploy(value: ComposeMapping | None, where: Location) -> Deploy:
     )
 
 
+def _strings(value: Any) -> tuple[str, ...] | None:
+    return None if value is None else tuple(str(v) for v in value)
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if value else None
+
+
+def _networks(value: ComposeMapping | None) -> dict[str, NetworkAttachment]:
+    out = {}
+    for name, settings in (value or {}).items():
+        settings = settings or {}
+        aliases = tuple(str(a) for a in settings.get("aliases") or ())
+        out[str(name)] = NetworkAttachment(aliases, tuple(str(k) for k in settings))
+    return out
+
+
 def service_spec(config: ComposeMapping, where: Where) -> ServiceSpec:
     """The typed view of a service's canonical config (schema.py has checked every value)."""
     return ServiceSpec(
+        container_name=_text(config.get("container_name")),
+        entrypoint=_strings(config.get("entrypoint")),
+        command=_strings(config.get("command")),
+        working_dir=_text(config.get("working_dir")),
+        pull_policy=None if config.get("pull_policy") is None else str(config["pull_policy"]),
+        user=config.get("user"),
+        cap_add=_strings(config.get("cap_add")) or (),
+        cap_drop=_strings(config.get("cap_drop")) or (),
+        privileged=bool(config.get("privileged")),
+        read_only=bool(config.get("read_only")),
+        stdin_open=bool(config.get("stdin_open")),
+        tty=bool(config.get("tty")),
+        has_build=bool(config.get("build")),
+        depends_on={
+            str(name): Dependency(
+                str(spec.get("condition", "service_started")), bool(spec.get("required", True))
+            )
+            for name, spec in (config.get("depends_on") or {}).items()
+        },
+        networks=_networks(config.get("networks")),
         healthcheck=healthcheck(config.get("healthcheck"), where("healthcheck")),
         deploy=deploy(config.get("deploy"), where("deploy")),
         mem_limit=_bytes(config.get("mem_limit"), where("mem_limit")),

@@ -37,14 +37,15 @@ class ContainerPieces:
 def container(ctx: Context, name: str, service: Service, labels: dict[str, Any]) -> ContainerPieces:
     """The container a service runs (volume mounts are added by the assembler)."""
     # as Kompose: container_name names the container (in Compose it names the container)
-    container_name = dns_label(str(service.get("container_name") or ctx.service_names[name]))
+    typed = service.spec
+    container_name = dns_label(typed.container_name or ctx.service_names[name])
     spec: dict[str, Any] = {"name": container_name, "image": _image(ctx, name, service)}
-    if service.get("entrypoint") is not None:
-        spec["command"] = [escape(a) for a in service.get("entrypoint")]
-    if service.get("command") is not None:
-        spec["args"] = [escape(a) for a in service.get("command")]
-    if service.get("working_dir"):
-        spec["workingDir"] = service.get("working_dir")
+    if typed.entrypoint is not None:
+        spec["command"] = [escape(a) for a in typed.entrypoint]
+    if typed.command is not None:
+        spec["args"] = [escape(a) for a in typed.command]
+    if typed.working_dir:
+        spec["workingDir"] = typed.working_dir
     env_from, objects = _env_file(ctx, name, service)
     if env_from:
         spec["envFrom"] = env_from
@@ -54,7 +55,7 @@ def container(ctx: Context, name: str, service: Service, labels: dict[str, Any])
     ports = container_ports(ctx, service, bool(labels.get(lbl.EXPOSE_TO_HOST)))
     if ports:
         spec["ports"] = ports
-    policy = labels.get(lbl.IMAGE_PULL_POLICY) or _PULL.get(str(service.get("pull_policy")))
+    policy = labels.get(lbl.IMAGE_PULL_POLICY) or _PULL.get(str(typed.pull_policy))
     if policy:
         spec["imagePullPolicy"] = policy
     resources = _resources(ctx, service, labels)
@@ -63,9 +64,9 @@ def container(ctx: Context, name: str, service: Service, labels: dict[str, Any])
     security = _security(ctx, service)
     if security:
         spec["securityContext"] = security
-    if service.get("stdin_open"):
+    if typed.stdin_open:
         spec["stdin"] = True
-    if service.get("tty"):
+    if typed.tty:
         spec["tty"] = True
     spec.update(probes(ctx, service, labels))
     return ContainerPieces(spec, objects)
@@ -95,7 +96,7 @@ def _image(ctx: Context, name: str, service: Service) -> str:
             )
         return service.image
     image = f"{ctx.project.name}-{name}"  # the name docker compose gives the image it builds
-    if not service.get("build"):
+    if not service.spec.has_build:
         raise InputError(
             f"service {name!r} has neither image nor build", location=service.location("")
         )
@@ -298,7 +299,7 @@ def _cpu(cpus: float) -> str:
 
 def _security(ctx: Context, service: Service) -> dict[str, Any]:
     security: dict[str, Any] = {}
-    user = service.get("user")
+    user = service.spec.user
     if user is not None:
         uid, _, gid = str(user).partition(":")
         if uid.isdigit():
@@ -312,14 +313,14 @@ def _security(ctx: Context, service: Service) -> dict[str, Any]:
                 f"user {user!r} is not numeric: Kubernetes needs a UID (runAsUser); left out",
             )
     caps: dict[str, list[str]] = {}
-    if service.get("cap_add"):
-        caps["add"] = list(service.get("cap_add"))
-    if service.get("cap_drop"):
-        caps["drop"] = list(service.get("cap_drop"))
+    if service.spec.cap_add:
+        caps["add"] = list(service.spec.cap_add)
+    if service.spec.cap_drop:
+        caps["drop"] = list(service.spec.cap_drop)
     if caps:
         security["capabilities"] = caps
-    if service.get("privileged"):
+    if service.spec.privileged:
         security["privileged"] = True
-    if service.get("read_only"):
+    if service.spec.read_only:
         security["readOnlyRootFilesystem"] = True
     return security

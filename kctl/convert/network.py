@@ -135,11 +135,11 @@ def _aliases(
 ) -> list[dict[str, Any]]:
     """networks.*.aliases: one more Service per alias, so the alias resolves to the pods."""
     out = []
-    for network_name, settings in (service.get("networks") or {}).items():
-        for key in settings or {}:
+    for network_name, settings in service.spec.networks.items():
+        for key in settings.keys:
             if key != "aliases":
                 ctx.warn(service, f"networks.{network_name}.{key}", "not translated (ignored)")
-        for alias in (settings or {}).get("aliases") or []:
+        for alias in settings.aliases:
             wanted = dns_label(str(alias))
             if service_obj is None:
                 ctx.warn(service, "networks", f"alias {alias!r}: not on a network, no Service")
@@ -191,7 +191,7 @@ def _ingress(
 
 
 def networks_of(service: Service) -> list[str]:
-    return list((service.get("networks") or {"default": None}).keys())
+    return list(service.spec.networks) or ["default"]
 
 
 def network_label(ctx: Context, network_name: str) -> str:

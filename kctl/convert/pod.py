@@ -169,8 +169,8 @@ def init_containers(
         init.append(container)
     if not ctx.opts.wait_for_deps:
         return init
-    for dependency, spec in (service.get("depends_on") or {}).items():
-        wait = _wait_for(ctx, service, dependency, spec.get("condition", "service_started"))
+    for dependency, spec in service.spec.depends_on.items():
+        wait = _wait_for(ctx, service, dependency, spec.condition)
         if wait is not None:
             init.append(wait)
     return init
