@@ -135,6 +135,18 @@ class ServiceSpec:
     has_build: bool = False
     depends_on: Mapping[str, Dependency] = field(default_factory=dict)
     networks: Mapping[str, NetworkAttachment] = field(default_factory=dict)
+    network_mode: str | None = None
+    pid: str | None = None
+    ipc: str | None = None
+    restart: str | None = None
+    scale: int | None = None
+    hostname: str | None = None
+    extra_hosts: tuple[str, ...] = ()
+    dns: tuple[str, ...] = ()
+    dns_search: tuple[str, ...] = ()
+    sysctls: Mapping[str, str] = field(default_factory=dict)
+    expose: tuple[str, ...] = ()
+    tmpfs: tuple[str, ...] = ()
 
 
 def _seconds(value: Any, where: Location) -> float | None:
@@ -227,6 +239,10 @@ def _strings(value: Any) -> tuple[str, ...] | None:
     return None if value is None else tuple(str(v) for v in value)
 
 
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def _text(value: Any) -> str | None:
     return str(value) if value else None
 
@@ -247,7 +263,7 @@ def service_spec(config: ComposeMapping, where: Where) -> ServiceSpec:
         entrypoint=_strings(config.get("entrypoint")),
         command=_strings(config.get("command")),
         working_dir=_text(config.get("working_dir")),
-        pull_policy=None if config.get("pull_policy") is None else str(config["pull_policy"]),
+        pull_policy=_str(config.get("pull_policy")),
         user=config.get("user"),
         cap_add=_strings(config.get("cap_add")) or (),
         cap_drop=_strings(config.get("cap_drop")) or (),
@@ -263,6 +279,18 @@ def service_spec(config: ComposeMapping, where: Where) -> ServiceSpec:
             for name, spec in (config.get("depends_on") or {}).items()
         },
         networks=_networks(config.get("networks")),
+        network_mode=_str(config.get("network_mode")),
+        pid=_str(config.get("pid")),
+        ipc=_str(config.get("ipc")),
+        restart=_str(config.get("restart")),
+        scale=_int(config.get("scale")),
+        hostname=_text(config.get("hostname")),
+        extra_hosts=_strings(config.get("extra_hosts")) or (),
+        dns=_strings(config.get("dns")) or (),
+        dns_search=_strings(config.get("dns_search")) or (),
+        sysctls={str(k): str(v) for k, v in (config.get("sysctls") or {}).items()},
+        expose=_strings(config.get("expose")) or (),
+        tmpfs=_strings(config.get("tmpfs")) or (),
         healthcheck=healthcheck(config.get("healthcheck"), where("healthcheck")),
         deploy=deploy(config.get("deploy"), where("deploy")),
         mem_limit=_bytes(config.get("mem_limit"), where("mem_limit")),

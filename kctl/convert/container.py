@@ -218,7 +218,7 @@ def container_ports(ctx: Context, service: Service, host_ports: bool) -> list[di
 def exposed_ports(service: Service) -> list[tuple[int, str]]:
     """(port, PROTOCOL) for every `expose:` entry, ranges expanded."""
     out = []
-    for exposed in service.get("expose") or []:
+    for exposed in service.spec.expose:
         number, _, proto = str(exposed).partition("/")
         start, _, end = number.partition("-")
         try:

@@ -73,7 +73,7 @@ def _ports(service: Service) -> list[dict[str, Any]]:
 def on_project_network(service: Service) -> bool:
     """Whether Compose's DNS answers the service's name: not with network_mode host, none,
     bridge, service:X or container:X (no endpoint on the project's networks)."""
-    return not service.get("network_mode")
+    return not service.spec.network_mode
 
 
 def _service(
@@ -203,7 +203,7 @@ def network_policies(ctx: Context) -> list[dict[str, Any]]:
     """One NetworkPolicy per Compose network: pods on it accept traffic from each other."""
     networks: dict[str, list[str]] = {}
     for name, service in ctx.project.services.items():
-        if service.get("network_mode"):
+        if service.spec.network_mode:
             continue
         for network_name in networks_of(service):
             networks.setdefault(network_name, []).append(name)
@@ -262,17 +262,18 @@ def _reaches(match: re.Match[str]) -> bool:
 def _reaching_texts(service: Service) -> list[tuple[str, str]]:
     """(key, text) of the values where a service names the hosts it talks to."""
     out: list[tuple[str, str]] = []
-    for var, value in (service.get("environment") or {}).items():
+    for var, value in service.environment.items():
         if value is None:
             continue
         own = f"environment.{var}" in service.locations or var not in service.env_file_environment
         out.append((f"environment.{var}" if own else "env_file", str(value)))
-    values = {
-        "command": service.get("command"),
-        "entrypoint": service.get("entrypoint"),
-        "healthcheck.test": (service.get("healthcheck") or {}).get("test"),
+    check = service.spec.healthcheck
+    values: dict[str, tuple[str, ...] | None] = {
+        "command": service.spec.command,
+        "entrypoint": service.spec.entrypoint,
+        "healthcheck.test": check.test if check is not None else None,
     }
-    for key, value in values.items():
-        if value:
-            out.append((key, " ".join(map(str, value)) if isinstance(value, list) else str(value)))
+    for key, words in values.items():
+        if words:
+            out.append((key, " ".join(words)))
     return out

@@ -26,11 +26,11 @@ _NODE_LABELS = {
 def pod_spec(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str, Any]:
     """Every pod field the service sets, containers and volumes aside."""
     pod: dict[str, Any] = {}
-    if service.get("hostname"):
-        pod["hostname"] = dns_label(str(service.get("hostname")))
+    if service.spec.hostname:
+        pod["hostname"] = dns_label(service.spec.hostname)
     aliases: dict[str, list[str]] = {}
-    for entry in service.get("extra_hosts") or []:
-        host, ip = _split_host(str(entry))
+    for entry in service.spec.extra_hosts:
+        host, ip = _split_host(entry)
         if host and ip:
             aliases.setdefault(ip, []).append(host)
     if aliases:
@@ -53,8 +53,8 @@ def pod_spec(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str
 
 
 def _dns_config(ctx: Context, service: Service) -> dict[str, Any]:
-    dns = service.get("dns") or []
-    searches = service.get("dns_search") or []
+    dns = list(service.spec.dns)
+    searches = list(service.spec.dns_search)
     config: dict[str, Any] = {}
     if dns:  # cluster DNS stays first (as Compose's embedded DNS), these follow
         config["nameservers"] = list(dns)[:2]
@@ -71,9 +71,9 @@ def _dns_config(ctx: Context, service: Service) -> dict[str, Any]:
 
 def _pod_security(service: Service, labels: dict[str, Any]) -> dict[str, Any]:
     security: dict[str, Any] = {}
-    sysctls = service.get("sysctls") or {}
+    sysctls = service.spec.sysctls
     if sysctls:
-        security["sysctls"] = [{"name": k, "value": str(v)} for k, v in sysctls.items()]
+        security["sysctls"] = [{"name": k, "value": v} for k, v in sysctls.items()]
     if lbl.FS_GROUP in labels:
         security["fsGroup"] = labels[lbl.FS_GROUP]
     return security
@@ -81,8 +81,12 @@ def _pod_security(service: Service, labels: dict[str, Any]) -> dict[str, Any]:
 
 def _host_namespaces(ctx: Context, service: Service) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for key, field in (("network_mode", "hostNetwork"), ("pid", "hostPID"), ("ipc", "hostIPC")):
-        value = service.get(key)
+    spec = service.spec
+    for key, value, field in (
+        ("network_mode", spec.network_mode, "hostNetwork"),
+        ("pid", spec.pid, "hostPID"),
+        ("ipc", spec.ipc, "hostIPC"),
+    ):
         if value == "host":
             out[field] = True
         elif key == "network_mode" and (
@@ -190,7 +194,7 @@ def _wait_for(ctx: Context, service: Service, dependency: str, condition: str) -
         return None
     ports = [p.published or str(p.target) for p in target.ports if p.protocol == "tcp"] + [
         str(e).partition("/")[0]
-        for e in target.get("expose") or []
+        for e in target.spec.expose
         if str(e).partition("/")[2] in ("", "tcp")
     ]
     if not ports:

@@ -69,8 +69,8 @@ def storage(
     builder = _Builder(ctx, state, name, service, labels, controller)
     for index, volume in enumerate(service.volumes):
         builder.volume(index, volume)
-    for index, target in enumerate(service.get("tmpfs") or []):
-        builder.tmpfs(index, str(target))
+    for index, target in enumerate(service.spec.tmpfs):
+        builder.tmpfs(index, target)
     pieces = builder.pieces
     for kind in ("secrets", "configs"):
         for spec in service.get(kind) or []:

@@ -51,9 +51,9 @@ def controller(ctx: Context, service: Service, labels: dict[str, Any]) -> str:
 
 def restart_of(service: Service) -> tuple[str, int | None]:
     """(no|always|on-failure|unless-stopped, or "" when unset; retry count) of a service."""
-    restart = service.get("restart")
+    restart = service.spec.restart
     if restart is not None:
-        condition, _, count = str(restart).partition(":")
+        condition, _, count = restart.partition(":")
         return condition, int(count) if count.isdigit() else None
     policy = service.spec.deploy.restart_policy
     if policy is None:
@@ -120,8 +120,8 @@ def replicas(ctx: Context, service: Service) -> int:
         return ctx.opts.replicas
     if service.spec.deploy.replicas is not None:
         return service.spec.deploy.replicas
-    if service.get("scale") is not None:
-        return int(service.get("scale"))
+    if service.spec.scale is not None:
+        return service.spec.scale
     return 1
 
 
@@ -159,7 +159,7 @@ def _job(
 
 
 def _restart_warnings(ctx: Context, service: Service, kind: str) -> None:
-    restart = str(service.get("restart") or "")
+    restart = service.spec.restart or ""
     if restart and restart not in ("always", "unless-stopped"):
         ctx.warn(service, "restart", f"restart: {restart} with a {kind}: pods always restart")
     policy = service.spec.deploy.restart_policy
