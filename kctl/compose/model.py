@@ -10,7 +10,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from kctl.compose.spec import ServiceSpec, service_spec
+from kctl.compose.spec import (
+    FileObject,
+    ServiceSpec,
+    VolumeSpec,
+    file_object,
+    service_spec,
+    volume_spec,
+)
 from kctl.errors import Location
 
 
@@ -138,6 +145,21 @@ class Project:
     warnings: list[ComposeWarning] = field(default_factory=list)
     locations: dict[str, Location] = field(default_factory=dict)
     environment: dict[str, str] = field(default_factory=dict, repr=False)  # for interpolation
+
+    @cached_property
+    def secret_specs(self) -> dict[str, FileObject]:
+        """The top-level secrets, typed (built once, after loading)."""
+        return {name: file_object(spec) for name, spec in self.secrets.items()}
+
+    @cached_property
+    def config_specs(self) -> dict[str, FileObject]:
+        """The top-level configs, typed (built once, after loading)."""
+        return {name: file_object(spec) for name, spec in self.configs.items()}
+
+    @cached_property
+    def volume_specs(self) -> dict[str, VolumeSpec]:
+        """The top-level volumes, typed (built once, after loading)."""
+        return {name: volume_spec(spec) for name, spec in self.volumes.items()}
 
     def to_canonical(self) -> dict[str, Any]:
         """The project as `docker-compose config --format json` shapes it (consumed fields)."""

@@ -4,6 +4,7 @@ converter reads attributes and never parses a Compose value again."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,6 +112,47 @@ class NetworkAttachment:
 
 
 @dataclass(frozen=True)
+class FileMount:
+    """One `secrets:` / `configs:` entry of a service (long syntax after normalize.py)."""
+
+    source: str
+    target: str | None = None
+    uid: str | None = None
+    gid: str | None = None
+    mode: int | None = None  # octal text read as a number
+
+
+@dataclass(frozen=True)
+class Tmpfs:
+    """One `tmpfs:` entry: `PATH[:size=SIZE,...]`, the size in bytes."""
+
+    path: str
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class FileObject:
+    """A top-level secret or config."""
+
+    file: str | None = None
+    environment: str | None = None
+    content: str | None = None
+    external: bool = False
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class VolumeSpec:
+    """A top-level volume."""
+
+    external: bool = False
+    name: str | None = None
+    driver: str | None = None
+    driver_opts: Mapping[str, str] = field(default_factory=dict)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """The typed keys of one service (the rest is still read from Service.config)."""
 
@@ -146,7 +188,9 @@ class ServiceSpec:
     dns_search: tuple[str, ...] = ()
     sysctls: Mapping[str, str] = field(default_factory=dict)
     expose: tuple[str, ...] = ()
-    tmpfs: tuple[str, ...] = ()
+    tmpfs: tuple[Tmpfs, ...] = ()
+    secrets: tuple[FileMount, ...] = ()
+    configs: tuple[FileMount, ...] = ()
 
 
 def _seconds(value: Any, where: Location) -> float | None:
@@ -247,6 +291,47 @@ def _text(value: Any) -> str | None:
     return str(value) if value else None
 
 
+def _tmpfs(text: str, where: Location) -> Tmpfs:
+    path, _, options = text.partition(":")
+    size = re.search(r"size=(\w+)", options)
+    return Tmpfs(path, parse_bytes(size.group(1), where) if size else None)
+
+
+def _file_mount(value: ComposeMapping) -> FileMount:
+    mode = value.get("mode")
+    return FileMount(
+        source=str(value["source"]),
+        target=_text(value.get("target")),
+        uid=_str(value.get("uid")),
+        gid=_str(value.get("gid")),
+        mode=None if mode is None else int(str(mode), 8) if isinstance(mode, str) else int(mode),
+    )
+
+
+def file_object(value: ComposeMapping | None) -> FileObject:
+    """A top-level secret or config (an empty one when the name is not defined)."""
+    top = value or {}
+    return FileObject(
+        file=_text(top.get("file")),
+        environment=_text(top.get("environment")),
+        content=_str(top.get("content")),
+        external=bool(top.get("external")),
+        name=_text(top.get("name")),
+    )
+
+
+def volume_spec(value: ComposeMapping | None) -> VolumeSpec:
+    """A top-level volume (an empty one when the name is not defined)."""
+    top = value or {}
+    return VolumeSpec(
+        external=bool(top.get("external")),
+        name=_str(top.get("name")),
+        driver=_str(top.get("driver")),
+        driver_opts={str(k): str(v) for k, v in (top.get("driver_opts") or {}).items()},
+        labels={str(k): str(v) for k, v in (top.get("labels") or {}).items()},
+    )
+
+
 def _networks(value: ComposeMapping | None) -> dict[str, NetworkAttachment]:
     out = {}
     for name, settings in (value or {}).items():
@@ -290,7 +375,9 @@ def service_spec(config: ComposeMapping, where: Where) -> ServiceSpec:
         dns_search=_strings(config.get("dns_search")) or (),
         sysctls={str(k): str(v) for k, v in (config.get("sysctls") or {}).items()},
         expose=_strings(config.get("expose")) or (),
-        tmpfs=_strings(config.get("tmpfs")) or (),
+        tmpfs=tuple(_tmpfs(str(t), where("tmpfs")) for t in config.get("tmpfs") or ()),
+        secrets=tuple(_file_mount(m) for m in config.get("secrets") or ()),
+        configs=tuple(_file_mount(m) for m in config.get("configs") or ()),
         healthcheck=healthcheck(config.get("healthcheck"), where("healthcheck")),
         deploy=deploy(config.get("deploy"), where("deploy")),
         mem_limit=_bytes(config.get("mem_limit"), where("mem_limit")),
