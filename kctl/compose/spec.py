@@ -151,6 +151,22 @@ class VolumeSpec:
     driver_opts: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def mount_type(self) -> str:
+        """driver_opts `type` (the local driver's mount -t), "" when unset."""
+        return self.driver_opts.get("type", "")
+
+    @property
+    def device(self) -> str:
+        """driver_opts `device` (what the local driver mounts), "" when unset."""
+        return self.driver_opts.get("device", "")
+
+    @property
+    def mount_options(self) -> dict[str, str]:
+        """driver_opts `o` (`addr=1.2.3.4,ro`) as option -> value ("" for a flag)."""
+        text = self.driver_opts.get("o", "")
+        return dict(o.partition("=")[::2] for o in text.split(",") if o)
+
 
 @dataclass(frozen=True)
 class ServiceSpec:

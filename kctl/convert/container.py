@@ -12,6 +12,7 @@ from kctl.compose import Service
 from kctl.compose.spec import Device, Resources
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, escape
+from kctl.convert.options import KomposeLabels, KubeFields
 from kctl.convert.probes import probes
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label
@@ -34,7 +35,7 @@ class ContainerPieces:
     objects: list[Owned] = field(default_factory=list)
 
 
-def container(ctx: Context, name: str, service: Service, labels: dict[str, Any]) -> ContainerPieces:
+def container(ctx: Context, name: str, service: Service, labels: KomposeLabels) -> ContainerPieces:
     """The container a service runs (volume mounts are added by the assembler)."""
     # as Kompose: container_name names the container (in Compose it names the container)
     typed = service.spec
@@ -229,7 +230,7 @@ def exposed_ports(service: Service) -> list[tuple[int, str]]:
     return out
 
 
-def _resources(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str, Any]:
+def _resources(ctx: Context, service: Service, labels: KomposeLabels) -> KubeFields:
     """requests/limits from deploy.resources, GPUs, ephemeral-storage labels, mem_*, cpus."""
     res = service.spec.deploy.resources
     out = _deploy_resources(ctx, service, res)
@@ -297,7 +298,7 @@ def _cpu(cpus: float) -> str:
     return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
 
 
-def _security(ctx: Context, service: Service) -> dict[str, Any]:
+def _security(ctx: Context, service: Service) -> KubeFields:
     security: dict[str, Any] = {}
     user = service.spec.user
     if user is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from kctl.compose import Project
 from kctl.convert import labels as lbl
+from kctl.convert.options import KubeFields
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label
 
@@ -76,7 +77,7 @@ def _join(project: Project, pod_of: dict[str, str], name: str, target: str) -> s
     )
 
 
-def pod_spec_of(workload: dict[str, Any]) -> dict[str, Any]:
+def pod_spec_of(workload: dict[str, Any]) -> KubeFields:
     """The pod spec inside any workload kind."""
     spec = workload["spec"]
     if workload["kind"] == "CronJob":

@@ -19,6 +19,7 @@ from kctl.compose import Service
 from kctl.convert import labels as lbl
 from kctl.convert.container import exposed_ports
 from kctl.convert.context import Context, Owned
+from kctl.convert.options import KomposeLabels, KubeFields, KubeObject
 from kctl.kube.naming import dns_label
 from kctl.plaindata import clone
 
@@ -32,7 +33,7 @@ class NetworkPieces:
 
 
 def network(
-    ctx: Context, name: str, service: Service, labels: dict[str, Any], controller: str
+    ctx: Context, name: str, service: Service, labels: KomposeLabels, controller: str
 ) -> NetworkPieces:
     """The Service of a service, its Ingress and one more Service per network alias."""
     service_obj = _service(ctx, name, service, labels, controller)
@@ -77,8 +78,8 @@ def on_project_network(service: Service) -> bool:
 
 
 def _service(
-    ctx: Context, name: str, service: Service, labels: dict[str, Any], controller: str
-) -> dict[str, Any] | None:
+    ctx: Context, name: str, service: Service, labels: KomposeLabels, controller: str
+) -> KubeFields | None:
     ports = _ports(service)
     kind = labels.get(lbl.SERVICE_TYPE, "clusterip")
     if not ports and kind != "headless":
@@ -119,7 +120,7 @@ def _service(
     }
 
 
-def headless(ctx: Context, name: str) -> dict[str, Any]:
+def headless(ctx: Context, name: str) -> KubeObject:
     """The governing Service a StatefulSet without ports still needs: headless, and without
     ports (Kompose lists a placeholder 55555 that nothing serves; DNS needs no port)."""
     return {
@@ -158,8 +159,8 @@ def _aliases(
 
 
 def _ingress(
-    ctx: Context, name: str, service: Service, labels: dict[str, Any], service_obj: dict[str, Any]
-) -> dict[str, Any] | None:
+    ctx: Context, name: str, service: Service, labels: KomposeLabels, service_obj: dict[str, Any]
+) -> KubeFields | None:
     expose = labels.get(lbl.SERVICE_EXPOSE)
     if not expose or expose.lower() == "false":
         return None

@@ -11,6 +11,7 @@ from typing import Any
 from kctl.compose import Service
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context
+from kctl.convert.options import KomposeLabels, KubeFields
 from kctl.kube.naming import dns_label
 
 _CONTROL_PLANE = "node-role.kubernetes.io/control-plane"
@@ -23,7 +24,7 @@ _NODE_LABELS = {
 }
 
 
-def pod_spec(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str, Any]:
+def pod_spec(ctx: Context, service: Service, labels: KomposeLabels) -> KubeFields:
     """Every pod field the service sets, containers and volumes aside."""
     pod: dict[str, Any] = {}
     if service.spec.hostname:
@@ -52,7 +53,7 @@ def pod_spec(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str
     return pod
 
 
-def _dns_config(ctx: Context, service: Service) -> dict[str, Any]:
+def _dns_config(ctx: Context, service: Service) -> KubeFields:
     dns = list(service.spec.dns)
     searches = list(service.spec.dns_search)
     config: dict[str, Any] = {}
@@ -69,7 +70,7 @@ def _dns_config(ctx: Context, service: Service) -> dict[str, Any]:
     return config
 
 
-def _pod_security(service: Service, labels: dict[str, Any]) -> dict[str, Any]:
+def _pod_security(service: Service, labels: KomposeLabels) -> KubeFields:
     security: dict[str, Any] = {}
     sysctls = service.spec.sysctls
     if sysctls:
@@ -79,7 +80,7 @@ def _pod_security(service: Service, labels: dict[str, Any]) -> dict[str, Any]:
     return security
 
 
-def _host_namespaces(ctx: Context, service: Service) -> dict[str, Any]:
+def _host_namespaces(ctx: Context, service: Service) -> KubeFields:
     out: dict[str, Any] = {}
     spec = service.spec
     for key, value, field in (
@@ -98,7 +99,7 @@ def _host_namespaces(ctx: Context, service: Service) -> dict[str, Any]:
     return out
 
 
-def placement(ctx: Context, service: Service) -> dict[str, Any]:
+def placement(ctx: Context, service: Service) -> KubeFields:
     """nodeSelector, affinity and tolerations from deploy.placement.constraints."""
     rules = service.spec.deploy.placement
     selector: dict[str, str] = {}
@@ -158,7 +159,7 @@ def _node_label(key: str) -> str | None:
 
 
 def init_containers(
-    ctx: Context, name: str, service: Service, labels: dict[str, Any]
+    ctx: Context, name: str, service: Service, labels: KomposeLabels
 ) -> list[dict[str, Any]]:
     """kompose.init.containers.* and one wait container per depends_on service with a port."""
     init: list[dict[str, Any]] = []

@@ -8,10 +8,11 @@ from kctl.compose import Service
 from kctl.compose.spec import Healthcheck
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, escape
+from kctl.convert.options import KomposeLabels, KubeFields
 from kctl.errors import InputError
 
 
-def probes(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str, Any]:
+def probes(ctx: Context, service: Service, labels: KomposeLabels) -> KubeFields:
     """{livenessProbe, readinessProbe} of the service's container (either may be absent).
 
     The healthcheck is the liveness probe and, unless readiness labels say otherwise, the
@@ -43,7 +44,7 @@ def probes(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str, 
     return out
 
 
-def _readiness(labels: dict[str, Any], service: Service) -> dict[str, Any] | None:
+def _readiness(labels: KomposeLabels, service: Service) -> KubeFields | None:
     """The probe the readiness labels describe; None when there are no readiness labels."""
     named = [k for k in labels if k.startswith(lbl.READINESS_PREFIX) and k != lbl.READINESS_DISABLE]
     if not named:
@@ -62,7 +63,7 @@ def _readiness(labels: dict[str, Any], service: Service) -> dict[str, Any] | Non
     return readiness
 
 
-def _label_check(labels: dict[str, Any]) -> Healthcheck:
+def _label_check(labels: KomposeLabels) -> Healthcheck:
     """The healthcheck the readiness labels write (labels.py has typed their values: the
     durations are seconds already)."""
 
@@ -83,7 +84,7 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def probe_from(check: Healthcheck) -> dict[str, Any]:
+def probe_from(check: Healthcheck) -> KubeFields:
     """An exec probe from a Compose healthcheck ({} when disabled or without a test)."""
     if check.disable:
         return {}
@@ -100,8 +101,8 @@ def probe_from(check: Healthcheck) -> dict[str, Any]:
 
 
 def _label_probe(
-    labels: dict[str, Any], service: Service, path_label: str, port_label: str, tcp_label: str
-) -> dict[str, Any]:
+    labels: KomposeLabels, service: Service, path_label: str, port_label: str, tcp_label: str
+) -> KubeFields:
     if labels.get(path_label):
         port = labels.get(port_label) or next((p.target for p in service.ports), None)
         if port is None:
@@ -119,7 +120,7 @@ def _label_probe(
 DOCKER_DEFAULTS = {"interval": 30, "timeout": 30, "retries": 3}
 
 
-def timing(check: Healthcheck) -> dict[str, Any]:
+def timing(check: Healthcheck) -> KubeFields:
     """periodSeconds, timeoutSeconds, initialDelaySeconds, failureThreshold of a healthcheck,
     with Docker's defaults where a healthcheck with a test leaves them out (not Kubernetes'
     10 s / 1 s). A probe only labels describe (no Docker healthcheck) keeps Kubernetes'."""

@@ -12,6 +12,7 @@ from kctl.compose import Service
 from kctl.compose.spec import FileMount, FileObject
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, inside_project
+from kctl.convert.options import KubeObject
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label, dns_subdomain
 
@@ -89,7 +90,7 @@ def _mounts(service: Service, kind: str) -> tuple[FileMount, ...]:
     return service.spec.secrets if kind == "secrets" else service.spec.configs
 
 
-def _object(ctx: Context, kind: str, name: str, key: str, content: bytes) -> dict[str, Any]:
+def _object(ctx: Context, kind: str, name: str, key: str, content: bytes) -> KubeObject:
     meta: dict[str, Any] = {"name": name}
     if ctx.opts.namespace:
         meta["namespace"] = ctx.opts.namespace

@@ -17,6 +17,7 @@ from kctl.compose import Project, Service, ServiceVolume
 from kctl.compose.spec import Tmpfs, VolumeSpec
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, inside_project, label_or_annotate
+from kctl.convert.options import KomposeLabels, KubeFields
 from kctl.convert.secrets import config_key, secret_or_config
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label, dns_subdomain
@@ -62,7 +63,7 @@ def storage(
     state: StorageState,
     name: str,
     service: Service,
-    labels: dict[str, Any],
+    labels: KomposeLabels,
     controller: str,
 ) -> StoragePieces:
     """Everything a service mounts."""
@@ -93,7 +94,7 @@ class _Builder:
         state: StorageState,
         name: str,
         service: Service,
-        labels: dict[str, Any],
+        labels: KomposeLabels,
         controller: str,
     ) -> None:
         self.ctx, self.state, self.name, self.service = ctx, state, name, service
@@ -131,7 +132,7 @@ class _Builder:
             self.pieces.volumes.append(source)
         self.pieces.mounts.append(mount)
 
-    def named(self, volume: ServiceVolume, vol_name: str) -> dict[str, Any] | None:
+    def named(self, volume: ServiceVolume, vol_name: str) -> KubeFields | None:
         """A named volume: a claim (or a claim template), an nfs export, emptyDir or hostPath."""
         source = str(volume.source)
         spec = self.ctx.project.volume_specs.get(source) or VolumeSpec()
@@ -165,7 +166,7 @@ class _Builder:
             return {"name": vol_name, "hostPath": {"path": path}}
         return {"name": vol_name, "emptyDir": {}}
 
-    def claim(self, volume: str, owner: str | None, template: bool = False) -> dict[str, Any]:
+    def claim(self, volume: str, owner: str | None, template: bool = False) -> KubeFields:
         """A PersistentVolumeClaim (or a volumeClaimTemplate) for a volume."""
         vol_labels = _volume_labels(self.ctx, volume, self.service)
         size = (
@@ -252,7 +253,7 @@ class _Builder:
             claim["readOnly"] = True
         return {"name": vol_name, "persistentVolumeClaim": claim}, None
 
-    def outside(self, source: str, vol_name: str) -> dict[str, Any]:
+    def outside(self, source: str, vol_name: str) -> KubeFields:
         """A bind mount of a path outside the project folder: never read on this machine."""
         if self.mode == "emptyDir":
             self.ctx.warn(
@@ -295,7 +296,7 @@ class _Builder:
         self.pieces.mounts.append({"name": vol_name, "mountPath": path})
 
 
-def _nfs(ctx: Context, volume: str, spec: VolumeSpec, service: Service) -> dict[str, Any] | None:
+def _nfs(ctx: Context, volume: str, spec: VolumeSpec, service: Service) -> KubeFields | None:
     """An nfs volume source for a local-driver NFS volume; other driver settings warned."""
     opts = dict(spec.driver_opts)
     driver = spec.driver
@@ -303,9 +304,9 @@ def _nfs(ctx: Context, volume: str, spec: VolumeSpec, service: Service) -> dict[
         ctx.warn(service, "volumes", f"volume {volume!r}: driver {driver!r} not translated")
     if not opts:
         return None
-    options = dict(o.partition("=")[::2] for o in opts.get("o", "").split(",") if o)
-    server, path = options.get("addr"), opts.get("device", "")
-    if opts.get("type", "").startswith("nfs") and server and path.startswith(":/"):
+    options = spec.mount_options
+    server, path = options.get("addr"), spec.device
+    if spec.mount_type.startswith("nfs") and server and path.startswith(":/"):
         nfs: dict[str, Any] = {"server": server, "path": path[1:]}
         if "ro" in options:
             nfs["readOnly"] = True
@@ -319,7 +320,7 @@ def _nfs(ctx: Context, volume: str, spec: VolumeSpec, service: Service) -> dict[
     return None
 
 
-def _volume_labels(ctx: Context, volume: str, service: Service) -> dict[str, Any]:
+def _volume_labels(ctx: Context, volume: str, service: Service) -> KomposeLabels:
     """The kompose.* labels of a top-level volume, typed (errors point at the mount)."""
     defined = ctx.project.volume_specs.get(volume) or VolumeSpec()
     values, problems = lbl.parse_labels(dict(defined.labels), "volume")

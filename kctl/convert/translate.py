@@ -16,7 +16,14 @@ from kctl.convert import container as containers
 from kctl.convert import groups, network, pod, storage, workload
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, service_names
-from kctl.convert.options import CONTROLLERS, Conversion, ConversionWarning, ConvertOptions
+from kctl.convert.options import (
+    CONTROLLERS,
+    Conversion,
+    ConversionWarning,
+    ConvertOptions,
+    KomposeLabels,
+    KubeFields,
+)
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label
 
@@ -200,7 +207,7 @@ class _Assembler:
                     del self.components[name]
             self.retarget_autoscalers(names, base)
 
-    def workload_of(self, service: str) -> dict[str, Any]:
+    def workload_of(self, service: str) -> KubeFields:
         return next(o for o in self.components[service] if o["kind"] in groups.WORKLOAD_KINDS)
 
     def retarget_autoscalers(self, names: list[str], target: dict[str, Any]) -> None:
@@ -276,7 +283,7 @@ def _check_top_level(ctx: Context) -> None:
                 ctx.warn(None, f"{section}.{name}.{attr}", "not translated to Kubernetes (ignored)")
 
 
-def _kompose_labels(ctx: Context, service: Service) -> dict[str, Any]:
+def _kompose_labels(ctx: Context, service: Service) -> KomposeLabels:
     """The service's kompose.* labels (and those in deploy.labels), typed and checked."""
     values, problems = lbl.parse_labels(service.labels, "service")
     more, deploy_problems = lbl.parse_labels(dict(service.spec.deploy.labels), "deploy")

@@ -12,6 +12,7 @@ from kctl.compose import Service
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, label_or_annotate
 from kctl.convert.network import headless
+from kctl.convert.options import KomposeLabels, KubeFields
 from kctl.errors import InputError
 
 _HPA_LABELS = (lbl.HPA_MIN, lbl.HPA_MAX, lbl.HPA_CPU, lbl.HPA_MEMORY)
@@ -25,7 +26,7 @@ class WorkloadPieces:
     objects: list[Owned] = field(default_factory=list)
 
 
-def controller(ctx: Context, service: Service, labels: dict[str, Any]) -> str:
+def controller(ctx: Context, service: Service, labels: KomposeLabels) -> str:
     """deployment, statefulset, daemonset, job or cronjob."""
     if ctx.opts.controller:
         return ctx.opts.controller
@@ -62,7 +63,7 @@ def restart_of(service: Service) -> tuple[str, int | None]:
     return condition, policy.max_attempts
 
 
-def autoscaled(labels: dict[str, Any], kind: str) -> bool:
+def autoscaled(labels: KomposeLabels, kind: str) -> bool:
     """Whether a HorizontalPodAutoscaler owns the replica count."""
     return any(k in labels for k in _HPA_LABELS) and kind in ("deployment", "statefulset")
 
@@ -71,7 +72,7 @@ def workload(
     ctx: Context,
     name: str,
     service: Service,
-    labels: dict[str, Any],
+    labels: KomposeLabels,
     kind: str,
     template: dict[str, Any],
     service_name: str | None,
@@ -128,11 +129,11 @@ def replicas(ctx: Context, service: Service) -> int:
 def _job(
     name: str,
     service: Service,
-    labels: dict[str, Any],
+    labels: KomposeLabels,
     kind: str,
     template: dict[str, Any],
     meta: dict[str, Any],
-) -> dict[str, Any]:
+) -> KubeFields:
     condition, retries = restart_of(service)
     restart_policy = "OnFailure" if condition == "on-failure" else "Never"
     job: dict[str, Any] = {
@@ -173,7 +174,7 @@ def _restart_warnings(ctx: Context, service: Service, kind: str) -> None:
         )
 
 
-def _strategy(ctx: Context, service: Service, template: dict[str, Any]) -> dict[str, Any]:
+def _strategy(ctx: Context, service: Service, template: dict[str, Any]) -> KubeFields:
     """deploy.update_config as a RollingUpdate; Recreate when a ReadWriteOnce claim is mounted."""
     deploy = service.spec.deploy
     update = deploy.update_config
@@ -221,8 +222,8 @@ def _deploy_labels(ctx: Context, service: Service, meta: dict[str, Any]) -> None
 
 
 def autoscaler(
-    ctx: Context, name: str, service: Service, labels: dict[str, Any], workload: dict[str, Any]
-) -> dict[str, Any] | None:
+    ctx: Context, name: str, service: Service, labels: KomposeLabels, workload: dict[str, Any]
+) -> KubeFields | None:
     """The HorizontalPodAutoscaler kompose.hpa.* asks for (None without those labels)."""
     if not any(k in labels for k in _HPA_LABELS):
         return None
