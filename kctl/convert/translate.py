@@ -1,6 +1,6 @@
 """Compose project → Kubernetes objects: the assembler.
 
-Every Compose key kctl understands is in TRANSLATED, with the module whose rule translates it;
+Every Compose key kctl understands is in TRANSLATED, with the functions that translate it;
 anything else a service sets becomes a warning with its file:line (never a silent drop). The
 rules return typed pieces (container.py, pod.py, probes.py, storage.py, secrets.py,
 network.py, workload.py); this module combines them, service by service, then folds services
@@ -9,11 +9,14 @@ that share a pod (groups.py) and orders the result.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kctl.compose import Project, Service
+from kctl.compose.checks import apply_profiles
+from kctl.compose.loader import _Extends
 from kctl.convert import container as containers
-from kctl.convert import groups, network, pod, storage, workload
+from kctl.convert import groups, network, pod, probes, secrets, storage, workload
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, service_names
 from kctl.convert.options import (
@@ -27,53 +30,6 @@ from kctl.convert.options import (
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label
 
-# Compose service keys and what translates them (grep a key to find its rule).
-TRANSLATED: dict[str, str] = {
-    "image": "container.py: container.image",
-    "build": "container.py: container.image (<project>-<service>)",
-    "command": "container.py: container.args",
-    "entrypoint": "container.py: container.command",
-    "environment": "container.py: container.env",
-    "env_file": "container.py: ConfigMap + container.envFrom",
-    "ports": "container.py: containerPort; network.py: Service",
-    "expose": "container.py: containerPort; network.py: Service",
-    "volumes": "storage.py: PVC / ConfigMap / nfs / emptyDir / hostPath + volumeMounts",
-    "tmpfs": "storage.py: emptyDir (medium: Memory)",
-    "secrets": "secrets.py: Secret + volumeMount",
-    "configs": "secrets.py: ConfigMap + volumeMount",
-    "depends_on": "pod.py: initContainers waiting for ports",
-    "healthcheck": "probes.py: livenessProbe + readinessProbe",
-    "deploy": "workload.py: replicas, mode, restart_policy, update_config, labels; "
-    "container.py: resources; pod.py: placement",
-    "labels": "labels.py: kompose.* behaviour; workload.py/network.py: annotations",
-    "user": "container.py: securityContext.runAsUser/Group",
-    "working_dir": "container.py: container.workingDir",
-    "restart": "workload.py: controller, restartPolicy, backoffLimit",
-    "cap_add": "container.py: securityContext.capabilities.add",
-    "cap_drop": "container.py: securityContext.capabilities.drop",
-    "privileged": "container.py: securityContext.privileged",
-    "read_only": "container.py: securityContext.readOnlyRootFilesystem",
-    "stdin_open": "container.py: container.stdin",
-    "tty": "container.py: container.tty",
-    "hostname": "pod.py: pod.hostname",
-    "extra_hosts": "pod.py: pod.hostAliases",
-    "dns": "pod.py: pod.dnsConfig.nameservers",
-    "dns_search": "pod.py: pod.dnsConfig.searches",
-    "sysctls": "pod.py: pod securityContext.sysctls",
-    "stop_grace_period": "pod.py: terminationGracePeriodSeconds",
-    "pull_policy": "container.py: imagePullPolicy",
-    "network_mode": "pod.py: hostNetwork; groups.py: service:X joins X's pod",
-    "pid": "pod.py: hostPID",
-    "ipc": "pod.py: hostIPC",
-    "networks": "network.py: alias Services, NetworkPolicy (--generate-network-policies)",
-    "scale": "workload.py: replicas",
-    "mem_limit": "container.py: resources.limits.memory",
-    "mem_reservation": "container.py: resources.requests.memory",
-    "cpus": "container.py: resources.limits.cpu",
-    "profiles": "(loader: service selection)",
-    "extends": "(loader: merged into the service)",
-    "container_name": "container.py: container.name",
-}
 DEPLOY_TRANSLATED = {
     "replicas",
     "mode",
@@ -300,3 +256,61 @@ def _kompose_labels(ctx: Context, service: Service) -> KomposeLabels:
 def convert_project(project: Project, options: ConvertOptions | None = None) -> Conversion:
     """Translate a loaded Compose project into Kubernetes objects (validated by the caller)."""
     return _Assembler(project, options or ConvertOptions()).run()
+
+
+# Compose service keys and the functions that translate them (each reads the key: the table
+# cannot name a rule that does not exist, and tests check that every function names its key).
+Rule = Callable[..., object]
+TRANSLATED: dict[str, tuple[Rule, ...]] = {
+    "image": (containers._image,),
+    "build": (containers._image,),  # the image is <project>-<service>
+    "command": (containers.container,),  # container.args
+    "entrypoint": (containers.container,),  # container.command
+    "environment": (containers._environment,),
+    "env_file": (containers._env_file,),  # ConfigMap + envFrom
+    "ports": (containers.container_ports, network._ports),
+    "expose": (containers.exposed_ports, pod._wait_for),
+    "volumes": (storage.storage,),  # PVC / ConfigMap / nfs / emptyDir / hostPath
+    "tmpfs": (storage.storage,),  # emptyDir (medium: Memory)
+    "secrets": (storage.storage, secrets.secret_or_config),  # Secret + volumeMount
+    "configs": (storage.storage, secrets.secret_or_config),  # ConfigMap + volumeMount
+    "depends_on": (pod.init_containers,),  # initContainers waiting for ports
+    "healthcheck": (probes.probes,),  # livenessProbe + readinessProbe
+    "deploy": (
+        workload.controller,  # mode
+        workload.replicas,
+        workload.restart_of,  # restart_policy
+        workload._strategy,  # update_config, rollback_config (reported)
+        workload._deploy_labels,
+        containers._resources,
+        pod.placement,
+    ),
+    "labels": (_kompose_labels, workload.workload),  # kompose.* behaviour; the rest label
+    "user": (containers._security,),  # securityContext.runAsUser/Group
+    "working_dir": (containers.container,),
+    "restart": (workload.restart_of, workload._restart_warnings),
+    "cap_add": (containers._security,),
+    "cap_drop": (containers._security,),
+    "privileged": (containers._security,),
+    "read_only": (containers._security,),  # readOnlyRootFilesystem
+    "stdin_open": (containers.container,),
+    "tty": (containers.container,),
+    "hostname": (pod.pod_spec,),
+    "extra_hosts": (pod.pod_spec,),  # hostAliases
+    "dns": (pod._dns_config,),
+    "dns_search": (pod._dns_config,),
+    "sysctls": (pod._pod_security,),
+    "stop_grace_period": (pod.pod_spec,),  # terminationGracePeriodSeconds
+    "pull_policy": (containers.container,),  # imagePullPolicy
+    "network_mode": (pod._host_namespaces, groups.pod_groups),  # service:X joins X's pod
+    "pid": (pod._host_namespaces,),
+    "ipc": (pod._host_namespaces,),
+    "networks": (network._aliases, network.networks_of),  # alias Services, NetworkPolicy
+    "scale": (workload.replicas,),
+    "mem_limit": (containers._resources,),
+    "mem_reservation": (containers._resources,),
+    "cpus": (containers._resources,),
+    "profiles": (apply_profiles,),  # the loader selects services
+    "extends": (_Extends.service,),  # the loader merges it into the service
+    "container_name": (containers.container,),
+}
