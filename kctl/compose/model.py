@@ -12,33 +12,15 @@ from typing import Any
 
 from kctl.compose.spec import (
     FileObject,
+    ServicePort,
     ServiceSpec,
+    ServiceVolume,
     VolumeSpec,
     file_object,
     service_spec,
     volume_spec,
 )
 from kctl.errors import Location
-
-
-@dataclass(frozen=True)
-class ServicePort:
-    target: int
-    published: str | None = None
-    host_ip: str | None = None
-    protocol: str = "tcp"
-    mode: str = "ingress"
-    name: str | None = None
-
-
-@dataclass(frozen=True)
-class ServiceVolume:
-    type: str  # volume | bind | tmpfs | npipe | image
-    target: str
-    source: str | None = None
-    read_only: bool = False
-    subpath: str | None = None
-    tmpfs_size: int | None = None
 
 
 @dataclass
@@ -90,33 +72,11 @@ class Service:
 
     @property
     def ports(self) -> list[ServicePort]:
-        return [
-            ServicePort(
-                target=int(p["target"]),
-                published=p.get("published"),
-                host_ip=p.get("host_ip"),
-                protocol=p.get("protocol", "tcp"),
-                mode=p.get("mode", "ingress"),
-                name=p.get("name"),
-            )
-            for p in self.config.get("ports") or []
-        ]
+        return list(self.spec.ports)
 
     @property
     def volumes(self) -> list[ServiceVolume]:
-        result = []
-        for v in self.config.get("volumes") or []:
-            result.append(
-                ServiceVolume(
-                    type=v["type"],
-                    target=v["target"],
-                    source=v.get("source"),
-                    read_only=bool(v.get("read_only", False)),
-                    subpath=(v.get("volume") or {}).get("subpath"),
-                    tmpfs_size=int((v.get("tmpfs") or {}).get("size") or 0) or None,
-                )
-            )
-        return result
+        return list(self.spec.volumes)
 
 
 @dataclass

@@ -19,6 +19,26 @@ Where = Callable[[str], Location]
 
 
 @dataclass(frozen=True)
+class ServicePort:
+    target: int
+    published: str | None = None
+    host_ip: str | None = None
+    protocol: str = "tcp"
+    mode: str = "ingress"
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceVolume:
+    type: str  # volume | bind | tmpfs | npipe | image
+    target: str
+    source: str | None = None
+    read_only: bool = False
+    subpath: str | None = None
+    tmpfs_size: int | None = None
+
+
+@dataclass(frozen=True)
 class Healthcheck:
     """`healthcheck:`; durations in seconds (None where the key is not written)."""
 
@@ -207,6 +227,8 @@ class ServiceSpec:
     tmpfs: tuple[Tmpfs, ...] = ()
     secrets: tuple[FileMount, ...] = ()
     configs: tuple[FileMount, ...] = ()
+    ports: tuple[ServicePort, ...] = ()
+    volumes: tuple[ServiceVolume, ...] = ()
 
 
 def _seconds(value: Any, where: Location) -> float | None:
@@ -307,6 +329,28 @@ def _text(value: Any) -> str | None:
     return str(value) if value else None
 
 
+def _port(p: ComposeMapping) -> ServicePort:
+    return ServicePort(
+        target=int(p["target"]),
+        published=p.get("published"),
+        host_ip=p.get("host_ip"),
+        protocol=p.get("protocol", "tcp"),
+        mode=p.get("mode", "ingress"),
+        name=p.get("name"),
+    )
+
+
+def _volume(v: ComposeMapping) -> ServiceVolume:
+    return ServiceVolume(
+        type=v["type"],
+        target=v["target"],
+        source=v.get("source"),
+        read_only=bool(v.get("read_only", False)),
+        subpath=(v.get("volume") or {}).get("subpath"),
+        tmpfs_size=int((v.get("tmpfs") or {}).get("size") or 0) or None,
+    )
+
+
 def _tmpfs(text: str, where: Location) -> Tmpfs:
     path, _, options = text.partition(":")
     size = re.search(r"size=(\w+)", options)
@@ -394,6 +438,8 @@ def service_spec(config: ComposeMapping, where: Where) -> ServiceSpec:
         tmpfs=tuple(_tmpfs(str(t), where("tmpfs")) for t in config.get("tmpfs") or ()),
         secrets=tuple(_file_mount(m) for m in config.get("secrets") or ()),
         configs=tuple(_file_mount(m) for m in config.get("configs") or ()),
+        ports=tuple(_port(p) for p in config.get("ports") or ()),
+        volumes=tuple(_volume(v) for v in config.get("volumes") or ()),
         healthcheck=healthcheck(config.get("healthcheck"), where("healthcheck")),
         deploy=deploy(config.get("deploy"), where("deploy")),
         mem_limit=_bytes(config.get("mem_limit"), where("mem_limit")),
