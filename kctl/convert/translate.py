@@ -55,6 +55,9 @@ KIND_ORDER = [
     "NetworkPolicy",
 ]
 
+Rule = Callable[..., object]
+"""A function of kctl/convert (or the loader) that translates a Compose key."""
+
 
 class _Assembler:
     def __init__(self, project: Project, options: ConvertOptions) -> None:
@@ -200,22 +203,30 @@ def _check_untranslated(ctx: Context, service: Service) -> None:
         )
 
 
-# Attributes of top-level volumes/networks/secrets/configs and what translates them; anything
-# else is reported at its file:line (the Compose keys rule, applied to the top level).
-TOP_LEVEL_TRANSLATED: dict[str, dict[str, str]] = {
+# Attributes of top-level volumes/networks/secrets/configs and the functions that translate
+# them (none: accepted, nothing to translate); anything else is reported at its file:line (the
+# Compose keys rule, applied to the top level).
+_FILE_OBJECT: dict[str, tuple[Rule, ...]] = {
+    "file": (secrets._content,),
+    "environment": (secrets._content,),
+    "content": (secrets._content,),
+    "external": (secrets.secret_or_config,),  # mounted by name, never created
+    "name": (secrets.secret_or_config,),
+}
+TOP_LEVEL_TRANSLATED: dict[str, dict[str, tuple[Rule, ...]]] = {
     "volumes": {
-        "name": "storage.py: the claim of an external volume",
-        "external": "storage.py: no claim is created",
-        "labels": "labels.py: kompose.volume.*; storage.py: other labels label the claim",
-        "driver": "storage.py: local only (others reported)",
-        "driver_opts": "storage.py: nfs volumes (others reported)",
+        "name": (storage._Builder.named,),  # the claim of an external volume
+        "external": (storage._Builder.named,),  # no claim is created
+        "labels": (storage._volume_labels, storage._Builder.claim),  # kompose.volume.*, labels
+        "driver": (storage._nfs,),  # local only (others reported)
+        "driver_opts": (storage._nfs,),  # nfs volumes (others reported)
     },
     "networks": {
-        "name": "(Compose's network name: nothing to translate)",
-        "external": "(an existing network: nothing to create)",
+        "name": (),  # Compose's network name: nothing to translate
+        "external": (),  # an existing network: nothing to create
     },
-    "secrets": {k: "secrets.py" for k in ("file", "environment", "content", "external", "name")},
-    "configs": {k: "secrets.py" for k in ("file", "environment", "content", "external", "name")},
+    "secrets": _FILE_OBJECT,
+    "configs": _FILE_OBJECT,
 }
 
 
@@ -260,7 +271,6 @@ def convert_project(project: Project, options: ConvertOptions | None = None) -> 
 
 # Compose service keys and the functions that translate them (each reads the key: the table
 # cannot name a rule that does not exist, and tests check that every function names its key).
-Rule = Callable[..., object]
 TRANSLATED: dict[str, tuple[Rule, ...]] = {
     "image": (containers._image,),
     "build": (containers._image,),  # the image is <project>-<service>
