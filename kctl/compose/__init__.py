@@ -8,9 +8,8 @@ from kctl.compose.model import (
     LoadOptions,
     Project,
     Service,
-    ServicePort,
-    ServiceVolume,
 )
+from kctl.compose.spec import ServicePort, ServiceVolume
 from kctl.compose.units import parse_bytes, parse_duration
 
 __all__ = [

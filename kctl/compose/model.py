@@ -6,30 +6,21 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from kctl.compose.spec import (
+    FileObject,
+    ServicePort,
+    ServiceSpec,
+    ServiceVolume,
+    VolumeSpec,
+    file_object,
+    service_spec,
+    volume_spec,
+)
 from kctl.errors import Location
-
-
-@dataclass(frozen=True)
-class ServicePort:
-    target: int
-    published: str | None = None
-    host_ip: str | None = None
-    protocol: str = "tcp"
-    mode: str = "ingress"
-    name: str | None = None
-
-
-@dataclass(frozen=True)
-class ServiceVolume:
-    type: str  # volume | bind | tmpfs | npipe | image
-    target: str
-    source: str | None = None
-    read_only: bool = False
-    subpath: str | None = None
-    tmpfs_size: int | None = None
 
 
 @dataclass
@@ -61,6 +52,11 @@ class Service:
     def get(self, key: str, default: Any = None) -> Any:
         return self.config.get(key, default)
 
+    @cached_property
+    def spec(self) -> ServiceSpec:
+        """The typed keys (healthcheck, deploy, sizes, durations), built once after loading."""
+        return service_spec(self.config, self.location)
+
     @property
     def image(self) -> str | None:
         image = self.config.get("image")
@@ -76,33 +72,11 @@ class Service:
 
     @property
     def ports(self) -> list[ServicePort]:
-        return [
-            ServicePort(
-                target=int(p["target"]),
-                published=p.get("published"),
-                host_ip=p.get("host_ip"),
-                protocol=p.get("protocol", "tcp"),
-                mode=p.get("mode", "ingress"),
-                name=p.get("name"),
-            )
-            for p in self.config.get("ports") or []
-        ]
+        return list(self.spec.ports)
 
     @property
     def volumes(self) -> list[ServiceVolume]:
-        result = []
-        for v in self.config.get("volumes") or []:
-            result.append(
-                ServiceVolume(
-                    type=v["type"],
-                    target=v["target"],
-                    source=v.get("source"),
-                    read_only=bool(v.get("read_only", False)),
-                    subpath=(v.get("volume") or {}).get("subpath"),
-                    tmpfs_size=int((v.get("tmpfs") or {}).get("size") or 0) or None,
-                )
-            )
-        return result
+        return list(self.spec.volumes)
 
 
 @dataclass
@@ -131,6 +105,21 @@ class Project:
     warnings: list[ComposeWarning] = field(default_factory=list)
     locations: dict[str, Location] = field(default_factory=dict)
     environment: dict[str, str] = field(default_factory=dict, repr=False)  # for interpolation
+
+    @cached_property
+    def secret_specs(self) -> dict[str, FileObject]:
+        """The top-level secrets, typed (built once, after loading)."""
+        return {name: file_object(spec) for name, spec in self.secrets.items()}
+
+    @cached_property
+    def config_specs(self) -> dict[str, FileObject]:
+        """The top-level configs, typed (built once, after loading)."""
+        return {name: file_object(spec) for name, spec in self.configs.items()}
+
+    @cached_property
+    def volume_specs(self) -> dict[str, VolumeSpec]:
+        """The top-level volumes, typed (built once, after loading)."""
+        return {name: volume_spec(spec) for name, spec in self.volumes.items()}
 
     def to_canonical(self) -> dict[str, Any]:
         """The project as `docker-compose config --format json` shapes it (consumed fields)."""

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kctl.compose import Service, parse_bytes
+from kctl.compose import Service
+from kctl.compose.spec import Device, Resources
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, escape
+from kctl.convert.options import KomposeLabels, KubeFields
 from kctl.convert.probes import probes
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label
@@ -33,17 +35,18 @@ class ContainerPieces:
     objects: list[Owned] = field(default_factory=list)
 
 
-def container(ctx: Context, name: str, service: Service, labels: dict[str, Any]) -> ContainerPieces:
+def container(ctx: Context, name: str, service: Service, labels: KomposeLabels) -> ContainerPieces:
     """The container a service runs (volume mounts are added by the assembler)."""
     # as Kompose: container_name names the container (in Compose it names the container)
-    container_name = dns_label(str(service.get("container_name") or ctx.service_names[name]))
+    typed = service.spec
+    container_name = dns_label(typed.container_name or ctx.service_names[name])
     spec: dict[str, Any] = {"name": container_name, "image": _image(ctx, name, service)}
-    if service.get("entrypoint") is not None:
-        spec["command"] = [escape(a) for a in service.get("entrypoint")]
-    if service.get("command") is not None:
-        spec["args"] = [escape(a) for a in service.get("command")]
-    if service.get("working_dir"):
-        spec["workingDir"] = service.get("working_dir")
+    if typed.entrypoint is not None:
+        spec["command"] = [escape(a) for a in typed.entrypoint]
+    if typed.command is not None:
+        spec["args"] = [escape(a) for a in typed.command]
+    if typed.working_dir:
+        spec["workingDir"] = typed.working_dir
     env_from, objects = _env_file(ctx, name, service)
     if env_from:
         spec["envFrom"] = env_from
@@ -53,7 +56,7 @@ def container(ctx: Context, name: str, service: Service, labels: dict[str, Any])
     ports = container_ports(ctx, service, bool(labels.get(lbl.EXPOSE_TO_HOST)))
     if ports:
         spec["ports"] = ports
-    policy = labels.get(lbl.IMAGE_PULL_POLICY) or _PULL.get(str(service.get("pull_policy")))
+    policy = labels.get(lbl.IMAGE_PULL_POLICY) or _PULL.get(str(typed.pull_policy))
     if policy:
         spec["imagePullPolicy"] = policy
     resources = _resources(ctx, service, labels)
@@ -62,9 +65,9 @@ def container(ctx: Context, name: str, service: Service, labels: dict[str, Any])
     security = _security(ctx, service)
     if security:
         spec["securityContext"] = security
-    if service.get("stdin_open"):
+    if typed.stdin_open:
         spec["stdin"] = True
-    if service.get("tty"):
+    if typed.tty:
         spec["tty"] = True
     spec.update(probes(ctx, service, labels))
     return ContainerPieces(spec, objects)
@@ -94,7 +97,7 @@ def _image(ctx: Context, name: str, service: Service) -> str:
             )
         return service.image
     image = f"{ctx.project.name}-{name}"  # the name docker compose gives the image it builds
-    if not service.get("build"):
+    if not service.spec.has_build:
         raise InputError(
             f"service {name!r} has neither image nor build", location=service.location("")
         )
@@ -216,7 +219,7 @@ def container_ports(ctx: Context, service: Service, host_ports: bool) -> list[di
 def exposed_ports(service: Service) -> list[tuple[int, str]]:
     """(port, PROTOCOL) for every `expose:` entry, ranges expanded."""
     out = []
-    for exposed in service.get("expose") or []:
+    for exposed in service.spec.expose:
         number, _, proto = str(exposed).partition("/")
         start, _, end = number.partition("-")
         try:
@@ -227,58 +230,59 @@ def exposed_ports(service: Service) -> list[tuple[int, str]]:
     return out
 
 
-def _resources(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str, Any]:
+def _resources(ctx: Context, service: Service, labels: KomposeLabels) -> KubeFields:
     """requests/limits from deploy.resources, GPUs, ephemeral-storage labels, mem_*, cpus."""
-    res = (service.get("deploy") or {}).get("resources") or {}
+    res = service.spec.deploy.resources
     out = _deploy_resources(ctx, service, res)
-    gpus = _gpus(ctx, service, (res.get("reservations") or {}).get("devices") or [])
+    gpus = _gpus(ctx, service, res.reservations.devices)
     if gpus:  # extended resources are set as limits (requests default to them)
         out.setdefault("limits", {}).update(gpus)
     for label, k8s_key in ((lbl.EPHEMERAL_LIMIT, "limits"), (lbl.EPHEMERAL_REQUEST, "requests")):
         if label in labels:
             out.setdefault(k8s_key, {})["ephemeral-storage"] = labels[label]
-    for key, k8s_key in (("mem_limit", "limits"), ("mem_reservation", "requests")):
-        if service.get(key) is not None:
-            out.setdefault(k8s_key, {})["memory"] = str(
-                parse_bytes(service.get(key), service.location(key))
-            )
-    if service.get("cpus") is not None:
-        out.setdefault("limits", {})["cpu"] = _cpu(float(service.get("cpus")))
+    for size, k8s_key in (
+        (service.spec.mem_limit, "limits"),
+        (service.spec.mem_reservation, "requests"),
+    ):
+        if size is not None:
+            out.setdefault(k8s_key, {})["memory"] = str(size)
+    if service.spec.cpus is not None:
+        out.setdefault("limits", {})["cpu"] = _cpu(service.spec.cpus)
     return out
 
 
-def _deploy_resources(
-    ctx: Context, service: Service, res: dict[str, Any]
-) -> dict[str, dict[str, Any]]:
+def _deploy_resources(ctx: Context, service: Service, res: Resources) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for compose_key, k8s_key in (("limits", "limits"), ("reservations", "requests")):
-        block = res.get(compose_key) or {}
+    for compose_key, block, k8s_key in (
+        ("limits", res.limits, "limits"),
+        ("reservations", res.reservations, "requests"),
+    ):
         values: dict[str, Any] = {}
-        if block.get("memory"):
-            values["memory"] = str(int(block["memory"]))
-        if block.get("cpus"):
-            values["cpu"] = _cpu(float(block["cpus"]))
+        if block.memory is not None:
+            values["memory"] = str(block.memory)
+        if block.cpus:
+            values["cpu"] = _cpu(block.cpus)
         if values:
             out[k8s_key] = values
-        for key in block:
+        for key in block.keys:
             if key not in ("memory", "cpus", "devices"):
                 ctx.warn(service, f"deploy.resources.{compose_key}.{key}", "not translated")
     return out
 
 
-def _gpus(ctx: Context, service: Service, devices: list[dict[str, Any]]) -> dict[str, int]:
+def _gpus(ctx: Context, service: Service, devices: tuple[Device, ...]) -> dict[str, int]:
     """deploy.resources.reservations.devices → {nvidia.com/gpu: N} (device plugin names)."""
     out: dict[str, int] = {}
     key = "deploy.resources.reservations.devices"
     for device in devices:
-        capabilities = {str(c) for c in device.get("capabilities") or []}
-        driver = str(device.get("driver") or "nvidia")
+        capabilities = set(device.capabilities)
+        driver = device.driver or "nvidia"
         resource = _GPU_RESOURCES.get(driver)
         if "gpu" not in capabilities or resource is None:
             ctx.warn(service, key, f"device {sorted(capabilities)} ({driver}) not translated")
             continue
-        ids = device.get("device_ids") or []
-        count = device.get("count")
+        ids = list(device.device_ids)
+        count = device.count
         if ids:
             ctx.warn(service, key, f"device_ids {ids}: Kubernetes picks the GPUs (count kept)")
             count = len(ids)
@@ -294,9 +298,9 @@ def _cpu(cpus: float) -> str:
     return str(millis // 1000) if millis % 1000 == 0 else f"{millis}m"
 
 
-def _security(ctx: Context, service: Service) -> dict[str, Any]:
+def _security(ctx: Context, service: Service) -> KubeFields:
     security: dict[str, Any] = {}
-    user = service.get("user")
+    user = service.spec.user
     if user is not None:
         uid, _, gid = str(user).partition(":")
         if uid.isdigit():
@@ -310,14 +314,14 @@ def _security(ctx: Context, service: Service) -> dict[str, Any]:
                 f"user {user!r} is not numeric: Kubernetes needs a UID (runAsUser); left out",
             )
     caps: dict[str, list[str]] = {}
-    if service.get("cap_add"):
-        caps["add"] = list(service.get("cap_add"))
-    if service.get("cap_drop"):
-        caps["drop"] = list(service.get("cap_drop"))
+    if service.spec.cap_add:
+        caps["add"] = list(service.spec.cap_add)
+    if service.spec.cap_drop:
+        caps["drop"] = list(service.spec.cap_drop)
     if caps:
         security["capabilities"] = caps
-    if service.get("privileged"):
+    if service.spec.privileged:
         security["privileged"] = True
-    if service.get("read_only"):
+    if service.spec.read_only:
         security["readOnlyRootFilesystem"] = True
     return security

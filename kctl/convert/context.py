@@ -15,12 +15,12 @@ from typing import Any
 
 from kctl.compose import Project, Service
 from kctl.convert import labels as lbl
-from kctl.convert.options import ConversionWarning, ConvertOptions
+from kctl.convert.options import ConversionWarning, ConvertOptions, KubeFields, KubeObject
 from kctl.errors import InputError, Location
 from kctl.kube.naming import dns_label, dns_subdomain, unique
 
 # A generated object and the service that owns it (None: shared by several services).
-Owned = tuple[str | None, dict[str, Any]]
+Owned = tuple[str | None, KubeObject]
 _ANNOTATED_KINDS = {"deployment", "statefulset", "daemonset", "job", "cronjob", "service"}
 
 
@@ -72,7 +72,7 @@ class Context:
 
     def meta(
         self, kind: str, name: str, service: str | None, annotations: dict[str, str] | None = None
-    ) -> dict[str, Any]:
+    ) -> KubeFields:
         """metadata for a new object (namespace, the service's labels, annotations)."""
         meta: dict[str, Any] = {"name": name}
         if self.opts.namespace and kind != "Namespace":

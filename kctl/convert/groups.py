@@ -14,6 +14,7 @@ from typing import Any
 
 from kctl.compose import Project
 from kctl.convert import labels as lbl
+from kctl.convert.options import KubeFields
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label
 
@@ -48,7 +49,7 @@ def pod_groups(project: Project, mode: str | None, group_name: str | None) -> di
             pod = dns_label(group_name or "-".join(members))
         pod_of.update(dict.fromkeys(members, pod))
     for name, service in project.services.items():
-        mode_value = str(service.get("network_mode") or "")
+        mode_value = service.spec.network_mode or ""
         if mode_value.startswith("service:"):
             pod_of[name] = _join(project, pod_of, name, mode_value.removeprefix("service:"))
     return pod_of
@@ -64,7 +65,7 @@ def _join(project: Project, pod_of: dict[str, str], name: str, target: str) -> s
                 location=project.services[name].location("network_mode"),
             )
         seen.add(target)
-        nxt = str(project.services[target].get("network_mode") or "")
+        nxt = project.services[target].spec.network_mode or ""
         if not nxt.startswith("service:"):
             pod = pod_of.get(target, dns_label(target))
             pod_of.setdefault(target, pod)
@@ -76,7 +77,7 @@ def _join(project: Project, pod_of: dict[str, str], name: str, target: str) -> s
     )
 
 
-def pod_spec_of(workload: dict[str, Any]) -> dict[str, Any]:
+def pod_spec_of(workload: dict[str, Any]) -> KubeFields:
     """The pod spec inside any workload kind."""
     spec = workload["spec"]
     if workload["kind"] == "CronJob":

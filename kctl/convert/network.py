@@ -19,6 +19,7 @@ from kctl.compose import Service
 from kctl.convert import labels as lbl
 from kctl.convert.container import exposed_ports
 from kctl.convert.context import Context, Owned
+from kctl.convert.options import KomposeLabels, KubeFields, KubeObject
 from kctl.kube.naming import dns_label
 from kctl.plaindata import clone
 
@@ -32,7 +33,7 @@ class NetworkPieces:
 
 
 def network(
-    ctx: Context, name: str, service: Service, labels: dict[str, Any], controller: str
+    ctx: Context, name: str, service: Service, labels: KomposeLabels, controller: str
 ) -> NetworkPieces:
     """The Service of a service, its Ingress and one more Service per network alias."""
     service_obj = _service(ctx, name, service, labels, controller)
@@ -73,12 +74,12 @@ def _ports(service: Service) -> list[dict[str, Any]]:
 def on_project_network(service: Service) -> bool:
     """Whether Compose's DNS answers the service's name: not with network_mode host, none,
     bridge, service:X or container:X (no endpoint on the project's networks)."""
-    return not service.get("network_mode")
+    return not service.spec.network_mode
 
 
 def _service(
-    ctx: Context, name: str, service: Service, labels: dict[str, Any], controller: str
-) -> dict[str, Any] | None:
+    ctx: Context, name: str, service: Service, labels: KomposeLabels, controller: str
+) -> KubeFields | None:
     ports = _ports(service)
     kind = labels.get(lbl.SERVICE_TYPE, "clusterip")
     if not ports and kind != "headless":
@@ -119,7 +120,7 @@ def _service(
     }
 
 
-def headless(ctx: Context, name: str) -> dict[str, Any]:
+def headless(ctx: Context, name: str) -> KubeObject:
     """The governing Service a StatefulSet without ports still needs: headless, and without
     ports (Kompose lists a placeholder 55555 that nothing serves; DNS needs no port)."""
     return {
@@ -135,11 +136,11 @@ def _aliases(
 ) -> list[dict[str, Any]]:
     """networks.*.aliases: one more Service per alias, so the alias resolves to the pods."""
     out = []
-    for network_name, settings in (service.get("networks") or {}).items():
-        for key in settings or {}:
+    for network_name, settings in service.spec.networks.items():
+        for key in settings.keys:
             if key != "aliases":
                 ctx.warn(service, f"networks.{network_name}.{key}", "not translated (ignored)")
-        for alias in (settings or {}).get("aliases") or []:
+        for alias in settings.aliases:
             wanted = dns_label(str(alias))
             if service_obj is None:
                 ctx.warn(service, "networks", f"alias {alias!r}: not on a network, no Service")
@@ -158,8 +159,8 @@ def _aliases(
 
 
 def _ingress(
-    ctx: Context, name: str, service: Service, labels: dict[str, Any], service_obj: dict[str, Any]
-) -> dict[str, Any] | None:
+    ctx: Context, name: str, service: Service, labels: KomposeLabels, service_obj: dict[str, Any]
+) -> KubeFields | None:
     expose = labels.get(lbl.SERVICE_EXPOSE)
     if not expose or expose.lower() == "false":
         return None
@@ -191,7 +192,7 @@ def _ingress(
 
 
 def networks_of(service: Service) -> list[str]:
-    return list((service.get("networks") or {"default": None}).keys())
+    return list(service.spec.networks) or ["default"]
 
 
 def network_label(ctx: Context, network_name: str) -> str:
@@ -203,7 +204,7 @@ def network_policies(ctx: Context) -> list[dict[str, Any]]:
     """One NetworkPolicy per Compose network: pods on it accept traffic from each other."""
     networks: dict[str, list[str]] = {}
     for name, service in ctx.project.services.items():
-        if service.get("network_mode"):
+        if service.spec.network_mode:
             continue
         for network_name in networks_of(service):
             networks.setdefault(network_name, []).append(name)
@@ -262,17 +263,18 @@ def _reaches(match: re.Match[str]) -> bool:
 def _reaching_texts(service: Service) -> list[tuple[str, str]]:
     """(key, text) of the values where a service names the hosts it talks to."""
     out: list[tuple[str, str]] = []
-    for var, value in (service.get("environment") or {}).items():
+    for var, value in service.environment.items():
         if value is None:
             continue
         own = f"environment.{var}" in service.locations or var not in service.env_file_environment
         out.append((f"environment.{var}" if own else "env_file", str(value)))
-    values = {
-        "command": service.get("command"),
-        "entrypoint": service.get("entrypoint"),
-        "healthcheck.test": (service.get("healthcheck") or {}).get("test"),
+    check = service.spec.healthcheck
+    values: dict[str, tuple[str, ...] | None] = {
+        "command": service.spec.command,
+        "entrypoint": service.spec.entrypoint,
+        "healthcheck.test": check.test if check is not None else None,
     }
-    for key, value in values.items():
-        if value:
-            out.append((key, " ".join(map(str, value)) if isinstance(value, list) else str(value)))
+    for key, words in values.items():
+        if words:
+            out.append((key, " ".join(words)))
     return out

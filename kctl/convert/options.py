@@ -9,6 +9,13 @@ from typing import Any
 from kctl.errors import Location
 from kctl.kube.validate import DEFAULT_KUBE_VERSION
 
+KubeObject = dict[str, Any]
+"""A whole Kubernetes object as written out (apiVersion, kind, metadata, ...)."""
+KubeFields = dict[str, Any]
+"""A piece of a Kubernetes object being built (a pod spec, a container, a probe, metadata)."""
+KomposeLabels = dict[str, Any]
+"""A service's kompose.* labels, typed by convert/labels.py (label -> int, float, str, ...)."""
+
 CONTROLLERS = ("deployment", "statefulset", "daemonset", "job", "cronjob")
 VOLUME_MODES = ("pvc", "emptyDir", "hostPath", "configMap")
 
@@ -51,7 +58,7 @@ class ConversionWarning:
 class Conversion:
     """The result: objects in output order, grouped per service for charts, and warnings."""
 
-    objects: list[dict[str, Any]] = field(default_factory=list)
-    components: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    shared: list[dict[str, Any]] = field(default_factory=list)
+    objects: list[KubeObject] = field(default_factory=list)
+    components: dict[str, list[KubeObject]] = field(default_factory=dict)
+    shared: list[KubeObject] = field(default_factory=list)
     warnings: list[ConversionWarning] = field(default_factory=list)

@@ -8,9 +8,10 @@ import re
 import shlex
 from typing import Any
 
-from kctl.compose import Service, parse_duration
+from kctl.compose import Service
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context
+from kctl.convert.options import KomposeLabels, KubeFields
 from kctl.kube.naming import dns_label
 
 _CONTROL_PLANE = "node-role.kubernetes.io/control-plane"
@@ -23,14 +24,14 @@ _NODE_LABELS = {
 }
 
 
-def pod_spec(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str, Any]:
+def pod_spec(ctx: Context, service: Service, labels: KomposeLabels) -> KubeFields:
     """Every pod field the service sets, containers and volumes aside."""
     pod: dict[str, Any] = {}
-    if service.get("hostname"):
-        pod["hostname"] = dns_label(str(service.get("hostname")))
+    if service.spec.hostname:
+        pod["hostname"] = dns_label(service.spec.hostname)
     aliases: dict[str, list[str]] = {}
-    for entry in service.get("extra_hosts") or []:
-        host, ip = _split_host(str(entry))
+    for entry in service.spec.extra_hosts:
+        host, ip = _split_host(entry)
         if host and ip:
             aliases.setdefault(ip, []).append(host)
     if aliases:
@@ -41,11 +42,8 @@ def pod_spec(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str
     security = _pod_security(service, labels)
     if security:
         pod["securityContext"] = security
-    if service.get("stop_grace_period") is not None:
-        grace = parse_duration(
-            service.get("stop_grace_period"), service.location("stop_grace_period")
-        )
-        pod["terminationGracePeriodSeconds"] = int(grace)
+    if service.spec.stop_grace_period is not None:
+        pod["terminationGracePeriodSeconds"] = int(service.spec.stop_grace_period)
     pod.update(_host_namespaces(ctx, service))
     if labels.get(lbl.SERVICE_ACCOUNT):
         pod["serviceAccountName"] = labels[lbl.SERVICE_ACCOUNT]
@@ -55,9 +53,9 @@ def pod_spec(ctx: Context, service: Service, labels: dict[str, Any]) -> dict[str
     return pod
 
 
-def _dns_config(ctx: Context, service: Service) -> dict[str, Any]:
-    dns = service.get("dns") or []
-    searches = service.get("dns_search") or []
+def _dns_config(ctx: Context, service: Service) -> KubeFields:
+    dns = list(service.spec.dns)
+    searches = list(service.spec.dns_search)
     config: dict[str, Any] = {}
     if dns:  # cluster DNS stays first (as Compose's embedded DNS), these follow
         config["nameservers"] = list(dns)[:2]
@@ -72,20 +70,24 @@ def _dns_config(ctx: Context, service: Service) -> dict[str, Any]:
     return config
 
 
-def _pod_security(service: Service, labels: dict[str, Any]) -> dict[str, Any]:
+def _pod_security(service: Service, labels: KomposeLabels) -> KubeFields:
     security: dict[str, Any] = {}
-    sysctls = service.get("sysctls") or {}
+    sysctls = service.spec.sysctls
     if sysctls:
-        security["sysctls"] = [{"name": k, "value": str(v)} for k, v in sysctls.items()]
+        security["sysctls"] = [{"name": k, "value": v} for k, v in sysctls.items()]
     if lbl.FS_GROUP in labels:
         security["fsGroup"] = labels[lbl.FS_GROUP]
     return security
 
 
-def _host_namespaces(ctx: Context, service: Service) -> dict[str, Any]:
+def _host_namespaces(ctx: Context, service: Service) -> KubeFields:
     out: dict[str, Any] = {}
-    for key, field in (("network_mode", "hostNetwork"), ("pid", "hostPID"), ("ipc", "hostIPC")):
-        value = service.get(key)
+    spec = service.spec
+    for key, value, field in (
+        ("network_mode", spec.network_mode, "hostNetwork"),
+        ("pid", spec.pid, "hostPID"),
+        ("ipc", spec.ipc, "hostIPC"),
+    ):
         if value == "host":
             out[field] = True
         elif key == "network_mode" and (
@@ -97,13 +99,13 @@ def _host_namespaces(ctx: Context, service: Service) -> dict[str, Any]:
     return out
 
 
-def placement(ctx: Context, service: Service) -> dict[str, Any]:
+def placement(ctx: Context, service: Service) -> KubeFields:
     """nodeSelector, affinity and tolerations from deploy.placement.constraints."""
-    rules = (service.get("deploy") or {}).get("placement") or {}
+    rules = service.spec.deploy.placement
     selector: dict[str, str] = {}
     expressions: list[dict[str, Any]] = []
     tolerations: list[dict[str, Any]] = []
-    for constraint in rules.get("constraints") or []:
+    for constraint in rules.constraints:
         match = re.match(r"^\s*([\w.\-/]+)\s*(==|!=)\s*(.+?)\s*$", str(constraint))
         if not match:
             ctx.warn(service, "deploy.placement", f"constraint {constraint!r} not understood")
@@ -130,9 +132,10 @@ def placement(ctx: Context, service: Service) -> dict[str, Any]:
             selector[node_key] = value
         else:
             expressions.append({"key": node_key, "operator": "NotIn", "values": [value]})
-    for key, what in (("preferences", "placement preferences"), ("max_replicas_per_node", "")):
-        if rules.get(key) not in (None, [], {}):
-            ctx.warn(service, "deploy.placement", f"{what or key} is not translated")
+    if rules.preferences:
+        ctx.warn(service, "deploy.placement", "placement preferences is not translated")
+    if rules.max_replicas_per_node is not None:
+        ctx.warn(service, "deploy.placement", "max_replicas_per_node is not translated")
     pod: dict[str, Any] = {}
     if selector:
         pod["nodeSelector"] = selector
@@ -156,7 +159,7 @@ def _node_label(key: str) -> str | None:
 
 
 def init_containers(
-    ctx: Context, name: str, service: Service, labels: dict[str, Any]
+    ctx: Context, name: str, service: Service, labels: KomposeLabels
 ) -> list[dict[str, Any]]:
     """kompose.init.containers.* and one wait container per depends_on service with a port."""
     init: list[dict[str, Any]] = []
@@ -171,8 +174,8 @@ def init_containers(
         init.append(container)
     if not ctx.opts.wait_for_deps:
         return init
-    for dependency, spec in (service.get("depends_on") or {}).items():
-        wait = _wait_for(ctx, service, dependency, spec.get("condition", "service_started"))
+    for dependency, spec in service.spec.depends_on.items():
+        wait = _wait_for(ctx, service, dependency, spec.condition)
         if wait is not None:
             init.append(wait)
     return init
@@ -192,7 +195,7 @@ def _wait_for(ctx: Context, service: Service, dependency: str, condition: str) -
         return None
     ports = [p.published or str(p.target) for p in target.ports if p.protocol == "tcp"] + [
         str(e).partition("/")[0]
-        for e in target.get("expose") or []
+        for e in target.spec.expose
         if str(e).partition("/")[2] in ("", "tcp")
     ]
     if not ports:

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from kctl.compose import Service
+from kctl.compose.spec import FileMount, FileObject
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, inside_project
+from kctl.convert.options import KubeObject
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label, dns_subdomain
 
@@ -32,23 +34,24 @@ def config_key(name: str) -> str:
 
 
 def secret_or_config(
-    ctx: Context, name: str, service: Service, kind: str, spec: dict[str, Any]
+    ctx: Context, name: str, service: Service, kind: str, spec: FileMount
 ) -> Mounted:
     """Mount one `secrets:`/`configs:` entry of a service (kind is secrets or configs)."""
-    source = str(spec["source"])
-    top = (ctx.project.secrets if kind == "secrets" else ctx.project.configs).get(source, {})
+    source = spec.source
+    defined = ctx.project.secret_specs if kind == "secrets" else ctx.project.config_specs
+    top = defined.get(source) or FileObject()
     default_dir = "/run/secrets/" if kind == "secrets" else "/"
-    target = str(spec.get("target") or f"{default_dir}{source}")
+    target = spec.target or f"{default_dir}{source}"
     if not target.startswith("/"):
         target = f"{default_dir}{target}"
     key = config_key(source)
     obj_kind = "Secret" if kind == "secrets" else "ConfigMap"
-    external = bool(top.get("external"))
-    obj_name = dns_subdomain(str(top.get("name") or source) if external else source)
+    external = top.external
+    obj_name = dns_subdomain((top.name or source) if external else source)
     vol_name = dns_label(f"{name}-{kind[:-1]}-{source}")
     mount = {"name": vol_name, "mountPath": target, "subPath": key, "readOnly": True}
-    for owner in ("uid", "gid"):
-        if spec.get(owner) is not None:
+    for owner, value in (("uid", spec.uid), ("gid", spec.gid)):
+        if value is not None:
             ctx.warn(
                 service,
                 kind,
@@ -56,11 +59,11 @@ def secret_or_config(
                 f"by root; group access: {lbl.FS_GROUP})",
             )
     objects: list[Owned] = []
-    if not external and top.get("file") and not inside_project(ctx.project, Path(str(top["file"]))):
+    if not external and top.file and not inside_project(ctx.project, Path(top.file)):
         ctx.warn(
             service,
             kind,
-            f"{kind[:-1]} {source!r}: {top['file']} is outside the project folder, so it is "
+            f"{kind[:-1]} {source!r}: {top.file} is outside the project folder, so it is "
             f"never read: create the {obj_kind} {obj_name!r} in the cluster (key {key!r})",
         )
         external = True  # mounted by name, created by the user
@@ -72,19 +75,22 @@ def secret_or_config(
         users = [
             s
             for s, svc in ctx.project.services.items()
-            if any(m["source"] == source for m in svc.get(kind) or [])
+            if any(m.source == source for m in _mounts(svc, kind))
         ]
         obj = _object(ctx, obj_kind, obj_name, key, content)
         objects.append((name if users == [name] else None, obj))
     field_name = "secret" if obj_kind == "Secret" else "configMap"
     ref: dict[str, Any] = {"secretName": obj_name} if obj_kind == "Secret" else {"name": obj_name}
-    if spec.get("mode") is not None:
-        mode = spec["mode"]
-        ref["defaultMode"] = int(str(mode), 8) if isinstance(mode, str) else int(mode)
+    if spec.mode is not None:
+        ref["defaultMode"] = spec.mode
     return Mounted({"name": vol_name, field_name: ref}, mount, objects)
 
 
-def _object(ctx: Context, kind: str, name: str, key: str, content: bytes) -> dict[str, Any]:
+def _mounts(service: Service, kind: str) -> tuple[FileMount, ...]:
+    return service.spec.secrets if kind == "secrets" else service.spec.configs
+
+
+def _object(ctx: Context, kind: str, name: str, key: str, content: bytes) -> KubeObject:
     meta: dict[str, Any] = {"name": name}
     if ctx.opts.namespace:
         meta["namespace"] = ctx.opts.namespace
@@ -105,30 +111,30 @@ def _object(ctx: Context, kind: str, name: str, key: str, content: bytes) -> dic
 
 
 def _content(
-    ctx: Context, service: Service, kind: str, source: str, top: dict[str, Any]
+    ctx: Context, service: Service, kind: str, source: str, top: FileObject
 ) -> bytes | None:
     """The bytes of a secret/config (file, environment or content), None when unset."""
-    if top.get("file"):
+    if top.file:
         try:
-            return Path(top["file"]).read_bytes()
+            return Path(top.file).read_bytes()
         except OSError as exc:
             raise InputError(
-                f"{kind[:-1]} {source!r}: cannot read {top['file']}: {exc.strerror}",
+                f"{kind[:-1]} {source!r}: cannot read {top.file}: {exc.strerror}",
                 location=service.location(kind),
             ) from None
-    if top.get("environment"):
-        value = ctx.project.environment.get(str(top["environment"]))
+    if top.environment:
+        value = ctx.project.environment.get(top.environment)
         if value is None:
             ctx.warn(
                 service,
                 kind,
                 f"{kind[:-1]} {source!r} comes from environment "
-                f"variable {top['environment']} which is not set: not created",
+                f"variable {top.environment} which is not set: not created",
             )
             return None
         return value.encode()
-    if top.get("content") is not None:
-        return str(top["content"]).encode()
+    if top.content is not None:
+        return top.content.encode()
     ctx.warn(
         service, kind, f"{kind[:-1]} {source!r} has no file, environment or content: not created"
     )

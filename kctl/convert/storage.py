@@ -9,14 +9,15 @@ kompose.volume.type choose emptyDir or hostPath instead.
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kctl.compose import Project, Service, ServiceVolume, parse_bytes
+from kctl.compose import Project, Service, ServiceVolume
+from kctl.compose.spec import Tmpfs, VolumeSpec
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, inside_project, label_or_annotate
+from kctl.convert.options import KomposeLabels, KubeFields
 from kctl.convert.secrets import config_key, secret_or_config
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label, dns_subdomain
@@ -62,18 +63,18 @@ def storage(
     state: StorageState,
     name: str,
     service: Service,
-    labels: dict[str, Any],
+    labels: KomposeLabels,
     controller: str,
 ) -> StoragePieces:
     """Everything a service mounts."""
     builder = _Builder(ctx, state, name, service, labels, controller)
     for index, volume in enumerate(service.volumes):
         builder.volume(index, volume)
-    for index, target in enumerate(service.get("tmpfs") or []):
-        builder.tmpfs(index, str(target))
+    for index, tmpfs in enumerate(service.spec.tmpfs):
+        builder.tmpfs(index, tmpfs)
     pieces = builder.pieces
-    for kind in ("secrets", "configs"):
-        for spec in service.get(kind) or []:
+    for kind, entries in (("secrets", service.spec.secrets), ("configs", service.spec.configs)):
+        for spec in entries:
             found = secret_or_config(ctx, name, service, kind, spec)
             pieces.objects += found.objects
             if found.volume is not None:
@@ -93,7 +94,7 @@ class _Builder:
         state: StorageState,
         name: str,
         service: Service,
-        labels: dict[str, Any],
+        labels: KomposeLabels,
         controller: str,
     ) -> None:
         self.ctx, self.state, self.name, self.service = ctx, state, name, service
@@ -131,11 +132,11 @@ class _Builder:
             self.pieces.volumes.append(source)
         self.pieces.mounts.append(mount)
 
-    def named(self, volume: ServiceVolume, vol_name: str) -> dict[str, Any] | None:
+    def named(self, volume: ServiceVolume, vol_name: str) -> KubeFields | None:
         """A named volume: a claim (or a claim template), an nfs export, emptyDir or hostPath."""
         source = str(volume.source)
-        spec = self.ctx.project.volumes.get(source) or {}
-        if spec.get("external"):
+        spec = self.ctx.project.volume_specs.get(source) or VolumeSpec()
+        if spec.external:
             self.ctx.warn(
                 self.service,
                 "volumes",
@@ -151,11 +152,11 @@ class _Builder:
             self.pieces.claim_templates.append(self.claim(source, None, template=True))
             return None
         if mode == "pvc":
-            if source not in self.state.created_claims and not spec.get("external"):
+            if source not in self.state.created_claims and not spec.external:
                 self.state.created_claims.add(source)
                 owner = self.name if own else None
                 self.pieces.objects.append((owner, self.claim(source, owner)))
-            claim_name = str(spec["name"]) if spec.get("external") else source
+            claim_name = str(spec.name) if spec.external else source
             claim: dict[str, Any] = {"claimName": dns_subdomain(claim_name)}
             if volume.read_only:
                 claim["readOnly"] = True
@@ -165,7 +166,7 @@ class _Builder:
             return {"name": vol_name, "hostPath": {"path": path}}
         return {"name": vol_name, "emptyDir": {}}
 
-    def claim(self, volume: str, owner: str | None, template: bool = False) -> dict[str, Any]:
+    def claim(self, volume: str, owner: str | None, template: bool = False) -> KubeFields:
         """A PersistentVolumeClaim (or a volumeClaimTemplate) for a volume."""
         vol_labels = _volume_labels(self.ctx, volume, self.service)
         size = (
@@ -189,9 +190,8 @@ class _Builder:
             "name": dns_subdomain(volume),
             "labels": {lbl.VOLUME_LABEL: dns_label(volume)},
         }
-        label_or_annotate(
-            metadata, (self.ctx.project.volumes.get(volume) or {}).get("labels") or {}
-        )
+        defined = self.ctx.project.volume_specs.get(volume) or VolumeSpec()
+        label_or_annotate(metadata, defined.labels)
         if template:
             return {"metadata": metadata, "spec": spec}
         if single_writer:
@@ -253,7 +253,7 @@ class _Builder:
             claim["readOnly"] = True
         return {"name": vol_name, "persistentVolumeClaim": claim}, None
 
-    def outside(self, source: str, vol_name: str) -> dict[str, Any]:
+    def outside(self, source: str, vol_name: str) -> KubeFields:
         """A bind mount of a path outside the project folder: never read on this machine."""
         if self.mode == "emptyDir":
             self.ctx.warn(
@@ -286,30 +286,27 @@ class _Builder:
         self.pieces.objects.append((owner, self.claim(claim_name, owner)))
         return claim_name
 
-    def tmpfs(self, index: int, target: str) -> None:
-        path, _, options = target.partition(":")
+    def tmpfs(self, index: int, tmpfs: Tmpfs) -> None:
+        path = tmpfs.path
         vol_name = dns_label(f"{self.name}-tmpfs-{index}")
         empty: dict[str, Any] = {"medium": "Memory"}
-        size = re.search(r"size=(\w+)", options)
-        if size:
-            empty["sizeLimit"] = str(parse_bytes(size.group(1), self.service.location("tmpfs")))
+        if tmpfs.size is not None:
+            empty["sizeLimit"] = str(tmpfs.size)
         self.pieces.volumes.append({"name": vol_name, "emptyDir": empty})
         self.pieces.mounts.append({"name": vol_name, "mountPath": path})
 
 
-def _nfs(
-    ctx: Context, volume: str, spec: dict[str, Any], service: Service
-) -> dict[str, Any] | None:
+def _nfs(ctx: Context, volume: str, spec: VolumeSpec, service: Service) -> KubeFields | None:
     """An nfs volume source for a local-driver NFS volume; other driver settings warned."""
-    opts = {str(k): str(v) for k, v in (spec.get("driver_opts") or {}).items()}
-    driver = spec.get("driver")
+    opts = dict(spec.driver_opts)
+    driver = spec.driver
     if driver not in (None, "local"):
         ctx.warn(service, "volumes", f"volume {volume!r}: driver {driver!r} not translated")
     if not opts:
         return None
-    options = dict(o.partition("=")[::2] for o in opts.get("o", "").split(",") if o)
-    server, path = options.get("addr"), opts.get("device", "")
-    if opts.get("type", "").startswith("nfs") and server and path.startswith(":/"):
+    options = spec.mount_options
+    server, path = options.get("addr"), spec.device
+    if spec.mount_type.startswith("nfs") and server and path.startswith(":/"):
         nfs: dict[str, Any] = {"server": server, "path": path[1:]}
         if "ro" in options:
             nfs["readOnly"] = True
@@ -323,10 +320,10 @@ def _nfs(
     return None
 
 
-def _volume_labels(ctx: Context, volume: str, service: Service) -> dict[str, Any]:
+def _volume_labels(ctx: Context, volume: str, service: Service) -> KomposeLabels:
     """The kompose.* labels of a top-level volume, typed (errors point at the mount)."""
-    raw = (ctx.project.volumes.get(volume) or {}).get("labels") or {}
-    values, problems = lbl.parse_labels({str(k): str(v) for k, v in raw.items()}, "volume")
+    defined = ctx.project.volume_specs.get(volume) or VolumeSpec()
+    values, problems = lbl.parse_labels(dict(defined.labels), "volume")
     for problem in problems:
         message = f"volume {volume!r}: {problem.message}"
         if problem.error:

@@ -1,6 +1,6 @@
 """Compose project → Kubernetes objects: the assembler.
 
-Every Compose key kctl understands is in TRANSLATED, with the module whose rule translates it;
+Every Compose key kctl understands is in TRANSLATED, with the functions that translate it;
 anything else a service sets becomes a warning with its file:line (never a silent drop). The
 rules return typed pieces (container.py, pod.py, probes.py, storage.py, secrets.py,
 network.py, workload.py); this module combines them, service by service, then folds services
@@ -9,64 +9,27 @@ that share a pod (groups.py) and orders the result.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kctl.compose import Project, Service
+from kctl.compose.checks import apply_profiles
+from kctl.compose.loader import _Extends
 from kctl.convert import container as containers
-from kctl.convert import groups, network, pod, storage, workload
+from kctl.convert import groups, network, pod, probes, secrets, storage, workload
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, service_names
-from kctl.convert.options import CONTROLLERS, Conversion, ConversionWarning, ConvertOptions
+from kctl.convert.options import (
+    CONTROLLERS,
+    Conversion,
+    ConversionWarning,
+    ConvertOptions,
+    KomposeLabels,
+    KubeFields,
+)
 from kctl.errors import InputError
 from kctl.kube.naming import dns_label
 
-# Compose service keys and what translates them (grep a key to find its rule).
-TRANSLATED: dict[str, str] = {
-    "image": "container.py: container.image",
-    "build": "container.py: container.image (<project>-<service>)",
-    "command": "container.py: container.args",
-    "entrypoint": "container.py: container.command",
-    "environment": "container.py: container.env",
-    "env_file": "container.py: ConfigMap + container.envFrom",
-    "ports": "container.py: containerPort; network.py: Service",
-    "expose": "container.py: containerPort; network.py: Service",
-    "volumes": "storage.py: PVC / ConfigMap / nfs / emptyDir / hostPath + volumeMounts",
-    "tmpfs": "storage.py: emptyDir (medium: Memory)",
-    "secrets": "secrets.py: Secret + volumeMount",
-    "configs": "secrets.py: ConfigMap + volumeMount",
-    "depends_on": "pod.py: initContainers waiting for ports",
-    "healthcheck": "probes.py: livenessProbe + readinessProbe",
-    "deploy": "workload.py: replicas, mode, restart_policy, update_config, labels; "
-    "container.py: resources; pod.py: placement",
-    "labels": "labels.py: kompose.* behaviour; workload.py/network.py: annotations",
-    "user": "container.py: securityContext.runAsUser/Group",
-    "working_dir": "container.py: container.workingDir",
-    "restart": "workload.py: controller, restartPolicy, backoffLimit",
-    "cap_add": "container.py: securityContext.capabilities.add",
-    "cap_drop": "container.py: securityContext.capabilities.drop",
-    "privileged": "container.py: securityContext.privileged",
-    "read_only": "container.py: securityContext.readOnlyRootFilesystem",
-    "stdin_open": "container.py: container.stdin",
-    "tty": "container.py: container.tty",
-    "hostname": "pod.py: pod.hostname",
-    "extra_hosts": "pod.py: pod.hostAliases",
-    "dns": "pod.py: pod.dnsConfig.nameservers",
-    "dns_search": "pod.py: pod.dnsConfig.searches",
-    "sysctls": "pod.py: pod securityContext.sysctls",
-    "stop_grace_period": "pod.py: terminationGracePeriodSeconds",
-    "pull_policy": "container.py: imagePullPolicy",
-    "network_mode": "pod.py: hostNetwork; groups.py: service:X joins X's pod",
-    "pid": "pod.py: hostPID",
-    "ipc": "pod.py: hostIPC",
-    "networks": "network.py: alias Services, NetworkPolicy (--generate-network-policies)",
-    "scale": "workload.py: replicas",
-    "mem_limit": "container.py: resources.limits.memory",
-    "mem_reservation": "container.py: resources.requests.memory",
-    "cpus": "container.py: resources.limits.cpu",
-    "profiles": "(loader: service selection)",
-    "extends": "(loader: merged into the service)",
-    "container_name": "container.py: container.name",
-}
 DEPLOY_TRANSLATED = {
     "replicas",
     "mode",
@@ -91,6 +54,9 @@ KIND_ORDER = [
     "HorizontalPodAutoscaler",
     "NetworkPolicy",
 ]
+
+Rule = Callable[..., object]
+"""A function of kctl/convert (or the loader) that translates a Compose key."""
 
 
 class _Assembler:
@@ -200,7 +166,7 @@ class _Assembler:
                     del self.components[name]
             self.retarget_autoscalers(names, base)
 
-    def workload_of(self, service: str) -> dict[str, Any]:
+    def workload_of(self, service: str) -> KubeFields:
         return next(o for o in self.components[service] if o["kind"] in groups.WORKLOAD_KINDS)
 
     def retarget_autoscalers(self, names: list[str], target: dict[str, Any]) -> None:
@@ -226,7 +192,7 @@ def _check_untranslated(ctx: Context, service: Service) -> None:
             continue
         if key not in TRANSLATED:
             ctx.warn(service, key, "not translated to Kubernetes (ignored)")
-    for key in service.get("deploy") or {}:
+    for key in service.spec.deploy.keys:
         if key not in DEPLOY_TRANSLATED:
             ctx.warn(service, f"deploy.{key}", "not translated to Kubernetes (ignored)")
     if lbl.SERVICE_GROUP in service.labels and ctx.opts.service_group_mode != "label":
@@ -237,22 +203,30 @@ def _check_untranslated(ctx: Context, service: Service) -> None:
         )
 
 
-# Attributes of top-level volumes/networks/secrets/configs and what translates them; anything
-# else is reported at its file:line (the Compose keys rule, applied to the top level).
-TOP_LEVEL_TRANSLATED: dict[str, dict[str, str]] = {
+# Attributes of top-level volumes/networks/secrets/configs and the functions that translate
+# them (none: accepted, nothing to translate); anything else is reported at its file:line (the
+# Compose keys rule, applied to the top level).
+_FILE_OBJECT: dict[str, tuple[Rule, ...]] = {
+    "file": (secrets._content,),
+    "environment": (secrets._content,),
+    "content": (secrets._content,),
+    "external": (secrets.secret_or_config,),  # mounted by name, never created
+    "name": (secrets.secret_or_config,),
+}
+TOP_LEVEL_TRANSLATED: dict[str, dict[str, tuple[Rule, ...]]] = {
     "volumes": {
-        "name": "storage.py: the claim of an external volume",
-        "external": "storage.py: no claim is created",
-        "labels": "labels.py: kompose.volume.*; storage.py: other labels label the claim",
-        "driver": "storage.py: local only (others reported)",
-        "driver_opts": "storage.py: nfs volumes (others reported)",
+        "name": (storage._Builder.named,),  # the claim of an external volume
+        "external": (storage._Builder.named,),  # no claim is created
+        "labels": (storage._volume_labels, storage._Builder.claim),  # kompose.volume.*, labels
+        "driver": (storage._nfs,),  # local only (others reported)
+        "driver_opts": (storage._nfs,),  # nfs volumes (others reported)
     },
     "networks": {
-        "name": "(Compose's network name: nothing to translate)",
-        "external": "(an existing network: nothing to create)",
+        "name": (),  # Compose's network name: nothing to translate
+        "external": (),  # an existing network: nothing to create
     },
-    "secrets": {k: "secrets.py" for k in ("file", "environment", "content", "external", "name")},
-    "configs": {k: "secrets.py" for k in ("file", "environment", "content", "external", "name")},
+    "secrets": _FILE_OBJECT,
+    "configs": _FILE_OBJECT,
 }
 
 
@@ -276,13 +250,10 @@ def _check_top_level(ctx: Context) -> None:
                 ctx.warn(None, f"{section}.{name}.{attr}", "not translated to Kubernetes (ignored)")
 
 
-def _kompose_labels(ctx: Context, service: Service) -> dict[str, Any]:
+def _kompose_labels(ctx: Context, service: Service) -> KomposeLabels:
     """The service's kompose.* labels (and those in deploy.labels), typed and checked."""
     values, problems = lbl.parse_labels(service.labels, "service")
-    deploy_labels = (service.get("deploy") or {}).get("labels") or {}
-    more, deploy_problems = lbl.parse_labels(
-        {str(k): str(v) for k, v in deploy_labels.items()}, "deploy"
-    )
+    more, deploy_problems = lbl.parse_labels(dict(service.spec.deploy.labels), "deploy")
     for key, found in (("labels", problems), ("deploy.labels", deploy_problems)):
         for problem in found:
             location = service.location(f"{key}.{problem.key}")
@@ -296,3 +267,60 @@ def _kompose_labels(ctx: Context, service: Service) -> dict[str, Any]:
 def convert_project(project: Project, options: ConvertOptions | None = None) -> Conversion:
     """Translate a loaded Compose project into Kubernetes objects (validated by the caller)."""
     return _Assembler(project, options or ConvertOptions()).run()
+
+
+# Compose service keys and the functions that translate them (each reads the key: the table
+# cannot name a rule that does not exist, and tests check that every function names its key).
+TRANSLATED: dict[str, tuple[Rule, ...]] = {
+    "image": (containers._image,),
+    "build": (containers._image,),  # the image is <project>-<service>
+    "command": (containers.container,),  # container.args
+    "entrypoint": (containers.container,),  # container.command
+    "environment": (containers._environment,),
+    "env_file": (containers._env_file,),  # ConfigMap + envFrom
+    "ports": (containers.container_ports, network._ports),
+    "expose": (containers.exposed_ports, pod._wait_for),
+    "volumes": (storage.storage,),  # PVC / ConfigMap / nfs / emptyDir / hostPath
+    "tmpfs": (storage.storage,),  # emptyDir (medium: Memory)
+    "secrets": (storage.storage, secrets.secret_or_config),  # Secret + volumeMount
+    "configs": (storage.storage, secrets.secret_or_config),  # ConfigMap + volumeMount
+    "depends_on": (pod.init_containers,),  # initContainers waiting for ports
+    "healthcheck": (probes.probes,),  # livenessProbe + readinessProbe
+    "deploy": (
+        workload.controller,  # mode
+        workload.replicas,
+        workload.restart_of,  # restart_policy
+        workload._strategy,  # update_config, rollback_config (reported)
+        workload._deploy_labels,
+        containers._resources,
+        pod.placement,
+    ),
+    "labels": (_kompose_labels, workload.workload),  # kompose.* behaviour; the rest label
+    "user": (containers._security,),  # securityContext.runAsUser/Group
+    "working_dir": (containers.container,),
+    "restart": (workload.restart_of, workload._restart_warnings),
+    "cap_add": (containers._security,),
+    "cap_drop": (containers._security,),
+    "privileged": (containers._security,),
+    "read_only": (containers._security,),  # readOnlyRootFilesystem
+    "stdin_open": (containers.container,),
+    "tty": (containers.container,),
+    "hostname": (pod.pod_spec,),
+    "extra_hosts": (pod.pod_spec,),  # hostAliases
+    "dns": (pod._dns_config,),
+    "dns_search": (pod._dns_config,),
+    "sysctls": (pod._pod_security,),
+    "stop_grace_period": (pod.pod_spec,),  # terminationGracePeriodSeconds
+    "pull_policy": (containers.container,),  # imagePullPolicy
+    "network_mode": (pod._host_namespaces, groups.pod_groups),  # service:X joins X's pod
+    "pid": (pod._host_namespaces,),
+    "ipc": (pod._host_namespaces,),
+    "networks": (network._aliases, network.networks_of),  # alias Services, NetworkPolicy
+    "scale": (workload.replicas,),
+    "mem_limit": (containers._resources,),
+    "mem_reservation": (containers._resources,),
+    "cpus": (containers._resources,),
+    "profiles": (apply_profiles,),  # the loader selects services
+    "extends": (_Extends.service,),  # the loader merges it into the service
+    "container_name": (containers.container,),
+}

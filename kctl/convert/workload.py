@@ -12,6 +12,7 @@ from kctl.compose import Service
 from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, label_or_annotate
 from kctl.convert.network import headless
+from kctl.convert.options import KomposeLabels, KubeFields
 from kctl.errors import InputError
 
 _HPA_LABELS = (lbl.HPA_MIN, lbl.HPA_MAX, lbl.HPA_CPU, lbl.HPA_MEMORY)
@@ -25,7 +26,7 @@ class WorkloadPieces:
     objects: list[Owned] = field(default_factory=list)
 
 
-def controller(ctx: Context, service: Service, labels: dict[str, Any]) -> str:
+def controller(ctx: Context, service: Service, labels: KomposeLabels) -> str:
     """deployment, statefulset, daemonset, job or cronjob."""
     if ctx.opts.controller:
         return ctx.opts.controller
@@ -33,7 +34,7 @@ def controller(ctx: Context, service: Service, labels: dict[str, Any]) -> str:
         return str(labels[lbl.CONTROLLER_TYPE])
     if lbl.CRON_SCHEDULE in labels:
         return "cronjob"
-    mode = (service.get("deploy") or {}).get("mode")
+    mode = service.spec.deploy.mode
     if mode == "global":
         return "daemonset"
     if mode == "global-job":
@@ -51,19 +52,18 @@ def controller(ctx: Context, service: Service, labels: dict[str, Any]) -> str:
 
 def restart_of(service: Service) -> tuple[str, int | None]:
     """(no|always|on-failure|unless-stopped, or "" when unset; retry count) of a service."""
-    restart = service.get("restart")
+    restart = service.spec.restart
     if restart is not None:
-        condition, _, count = str(restart).partition(":")
+        condition, _, count = restart.partition(":")
         return condition, int(count) if count.isdigit() else None
-    policy = (service.get("deploy") or {}).get("restart_policy") or {}
-    if not policy:
+    policy = service.spec.deploy.restart_policy
+    if policy is None:
         return "", None
-    condition = {"none": "no", "on-failure": "on-failure"}.get(str(policy.get("condition")), "")
-    attempts = policy.get("max_attempts")
-    return condition, int(attempts) if attempts is not None else None
+    condition = {"none": "no", "on-failure": "on-failure"}.get(str(policy.condition), "")
+    return condition, policy.max_attempts
 
 
-def autoscaled(labels: dict[str, Any], kind: str) -> bool:
+def autoscaled(labels: KomposeLabels, kind: str) -> bool:
     """Whether a HorizontalPodAutoscaler owns the replica count."""
     return any(k in labels for k in _HPA_LABELS) and kind in ("deployment", "statefulset")
 
@@ -72,7 +72,7 @@ def workload(
     ctx: Context,
     name: str,
     service: Service,
-    labels: dict[str, Any],
+    labels: KomposeLabels,
     kind: str,
     template: dict[str, Any],
     service_name: str | None,
@@ -119,22 +119,21 @@ def replicas(ctx: Context, service: Service) -> int:
     """--replicas, else deploy.replicas, else scale, else 1."""
     if ctx.opts.replicas is not None:
         return ctx.opts.replicas
-    deploy = service.get("deploy") or {}
-    if deploy.get("replicas") is not None:
-        return int(deploy["replicas"])
-    if service.get("scale") is not None:
-        return int(service.get("scale"))
+    if service.spec.deploy.replicas is not None:
+        return service.spec.deploy.replicas
+    if service.spec.scale is not None:
+        return service.spec.scale
     return 1
 
 
 def _job(
     name: str,
     service: Service,
-    labels: dict[str, Any],
+    labels: KomposeLabels,
     kind: str,
     template: dict[str, Any],
     meta: dict[str, Any],
-) -> dict[str, Any]:
+) -> KubeFields:
     condition, retries = restart_of(service)
     restart_policy = "OnFailure" if condition == "on-failure" else "Never"
     job: dict[str, Any] = {
@@ -143,9 +142,9 @@ def _job(
     backoff = labels.get(lbl.CRON_BACKOFF, retries)
     if backoff is not None:
         job["backoffLimit"] = backoff
-    deploy = service.get("deploy") or {}
-    if deploy.get("mode") == "replicated-job" and deploy.get("replicas") is not None:
-        job["completions"] = job["parallelism"] = int(deploy["replicas"])
+    deploy = service.spec.deploy
+    if deploy.mode == "replicated-job" and deploy.replicas is not None:
+        job["completions"] = job["parallelism"] = deploy.replicas
     if kind == "job":
         return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": job}
     schedule = labels.get(lbl.CRON_SCHEDULE)
@@ -161,11 +160,13 @@ def _job(
 
 
 def _restart_warnings(ctx: Context, service: Service, kind: str) -> None:
-    restart = str(service.get("restart") or "")
+    restart = service.spec.restart or ""
     if restart and restart not in ("always", "unless-stopped"):
         ctx.warn(service, "restart", f"restart: {restart} with a {kind}: pods always restart")
-    policy = (service.get("deploy") or {}).get("restart_policy") or {}
-    if policy.get("condition") not in (None, "any") or policy.get("max_attempts") is not None:
+    policy = service.spec.deploy.restart_policy
+    if policy is not None and (
+        policy.condition not in (None, "any") or policy.max_attempts is not None
+    ):
         ctx.warn(
             service,
             "deploy.restart_policy",
@@ -173,24 +174,24 @@ def _restart_warnings(ctx: Context, service: Service, kind: str) -> None:
         )
 
 
-def _strategy(ctx: Context, service: Service, template: dict[str, Any]) -> dict[str, Any]:
+def _strategy(ctx: Context, service: Service, template: dict[str, Any]) -> KubeFields:
     """deploy.update_config as a RollingUpdate; Recreate when a ReadWriteOnce claim is mounted."""
-    deploy = service.get("deploy") or {}
-    update = deploy.get("update_config") or {}
-    if deploy.get("rollback_config"):
+    deploy = service.spec.deploy
+    update = deploy.update_config
+    if deploy.has_rollback_config:
         ctx.warn(
             service,
             "deploy.rollback_config",
             "Kubernetes rolls back with `kubectl rollout undo`; rollback_config is not translated",
         )
     strategy: dict[str, Any] = {}
-    if update:
-        parallelism = int(update.get("parallelism", 1) or 1)
-        if update.get("order") == "start-first":
+    if update is not None:
+        parallelism = update.parallelism or 1
+        if update.order == "start-first":
             rolling = {"maxSurge": parallelism, "maxUnavailable": 0}
         else:
             rolling = {"maxSurge": 0, "maxUnavailable": parallelism}
-        for key in update:
+        for key in update.keys:
             if key not in ("parallelism", "order"):
                 ctx.warn(service, f"deploy.update_config.{key}", "not translated (ignored)")
         strategy = {"type": "RollingUpdate", "rollingUpdate": rolling}
@@ -213,7 +214,7 @@ def _strategy(ctx: Context, service: Service, template: dict[str, Any]) -> dict[
 def _deploy_labels(ctx: Context, service: Service, meta: dict[str, Any]) -> None:
     """deploy.labels label the workload (as Kompose); values Kubernetes refuses as labels are
     kept as annotations, with a warning. Fills meta, which this module has just built."""
-    deploy_labels = (service.get("deploy") or {}).get("labels") or {}
+    deploy_labels = dict(service.spec.deploy.labels)
     for key in label_or_annotate(meta, deploy_labels):
         ctx.warn(
             service, f"deploy.labels.{key}", "not a valid Kubernetes label: kept as an annotation"
@@ -221,8 +222,8 @@ def _deploy_labels(ctx: Context, service: Service, meta: dict[str, Any]) -> None
 
 
 def autoscaler(
-    ctx: Context, name: str, service: Service, labels: dict[str, Any], workload: dict[str, Any]
-) -> dict[str, Any] | None:
+    ctx: Context, name: str, service: Service, labels: KomposeLabels, workload: dict[str, Any]
+) -> KubeFields | None:
     """The HorizontalPodAutoscaler kompose.hpa.* asks for (None without those labels)."""
     if not any(k in labels for k in _HPA_LABELS):
         return None
