@@ -353,6 +353,8 @@ def mounts(value: Any, kind: str, where: Location) -> list[dict[str, Any]]:
                     f"a long-syntax entry of {kind} needs a `source` name", location=where
                 )
             entry = dict(item)
+            if entry.get("mode") is not None:
+                _check_mode(entry["mode"], kind, where)
             if kind == "secrets" and not entry.get("target"):
                 entry["target"] = f"/run/secrets/{entry['source']}"
             result.append(entry)
@@ -361,6 +363,21 @@ def mounts(value: Any, kind: str, where: Location) -> list[dict[str, Any]]:
         else:
             result.append({"source": str(item)})
     return result
+
+
+def _check_mode(mode: Any, kind: str, where: Location) -> None:
+    """A file mode as compose-go reads it (an integer, or octal digits in a string), within
+    what Kubernetes accepts for a projected file (0..0777)."""
+    text = str(mode)
+    if isinstance(mode, bool) or not (
+        (isinstance(mode, int) and 0 <= mode <= 0o777)
+        or (isinstance(mode, str) and re.fullmatch(r"[0-7]{1,4}", text) and int(text, 8) <= 0o777)
+    ):
+        raise InputError(
+            f"{kind}: mode {text!r} is not a file mode (octal, 0 to 0777)",
+            location=where,
+            hint="e.g. mode: 0440",
+        )
 
 
 def string_list(value: Any) -> list[str]:

@@ -52,13 +52,15 @@ class Pack:
 
 
 def _strings(value: Any, where: str, path: Path) -> tuple[str, ...]:
+    """A string or list of strings (file names and globs: none of them empty)."""
     if value is None:
         return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise InputError(f"{where} must be a string or a list of strings", location=Location(str(path)))
+    values = [value] if isinstance(value, str) else value
+    if isinstance(values, list) and all(isinstance(v, str) and v.strip() for v in values):
+        return tuple(values)
+    raise InputError(
+        f"{where} must be a non-empty string or a list of them", location=Location(str(path))
+    )
 
 
 def _line_of(text: str, key: str) -> int | None:

@@ -238,3 +238,22 @@ def test_any_env_file_text_is_read_or_refused_at_a_line(tmp_path: Path, text: st
         assert exc.location.line is not None and exc.location.line >= 1
         return
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
+
+
+@pytest.mark.parametrize("mode", ["abc", '"0999"', "9999", "true"])
+def test_a_secret_mode_that_is_no_file_mode_is_exit_2_at_its_line(
+    tmp_path: Path, mode: str
+) -> None:
+    """docker-compose refuses non-octal strings too; a mode past 0777 is one Kubernetes refuses
+    (a ValueError traceback before)."""
+    from kctl.convert import ConvertOptions, convert_project
+
+    (tmp_path / "s.txt").write_text("x\n")
+    path = tmp_path / "compose.yaml"
+    path.write_text(
+        f"services:\n  web:\n    image: nginx\n    secrets: [{{source: s, mode: {mode}}}]\n"
+        "secrets:\n  s:\n    file: ./s.txt\n"
+    )
+    with pytest.raises(InputError) as refused:
+        convert_project(load_project(LoadOptions(files=[str(path)], environ={})), ConvertOptions())
+    assert refused.value.location is not None and refused.value.location.line == 4

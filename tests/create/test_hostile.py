@@ -228,3 +228,24 @@ def test_pack_rules_of_the_wrong_type(
         return
     assert code == 2 and message in err and str(packs / "p22" / "pack.toml") in err, err
     assert not (app / "Dockerfile").exists()
+
+
+@pytest.mark.parametrize("value", ['""', '["", "x"]', '["  "]'])
+def test_pack_rule_with_an_empty_pattern_is_exit_2(tmp_path: Path, value: str, capsys) -> None:
+    """An empty file pattern in detect.manifests (found by the fuzz suite: pathlib's 'empty
+    pattern' ValueError) names the pack.toml."""
+    import shutil
+
+    from kctl.cli.main import main
+
+    packs = tmp_path / "packs"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "packs" / "python", packs / "fz")
+    toml = packs / "fz" / "pack.toml"
+    text = toml.read_text().replace('name = "python"', 'name = "fz"', 1)
+    old = 'manifests = ["pyproject.toml", "requirements*.txt", "Pipfile", "setup.py", "setup.cfg"]'
+    assert old in text
+    toml.write_text(text.replace(old, f"manifests = {value}", 1))
+    app = Path(__file__).resolve().parents[2] / "examples" / "apps" / "python"
+    assert main(["create", str(app), "--pack-dir", str(packs), "--pack", "fz", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert str(toml) in err and "detect.manifests" in err
