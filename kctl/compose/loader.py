@@ -311,7 +311,7 @@ class _Merged:
         merged = dict(self.top[section].get(key) or {})
         merged.update(spec or {})
         try:
-            self.top[section][key] = _top_level(section, merged, file)
+            self.top[section][key] = _top_level(section, merged, file, key)
         except ValueError as exc:
             raise InputError(f"{section}.{key}: {exc}", location=file.where(section, key)) from None
         self.locations[f"{section}.{key}"] = file.where(section, key)
@@ -338,9 +338,11 @@ def _project_name(opts: LoadOptions, merged: _Merged, project_dir: Path, files: 
     return name
 
 
-def _top_level(section: str, spec: dict[str, Any], file: _File) -> dict[str, Any]:
+def _top_level(section: str, spec: dict[str, Any], file: _File, key: str) -> dict[str, Any]:
     if section in ("secrets", "configs") and spec.get("file"):
         spec["file"] = norm.resolve(file.directory, str(spec["file"]))
+    if spec.get("labels") is not None:  # a list of KEY=VALUE or a mapping, as a service's
+        spec["labels"] = norm.labels(spec["labels"], file.where(section, key, "labels"))
     return spec
 
 

@@ -257,3 +257,25 @@ def test_a_secret_mode_that_is_no_file_mode_is_exit_2_at_its_line(
     with pytest.raises(InputError) as refused:
         convert_project(load_project(LoadOptions(files=[str(path)], environ={})), ConvertOptions())
     assert refused.value.location is not None and refused.value.location.line == 4
+
+
+@pytest.mark.parametrize("section", ["volumes", "networks", "secrets", "configs"])
+def test_top_level_labels_as_a_list_mean_what_docker_compose_says(
+    tmp_path: Path, section: str
+) -> None:
+    """`labels: ["x=1", "y"]` on a top-level entry is x=1, y="" (docker-compose config); it was
+    an AttributeError once the typed model read it (found by a fresh fuzz run)."""
+    from kctl.convert import ConvertOptions, convert_project
+
+    (tmp_path / "f.txt").write_text("x\n")
+    use = {"volumes": "    volumes: [e:/d]\n", "networks": "    networks: [e]\n",
+           "secrets": "    secrets: [e]\n", "configs": "    configs: [e]\n"}[section]  # fmt: skip
+    source = "    file: ./f.txt\n" if section in ("secrets", "configs") else ""
+    path = tmp_path / "compose.yaml"
+    path.write_text(
+        f"services:\n  web:\n    image: nginx\n{use}{section}:\n  e:\n{source}"
+        '    labels: ["x=1", "y", 5]\n'
+    )
+    project = load_project(LoadOptions(files=[str(path)], environ={}))
+    assert getattr(project, section)["e"]["labels"] == {"x": "1", "y": "", "5": ""}
+    convert_project(project, ConvertOptions())
