@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from kctl.detect.detector import Detection
-from kctl.inputs import is_regular, json_object
+from kctl.inputs import json_object
+from kctl.packs.files import first, read
 from kctl.packs.model import Pack
 from kctl.packs.recipes import recipe_facts
 
 NODE_LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
-
-
-def _read(path: Path) -> str:
-    """A project file's text, "" when it is not a readable regular file (FIFOs are skipped)."""
-    if not is_regular(path):
-        return ""
-    try:
-        with path.open("rb") as handle:
-            return handle.read(1 << 20).decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def _first(pattern: str, text: str) -> str | None:
-    match = re.search(pattern, text, re.MULTILINE)
-    return match.group(1) if match else None
 
 
 def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
@@ -74,12 +58,12 @@ def project_facts(detection: Detection[Pack], app: str) -> dict[str, Any]:
     facts["spa_output"] = _spa_output(root, package)
     for name in ("Cargo.toml",):
         if name in root_files:
-            facts["binary"] = _first(r'^name\s*=\s*"([^"]+)"', _read(root / name)) or app
+            facts["binary"] = first(r'^name\s*=\s*"([^"]+)"', read(root / name)) or app
     facts.setdefault("binary", app)
     facts.update(_dotnet_projects(detection, facts["project_files"], app))
-    mix = _first(r"app:\s*:(\w+)", _read(root / "mix.exs"))
-    rebar = _first(r"\{release,\s*\{(\w+)", _read(root / "rebar.config"))
-    swift = _first(r'\.executableTarget\(\s*name:\s*"([^"]+)"', _read(root / "Package.swift"))
+    mix = first(r"app:\s*:(\w+)", read(root / "mix.exs"))
+    rebar = first(r"\{release,\s*\{(\w+)", read(root / "rebar.config"))
+    swift = first(r'\.executableTarget\(\s*name:\s*"([^"]+)"', read(root / "Package.swift"))
     facts["app_name"] = mix or rebar or swift or app
     if entry and entry.endswith("/main.go"):  # main in a sub-folder: build that package
         facts["build_target"] = "./" + entry.rsplit("/", 1)[0]
@@ -137,11 +121,11 @@ def _spa_output(root: Path, package: dict[str, Any]) -> str:
     if (root / "angular.json").is_file():
         return _angular_output(_json(root / "angular.json")) or "dist"
     if "@sveltejs/kit" in deps:
-        pages = _first(r"pages\s*:\s*['\"]([^'\"]+)", _read(root / "svelte.config.js"))
+        pages = first(r"pages\s*:\s*['\"]([^'\"]+)", read(root / "svelte.config.js"))
         return pages or "build"
     configs = [*sorted(root.glob("vite.config.*")), root / "vue.config.js"]
     for config in configs:
-        out = _first(r"(?:outDir|outputDir)\s*:\s*['\"]([^'\"]+)", _read(config))
+        out = first(r"(?:outDir|outputDir)\s*:\s*['\"]([^'\"]+)", read(config))
         if out:
             return out.removeprefix("./").rstrip("/")
     return "build" if "react-scripts" in deps else "dist"
@@ -162,4 +146,4 @@ def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
 
 def _json(path: Path) -> dict[str, Any]:
     """A JSON project file's object ({} when absent or not an object; too deep is exit 2)."""
-    return json_object(_read(path) or "{}", str(path)) or {}
+    return json_object(read(path) or "{}", str(path)) or {}

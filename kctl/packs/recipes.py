@@ -14,25 +14,10 @@ from typing import Any
 from kctl.errors import Location, PreconditionError
 from kctl.inputs import is_regular
 from kctl.packs import workspaces
+from kctl.packs.files import first, read
 
 NODE_SERVER_PACKS = ("node", "node-express", "node-nextjs", "typescript", "typescript-nestjs")
 SBT_DEFAULT = "1.10.7"  # sbt launcher when project/build.properties names none
-
-
-def read(path: Path) -> str:
-    """A project file's text, "" when it is not a readable regular file (FIFOs are skipped)."""
-    if not is_regular(path):
-        return ""
-    try:
-        with path.open("rb") as handle:
-            return handle.read(1 << 20).decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def first(pattern: str, text: str) -> str | None:
-    match = re.search(pattern, text, re.MULTILINE)
-    return match.group(1) if match else None
 
 
 def deno(root: Path) -> dict[str, Any]:

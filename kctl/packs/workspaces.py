@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kctl.inputs import is_regular, json_object
+from kctl.packs.files import read
 
 MAX_LEVELS = 6  # how far above a member its workspace root may be
 
@@ -33,15 +34,8 @@ class Workspace:
     package: dict[str, Any]  # the root package.json
 
 
-def _read(path: Path) -> str:
-    if not is_regular(path):
-        return ""
-    with path.open("rb") as handle:
-        return handle.read(1 << 20).decode("utf-8", "replace")
-
-
 def _package(folder: Path) -> dict[str, Any]:
-    text = _read(folder / "package.json")
+    text = read(folder / "package.json")
     return (json_object(text, str(folder / "package.json")) or {}) if text else {}
 
 
@@ -51,7 +45,7 @@ def patterns(root: Path, package: dict[str, Any]) -> list[str]:
     if isinstance(globs, dict):  # yarn 1's {packages: [...], nohoist: [...]}
         globs = globs.get("packages")
     found = [g for g in globs if isinstance(g, str)] if isinstance(globs, list) else []
-    pnpm = _read(root / "pnpm-workspace.yaml")
+    pnpm = read(root / "pnpm-workspace.yaml")
     block = re.search(r"^packages:\s*\n((?:[ \t]+-.*\n?|[ \t]*#.*\n?|\s*\n)+)", pnpm, re.M)
     if block:
         found += re.findall(r"^\s*-\s*['\"]?([^'\"\s#]+)", block[1], re.M)
@@ -121,7 +115,7 @@ def go_workspace_of(folder: Path) -> tuple[Path, str] | None:
     folder = folder.resolve()
     candidate = folder.parent
     for _ in range(MAX_LEVELS):
-        work = _read(candidate / "go.work")
+        work = read(candidate / "go.work")
         if work:
             member = folder.relative_to(candidate).as_posix()
             used = re.findall(r"^\s*(?:use\s+)?\(?\s*(\./[\w./-]+|\.)\s*\)?\s*$", work, re.M)
@@ -141,10 +135,10 @@ def jvm_build_of(folder: Path) -> tuple[Path, str, str] | None:
     candidate = folder.parent
     for _ in range(MAX_LEVELS):
         member = folder.relative_to(candidate).as_posix()
-        modules = re.findall(r"<module>\s*([^<\s]+?)/?\s*</module>", _read(candidate / "pom.xml"))
+        modules = re.findall(r"<module>\s*([^<\s]+?)/?\s*</module>", read(candidate / "pom.xml"))
         if member in modules:
             return candidate, member, "maven"
-        settings = _read(candidate / "settings.gradle") + _read(candidate / "settings.gradle.kts")
+        settings = read(candidate / "settings.gradle") + read(candidate / "settings.gradle.kts")
         included = re.findall(r"""['"]:?([\w.:/-]+)['"]""", " ".join(
             re.findall(r"^\s*include\s*\(?([^)\n]*)\)?", settings, re.M)
         ))  # fmt: skip
