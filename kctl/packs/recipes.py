@@ -449,17 +449,14 @@ def jvm(root: Path) -> dict[str, Any]:
 def _refuse_aggregator(root: Path, build: str) -> None:
     """The root of a multi-module build that is no app itself (a Maven `pom` packaging, a
     Gradle root without an app plugin): kctl builds one module and will not guess which."""
-    modules = re.findall(r"<module>\s*([^<\s]+?)/?\s*</module>", read(root / "pom.xml"))
+    modules = workspaces.maven_modules(root)
     if modules and not re.search(r"<packaging>\s*pom\s*</packaging>", read(root / "pom.xml")):
         modules = []
     if not modules:
-        settings = read(root / "settings.gradle") + read(root / "settings.gradle.kts")
-        includes = re.findall(r"^\s*include\s*\(?([^)\n]*)\)?", settings, re.M)
-        named = re.findall(r"""['"]:?([\w.:/-]+)['"]""", " ".join(includes))
         app_plugin = re.search(
             r"org\.springframework\.boot|['\"]application['\"]|io\.quarkus", build
         )
-        modules = [] if app_plugin else [m.replace(":", "/") for m in named]
+        modules = [] if app_plugin else workspaces.gradle_projects(root)
     if modules:
         raise PreconditionError(
             f"{root} is the root of a multi-module build ({len(modules)} modules): kctl builds"

@@ -66,17 +66,13 @@ def apps(root: Path, package: dict[str, Any]) -> list[str]:
 def workspace_of(folder: Path) -> Workspace | None:
     """The workspace whose member globs match folder, searching up to MAX_LEVELS above it."""
     folder = folder.resolve()
-    candidate = folder.parent
-    for _ in range(MAX_LEVELS):
+    for candidate in _ancestors(folder):
         if (candidate / "package.json").is_file() or (candidate / "pnpm-workspace.yaml").is_file():
             package = _package(candidate)
             member = folder.relative_to(candidate).as_posix()
             if any(fnmatch.fnmatchcase(member, g) for g in patterns(candidate, package)):
                 name = _package(folder).get("name")
                 return Workspace(candidate, member, str(name or folder.name), package)
-        if candidate.parent == candidate or (candidate / ".git").exists():
-            break
-        candidate = candidate.parent
     return None
 
 
@@ -113,18 +109,40 @@ def go_workspace_of(folder: Path) -> tuple[Path, str] | None:
     """(root, member) when a go.work above folder `use`s it: the module builds in workspace
     mode from the root (its replace-free references to sibling modules resolve only there)."""
     folder = folder.resolve()
-    candidate = folder.parent
-    for _ in range(MAX_LEVELS):
+    for candidate in _ancestors(folder):
         work = read(candidate / "go.work")
         if work:
             member = folder.relative_to(candidate).as_posix()
             used = re.findall(r"^\s*(?:use\s+)?\(?\s*(\./[\w./-]+|\.)\s*\)?\s*$", work, re.M)
             if any(u.removeprefix("./").rstrip("/") == member for u in used):
                 return candidate, member
+    return None
+
+
+def _ancestors(folder: Path) -> list[Path]:
+    """The folders above folder where its workspace root may be: up to MAX_LEVELS, not past
+    the filesystem root or a repository's top (a .git)."""
+    out = []
+    candidate = folder.parent
+    for _ in range(MAX_LEVELS):
+        out.append(candidate)
         if candidate.parent == candidate or (candidate / ".git").exists():
             break
         candidate = candidate.parent
-    return None
+    return out
+
+
+def maven_modules(root: Path) -> list[str]:
+    """The <module> folders root's pom.xml lists."""
+    return re.findall(r"<module>\s*([^<\s]+?)/?\s*</module>", read(root / "pom.xml"))
+
+
+def gradle_projects(root: Path) -> list[str]:
+    """The projects root's settings.gradle(.kts) includes, as folders (':a:b' -> 'a/b')."""
+    settings = read(root / "settings.gradle") + read(root / "settings.gradle.kts")
+    includes = " ".join(re.findall(r"^\s*include\s*\(?([^)\n]*)\)?", settings, re.M))
+    named = re.findall(r"""['"]:?([\w.:/-]+)['"]""", includes)
+    return [n.strip(":").replace(":", "/") for n in named]
 
 
 def jvm_build_of(folder: Path) -> tuple[Path, str, str] | None:
@@ -132,21 +150,12 @@ def jvm_build_of(folder: Path) -> tuple[Path, str, str] | None:
     listing it in <modules>) or a project of a Gradle build (a settings file that includes it):
     its sibling modules resolve only when the build runs from the root."""
     folder = folder.resolve()
-    candidate = folder.parent
-    for _ in range(MAX_LEVELS):
+    for candidate in _ancestors(folder):
         member = folder.relative_to(candidate).as_posix()
-        modules = re.findall(r"<module>\s*([^<\s]+?)/?\s*</module>", read(candidate / "pom.xml"))
-        if member in modules:
+        if member in maven_modules(candidate):
             return candidate, member, "maven"
-        settings = read(candidate / "settings.gradle") + read(candidate / "settings.gradle.kts")
-        included = re.findall(r"""['"]:?([\w.:/-]+)['"]""", " ".join(
-            re.findall(r"^\s*include\s*\(?([^)\n]*)\)?", settings, re.M)
-        ))  # fmt: skip
-        if member.replace("/", ":") in {i.strip(":") for i in included}:
+        if member in gradle_projects(candidate):
             return candidate, member, "gradle"
-        if candidate.parent == candidate or (candidate / ".git").exists():
-            break
-        candidate = candidate.parent
     return None
 
 
