@@ -1,6 +1,6 @@
 """The one small protocol the core and the use cases report progress through: callables the
 CLI fills from its console (rich, stderr) and tests fill with recorders. The core never
-prints (the same shape as kctl up's Hooks)."""
+prints; every command reports through this one shape."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 
 
 def _quiet(text: str) -> AbstractContextManager[None]:
@@ -23,3 +24,5 @@ class Progress:
     done: Callable[[str], None] = lambda text: None  # an operation succeeded
     output: Callable[[str], None] = lambda text: None  # raw output of a tool (a build log)
     busy: Callable[[str], AbstractContextManager[None]] = _quiet  # a wait worth a spinner
+    # a finished unit of a long-running command (kctl up: each Cycle), rendered as it comes
+    result: Callable[[Any], None] = lambda outcome: None

@@ -129,8 +129,7 @@ def build_images(
         built = ensure_image(
             artifact,
             push_image=request.push,
-            on_output=progress.output,
-            on_step=lambda text: progress.step(f"  {text}"),
+            progress=replace(progress, step=lambda text: progress.step(f"  {text}")),
         )
         images[artifact.component] = built.pinned
     return images

@@ -9,6 +9,7 @@ import typer
 
 from kctl.cli.context import console_of
 from kctl.console import QUIET, Console, OutputFormat
+from kctl.progress import Progress
 
 if TYPE_CHECKING:
     from kctl.dev.config import Environment
@@ -62,46 +63,51 @@ def up(
 ) -> int:
     import gc
 
-    from kctl.app.up import open_session
-    from kctl.dev.config import load_environment
-    from kctl.errors import InputError
+    from kctl.app import up as use_case
 
     gc.enable()  # the console script turns the collector off for one-shot commands; this loops
     console = console_of(ctx)
-    args: dict[str, str] = {}
-    for item in build_arg:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise InputError(f"--build-arg {item!r} is not KEY=VALUE")
-        args[key] = value
-    overrides: dict[str, Any] = {
-        "target": target,
-        "registry": registry,
-        "namespace": namespace,
-        "watch": watch,
-        "watch-delay": watch_delay,
-        "port-forward": port_forward,
-        "set": set_values,
-        "build-args": args,
-        "timeout": timeout,
-    }
-    environment = load_environment(path, env, overrides, create=save)
+    request = use_case.UpRequest(
+        path=path,
+        env=env,
+        compose_files=tuple(file),
+        target=target,
+        registry=registry,
+        namespace=namespace,
+        watch=watch,
+        watch_delay=watch_delay,
+        port_forward=tuple(port_forward),
+        set_values=tuple(set_values),
+        build_args=tuple(build_arg),
+        timeout=timeout,
+        once=once,
+        dry_run=dry_run,
+        save=save,
+    )
+    environment = use_case.open_environment(request)
     for warning in environment.warnings:
         console.warn(warning)
     if save:
-        _save(console, environment, overrides)
-    single = once or dry_run or not environment.watch
-    hooks, log = _hooks(console, output, dry_run, report_errors=not single)
-    if not single and environment.target == "local":
-        _stream_logs(console, hooks, logs)
-    session = open_session(environment, file, hooks, dry_run)
+        saved = use_case.save(environment, request)
+        console.info(f"saved {', '.join(saved.keys) or 'nothing'} to {saved.config} {saved.table}")
+    single = use_case.single_cycle(request, environment)
+    progress, log = _progress(console, output, dry_run, report_errors=not single)
+    if not single:
+        raw = Progress(output=console.print_raw)
+        progress = use_case.follow_logs(environment, progress, logs, raw)
+    session = use_case.open_session(environment, request.compose_files, progress, dry_run)
     console.info(
         f"kctl up {environment.name} ({environment.env}) -> {environment.target}"
         f", registry {environment.registry}"
     )
     _interrupt_on_signals()
     try:
-        return _run(console, session, environment, single)
+        if not single:
+            console.info(
+                f"watching for changes (quiet {environment.watch_delay:g} s); Ctrl-C stops"
+            )
+        use_case.run(session, single, environment.watch_delay)
+        return 0
     except KeyboardInterrupt:
         # a live build log is erased (cursor at the start of a cleared line); otherwise the
         # terminal echoed ^C on the current line: end it, so nothing follows on it
@@ -110,40 +116,6 @@ def up(
         if not dry_run:
             _still_running(console, environment, session)
         raise
-
-
-def _stream_logs(console: Console, hooks: Any, wanted: bool | None) -> None:
-    """After each deploy, follow the new containers' logs (--logs; by default for one service)."""
-    import atexit
-
-    from kctl.dev.logs import LogFollower
-
-    follower = LogFollower(lambda line: console.print_raw(line + "\n"))
-    atexit.register(follower.stop)
-    done = hooks.cycle_done
-
-    def cycle_done(cycle: Cycle) -> None:
-        done(cycle)
-        deployed = cycle.deployed
-        streams = wanted or (wanted is None and deployed is not None and deployed.units == 1)
-        if cycle.ok and deployed is not None and deployed.instance and streams:
-            follower.follow(deployed.instance)
-
-    hooks.cycle_done = cycle_done
-
-
-def _run(console: Console, session: Session, environment: Environment, single: bool) -> int:
-    """One cycle (raising its error), or the watch loop until Ctrl-C."""
-    from kctl.dev.loop import watch as watch_loop
-
-    if single:
-        cycle = session.cycle()
-        if cycle.error is not None:
-            raise cycle.error
-        return 0
-    console.info(f"watching for changes (quiet {environment.watch_delay:g} s); Ctrl-C stops")
-    watch_loop(session, environment.watch_delay)
-    return 0
 
 
 def _still_running(console: Console, environment: Environment, session: Session) -> None:
@@ -160,34 +132,6 @@ def _still_running(console: Console, environment: Environment, session: Session)
     console.warn(
         f"{left.state.release} {what} ({left.state.target}){where}; `kctl down{env}` removes it"
     )
-
-
-def _save(console: Console, environment: Environment, overrides: dict[str, Any]) -> None:
-    """Write the given flags into kctl.toml (merged values for build-args and set)."""
-    from kctl.dev.config import save_environment
-    from kctl.errors import InputError
-
-    if environment.source is not None and environment.source.name != "kctl.toml":
-        raise InputError(
-            f"--save writes kctl.toml, but this folder is configured by {environment.source.name}",
-            hint=f"copy {environment.source.name} to kctl.toml first",
-        )
-    given = {k: v for k, v in overrides.items() if v not in (None, [], {})}
-    if environment.created_from is not None and environment.source is not None:
-        import tomllib
-
-        data = tomllib.loads(environment.source.read_text(encoding="utf-8"))
-        given = {**data["environments"][environment.created_from], **given}
-    if "build-args" in given:
-        given["build-args"] = dict(environment.build_args)
-    if "set" in given:
-        given["set"] = list(environment.set_values)
-    config = environment.root / "kctl.toml"
-    save_environment(config, environment.env, given)
-    table = f"[environments.{environment.env}]"
-    if environment.created_from is not None:
-        table += f" (new, a copy of {environment.created_from})"
-    console.info(f"saved {', '.join(given) or 'nothing'} to {config} {table}")
 
 
 def _interrupt_on_signals() -> None:
@@ -257,10 +201,11 @@ class _BuildLog:
         return True
 
 
-def _hooks(
+def _progress(
     console: Console, output: OutputFormat, dry_run: bool, report_errors: bool
-) -> tuple[Any, _BuildLog]:
-    from kctl.dev.loop import Hooks
+) -> tuple[Progress, _BuildLog]:
+    """How a session's steps, build output, warnings and cycles show on the console."""
+    from kctl.app.up import cycle_summary
 
     log = _BuildLog(console)
 
@@ -269,7 +214,7 @@ def _hooks(
         if output is OutputFormat.YAML:
             console.result("---")  # one YAML document per cycle
         if output is not OutputFormat.TABLE:
-            console.emit(_summary(cycle), output)
+            console.emit(cycle_summary(cycle), output)
         if cycle.error is not None:
             if report_errors:  # a single cycle raises its error instead: reported once
                 console.error(cycle.error)
@@ -302,25 +247,7 @@ def _hooks(
             for endpoint in deployed.endpoints:  # -q: the endpoint is the result
                 console.result(endpoint)
 
-    return Hooks(step=log.step, warn=log.warn, build_output=log.line, cycle_done=done), log
-
-
-def _summary(cycle: Cycle) -> dict[str, Any]:
-    from kctl.dev.source import as_dict
-
-    deployed = cycle.deployed
-    return {
-        "cycle": cycle.number,
-        "ok": cycle.ok,
-        "error": str(cycle.error) if cycle.error else None,
-        "seconds": round(cycle.seconds, 3),
-        "trigger": cycle.trigger,
-        "images": as_dict(cycle.built),
-        "deployed": deployed is not None,
-        "synced": cycle.synced,
-        "endpoints": deployed.endpoints if deployed else [],
-        "services": deployed.services if deployed else {},
-    }
+    return Progress(step=log.step, warn=log.warn, output=log.line, result=done), log
 
 
 def down(
@@ -330,14 +257,14 @@ def down(
     volumes: bool = typer.Option(False, "--volumes", help="Also remove the claims' volumes."),
     timeout: float = typer.Option(120, "--timeout", help="Seconds to wait."),
 ) -> None:
+    from kctl.app.up import DownRequest
     from kctl.app.up import down as remove_deployed
-    from kctl.dev.config import load_environment
 
     console = console_of(ctx)
-    environment = load_environment(path, env)
-    removed = remove_deployed(environment, timeout, volumes)
-    if removed is None or not removed.anything:
-        if removed is not None and removed.kept:
+    removed = remove_deployed(DownRequest(path, env, timeout, volumes))
+    environment = removed.environment
+    if removed.state is None or not removed.anything:
+        if removed.kept:
             kept = ", ".join(removed.kept)
             console.info(f"nothing to remove but volume(s) {kept}: kept (--volumes removes them)")
             return
@@ -357,4 +284,5 @@ def down(
         if removed.kept
         else ""
     )
-    console.success(f"removed {removed.state.release} ({removed.state.target}){kept}")
+    state = removed.state
+    console.success(f"removed {state.release} ({state.target}){kept}")

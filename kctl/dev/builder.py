@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kctl.dev.context import ContextFile, collect, digest, tag_for
 from kctl.dev.image import PushRef, build, push
 from kctl.dev.registry import remote_digest
 from kctl.dev.source import Artifact, Built, check_dockerfile
+from kctl.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -30,40 +30,32 @@ def plan(artifact: Artifact, check_registry: bool = True) -> Planned:
     return Planned(artifact, files, ref, remote_digest(ref) if check_registry else None)
 
 
-def build_planned(
-    planned: Planned,
-    on_output: Callable[[str], None] = lambda line: None,
-    on_step: Callable[[str], None] = lambda text: None,
-) -> None:
+def build_planned(planned: Planned, progress: Progress) -> None:
     """Build a planned artifact through the engine, streaming its output."""
     artifact = planned.artifact
-    on_step(f"build {artifact.component} -> {planned.ref.name}")
+    progress.step(f"build {artifact.component} -> {planned.ref.name}")
     build(
         planned.files,
         planned.ref,
         dockerfile=artifact.dockerfile,
         build_args=artifact.build_args,
         target=artifact.target,
-        on_output=on_output,
+        on_output=progress.output,
     )
 
 
-def push_planned(
-    planned: Planned,
-    on_step: Callable[[str], None] = lambda text: None,
-    on_progress: Callable[[str], None] = lambda line: None,
-) -> Built:
+def push_planned(planned: Planned, progress: Progress) -> Built:
     """Push a built artifact; the result is pinned to the registry's digest."""
-    on_step(f"push {planned.ref.name}")
-    pushed = push(planned.ref, on_progress=on_progress)
-    on_step(f"pushed {planned.ref.pinned(pushed)}")
+    progress.step(f"push {planned.ref.name}")
+    pushed = push(planned.ref, on_progress=progress.output)
+    progress.step(f"pushed {planned.ref.pinned(pushed)}")
     return Built(planned.artifact, planned.ref, pushed, built=True)
 
 
-def unchanged(planned: Planned, on_step: Callable[[str], None] = lambda text: None) -> Built:
+def unchanged(planned: Planned, progress: Progress) -> Built:
     """The registry already has this content: no build, no push."""
     assert planned.existing is not None
-    on_step(f"unchanged {planned.artifact.component}: {planned.ref.name} is in the registry")
+    progress.step(f"unchanged {planned.artifact.component}: {planned.ref.name} is in the registry")
     return Built(planned.artifact, planned.ref, planned.existing, built=False)
 
 
@@ -71,14 +63,13 @@ def ensure_image(
     artifact: Artifact,
     *,
     push_image: bool = True,
-    on_output: Callable[[str], None] = lambda line: None,
-    on_step: Callable[[str], None] = lambda text: None,
+    progress: Progress,
 ) -> Built:
     """Build (and push) an artifact unless the registry already holds its content tag."""
     planned = plan(artifact, check_registry=push_image)
     if planned.existing is not None:
-        return unchanged(planned, on_step)
-    build_planned(planned, on_output, on_step)
+        return unchanged(planned, progress)
+    build_planned(planned, progress)
     if not push_image:
         return Built(artifact, planned.ref, "", built=True)
-    return push_planned(planned, on_step)
+    return push_planned(planned, replace(progress, output=lambda line: None))  # no layer log

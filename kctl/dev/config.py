@@ -22,7 +22,7 @@ from kctl.errors import InputError, Location
 from kctl.images import is_registry
 
 CONFIG_FILES = ("kctl.toml", "draft.toml")
-TARGETS = ("local", "helm")
+TARGETS = ("local", "helm")  # the names of kctl/dev/targets.py's registry
 DEFAULT_REGISTRY = "localhost:5000"
 
 # key -> (python type, description); the only keys an environment table may hold
@@ -223,7 +223,9 @@ def load_environment(
     target = str(raw.get("target") or default_target or _default_target())
     if target not in TARGETS:
         raise InputError(
-            f"unknown target {target!r}", location=where("target"), hint="use local or helm"
+            f"unknown target {target!r}",
+            location=where("target"),
+            hint=f"use {' or '.join(TARGETS)}",
         )
     try:
         ports = parse_port_forward(list(raw.get("port-forward", [])))

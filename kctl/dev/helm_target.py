@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from kctl.dev.deploy import (
 )
 from kctl.dev.source import Release
 from kctl.errors import OperationError, PreconditionError
+from kctl.progress import Progress
 
 HINT = (
     "check KUBECONFIG and that the cluster is reachable (kubectl get nodes), or use --target local"
@@ -95,13 +95,13 @@ class HelmTarget:
             self._rollback = rollback_flag(argv[0])
         return [*argv, self._rollback]
 
-    def deploy(self, release: Release, state_dir: Path, on_step: Callable[[str], None]) -> Deployed:
+    def deploy(self, release: Release, state_dir: Path, progress: Progress) -> Deployed:
         argv = self.command(release)
-        on_step(f"helm upgrade --install {release.name} ({release.chart})")
+        progress.step(f"helm upgrade --install {release.name} ({release.chart})")
         result = proc.run(argv, timeout=self.timeout + 30, what="helm upgrade --install")
         if not result.ok and self.dry_run and "cluster unreachable" in result.stderr:
             # upgrade needs the release history; with no cluster show what a first install does
-            on_step("no cluster reachable: showing what a first install would apply")
+            progress.step("no cluster reachable: showing what a first install would apply")
             install = ["install" if a == "upgrade" else a for a in argv if a != "--install"]
             install.remove("--wait")
             result = proc.run(install, timeout=self.timeout + 30, what="helm install --dry-run")
@@ -132,7 +132,7 @@ class HelmTarget:
     def running(self, state_dir: Path) -> list[str] | None:
         """The images of the release when `helm status` reports it deployed, else None."""
         state = load_state(state_dir)
-        if self.dry_run or not state or state.target != "helm":
+        if self.dry_run or not state or state.target != self.name:
             return None
         helm, name, namespace = proc.binary("helm"), state.release, state.namespace
         argv = [helm, "status", name, "-n", str(namespace), "-o", "json"]

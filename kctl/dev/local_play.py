@@ -20,6 +20,7 @@ from kctl.dev.local_plan import COMPONENT_LABEL, RELEASE_LABEL, LocalFile, Local
 from kctl.dev.pods import containers, failure, logs
 from kctl.dev.services import Healthcheck, Services
 from kctl.errors import OperationError
+from kctl.progress import Progress
 
 
 def _exists(podman: str, kind: str, name: str) -> bool:
@@ -161,7 +162,7 @@ class Player:
 
     podman: str
     timeout: float
-    on_step: Callable[[str], None]
+    progress: Progress
     play: Callable[[list[str], Path], None]  # (extra kube play flags, manifest) -> plays it
     played: list[str] = field(default_factory=list)
 
@@ -183,7 +184,7 @@ class Player:
             path = manifests / f"{unit.service}.yaml"
             write_file(path, dump_all(unit.objects))
             if len(plan.units) > 1:
-                self.on_step(f"start {unit.service} (as {', '.join(unit.aliases)})")
+                self.progress.step(f"start {unit.service} (as {', '.join(unit.aliases)})")
             self.played.append(unit.pod)
             self.play(unit_argv(unit, plan.network), path)
 
@@ -192,7 +193,7 @@ class Player:
     ) -> None:
         left = max(deadline - time.monotonic(), 1.0)
         if condition == "service_completed_successfully":
-            self.on_step(f"wait for {service} to complete")
+            self.progress.step(f"wait for {service} to complete")
             wait_completed(self.podman, instance, service, left)
         elif condition == "service_healthy":
             facts = services.get(service)
@@ -200,7 +201,7 @@ class Player:
                 raise OperationError(
                     f"depends_on {service}: service_healthy, but {service} has no healthcheck"
                 )
-            self.on_step(f"wait for {service} to be healthy")
+            self.progress.step(f"wait for {service} to be healthy")
             wait_healthy(self.podman, instance, service, facts.healthcheck, left)
 
 

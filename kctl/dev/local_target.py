@@ -15,7 +15,7 @@ import contextlib
 import json
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ from kctl.dev.services import Services
 from kctl.dev.source import HostPort, Release
 from kctl.errors import InputError, KctlError, Location, OperationError
 from kctl.images import ImageRef
+from kctl.progress import Progress
 
 # What `podman kube play` (4.x) runs or accepts; everything else is not run locally.
 PLAYABLE = {"Pod", "Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim"}
@@ -230,7 +231,7 @@ class LocalTarget:
             )
         return plan, endpoints, skipped
 
-    def deploy(self, release: Release, state_dir: Path, on_step: Callable[[str], None]) -> Deployed:
+    def deploy(self, release: Release, state_dir: Path, progress: Progress) -> Deployed:
         from kctl.fsio import write_file
         from kctl.yamlio import dump_all
 
@@ -264,23 +265,23 @@ class LocalTarget:
         )
         write_file(path, manifest)
         podman = proc.binary("podman")
-        on_step(f"podman kube play {release.name}")
+        progress.step(f"podman kube play {release.name}")
         self._stop_previous(podman, plan.instance)
-        player = self._player(podman, on_step)
+        player = self._player(podman, progress)
         try:
             write_files(state_dir / FILES, plan.files)
             player.start(plan, state_dir / FILES, release.services or Services(), state_dir / PODS)
             wait_ready(podman, plan.instance, endpoints, self.timeout, plan.run_once)
         except OperationError as err:
-            raise self._roll_back(podman, plan.instance, state_dir, err, on_step) from None
+            raise self._roll_back(podman, plan.instance, state_dir, err, progress) from None
         write_file(state_dir / SERVING, json.dumps(plan_to_json(plan), indent=1) + "\n")
         running = running_images(podman, plan.instance, endpoints, plan.run_once) or []
         save_state(state_dir, replace(state, endpoints=tuple(endpoints), running=tuple(running)))
         return deployed
 
-    def _player(self, podman: str, on_step: Callable[[str], None]) -> Player:
+    def _player(self, podman: str, progress: Progress) -> Player:
         return Player(
-            podman, self.timeout, on_step, lambda flags, path: self._play(podman, path, flags)
+            podman, self.timeout, progress, lambda flags, path: self._play(podman, path, flags)
         )
 
     def _stop_previous(self, podman: str, instance: str) -> None:
@@ -308,7 +309,7 @@ class LocalTarget:
         instance: str,
         state_dir: Path,
         err: OperationError,
-        on_step: Callable[[str], None],
+        progress: Progress,
     ) -> OperationError:
         """Play the last release that served again; else remove what this deploy started.
         The error says which."""
@@ -319,7 +320,7 @@ class LocalTarget:
         if not serving.is_file():
             with contextlib.suppress(KctlError):
                 removed = remove_instance(podman, instance, state_dir / FILES, volumes=False)
-                on_step(f"deploy failed: removed the {len(removed.pods)} pod(s) it started")
+                progress.step(f"deploy failed: removed the {len(removed.pods)} pod(s) it started")
             err.hint = (
                 "nothing served before, so nothing runs now (named volumes are kept): fix the app"
                 " (kctl keeps watching)"
@@ -327,11 +328,11 @@ class LocalTarget:
             return err
         with contextlib.suppress(KctlError):
             stop_pods(podman, instance)  # a crash loop is not left spinning
-        on_step("deploy failed: playing the previous release again")
+        progress.step("deploy failed: playing the previous release again")
         endpoints = list(state.endpoints) if state else []
         try:
             plan = plan_from_json(json.loads(serving.read_text(encoding="utf-8")))
-            self._player(podman, on_step).start(
+            self._player(podman, progress).start(
                 plan, state_dir / FILES, Services(), state_dir / PODS
             )
             wait_ready(podman, instance, endpoints, min(self.timeout, 60.0), plan.run_once)
@@ -359,7 +360,7 @@ class LocalTarget:
     def running(self, state_dir: Path) -> list[str] | None:
         """Images of the release when all its containers run and its ports answer, else None."""
         state = load_state(state_dir)
-        if self.dry_run or not state or state.target != "local":
+        if self.dry_run or not state or state.target != self.name:
             return None
         return running_images(
             proc.binary("podman"), state.instance_name, list(state.endpoints), state.run_once
@@ -368,7 +369,7 @@ class LocalTarget:
     def containers(self, state_dir: Path, images: list[str]) -> list[str]:
         """Ids of the release's running containers of these images (for a sync)."""
         state = load_state(state_dir)
-        if self.dry_run or not state or state.target != "local":
+        if self.dry_run or not state or state.target != self.name:
             return []
         wanted = {by_digest(i) for i in images}
         return [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -12,6 +11,7 @@ from kctl.dev.builder import build_planned, plan, push_planned, unchanged
 from kctl.dev.deploy import Deployed, RolledBackError, by_digest
 from kctl.dev.source import Artifact, Built, Release, Source
 from kctl.errors import KctlError
+from kctl.progress import Progress
 
 if TYPE_CHECKING:
     from kctl.dev.sync import Synced
@@ -21,9 +21,7 @@ if TYPE_CHECKING:
 class Target(Protocol):
     name: str
 
-    def deploy(
-        self, release: Release, state_dir: Path, on_step: Callable[[str], None]
-    ) -> Deployed: ...
+    def deploy(self, release: Release, state_dir: Path, progress: Progress) -> Deployed: ...
 
     def prepare(self, state_dir: Path) -> None:
         """A new image is built: start what can run before it is pushed (non-blocking)."""
@@ -36,16 +34,6 @@ class Target(Protocol):
 
     def containers(self, state_dir: Path, images: list[str]) -> list[str]:
         """Ids of the running containers of these images files can be synced into (or none)."""
-
-
-@dataclass
-class Hooks:
-    """How the loop reports; the CLI renders these, tests record them."""
-
-    step: Callable[[str], None] = lambda text: None
-    warn: Callable[[str], None] = lambda text: None  # a source setting not (fully) translated
-    build_output: Callable[[str], None] = lambda line: None
-    cycle_done: Callable[[Cycle], None] = lambda cycle: None
 
 
 @dataclass
@@ -66,12 +54,14 @@ class Cycle:
 
 
 class Session:
-    """Runs cycles for a source and target, remembering what is deployed."""
+    """Runs cycles for a source and target, remembering what is deployed. It reports through
+    a Progress: steps, build output, warnings (a source setting not fully translated) and each
+    finished Cycle as a result."""
 
-    def __init__(self, source: Source, target: Target, hooks: Hooks | None = None) -> None:
+    def __init__(self, source: Source, target: Target, progress: Progress | None = None) -> None:
         self.source = source
         self.target = target
-        self.hooks = hooks or Hooks()
+        self.progress = progress or Progress()
         self.count = 0
         self.deployed_images: list[str] | None = None
         self.artifacts: list[Artifact] = []
@@ -93,7 +83,7 @@ class Session:
             trigger = sorted({*self.pending, *trigger})
             shown = ", ".join(_short(p, self.source.env.root) for p in trigger[:5])
             more = f" (+{len(trigger) - 5})" if len(trigger) > 5 else ""
-            self.hooks.step(f"cycle {self.count}: changed {shown}{more}")
+            self.progress.step(f"cycle {self.count}: changed {shown}{more}")
         cycle = Cycle(self.count, trigger or [])
         started = time.monotonic()
         try:
@@ -111,22 +101,20 @@ class Session:
         planned = [plan(a, check_registry=self.pushes) for a in self.artifacts]
         for item in planned:
             if item.existing is None:
-                build_planned(item, self.hooks.build_output, self.hooks.step)
+                build_planned(item, self.progress)
         if not self.pushes:
             cycle.built = [Built(p.artifact, p.ref, p.existing or "", True) for p in planned]
             rendered = self._warned(self.source.release(cycle.built))
-            cycle.deployed = self.target.deploy(
-                rendered, self.source.env.state_dir, self.hooks.step
-            )
+            cycle.deployed = self.target.deploy(rendered, self.source.env.state_dir, self.progress)
             return
         if any(p.existing is None for p in planned):  # every build succeeded
             self.target.prepare(self.source.env.state_dir)
         try:
             for item in planned:
                 cycle.built.append(
-                    unchanged(item, self.hooks.step)
+                    unchanged(item, self.progress)
                     if item.existing is not None
-                    else push_planned(item, self.hooks.step, self.hooks.build_output)
+                    else push_planned(item, self.progress)
                 )
             release = self._release(cycle, trigger)
         except BaseException:  # a failed push, or Ctrl-C: what was stopped runs again
@@ -137,7 +125,7 @@ class Session:
 
     def _done(self, cycle: Cycle, started: float) -> Cycle:
         cycle.seconds = time.monotonic() - started
-        self.hooks.cycle_done(cycle)
+        self.progress.result(cycle)
         return cycle
 
     def _sync(self, cycle: Cycle, trigger: list[str]) -> bool:
@@ -159,12 +147,12 @@ class Session:
         if not files or batches is None:
             return False
         count = sum(len(containers) for containers, _ in batches)
-        self.hooks.step(f"sync {len(files)} file(s) into {count} container(s)")
+        self.progress.step(f"sync {len(files)} file(s) into {count} container(s)")
         try:
             for containers, batch in batches:
-                copy_into(containers, batch, rules.run, self.hooks.build_output)
+                copy_into(containers, batch, rules.run, self.progress)
         except KctlError as err:
-            self.hooks.step(f"sync failed ({err.message}): rebuilding")
+            self.progress.step(f"sync failed ({err.message}): rebuilding")
             return False
         cycle.synced, self.drifted = [str(f.source) for f in files], True
         return True
@@ -200,7 +188,7 @@ class Session:
             and not _touches(self.source.deploy_inputs(), trigger)
             and self._serving(images)
         ):
-            self.hooks.step("nothing changed: images and chart as deployed, and running")
+            self.progress.step("nothing changed: images and chart as deployed, and running")
             return None
         return self._warned(self.source.release(cycle.built))
 
@@ -208,12 +196,12 @@ class Session:
         for warning in release.warnings:  # each once per session, not on every cycle
             if warning not in self.warned:
                 self.warned.add(warning)
-                self.hooks.warn(warning)
+                self.progress.warn(warning)
         return release
 
     def _deploy(self, cycle: Cycle, release: Release) -> None:
         try:
-            cycle.deployed = self.target.deploy(release, self.source.env.state_dir, self.hooks.step)
+            cycle.deployed = self.target.deploy(release, self.source.env.state_dir, self.progress)
         except RolledBackError:
             raise  # what ran before runs again: deployed_images still says what it is
         except KctlError:

@@ -21,13 +21,14 @@ import io
 import re
 import shlex
 import tarfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kctl.dev.context import _translate
 from kctl.errors import KctlError, OperationError
+from kctl.progress import Progress
 
 RESERVED = ("run", "rebuild")
 GLOB_CHARS = re.compile(r"[*?\[\\]")
@@ -134,8 +135,8 @@ def archive(files: Sequence[Synced]) -> bytes:
 def copy_into(
     containers: Sequence[str],
     files: Sequence[Synced],
-    run: Sequence[str] = (),
-    on_output: Callable[[str], None] = lambda line: None,
+    run: Sequence[str],
+    progress: Progress,
 ) -> None:
     """Copy files into each container through the engine API, then run the command there."""
     from kctl.dev.image import _client, engine_error
@@ -147,7 +148,7 @@ def copy_into(
             if not client.put_archive(container, "/", data):
                 raise OperationError(f"the engine refused to copy files into {container[:12]}")
             if run:
-                _run(client, container, run, on_output)
+                _run(client, container, run, progress)
     except KctlError:
         raise
     except Exception as exc:  # the SDK's APIError / ConnectionError
@@ -156,13 +157,11 @@ def copy_into(
         client.close()
 
 
-def _run(
-    client: Any, container: str, argv: Sequence[str], on_output: Callable[[str], None]
-) -> None:
+def _run(client: Any, container: str, argv: Sequence[str], progress: Progress) -> None:
     exec_id = client.exec_create(container, list(argv))["Id"]
     output = client.exec_start(exec_id).decode(errors="replace")
     for line in output.splitlines():
-        on_output(line + "\n")
+        progress.output(line + "\n")
     code = client.exec_inspect(exec_id).get("ExitCode")
     if code:
         raise OperationError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from kctl.progress import Progress
 
@@ -14,6 +15,7 @@ class Recorder:
     """Every call a use case made, by kind, in order."""
 
     calls: list[tuple[str, str]] = field(default_factory=list)
+    results: list[Any] = field(default_factory=list)  # what progress.result got (kctl up: Cycles)
 
     def of(self, kind: str) -> list[str]:
         return [text for k, text in self.calls if k == kind]
@@ -33,4 +35,5 @@ class Recorder:
             done=record("done"),
             output=record("output"),
             busy=busy,
+            result=self.results.append,
         )

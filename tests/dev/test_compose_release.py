@@ -19,7 +19,7 @@ from tests.support.kctl_cli import copy_example
 def test_release_pins_built_images_and_leaves_the_project_alone(tmp_path: Path, helm: Path) -> None:
     app = copy_example("two-services", tmp_path)
     env = load_environment(app, overrides={"target": "local"})
-    source = ComposeSource(env)
+    source = ComposeSource(env, ordered=True)
     artifacts = {a.component: a for a in source.artifacts()}
     assert set(artifacts) == {"web", "api"}
     digest = "sha256:" + "ab" * 32

@@ -15,6 +15,7 @@ import pytest
 from kctl.dev.deploy import RolledBackError
 from kctl.dev.helm_target import HelmTarget, manifest_images
 from kctl.dev.source import Release
+from kctl.progress import Progress
 
 IMAGE = "reg.test/app:kctl-1@sha256:" + "a" * 64
 FAKE_HELM = """#!/bin/sh
@@ -53,7 +54,7 @@ def test_a_failed_upgrade_is_rolled_back_by_helm_and_what_runs_is_read_back(
     monkeypatch.setenv("KCTL_HELM", str(fake_helm(tmp_path, version, flag.strip("-"))))
     target, state_dir = HelmTarget(timeout=30), tmp_path / "state"
     release = Release("app", "dev", tmp_path)
-    deployed = target.deploy(release, state_dir, lambda text: None)
+    deployed = target.deploy(release, state_dir, Progress())
     assert deployed.notes == "reach it on 8080"
     assert target.running(state_dir) == [IMAGE]
     upgrade = [c for c in (tmp_path / "calls").read_text().splitlines() if c.startswith("upgrade")]
@@ -61,7 +62,7 @@ def test_a_failed_upgrade_is_rolled_back_by_helm_and_what_runs_is_read_back(
 
     (tmp_path / "fail").touch()
     with pytest.raises(RolledBackError, match="previous revision serves"):
-        target.deploy(release, state_dir, lambda text: None)
+        target.deploy(release, state_dir, Progress())
     status = json.loads((tmp_path / "status.json").read_text())
     (tmp_path / "status.json").write_text(json.dumps({**status, "info": {"status": "failed"}}))
     assert target.running(state_dir) is None

@@ -3,16 +3,17 @@ what triggered each cycle (no engine needed: a source that fails like a stopped 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from kctl.dev.config import Environment
 from kctl.dev.deploy import Deployed
-from kctl.dev.loop import Hooks, Session
+from kctl.dev.loop import Session
 from kctl.dev.source import Artifact, Built, Release
 from kctl.errors import OperationError
+from kctl.progress import Progress
 
 
 class FlakySource:
@@ -47,7 +48,7 @@ class RecordingTarget:
     def __init__(self) -> None:
         self.deploys = 0
 
-    def deploy(self, release: Release, state_dir: Path, on_step: Callable[[str], None]) -> Deployed:
+    def deploy(self, release: Release, state_dir: Path, progress: Progress) -> Deployed:
         self.deploys += 1
         return Deployed("local")
 
@@ -66,7 +67,7 @@ class RecordingTarget:
 def test_changes_of_a_failed_cycle_stay_pending_until_one_succeeds(tmp_path: Path) -> None:
     steps: list[str] = []
     source, target = FlakySource(tmp_path), RecordingTarget()
-    session = Session(source, target, Hooks(step=steps.append))
+    session = Session(source, target, Progress(step=steps.append))
     dockerfile, page = str(tmp_path / "Dockerfile"), str(tmp_path / "www" / "index.html")
 
     first = session.cycle([dockerfile])

@@ -127,7 +127,7 @@ def test_a_failed_push_starts_again_what_was_stopped_ahead_of_the_deploy(
         "port-forward": [f"{port}:8080"],
     }
     env = load_environment(app, None, overrides)
-    session = Session(open_source(env), LocalTarget(60, env.port_forward))
+    session = Session(open_source(env, ordered=True), LocalTarget(60, env.port_forward))
     assert session.cycle().ok
     page = (app / "www" / "index.html").read_text()
     wait_for_page(port, page)

@@ -1,0 +1,106 @@
+"""Deploy targets by name (pre-commit's all_languages shape): how `kctl up` opens one, checks it
+before anything is built, and how `kctl down` removes what it deployed. A new target is one
+entry in TARGETS; nothing else chooses between targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from kctl.errors import KctlError
+
+if TYPE_CHECKING:
+    from kctl.dev.config import Environment
+    from kctl.dev.deploy import DeployState
+    from kctl.dev.loop import Target
+    from kctl.dev.source import Source
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What a target removed (pods, network, volumes) and the named volumes it kept."""
+
+    pods: list[str] = field(default_factory=list)
+    network: str | None = None
+    volumes: list[str] = field(default_factory=list)
+    anything: bool = True  # False: it was all gone already
+    kept: list[str] = field(default_factory=list)
+
+
+class TargetKind(Protocol):
+    """One deploy target: the Target a session deploys through, and its undo."""
+
+    streams_logs: bool  # kctl up can follow its containers' logs
+    orders_dependencies: bool  # starts services in depends_on order, waiting as Compose does
+
+    def open(self, environment: Environment, dry_run: bool) -> Target:
+        """The target, configured for the environment."""
+
+    def check(self, environment: Environment, source: Source, target: Target) -> None:
+        """Refuse (KctlError) what cannot deploy, before anything is built."""
+
+    def remove(self, state: DeployState, state_dir: Path, timeout: float, volumes: bool) -> Removal:
+        """Remove whatever is left of what the target deployed."""
+
+
+class _Local:
+    streams_logs = True
+    orders_dependencies = True
+
+    def open(self, environment: Environment, dry_run: bool) -> Target:
+        from kctl.dev.local_target import LocalTarget
+
+        return LocalTarget(
+            environment.timeout, environment.port_forward, dry_run=dry_run, env=environment.env
+        )
+
+    def check(self, environment: Environment, source: Source, target: Target) -> None:
+        """-p for a port the source does not declare is refused."""
+        from kctl.dev.local_target import check_forwards
+
+        try:
+            declared = source.declared_ports()
+        except KctlError:
+            return  # e.g. a Compose file being edited: the first cycle reports it
+        if declared is not None:
+            check_forwards(environment.port_forward, declared)
+
+    def remove(self, state: DeployState, state_dir: Path, timeout: float, volumes: bool) -> Removal:
+        from kctl.dev.local_target import LocalTarget
+
+        removed = LocalTarget.remove(state, state_dir, volumes=volumes)
+        return Removal(
+            removed.pods, removed.network, removed.volumes, removed.anything, removed.kept
+        )
+
+
+class _Helm:
+    streams_logs = False
+    orders_dependencies = False  # the chart's init containers wait instead
+
+    def open(self, environment: Environment, dry_run: bool) -> Target:
+        from kctl.dev.helm_target import HelmTarget
+
+        return HelmTarget(environment.timeout, dry_run=dry_run)
+
+    def check(self, environment: Environment, source: Source, target: Target) -> None:
+        """A cluster answers (a dry run needs none)."""
+        from kctl.dev.helm_target import HelmTarget
+
+        assert isinstance(target, HelmTarget)
+        target.check_cluster(environment.namespace)
+
+    def remove(self, state: DeployState, state_dir: Path, timeout: float, volumes: bool) -> Removal:
+        from kctl.dev.helm_target import HelmTarget
+
+        HelmTarget.remove(state, timeout, volumes=volumes)
+        return Removal()
+
+
+TARGETS: dict[str, TargetKind] = {"local": _Local(), "helm": _Helm()}
+
+
+def target_kind(name: str) -> TargetKind:
+    """The registered target called name (config.py has refused any other)."""
+    return TARGETS[name]
