@@ -97,7 +97,7 @@ def up(
         progress = use_case.follow_logs(environment, progress, logs, raw)
     session = use_case.open_session(environment, request.compose_files, progress, dry_run)
     console.info(
-        f"kctl up {environment.name} ({environment.env}) -> {environment.target}"
+        f"kctl up {session.source.release_name()} ({environment.env}) -> {environment.target}"
         f", registry {environment.registry}"
     )
     _interrupt_on_signals()

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from kctl.dev.config import Environment
 from kctl.dev.image import PushRef
 from kctl.dev.services import Services, facts_of
-from kctl.errors import InputError, Location
+from kctl.errors import InputError, KctlError, Location
 from kctl.images import ImageRef, is_image
 
 
@@ -87,6 +87,10 @@ class Source(Protocol):
 
     def deploy_inputs(self) -> list[Path]: ...
 
+    def release_name(self) -> str:
+        """The name the release is deployed under (a Compose project's own name)."""
+        ...
+
     def declared_ports(self) -> set[int] | None:
         """Container ports the source declares, when known before rendering (else None)."""
         ...
@@ -106,6 +110,9 @@ class AppSource:
 
     def __init__(self, env: Environment) -> None:
         self.env = env
+
+    def release_name(self) -> str:
+        return self.env.name
 
     def artifacts(self) -> list[Artifact]:
         env = self.env
@@ -302,6 +309,14 @@ class ComposeSource:
 
     def check(self) -> None:
         """Nothing: the project is loaded, and refused, before the first build of a cycle."""
+
+    def release_name(self) -> str:
+        """The project's name (`name:`, COMPOSE_PROJECT_NAME, else its folder's, as docker
+        compose names it); the folder's while the file does not load (the cycle reports it)."""
+        try:
+            return str((self._project or self.project()).name)
+        except KctlError:
+            return self.env.name
 
     def declared_ports(self) -> set[int] | None:
         """`ports:` targets and `expose:` entries of every service."""

@@ -115,3 +115,17 @@ def test_one_cycle_deploys_reports_through_progress_and_down_removes_it(
     assert _page(port) is None
     again = use_case.down(use_case.DownRequest(app))
     assert again.state is None  # idempotent: nothing left to remove
+
+
+@pytest.mark.unit
+def test_a_compose_release_is_named_as_docker_compose_names_the_project(tmp_path: Path) -> None:
+    folder = tmp_path / "checkout"
+    folder.mkdir()
+    (folder / "compose.yaml").write_text("name: shop\nservices:\n  web:\n    image: nginx\n")
+    request = use_case.UpRequest(folder, target="local")
+    environment = use_case.open_environment(request)
+    session = use_case.open_session(environment, (), Recorder().progress(), dry_run=True)
+    assert (environment.name, session.source.release_name()) == ("checkout", "shop")
+    (folder / "compose.yaml").write_text("name: shop\nservices: [\n")  # being edited
+    session = use_case.open_session(environment, (), Recorder().progress(), dry_run=True)
+    assert session.source.release_name() == "checkout"  # the first cycle reports the error
