@@ -19,25 +19,20 @@ phase finished (used by the crash-between-phases tests; never set it in producti
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import hashlib
-import json
 import os
-import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from kctl.cluster import health as health_mod
 from kctl.cluster import preflight as preflight_mod
 from kctl.cluster import proof
+from kctl.cluster.backup import Backup
 from kctl.cluster.catalog import Catalog, Version, unstable_refusal
 from kctl.cluster.corefile import CorefileVerdict
-from kctl.cluster.etcd import etcd_for, restore_from_snapshot
+from kctl.cluster.etcd import etcd_for
 from kctl.cluster.flags import Skips
 from kctl.cluster.interrupts import (
     Signalled,
@@ -45,7 +40,7 @@ from kctl.cluster.interrupts import (
     signals_ignored,
     signals_interrupt,
 )
-from kctl.cluster.lock import LOCK_NAME, owner
+from kctl.cluster.lock import LOCK_NAME, Journal
 from kctl.cluster.names import NODE_PHASES, PHASES
 from kctl.cluster.node import TMP_DIR, Node, load_node
 from kctl.cluster.objects import ObjectRef, ObjectStore, is_object
@@ -53,7 +48,6 @@ from kctl.cluster.patches import node_patches
 from kctl.cluster.phases import (
     EXTERNAL_ETCD,
     PHASE_TABLE,
-    SNAPSHOT_NAME,
     Outcome,
     PhaseContext,
     addons_wait,
@@ -66,7 +60,6 @@ from kctl.cluster.policy import (
 )
 from kctl.cluster.render import Rendered, render_all, unupgraded_control_planes
 from kctl.cluster.renew import Renewal, plan_renewals
-from kctl.cluster.restore import backup_index
 from kctl.cluster.roles import require_control_plane
 from kctl.cluster.runbook import Invocation
 from kctl.errors import InputError, OperationError, PreconditionError
@@ -138,9 +131,9 @@ class Upgrader:
         self.rendered = [self._kept(r) for r in rendered]
         self.renewals = plan_renewals(root) if opts.certificate_renewal else []
         self.tmp = root / TMP_DIR
-        self.lock = self.tmp / LOCK_NAME
+        self.journal = Journal(self.tmp / LOCK_NAME)
+        self.saved = Backup(root, self.node, self.store)  # the backup, once taken
         self.outcome = Outcome(opts.target)
-        self.journal: dict[str, Any] = {}
         self.upgraded: list[Rendered] = []  # written so far, for rollback
         self._mark = time.monotonic()  # when the current phase started
         self.first_write: float | None = None  # seconds since boot of the first manifest write
@@ -196,34 +189,13 @@ class Upgrader:
     def _check_lock(self) -> None:
         Preflight(lock_findings(self.root, self.invocation)).enforce(False, "the upgrade")
 
-    def backup_dir(self) -> Path:
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d-%H-%M-%S")
-        parent = self.opts.backup_root or self.tmp
-        dest = parent / f"kubeadm-backup-manifests-{stamp}"
-        n = 1
-        while dest.exists():  # two phases run alone within one second
-            n += 1
-            dest = parent / f"kubeadm-backup-manifests-{stamp}-{n}"
-        return dest
-
     # lock / journal --------------------------------------------------------------------
     def acquire(self) -> None:
-        self.tmp.mkdir(parents=True, exist_ok=True)
         try:
-            fd = os.open(self.lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            self.journal.acquire(str(self.opts.target))
         except FileExistsError:
             self._check_lock()
             raise
-        os.close(fd)
-        self.journal = {**owner(), "target": str(self.opts.target), "done": []}
-        self._save_journal()
-
-    def _save_journal(self) -> None:
-        write_file(self.lock, json.dumps(self.journal, indent=2) + "\n")
-
-    def release(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self.lock.unlink()
 
     def _done(self, phase: str, what: str) -> None:
         self._record(phase, what)
@@ -236,66 +208,23 @@ class Upgrader:
         now = time.monotonic()
         self.outcome.seconds[phase] = now - self._mark
         self._mark = now
-        if self.journal:
-            self.journal["done"].append(phase)
-            self._save_journal()
+        self.journal.done(phase)
         if os.environ.get(CRASH_HOOK) == phase:
             os.kill(os.getpid(), signal.SIGKILL)
 
     # backup ----------------------------------------------------------------------------
     def backup(self, files: Iterable[Rendered], snapshot: bool) -> Path:
-        dest = self.backup_dir()
-        items = list(files)
-        try:
-            dest.mkdir(parents=True, exist_ok=False)
-            index = []
-            with self.progress.busy(f"[backup] copying {len(items)} files to {dest}"):
-                for item in items:
-                    index.append(self._backup_one(dest, item))
-            if snapshot:
-                etcd = etcd_for(self.node, self.opts.etcd_endpoint)
-                started = time.monotonic()
-                with self.progress.busy(f"[backup] etcd snapshot of {etcd.endpoint}"):
-                    self.outcome.snapshot = etcd.snapshot(dest / SNAPSHOT_NAME)
-                self.progress.step(
-                    f"[backup] etcd snapshot {dest / SNAPSHOT_NAME} verified"
-                    f" ({self.outcome.snapshot.get('totalKey')} keys,"
-                    f" revision {self.outcome.snapshot.get('revision')},"
-                    f" {time.monotonic() - started:.1f}s)"
-                )
-            saved: dict[str, Any] = {"target": str(self.opts.target), "files": index}
-            if self.node.kubeconfig is not None:
-                saved["kubeconfig"] = str(self.node.kubeconfig)
-            write_file(dest / "backup.json", json.dumps(saved, indent=2) + "\n")
-        except (OSError, OperationError) as exc:
-            shutil.rmtree(dest, ignore_errors=True)
-            reason = exc.message if isinstance(exc, OperationError) else exc.strerror or exc
-            raise OperationError(
-                f"backup to {dest} failed: {reason}; nothing on the node was changed",
-                hint="free disk space or pass --backup-dir on a writable filesystem",
-            ) from None
-        except BaseException:
-            shutil.rmtree(dest, ignore_errors=True)
-            raise
-        self.outcome.backup_dir = dest
-        if self.journal:
-            self.journal["backupDir"] = str(dest)
-            self._save_journal()
-        self.progress.step(f"[backup] {len(items)} files backed up to {dest}")
+        dest = self.saved.take(
+            self.opts.backup_root or self.tmp,
+            files,
+            snapshot,
+            self.opts.etcd_endpoint,
+            str(self.opts.target),
+            self.progress,
+        )
+        self.outcome.backup_dir, self.outcome.snapshot = dest, self.saved.snapshot
+        self.journal.record(backupDir=str(dest))
         return dest
-
-    def _backup_one(self, dest: Path, item: Rendered) -> dict[str, Any]:
-        """Copy one file or cluster object's bytes into the backup; its index entry."""
-        entry: dict[str, Any] = {"path": item.rel, "sha256": hashlib.sha256(item.old).hexdigest()}
-        if is_object(item.rel):
-            entry["file"] = ObjectRef.parse(item.rel).backup_rel
-            write_file(dest / entry["file"], item.old)
-            return entry
-        src = self.root / item.rel
-        write_file(dest / item.rel, item.old)
-        entry["mtimeNs"] = src.stat().st_mtime_ns
-        entry["mode"] = src.stat().st_mode & 0o7777
-        return entry
 
     def _write(self, item: Rendered) -> None:
         """Write one rendered file, or PUT one cluster object."""
@@ -389,10 +318,10 @@ class Upgrader:
         details = []
         failed = []
         if etcd_data:
-            details += self._restore_etcd_data()
+            details += self.saved.restore_etcd_data()
         restored_at = proof.now()
         for item in reversed(self.upgraded):
-            self._restore(item.rel, item.old)
+            self.saved.restore(item.rel, item.old)
             details.append(f"restored {item.rel} from {self.outcome.backup_dir}")
         for item in reversed(self.upgraded):
             if item.phase in self.node.pods:
@@ -408,8 +337,6 @@ class Upgrader:
                     details.append(f"{item.phase} did NOT come back healthy ({exc})")
         self.upgraded.clear()
         self.outcome.renewed.clear()  # restored with the rest
-        if self.journal:
-            self.journal["rolledBack"] = True
         raise OperationError(
             f"upgrade to {self.opts.target} failed: {reason}",
             details=details,
@@ -419,43 +346,6 @@ class Upgrader:
                 else "kctl restored the files but cannot prove every component is back: check them"
             ),
         )
-
-    def _restore_etcd_data(self) -> list[str]:
-        """The etcd phase failed: put the data dir back from the verified snapshot (the data
-        dir as it was is kept beside the backup)."""
-        backup = self.outcome.backup_dir
-        if backup is None or self.outcome.snapshot is None:
-            return ["etcd data dir NOT restored: no snapshot was taken (--no-etcd-backup)"]
-        try:
-            return [restore_from_snapshot(self.node, backup / SNAPSHOT_NAME, backup)]
-        except OperationError as exc:
-            return [f"etcd data dir NOT restored: {exc.message}"]
-
-    def _restore(self, rel: str, content: bytes) -> None:
-        if is_object(rel):
-            assert self.store is not None  # it was written through it
-            self.store.restore(ObjectRef.parse(rel), content)
-            return
-        path = self.root / rel
-        write_file(path, content)
-        meta = self._backup_meta(rel)
-        if meta:
-            os.utime(path, ns=(meta["mtimeNs"], meta["mtimeNs"]))
-            os.chmod(path, meta["mode"])
-
-    def _backup_meta(self, rel: str) -> dict[str, Any] | None:
-        if self.outcome.backup_dir is None:
-            return None
-        return self._index_of(self.outcome.backup_dir).get(rel)
-
-    def _index_of(self, backup: Path) -> dict[str, dict[str, Any]]:
-        if not hasattr(self, "_index_cache"):
-            self._index_cache: dict[Path, dict[str, dict[str, Any]]] = {}
-        if backup not in self._index_cache:
-            self._index_cache[backup] = {
-                f["path"]: f for f in backup_index(backup).get("files", [])
-            }
-        return self._index_cache[backup]
 
     def corefile(self) -> CorefileVerdict | None:
         return preflight_mod.corefile_verdict(self.node, self.rendered)
@@ -561,7 +451,7 @@ class Upgrader:
             # A failure that was rolled back (or happened before any write) frees the node;
             # the journal of a run that died without rolling back stays for `rollback`.
             if ok or not self.upgraded:
-                self.release()
+                self.journal.release()
         if full:
             self.progress.done(
                 f'[upgrade] SUCCESS! The {self.node.role} node "{self.node.name}" was upgraded'

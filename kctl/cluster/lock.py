@@ -7,6 +7,7 @@ another process, or that survived a reboot is recognised as stale instead of blo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -111,3 +112,45 @@ def inspect(root: Path) -> LockState | None:
     info = info if isinstance(info, dict) else {}
     alive, why = holder_state(info)
     return LockState(path, info, alive, why, readable)
+
+
+class Journal:
+    """The lock file as the upgrade's journal: created with O_EXCL (one upgrade per node), it
+    names the target, the phases done and the backup dir, so `kctl upgrade rollback` can
+    restore a node whose upgrade was killed half-way."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict[str, Any] = {}
+
+    @property
+    def held(self) -> bool:
+        return bool(self.data)
+
+    def acquire(self, target: str) -> None:
+        """Create the lock (FileExistsError when another upgrade, live or dead, holds it)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        self.data = {**owner(), "target": target, "done": []}
+        self._save()
+
+    def record(self, **values: Any) -> None:
+        """Set journal keys (backupDir, rolledBack) once the lock is held."""
+        if self.held:
+            self.data.update(values)
+            self._save()
+
+    def done(self, phase: str) -> None:
+        if self.held:
+            self.data["done"].append(phase)
+            self._save()
+
+    def release(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+    def _save(self) -> None:
+        from kctl.fsio import write_file
+
+        write_file(self.path, json.dumps(self.data, indent=2) + "\n")
