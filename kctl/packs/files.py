@@ -23,3 +23,8 @@ def first(pattern: str, text: str) -> str | None:
     """Group 1 of the first match of pattern (multi-line) in text."""
     match = re.search(pattern, text, re.MULTILINE)
     return match.group(1) if match else None
+
+
+def procfile_web(root: Path) -> str | None:
+    """The Procfile's `web:` command (Heroku's, Railpack's and the project's own start)."""
+    return first(r"^web:\s*(.+?)\s*$", read(root / "Procfile"))
