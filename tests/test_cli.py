@@ -11,6 +11,7 @@ import typer
 from kctl import __version__
 from kctl.cli.main import main
 from kctl.errors import ExitCode, InputError, Location, OperationError, PreconditionError
+from tests.support.run import run_kctl
 
 pytestmark = pytest.mark.unit
 
@@ -130,7 +131,9 @@ def test_quiet_hides_info_but_not_warnings() -> None:
     assert err.getvalue() == "warning: problem\n"
 
 
+@pytest.mark.e2e
 def test_console_script_runs_as_module() -> None:
+    """`python -m kctl` goes through the console script's run(): its exit, not main()'s return."""
     out = subprocess.run(
         [sys.executable, "-m", "kctl", "--version"], capture_output=True, text=True, check=True
     )
@@ -148,13 +151,9 @@ def test_cli_modules_do_not_import_heavy_libraries_at_startup() -> None:
 
 
 def test_shell_completion_completes_commands() -> None:
-    import os
-
-    env = dict(os.environ, _KCTL_COMPLETE="complete_bash", COMP_WORDS="kctl vers", COMP_CWORD="1")
-    out = subprocess.run(
-        [sys.executable, "-m", "kctl"], env=env, capture_output=True, text=True, check=False
-    )
-    assert out.stdout.split() == ["version"]
+    env = {"_KCTL_COMPLETE": "complete_bash", "COMP_WORDS": "kctl vers", "COMP_CWORD": "1"}
+    result = run_kctl(env=env)
+    assert result.exit_code == 0 and result.stdout.split() == ["version"]
 
 
 @pytest.mark.parametrize(

@@ -3,15 +3,13 @@ that teaches."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kctl.cli.main import global_flags_first, main
+from tests.support.run import run_kctl
 
 pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parents[1]
@@ -19,11 +17,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 def complete(words: str) -> list[str]:
     """What bash completion offers for the last word (typer's completion protocol)."""
-    env = {**os.environ, "_KCTL_COMPLETE": "complete_bash", "COMP_WORDS": words}
-    env["COMP_CWORD"] = str(len(words.split()) - (0 if words.endswith(" ") else 1))
-    result = subprocess.run(
-        [sys.executable, "-m", "kctl"], env=env, capture_output=True, text=True, check=False
-    )
+    cword = str(len(words.split()) - (0 if words.endswith(" ") else 1))
+    env = {"_KCTL_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": cword}
+    result = run_kctl(env=env)
+    assert result.exit_code == 0, result
     return result.stdout.split()
 
 

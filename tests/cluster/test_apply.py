@@ -17,6 +17,7 @@ from kctl.cli.main import main
 from kctl.cluster.node import CONTROL_PLANE
 from tests.cluster.harness import FakeKubelet
 from tests.cluster.nodes import NodeSpec, contents, make_node
+from tests.support.run import run_kctl
 from tests.support.services import Etcd, Podman, free_port, wait_until
 
 pytestmark = pytest.mark.integration
@@ -156,9 +157,10 @@ def test_target_that_never_gets_healthy_is_rolled_back(
     assert not (broken_node.root / "etc/kubernetes/tmp/kctl-upgrade.lock").exists()
 
 
-def _kctl(
+def _kctl_process(
     *args: str, env: dict[str, str] | None = None, **kw: object
 ) -> subprocess.CompletedProcess[str]:
+    """A real kctl process, for what only one shows: a SIGKILL mid-run, a signal, its rlimits."""
     return subprocess.run(
         [sys.executable, "-m", "kctl", *args],
         check=False,
@@ -170,11 +172,12 @@ def _kctl(
     )
 
 
+@pytest.mark.e2e  # the crash hook SIGKILLs the process
 def test_crash_between_phases_then_rollback_restores_the_node(
     good_node: LiveNode, etcd: Etcd
 ) -> None:
     before = contents(good_node.root)
-    crashed = _kctl(
+    crashed = _kctl_process(
         *_apply_args(good_node, etcd, "-y"), env={"KCTL_UPGRADE_CRASH_AFTER": "kube-apiserver"}
     )
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
@@ -183,18 +186,18 @@ def test_crash_between_phases_then_rollback_restores_the_node(
     assert journal["done"] == ["backup", "etcd", "kube-apiserver"]
     good_node.wait_versions({**OLD, "etcd": "3.5.15", "kube-apiserver": TARGET})
     # another apply refuses (exit 3) and says how to recover
-    again = _kctl(*_apply_args(good_node, etcd, "-y"))
-    assert again.returncode == 3, again.stderr
+    again = run_kctl(*_apply_args(good_node, etcd, "-y"))
+    assert again.exit_code == 3, again
     assert "kctl upgrade rollback" in again.stderr
-    recovered = _kctl("upgrade", "rollback", "--root", str(good_node.root), "--timeout", "30")
-    assert recovered.returncode == 0, recovered.stderr
+    recovered = run_kctl("upgrade", "rollback", "--root", good_node.root, "--timeout", "30")
+    assert recovered.exit_code == 0, recovered
     after = {k: v for k, v in contents(good_node.root).items() if "/tmp/" not in k}
     assert after == before
     good_node.wait_versions(OLD)
     assert not lock.exists()
     # and the upgrade can then run to the end
-    final = _kctl(*_apply_args(good_node, etcd, "-y"))
-    assert final.returncode == 0, final.stderr
+    final = run_kctl(*_apply_args(good_node, etcd, "-y"))
+    assert final.exit_code == 0, final
     good_node.wait_versions(NEW)
 
 
@@ -204,9 +207,10 @@ def _limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (3072, 3072))
 
 
+@pytest.mark.e2e  # a file size limit holds for a whole process (and its etcdctl)
 def test_backup_write_failure_changes_nothing(good_node: LiveNode, etcd: Etcd) -> None:
     before = contents(good_node.root)
-    done = _kctl(*_apply_args(good_node, etcd, "-y"), preexec_fn=_limit_file_size)
+    done = _kctl_process(*_apply_args(good_node, etcd, "-y"), preexec_fn=_limit_file_size)
     assert done.returncode == 1, done.stderr
     assert "backup to" in done.stderr and "nothing on the node was changed" in done.stderr
     assert contents(good_node.root) == before  # no backup dir, no lock, no manifest change
@@ -219,8 +223,8 @@ def test_backup_dir_that_cannot_be_created_changes_nothing(
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the backup dir should go\n")
     before = contents(good_node.root)
-    done = _kctl(*_apply_args(good_node, etcd, "-y", "--backup-dir", str(blocker / "backups")))
-    assert done.returncode == 1, done.stderr
+    done = run_kctl(*_apply_args(good_node, etcd, "-y", "--backup-dir", str(blocker / "backups")))
+    assert done.exit_code == 1, done
     assert "Not a directory" in done.stderr
     assert contents(good_node.root) == before
 
@@ -254,6 +258,7 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@pytest.mark.e2e  # a real signal delivered to a real process
 @pytest.mark.parametrize(
     ("signame", "inherited"),
     [
@@ -272,7 +277,7 @@ def test_signal_mid_apply_rolls_back_and_exits_130(
     process starts with SIGINT ignored, as a POSIX shell starts a background (`&`) job; kubeadm
     (Go's signal.Notify) still handles it, and so must apply."""
     before = contents(good_node.root)
-    done = _kctl(
+    done = _kctl_process(
         *_apply_args(good_node, etcd, "-y"),
         env={"KCTL_UPGRADE_SIGNAL_AFTER": f"kube-apiserver:{signame}"},
         preexec_fn=_ignore_sigint if inherited == "ignored" else None,

@@ -69,6 +69,7 @@ def test_live_holder_blocks_apply_and_rollback(
     assert path.exists()
 
 
+@pytest.mark.e2e  # the crash hook SIGKILLs the process: only a real one can be killed
 def test_the_journal_records_start_time_and_boot_id(node: Path) -> None:
     import subprocess
     import sys

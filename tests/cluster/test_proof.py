@@ -159,6 +159,7 @@ def test_etcd_phase_that_never_restarts_rolls_back_and_restores_the_data(
 
 
 @pytest.mark.integration
+@pytest.mark.e2e  # a real process SIGKILLed mid-phase
 def test_a_run_killed_inside_the_etcd_phase_rolls_back_the_data_too(
     real_etcd_node: RealEtcd, capsys: pytest.CaptureFixture[str]
 ) -> None:
