@@ -269,7 +269,7 @@ def test_run_kctl_asks_for_a_terminal_or_a_pipe() -> None:
 def test_run_kctl_reads_stdin(tmp_path: Path) -> None:
     compose = "services:\n  web:\n    image: nginx\n"
     result = run_kctl("convert", "-f", "-", "--stdout", cwd=tmp_path, stdin=compose)
-    assert result.exit_code == 0, result
+    assert result.exit_code == 0, result.stderr
     assert "kind: Deployment" in result.stdout
 
 

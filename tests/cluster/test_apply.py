@@ -187,17 +187,17 @@ def test_crash_between_phases_then_rollback_restores_the_node(
     good_node.wait_versions({**OLD, "etcd": "3.5.15", "kube-apiserver": TARGET})
     # another apply refuses (exit 3) and says how to recover
     again = run_kctl(*_apply_args(good_node, etcd, "-y"))
-    assert again.exit_code == 3, again
+    assert again.exit_code == 3, again.stderr
     assert "kctl upgrade rollback" in again.stderr
     recovered = run_kctl("upgrade", "rollback", "--root", good_node.root, "--timeout", "30")
-    assert recovered.exit_code == 0, recovered
+    assert recovered.exit_code == 0, recovered.stderr
     after = {k: v for k, v in contents(good_node.root).items() if "/tmp/" not in k}
     assert after == before
     good_node.wait_versions(OLD)
     assert not lock.exists()
     # and the upgrade can then run to the end
     final = run_kctl(*_apply_args(good_node, etcd, "-y"))
-    assert final.exit_code == 0, final
+    assert final.exit_code == 0, final.stderr
     good_node.wait_versions(NEW)
 
 
@@ -224,7 +224,7 @@ def test_backup_dir_that_cannot_be_created_changes_nothing(
     blocker.write_text("a file where the backup dir should go\n")
     before = contents(good_node.root)
     done = run_kctl(*_apply_args(good_node, etcd, "-y", "--backup-dir", str(blocker / "backups")))
-    assert done.exit_code == 1, done
+    assert done.exit_code == 1, done.stderr
     assert "Not a directory" in done.stderr
     assert contents(good_node.root) == before
 

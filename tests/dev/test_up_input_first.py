@@ -49,7 +49,7 @@ def test_a_bad_kctl_toml_value_is_exit_2_before_any_engine_or_registry(
     number = table.index(line) + 1
     env = {**NOWHERE, "NO_COLOR": "1", "KCTL_REGISTRY": None}
     result = run_kctl("up", "--once", "--target", "local", cwd=app, env=env)
-    assert result.exit_code == 2, result
+    assert result.exit_code == 2, result.stderr
     assert said in result.stderr, result.stderr
     if said not in ("no Helm chart", "has no such stage"):  # said of the chart, the Dockerfile
         assert f"kctl.toml:{number}" in result.stderr, result.stderr
@@ -66,7 +66,7 @@ def test_a_compose_image_that_cannot_be_pushed_to_is_exit_2_at_its_line(tmp_path
     )
     env = {**NOWHERE, "NO_COLOR": "1"}
     result = run_kctl("up", "--once", "--target", "local", cwd=app, env=env)
-    assert result.exit_code == 2, result
+    assert result.exit_code == 2, result.stderr
     assert "compose.yaml:" in result.stderr and "my web" in result.stderr, result.stderr
     assert "internal error" not in result.stderr and "unreachable" not in result.stderr
 

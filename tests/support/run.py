@@ -64,12 +64,6 @@ class Result:
         """stdout parsed as JSON (`-o json` results)."""
         return json.loads(self.stdout)
 
-    def __str__(self) -> str:  # what `assert ..., result` shows when a test fails
-        return (
-            f"kctl {' '.join(self.argv)} -> exit {self.exit_code}\n"
-            f"--- stdout\n{self.stdout}--- stderr\n{self.stderr}"
-        )
-
 
 class _TerminalBytes(io.BytesIO):
     """The bytes under a swapped stream; says whether it is a terminal as told."""
@@ -216,8 +210,3 @@ def _no_thread_left_running(before: set[threading.Thread], argv: tuple[str, ...]
         thread.join(timeout=30)
     if alive := [t.name for t in left if t.is_alive()]:
         raise AssertionError(f"kctl {' '.join(argv)} left threads running: {alive}")
-
-
-def said(text: str) -> str:
-    """Text with its line breaks and runs of spaces as single spaces (messages wrap)."""
-    return " ".join(text.split())
