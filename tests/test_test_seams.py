@@ -14,6 +14,7 @@ import gc
 import os
 import shutil
 import signal
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -299,3 +300,28 @@ def test_a_hung_run_fails_instead_of_hanging(tmp_path: Path, monkeypatch) -> Non
         run_kctl("hang", timeout=0.5)
     assert signal.getsignal(signal.SIGALRM) == alarm
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_what_a_run_registers_with_atexit_runs_when_it_ends(monkeypatch) -> None:
+    import atexit
+
+    import kctl.cli.app as app_module
+
+    ran: list[str] = []
+
+    def registers() -> None:
+        atexit.register(lambda: sys.stderr.write("at exit\n") and ran.append("first"))
+        atexit.register(ran.append, "second")  # the last registered runs first
+
+    original = app_module.build_app
+
+    def build(command: str | None = None):  # type: ignore[no-untyped-def]
+        app = original(command)
+        app.command("registers")(registers)
+        return app
+
+    monkeypatch.setattr(app_module, "build_app", build)
+    before = atexit._ncallbacks()  # nothing left to run at the end of the session
+    result = run_kctl("registers")
+    assert (result.exit_code, result.stderr, ran) == (0, "at exit\n", ["second", "first"])
+    assert atexit._ncallbacks() == before

@@ -16,7 +16,9 @@ What is swapped for the run and restored after it, whatever happens:
 - os.environ (`env`: changes for the run; a None value unsets a variable), the working folder
   (`cwd`), sys.argv;
 - signal handlers (`kctl up` and `kctl upgrade apply` install their own), the garbage
-  collector's state (`kctl up` turns it on), the warning filters, the root logger's handlers.
+  collector's state (`kctl up` turns it on), the warning filters, the root logger's handlers;
+- atexit: what the run registers runs when the run ends, as at the process's exit; a thread
+  the run leaves running fails it (the console script's process would wait for it).
 
 `main()` is called, never the console script's `run()`, which ends the process (os._exit) and
 turns the collector off; a SystemExit (shell completion exits through one) becomes the exit
@@ -27,6 +29,7 @@ marked `e2e`, the only tests allowed to start kctl as a subprocess (tests/test_t
 
 from __future__ import annotations
 
+import atexit
 import gc
 import io
 import json
@@ -112,7 +115,7 @@ def run_kctl(
 
     out, err = _stream("", tty), _stream("", tty)
     threads = set(threading.enumerate())
-    with _process_state_restored(), _hang_guard(timeout):
+    with _process_state_restored(), _hang_guard(timeout), _exit_handlers_run():
         _apply(changes)
         if cwd is not None:
             os.chdir(cwd)
@@ -171,6 +174,29 @@ def _process_state_restored() -> Iterator[None]:
         (gc.enable if collecting else gc.disable)()
         root.handlers[:] = log_handlers
         root.setLevel(log_level)
+
+
+@contextmanager
+def _exit_handlers_run() -> Iterator[None]:
+    """What a run registers with atexit runs when the run ends, as it would at the process's
+    exit (and not at the end of the whole test session, after other tests)."""
+    handlers: list[tuple[Any, tuple[Any, ...], dict[str, Any]]] = []
+    register, unregister = atexit.register, atexit.unregister
+
+    def add(func: Any, *args: Any, **kwargs: Any) -> Any:
+        handlers.append((func, args, kwargs))
+        return func
+
+    def remove(func: Any) -> None:
+        handlers[:] = [h for h in handlers if h[0] != func]
+
+    atexit.register, atexit.unregister = add, remove  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        atexit.register, atexit.unregister = register, unregister  # type: ignore[assignment]
+        for func, args, kwargs in reversed(handlers):
+            func(*args, **kwargs)
 
 
 def _signal_handlers() -> dict[signal.Signals, Any]:
