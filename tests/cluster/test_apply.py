@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from kctl.cli.main import main
 from kctl.cluster.node import CONTROL_PLANE
 from tests.cluster.harness import FakeKubelet
 from tests.cluster.nodes import NodeSpec, contents, make_node
@@ -106,13 +105,11 @@ def _apply_args(node: LiveNode, etcd: Etcd, *extra: str) -> list[str]:
     ]
 
 
-def test_apply_upgrades_every_component_with_backups(
-    good_node: LiveNode, etcd: Etcd, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_apply_upgrades_every_component_with_backups(good_node: LiveNode, etcd: Etcd) -> None:
     before = contents(good_node.root)
-    rc = main(_apply_args(good_node, etcd, "-y"))
-    err = capsys.readouterr().err
-    assert rc == 0, err
+    applied = run_kctl(*_apply_args(good_node, etcd, "-y"))
+    err = applied.stderr
+    assert applied.exit_code == 0, err
     assert good_node.versions() == NEW
     # the components restarted in kubeadm's order, each with its new image
     replays = [c for c, image in good_node.kubelet.plays[4:]]
@@ -136,17 +133,15 @@ def test_apply_upgrades_every_component_with_backups(
     assert f"kubernetesVersion: {TARGET}" in config
     assert "SUCCESS" in err
     # a second apply finds nothing to do: every component phase is skipped
-    assert main(_apply_args(good_node, etcd, "-y")) == 0
-    assert "unchanged, skipped" in capsys.readouterr().err
+    again = run_kctl(*_apply_args(good_node, etcd, "-y"))
+    assert again.exit_code == 0 and "unchanged, skipped" in again.stderr
 
 
-def test_target_that_never_gets_healthy_is_rolled_back(
-    broken_node: LiveNode, etcd: Etcd, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_target_that_never_gets_healthy_is_rolled_back(broken_node: LiveNode, etcd: Etcd) -> None:
     before = contents(broken_node.root)
-    rc = main(_apply_args(broken_node, etcd, "-y", "--timeout", "4"))
-    err = capsys.readouterr().err
-    assert rc == 1, err
+    applied = run_kctl(*_apply_args(broken_node, etcd, "-y", "--timeout", "4"))
+    err = applied.stderr
+    assert applied.exit_code == 1, err
     assert "kube-apiserver did not become healthy at v1.30.14" in err
     assert "restored etc/kubernetes/manifests/kube-apiserver.yaml" in err
     assert "restored etc/kubernetes/manifests/etcd.yaml" in err  # never half-upgraded
@@ -229,13 +224,15 @@ def test_backup_dir_that_cannot_be_created_changes_nothing(
     assert contents(good_node.root) == before
 
 
-def test_phases_run_alone_in_order(
-    good_node: LiveNode, etcd: Etcd, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_phases_run_alone_in_order(good_node: LiveNode, etcd: Etcd) -> None:
+    said: list[str] = []
+
     def phase(name: str) -> int:
         args = _apply_args(good_node, etcd, "-y")
         args[1:2] = ["phase", name]
-        return main(args)
+        result = run_kctl(*args)
+        said.append(result.stderr)
+        return result.exit_code
 
     assert phase("preflight") == 0
     assert good_node.versions() == OLD  # preflight changes nothing
@@ -246,8 +243,7 @@ def test_phases_run_alone_in_order(
     for name in ("kube-controller-manager", "kube-scheduler", "upload-config"):
         assert phase(name) == 0
     assert good_node.versions() == NEW
-    err = capsys.readouterr().err
-    assert "etcd snapshot" in err  # the etcd phase alone still takes its snapshot first
+    assert "etcd snapshot" in said[1]  # the etcd phase alone still takes its snapshot first
     backups = sorted((good_node.root / "etc/kubernetes/tmp").glob("kubeadm-backup-manifests-*"))
     assert backups, "every phase that writes keeps a backup"
     config = (good_node.root / "etc/kubernetes/kubeadm-config.yaml").read_text()
@@ -292,9 +288,7 @@ def test_signal_mid_apply_rolls_back_and_exits_130(
     assert not (good_node.root / "etc/kubernetes/tmp/kctl-upgrade.lock").exists()
 
 
-def test_apply_renews_leaf_certificates_and_reports_json(
-    good_node: LiveNode, etcd: Etcd, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_apply_renews_leaf_certificates_and_reports_json(good_node: LiveNode, etcd: Etcd) -> None:
     from cryptography import x509
 
     from tests.cluster.pki import make_pki
@@ -302,8 +296,9 @@ def test_apply_renews_leaf_certificates_and_reports_json(
     pki = make_pki(good_node.root, apiserver_days=13)
     old = x509.load_pem_x509_certificate((pki / "apiserver.crt").read_bytes())
     before = (pki / "apiserver.crt").read_bytes()
-    assert main(_apply_args(good_node, etcd, "-y", "-o", "json")) == 0
-    result = json.loads(capsys.readouterr().out)
+    applied = run_kctl(*_apply_args(good_node, etcd, "-y", "-o", "json"))
+    assert applied.exit_code == 0, applied.stderr
+    result = applied.json
     assert result["result"] == "succeeded"
     assert set(result["renewedCertificates"]) >= {"apiserver", "etcd/server", "front-proxy-client"}
     assert [p["name"] for p in result["phases"]][:4] == [
