@@ -81,6 +81,7 @@ class Module:
     name: str  # tests.cluster.test_apply
     tree: ast.Module
     imported: dict[str, str] = field(default_factory=dict)  # local name -> "module:name"
+    aliases: dict[str, str] = field(default_factory=dict)  # local name -> a tests module
     e2e: bool = False  # its pytestmark holds e2e
 
     @classmethod
@@ -88,8 +89,13 @@ class Module:
         module = cls(name, ast.parse(source))
         for node in module.tree.body:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests"):
-                for alias in node.names:
+                for alias in node.names:  # a function or class, or a module of a package
                     module.imported[alias.asname or alias.name] = f"{node.module}:{alias.name}"
+                    module.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith("tests.") and alias.asname:
+                        module.aliases[alias.asname] = alias.name
             targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
             if any(getattr(t, "id", None) == "pytestmark" for t in targets):
                 module.e2e = "mark.e2e" in ast.unparse(node)
@@ -131,11 +137,16 @@ def _starters(modules: list[Module]) -> tuple[set[str], set[str]]:
 def _uses(module: Module, node: ast.AST, helpers: set[str], fixtures: set[str]) -> str | None:
     """The starter node calls or requests, if any."""
     for inner in ast.walk(node):
-        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name):
-            name = inner.func.id
-            key = module.imported.get(name, f"{module.name}:{name}")
-            if key in helpers:
-                return key
+        if not isinstance(inner, ast.Call):
+            continue
+        func, key = inner.func, None
+        if isinstance(func, ast.Name):
+            key = module.imported.get(func.id, f"{module.name}:{func.id}")
+        elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.value.id in module.aliases:  # kctl_cli.kctl(...), cli.UpProcess(...)
+                key = f"{module.aliases[func.value.id]}:{func.attr}"
+        if key in helpers:
+            return key
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         for arg in node.args.args:
             if arg.arg in fixtures:
@@ -228,8 +239,15 @@ def test_the_rule_lets_e2e_tests_and_in_process_runs_be(source: str) -> None:
     assert violations({"tests.m": source}) == []
 
 
-def test_the_rule_follows_helpers_into_other_modules() -> None:
-    user = "from tests.support.cli import kctl\ndef test_a():\n    kctl()"
+@pytest.mark.parametrize(
+    "user",
+    [
+        "from tests.support.cli import kctl\ndef test_a():\n    kctl()",
+        "from tests.support import cli\ndef test_a():\n    cli.kctl()",
+        "import tests.support.cli as c\ndef test_a():\n    c.kctl()",
+    ],
+)
+def test_the_rule_follows_helpers_into_other_modules(user: str) -> None:
     sources = {"tests.support.cli": HELPER, "tests.m": user}
     assert violations(sources) == ["tests.m:test_a (via tests.support.cli:kctl)"]
 
