@@ -9,50 +9,43 @@ import pytest
 import typer
 
 from kctl import __version__
-from kctl.cli.main import main
 from kctl.errors import ExitCode, InputError, Location, OperationError, PreconditionError
+from tests.support.run import run_kctl
 
 pytestmark = pytest.mark.unit
 
 
-def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--version"]) == 0
-    assert capsys.readouterr().out == f"kctl {__version__}\n"
+@pytest.mark.parametrize("argv", [["--version"], ["-q", "--version"]])
+def test_version_flag(argv: list[str]) -> None:
+    result = run_kctl(*argv)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, f"kctl {__version__}\n", "")
 
 
-def test_version_flag_with_other_options(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["-q", "--version"]) == 0
-    assert capsys.readouterr().out == f"kctl {__version__}\n"
-
-
-def test_help_lists_command_groups(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--help"]) == 0
-    out = capsys.readouterr().out
-    assert "Usage: kctl" in out
+def test_help_lists_command_groups() -> None:
+    result = run_kctl("--help")
+    assert result.exit_code == 0
+    assert "Usage: kctl" in result.stdout
     for option in ("--debug", "--quiet", "--verbose", "--no-color"):
-        assert option in out
-    assert "version" in out
+        assert option in result.stdout
+    assert "version" in result.stdout
 
 
-def test_version_command_json(capsys: pytest.CaptureFixture[str]) -> None:
-    import json
-
-    assert main(["version", "-o", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["kctl"] == __version__
+def test_version_command_json() -> None:
+    result = run_kctl("version", "-o", "json")
+    assert result.exit_code == 0 and result.json["kctl"] == __version__
 
 
-def test_version_command_yaml(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["version", "-o", "yaml"]) == 0
-    assert f"kctl: {__version__}" in capsys.readouterr().out
+def test_version_command_yaml() -> None:
+    result = run_kctl("version", "-o", "yaml")
+    assert result.exit_code == 0 and f"kctl: {__version__}" in result.stdout
 
 
 @pytest.mark.parametrize("argv", [["no-such-command"], ["version", "-o", "xml"], ["--bogus"]])
-def test_usage_errors_exit_2_without_traceback(argv, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(argv) == ExitCode.USAGE
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert "Traceback" not in captured.err
-    assert "Error" in captured.err
+def test_usage_errors_exit_2_without_traceback(argv: list[str]) -> None:
+    result = run_kctl(*argv)
+    assert (result.exit_code, result.stdout) == (ExitCode.USAGE, "")
+    assert "Traceback" not in result.stderr
+    assert "Error" in result.stderr
 
 
 def _app_raising(exc: BaseException):
@@ -83,12 +76,13 @@ def _app_raising(exc: BaseException):
         (RuntimeError("bug"), 1),
     ],
 )
-def test_errors_map_to_exit_codes(exc, code, monkeypatch, capsys) -> None:
+def test_errors_map_to_exit_codes(exc, code, monkeypatch) -> None:
     import kctl.cli.app as app_module
 
     monkeypatch.setattr(app_module, "build_app", _app_raising(exc))
-    assert main(["boom"]) == code
-    err = capsys.readouterr().err
+    result = run_kctl("boom")
+    assert result.exit_code == code, result.stderr
+    err = result.stderr
     assert "Traceback" not in err
     assert sum(line.startswith("error:") for line in err.splitlines()) == 1
     if isinstance(exc, InputError):
@@ -96,12 +90,12 @@ def test_errors_map_to_exit_codes(exc, code, monkeypatch, capsys) -> None:
         assert "hint: fix it" in err
 
 
-def test_debug_shows_traceback(monkeypatch, capsys) -> None:
+def test_debug_shows_traceback(monkeypatch) -> None:
     import kctl.cli.app as app_module
 
     monkeypatch.setattr(app_module, "build_app", _app_raising(RuntimeError("bug")))
-    assert main(["--debug", "boom"]) == 1
-    assert "Traceback" in capsys.readouterr().err
+    result = run_kctl("--debug", "boom")
+    assert result.exit_code == 1 and "Traceback" in result.stderr
 
 
 def test_no_color_and_non_tty_give_plain_text(monkeypatch) -> None:
@@ -130,7 +124,9 @@ def test_quiet_hides_info_but_not_warnings() -> None:
     assert err.getvalue() == "warning: problem\n"
 
 
+@pytest.mark.e2e
 def test_console_script_runs_as_module() -> None:
+    """`python -m kctl` goes through the console script's run(): its exit, not main()'s return."""
     out = subprocess.run(
         [sys.executable, "-m", "kctl", "--version"], capture_output=True, text=True, check=True
     )
@@ -148,13 +144,9 @@ def test_cli_modules_do_not_import_heavy_libraries_at_startup() -> None:
 
 
 def test_shell_completion_completes_commands() -> None:
-    import os
-
-    env = dict(os.environ, _KCTL_COMPLETE="complete_bash", COMP_WORDS="kctl vers", COMP_CWORD="1")
-    out = subprocess.run(
-        [sys.executable, "-m", "kctl"], env=env, capture_output=True, text=True, check=False
-    )
-    assert out.stdout.split() == ["version"]
+    env = {"_KCTL_COMPLETE": "complete_bash", "COMP_WORDS": "kctl vers", "COMP_CWORD": "1"}
+    result = run_kctl(env=env)
+    assert result.exit_code == 0 and result.stdout.split() == ["version"]
 
 
 @pytest.mark.parametrize(
@@ -172,16 +164,14 @@ def test_shell_completion_completes_commands() -> None:
     ],
 )
 def test_a_run_with_only_its_command_registered_behaves_as_the_full_tree(
-    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """main() registers only the named command's module (start-up time); what a user sees must
     be what the whole command tree gives."""
     import kctl.cli.main as main_module
 
-    lazy_code = main(argv)
-    lazy = capsys.readouterr()
+    lazy = run_kctl(*argv)
     monkeypatch.setattr(main_module, "_command_of", lambda args: None)
-    full_code = main(argv)
-    full = capsys.readouterr()
-    assert (lazy_code, lazy.out, lazy.err) == (full_code, full.out, full.err)
-    assert lazy.out
+    full = run_kctl(*argv)
+    assert (lazy.exit_code, lazy.stdout, lazy.stderr) == (full.exit_code, full.stdout, full.stderr)
+    assert lazy.stdout

@@ -1,34 +1,25 @@
 """Special files where kctl expects a file are reported, never opened (issue 17): a FIFO
-blocks a reader forever, /dev/zero never ends. Each CLI case runs in a subprocess with a
-timeout, so a regression fails instead of hanging the suite."""
+blocks a reader forever, /dev/zero never ends. Each CLI case runs with run_kctl's timeout, so a
+regression fails (Hung) instead of hanging the suite."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kctl.errors import InputError
 from kctl.inputs import read_input
+from tests.support.run import Result, run_kctl
 
 pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parents[1]
 
 
-def kctl(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kctl", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+def kctl(*args: str, cwd: Path) -> Result:
+    return run_kctl(*args, cwd=cwd, timeout=60)
 
 
 @pytest.mark.parametrize(
@@ -60,13 +51,13 @@ def test_convert_to_a_fifo_is_refused(tmp_path: Path) -> None:
     (tmp_path / "compose.yaml").write_text("services:\n  a:\n    image: x\n")
     os.mkfifo(tmp_path / "out.yaml")
     result = kctl("convert", "-f", "compose.yaml", "-o", "out.yaml", cwd=tmp_path)
-    assert result.returncode == 3 and "not a regular file" in result.stderr
+    assert result.exit_code == 3 and "not a regular file" in result.stderr
 
 
 def test_compose_file_that_is_a_fifo_is_refused(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "compose.yaml")
     result = kctl("convert", "-f", "compose.yaml", cwd=tmp_path)
-    assert result.returncode == 2 and "named pipe" in result.stderr
+    assert result.exit_code == 2 and "named pipe" in result.stderr
 
 
 @pytest.mark.parametrize("name", ["kctl.toml", "Dockerfile", ".gitignore"])
@@ -76,14 +67,14 @@ def test_create_on_a_tree_with_a_fifo(tmp_path: Path, name: str) -> None:
     (app / name).unlink(missing_ok=True)
     os.mkfifo(app / name)
     result = kctl("create", str(app), cwd=tmp_path)
-    assert result.returncode in (0, 2, 3), result.stderr
+    assert result.exit_code in (0, 2, 3), result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
 def test_fifo_manifest_in_a_tree_is_skipped(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "mix.exs")
     result = kctl("create", str(tmp_path), "--explain", cwd=tmp_path)
-    assert result.returncode in (2, 3) and "internal error" not in result.stderr
+    assert result.exit_code in (2, 3) and "internal error" not in result.stderr
 
 
 def test_fifo_pack_toml_names_the_file(tmp_path: Path) -> None:
@@ -94,7 +85,7 @@ def test_fifo_pack_toml_names_the_file(tmp_path: Path) -> None:
         "create", str(REPO / "examples" / "apps" / "python"), "--pack-dir", "packs", "--dry-run",
         cwd=tmp_path,
     )  # fmt: skip
-    assert result.returncode == 2 and f"{Path('packs/mine/pack.toml')}" in result.stderr
+    assert result.exit_code == 2 and f"{Path('packs/mine/pack.toml')}" in result.stderr
 
 
 def test_fifo_certificate_under_pki_names_the_file(tmp_path: Path) -> None:
@@ -102,7 +93,7 @@ def test_fifo_certificate_under_pki_names_the_file(tmp_path: Path) -> None:
     shutil.copytree(REPO / "examples" / "kubeadm-node", node)
     os.mkfifo(node / "etc" / "kubernetes" / "pki" / "x.crt")
     result = kctl("upgrade", "plan", "--root", str(node), "--no-health", cwd=tmp_path)
-    assert result.returncode == 2 and "x.crt" in result.stderr and "named pipe" in result.stderr
+    assert result.exit_code == 2 and "x.crt" in result.stderr and "named pipe" in result.stderr
 
 
 @pytest.mark.parametrize("depth", [65, 1200, 5000])

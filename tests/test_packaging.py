@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -12,7 +13,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.integration
+# e2e: a built wheel installed into a fresh venv, run through its own console script
+pytestmark = [pytest.mark.integration, pytest.mark.e2e]
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +62,14 @@ def test_installed_wheel_finds_its_data(wheel: Path, tmp_path: Path) -> None:
         ],
         check=True,
     )
+    # the venv's own kctl, not a checkout that PYTHONPATH (as the README runs tests) puts first
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     code = (
         "import kctl, kctl.resources as r; "
         "print(kctl.__file__); print(r.templates_dir()); print(r.packs_dir())"
     )
     out = subprocess.run(
-        [str(python), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+        [str(python), "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path, env=env
     ).stdout.splitlines()
     site = str(env_dir)
     assert all(line.startswith(site) for line in out), out
@@ -80,5 +84,6 @@ def test_installed_wheel_finds_its_data(wheel: Path, tmp_path: Path) -> None:
         text=True,
         check=True,
         cwd=tmp_path,
+        env=env,
     )
     assert version.stdout.startswith("kctl ")

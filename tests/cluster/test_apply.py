@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kctl.cli.main import main
 from kctl.cluster.node import CONTROL_PLANE
 from tests.cluster.harness import FakeKubelet
 from tests.cluster.nodes import NodeSpec, contents, make_node
+from tests.support.run import run_kctl
 from tests.support.services import Etcd, Podman, free_port, wait_until
 
 pytestmark = pytest.mark.integration
@@ -105,13 +105,11 @@ def _apply_args(node: LiveNode, etcd: Etcd, *extra: str) -> list[str]:
     ]
 
 
-def test_apply_upgrades_every_component_with_backups(
-    good_node: LiveNode, etcd: Etcd, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_apply_upgrades_every_component_with_backups(good_node: LiveNode, etcd: Etcd) -> None:
     before = contents(good_node.root)
-    rc = main(_apply_args(good_node, etcd, "-y"))
-    err = capsys.readouterr().err
-    assert rc == 0, err
+    applied = run_kctl(*_apply_args(good_node, etcd, "-y"))
+    err = applied.stderr
+    assert applied.exit_code == 0, err
     assert good_node.versions() == NEW
     # the components restarted in kubeadm's order, each with its new image
     replays = [c for c, image in good_node.kubelet.plays[4:]]
@@ -135,17 +133,15 @@ def test_apply_upgrades_every_component_with_backups(
     assert f"kubernetesVersion: {TARGET}" in config
     assert "SUCCESS" in err
     # a second apply finds nothing to do: every component phase is skipped
-    assert main(_apply_args(good_node, etcd, "-y")) == 0
-    assert "unchanged, skipped" in capsys.readouterr().err
+    again = run_kctl(*_apply_args(good_node, etcd, "-y"))
+    assert again.exit_code == 0 and "unchanged, skipped" in again.stderr
 
 
-def test_target_that_never_gets_healthy_is_rolled_back(
-    broken_node: LiveNode, etcd: Etcd, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_target_that_never_gets_healthy_is_rolled_back(broken_node: LiveNode, etcd: Etcd) -> None:
     before = contents(broken_node.root)
-    rc = main(_apply_args(broken_node, etcd, "-y", "--timeout", "4"))
-    err = capsys.readouterr().err
-    assert rc == 1, err
+    applied = run_kctl(*_apply_args(broken_node, etcd, "-y", "--timeout", "4"))
+    err = applied.stderr
+    assert applied.exit_code == 1, err
     assert "kube-apiserver did not become healthy at v1.30.14" in err
     assert "restored etc/kubernetes/manifests/kube-apiserver.yaml" in err
     assert "restored etc/kubernetes/manifests/etcd.yaml" in err  # never half-upgraded
@@ -156,9 +152,10 @@ def test_target_that_never_gets_healthy_is_rolled_back(
     assert not (broken_node.root / "etc/kubernetes/tmp/kctl-upgrade.lock").exists()
 
 
-def _kctl(
+def _kctl_process(
     *args: str, env: dict[str, str] | None = None, **kw: object
 ) -> subprocess.CompletedProcess[str]:
+    """A real kctl process, for what only one shows: a SIGKILL mid-run, a signal, its rlimits."""
     return subprocess.run(
         [sys.executable, "-m", "kctl", *args],
         check=False,
@@ -170,11 +167,12 @@ def _kctl(
     )
 
 
+@pytest.mark.e2e  # the crash hook SIGKILLs the process
 def test_crash_between_phases_then_rollback_restores_the_node(
     good_node: LiveNode, etcd: Etcd
 ) -> None:
     before = contents(good_node.root)
-    crashed = _kctl(
+    crashed = _kctl_process(
         *_apply_args(good_node, etcd, "-y"), env={"KCTL_UPGRADE_CRASH_AFTER": "kube-apiserver"}
     )
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
@@ -183,18 +181,18 @@ def test_crash_between_phases_then_rollback_restores_the_node(
     assert journal["done"] == ["backup", "etcd", "kube-apiserver"]
     good_node.wait_versions({**OLD, "etcd": "3.5.15", "kube-apiserver": TARGET})
     # another apply refuses (exit 3) and says how to recover
-    again = _kctl(*_apply_args(good_node, etcd, "-y"))
-    assert again.returncode == 3, again.stderr
+    again = run_kctl(*_apply_args(good_node, etcd, "-y"))
+    assert again.exit_code == 3, again.stderr
     assert "kctl upgrade rollback" in again.stderr
-    recovered = _kctl("upgrade", "rollback", "--root", str(good_node.root), "--timeout", "30")
-    assert recovered.returncode == 0, recovered.stderr
+    recovered = run_kctl("upgrade", "rollback", "--root", good_node.root, "--timeout", "30")
+    assert recovered.exit_code == 0, recovered.stderr
     after = {k: v for k, v in contents(good_node.root).items() if "/tmp/" not in k}
     assert after == before
     good_node.wait_versions(OLD)
     assert not lock.exists()
     # and the upgrade can then run to the end
-    final = _kctl(*_apply_args(good_node, etcd, "-y"))
-    assert final.returncode == 0, final.stderr
+    final = run_kctl(*_apply_args(good_node, etcd, "-y"))
+    assert final.exit_code == 0, final.stderr
     good_node.wait_versions(NEW)
 
 
@@ -204,9 +202,10 @@ def _limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (3072, 3072))
 
 
+@pytest.mark.e2e  # a file size limit holds for a whole process (and its etcdctl)
 def test_backup_write_failure_changes_nothing(good_node: LiveNode, etcd: Etcd) -> None:
     before = contents(good_node.root)
-    done = _kctl(*_apply_args(good_node, etcd, "-y"), preexec_fn=_limit_file_size)
+    done = _kctl_process(*_apply_args(good_node, etcd, "-y"), preexec_fn=_limit_file_size)
     assert done.returncode == 1, done.stderr
     assert "backup to" in done.stderr and "nothing on the node was changed" in done.stderr
     assert contents(good_node.root) == before  # no backup dir, no lock, no manifest change
@@ -219,19 +218,21 @@ def test_backup_dir_that_cannot_be_created_changes_nothing(
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the backup dir should go\n")
     before = contents(good_node.root)
-    done = _kctl(*_apply_args(good_node, etcd, "-y", "--backup-dir", str(blocker / "backups")))
-    assert done.returncode == 1, done.stderr
+    done = run_kctl(*_apply_args(good_node, etcd, "-y", "--backup-dir", str(blocker / "backups")))
+    assert done.exit_code == 1, done.stderr
     assert "Not a directory" in done.stderr
     assert contents(good_node.root) == before
 
 
-def test_phases_run_alone_in_order(
-    good_node: LiveNode, etcd: Etcd, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_phases_run_alone_in_order(good_node: LiveNode, etcd: Etcd) -> None:
+    said: list[str] = []
+
     def phase(name: str) -> int:
         args = _apply_args(good_node, etcd, "-y")
         args[1:2] = ["phase", name]
-        return main(args)
+        result = run_kctl(*args)
+        said.append(result.stderr)
+        return result.exit_code
 
     assert phase("preflight") == 0
     assert good_node.versions() == OLD  # preflight changes nothing
@@ -242,8 +243,7 @@ def test_phases_run_alone_in_order(
     for name in ("kube-controller-manager", "kube-scheduler", "upload-config"):
         assert phase(name) == 0
     assert good_node.versions() == NEW
-    err = capsys.readouterr().err
-    assert "etcd snapshot" in err  # the etcd phase alone still takes its snapshot first
+    assert "etcd snapshot" in said[1]  # the etcd phase alone still takes its snapshot first
     backups = sorted((good_node.root / "etc/kubernetes/tmp").glob("kubeadm-backup-manifests-*"))
     assert backups, "every phase that writes keeps a backup"
     config = (good_node.root / "etc/kubernetes/kubeadm-config.yaml").read_text()
@@ -254,6 +254,7 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+@pytest.mark.e2e  # a real signal delivered to a real process
 @pytest.mark.parametrize(
     ("signame", "inherited"),
     [
@@ -272,7 +273,7 @@ def test_signal_mid_apply_rolls_back_and_exits_130(
     process starts with SIGINT ignored, as a POSIX shell starts a background (`&`) job; kubeadm
     (Go's signal.Notify) still handles it, and so must apply."""
     before = contents(good_node.root)
-    done = _kctl(
+    done = _kctl_process(
         *_apply_args(good_node, etcd, "-y"),
         env={"KCTL_UPGRADE_SIGNAL_AFTER": f"kube-apiserver:{signame}"},
         preexec_fn=_ignore_sigint if inherited == "ignored" else None,
@@ -287,9 +288,7 @@ def test_signal_mid_apply_rolls_back_and_exits_130(
     assert not (good_node.root / "etc/kubernetes/tmp/kctl-upgrade.lock").exists()
 
 
-def test_apply_renews_leaf_certificates_and_reports_json(
-    good_node: LiveNode, etcd: Etcd, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_apply_renews_leaf_certificates_and_reports_json(good_node: LiveNode, etcd: Etcd) -> None:
     from cryptography import x509
 
     from tests.cluster.pki import make_pki
@@ -297,8 +296,9 @@ def test_apply_renews_leaf_certificates_and_reports_json(
     pki = make_pki(good_node.root, apiserver_days=13)
     old = x509.load_pem_x509_certificate((pki / "apiserver.crt").read_bytes())
     before = (pki / "apiserver.crt").read_bytes()
-    assert main(_apply_args(good_node, etcd, "-y", "-o", "json")) == 0
-    result = json.loads(capsys.readouterr().out)
+    applied = run_kctl(*_apply_args(good_node, etcd, "-y", "-o", "json"))
+    assert applied.exit_code == 0, applied.stderr
+    result = applied.json
     assert result["result"] == "succeeded"
     assert set(result["renewedCertificates"]) >= {"apiserver", "etcd/server", "front-proxy-client"}
     assert [p["name"] for p in result["phases"]][:4] == [

@@ -16,7 +16,8 @@ from kctl.cluster.node import CONTROL_PLANE
 from tests.cluster.apiserver import ClusterSpec, FakeAPIServer, v130_cluster
 from tests.cluster.harness import FakeKubelet
 from tests.cluster.nodes import NodeSpec, contents, make_node
-from tests.cluster.test_apply import NEW, OLD, TARGET, LiveNode, _kctl
+from tests.cluster.test_apply import NEW, OLD, TARGET, LiveNode, _kctl_process
+from tests.support.run import run_kctl
 from tests.support.services import Etcd, Podman, free_port
 
 pytestmark = pytest.mark.integration
@@ -53,6 +54,7 @@ def _args(verb: str, node: LiveNode, api: FakeAPIServer, etcd: Etcd, *extra: str
     ]  # fmt: skip
 
 
+@pytest.mark.e2e  # apply killed mid-run: a real process SIGKILLed
 def test_real_node_plan_diff_apply_rollback(
     real_node: tuple[LiveNode, FakeAPIServer], etcd: Etcd, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -77,21 +79,21 @@ def test_real_node_plan_diff_apply_rollback(
     assert "kubernetesVersion: v1.30.14" in capsys.readouterr().out
     assert api.writes == []
     # killed after upload-config: the ConfigMap was updated, the journal says so
-    crashed = _kctl(
+    crashed = _kctl_process(
         *_args("apply", node, api, etcd, "-y"), env={"KCTL_UPGRADE_CRASH_AFTER": "upload-config"}
     )
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     assert f"kubernetesVersion: {TARGET}" in api.data(CM, "ClusterConfiguration")
     node.wait_versions(NEW)
-    recovered = _kctl("upgrade", "rollback", "--root", str(node.root), "--timeout", "30")
-    assert recovered.returncode == 0, recovered.stderr
+    recovered = run_kctl("upgrade", "rollback", "--root", node.root, "--timeout", "30")
+    assert recovered.exit_code == 0, recovered.stderr
     assert api.changed() == []  # the ConfigMap is back (the backup named the kubeconfig)
     after = {k: v for k, v in contents(node.root).items() if "/tmp/" not in k}
     assert after == before
     node.wait_versions(OLD)
     # and then to the end: control plane, ConfigMap, kubelet config, addons
-    done = _kctl(*_args("apply", node, api, etcd, "-y"))
-    assert done.returncode == 0, done.stderr
+    done = run_kctl(*_args("apply", node, api, etcd, "-y"))
+    assert done.exit_code == 0, done.stderr
     node.wait_versions(NEW)
     assert f"kubernetesVersion: {TARGET}" in api.data(CM, "ClusterConfiguration")
     image = api.objects[COREDNS]["spec"]["template"]["spec"]["containers"][0]["image"]

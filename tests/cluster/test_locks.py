@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kctl.cli.main import main
 from kctl.cluster import lock
 from tests.cluster.nodes import NodeSpec, make_node
+from tests.support.run import run_kctl
 
 pytestmark = pytest.mark.unit
 
@@ -44,31 +44,31 @@ def test_owner_is_recognised_as_alive() -> None:
     ],
 )
 def test_reused_pid_or_reboot_makes_a_lock_stale(
-    node: Path, info: dict[str, object], why: str, capsys: pytest.CaptureFixture[str]
+    node: Path, info: dict[str, object], why: str
 ) -> None:
     # the pid is alive (our parent), yet the lock is not its lock
     path = _lock(node, pid=os.getppid(), **info)
-    assert main(["upgrade", "apply", "v1.30.14", "--root", str(node), *APPLY]) == 3
-    err = capsys.readouterr().err
+    applied = run_kctl("upgrade", "apply", "v1.30.14", "--root", node, *APPLY)
+    err = applied.stderr
+    assert applied.exit_code == 3, err
     assert "interrupted upgrade" in err and why in err
     assert f"kctl upgrade rollback --root {node}" in " ".join(err.split())
     # ... and rollback is not blocked by it
-    assert main(["upgrade", "rollback", "--root", str(node)]) == 0
+    assert run_kctl("upgrade", "rollback", "--root", node).exit_code == 0
     assert not path.exists()
 
 
-def test_live_holder_blocks_apply_and_rollback(
-    node: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_live_holder_blocks_apply_and_rollback(node: Path) -> None:
     parent = os.getppid()
     path = _lock(node, pid=parent, startTime=lock.process_start(parent), bootId=lock.boot_id())
-    assert main(["upgrade", "apply", "v1.30.14", "--root", str(node), *APPLY]) == 3
-    assert "another upgrade is in progress" in capsys.readouterr().err
-    assert main(["upgrade", "rollback", "--root", str(node)]) == 3
-    assert "still running" in capsys.readouterr().err
+    applied = run_kctl("upgrade", "apply", "v1.30.14", "--root", node, *APPLY)
+    assert applied.exit_code == 3 and "another upgrade is in progress" in applied.stderr
+    rolled_back = run_kctl("upgrade", "rollback", "--root", node)
+    assert rolled_back.exit_code == 3 and "still running" in rolled_back.stderr
     assert path.exists()
 
 
+@pytest.mark.e2e  # the crash hook SIGKILLs the process: only a real one can be killed
 def test_the_journal_records_start_time_and_boot_id(node: Path) -> None:
     import subprocess
     import sys

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from kctl.cli.main import main
 from kctl.cluster import proof
 from kctl.cluster.health import check
 from kctl.cluster.node import Probe
 from tests.cluster.nodes import NodeSpec, contents, make_node
+from tests.support.run import run_kctl
 from tests.support.services import Process, free_port, http_ok, require, spawn, wait_until
 
 ETCD_YAML = "etc/kubernetes/manifests/etcd.yaml"
@@ -121,7 +121,7 @@ def real_etcd_node(tmp_path: Path) -> Iterator[RealEtcd]:
 
 @pytest.mark.integration
 def test_etcd_phase_that_never_restarts_rolls_back_and_restores_the_data(
-    real_etcd_node: RealEtcd, capsys: pytest.CaptureFixture[str]
+    real_etcd_node: RealEtcd,
 ) -> None:
     etcd = real_etcd_node
     root = etcd.root
@@ -138,10 +138,10 @@ def test_etcd_phase_that_never_restarts_rolls_back_and_restores_the_data(
     args = ["upgrade", "phase", "etcd", "v1.30.14", "--root", str(root), "-y", "--force"]
     args += ["--etcd-endpoint", etcd.endpoint, "--timeout", "3", "--probe-timeout", "1"]
     started = time.monotonic()
-    rc = main(args)
-    err = capsys.readouterr().err
+    phase = run_kctl(*args)
+    err = phase.stderr
     writer.join(timeout=30)
-    assert rc == 1, err
+    assert phase.exit_code == 1, err
     assert time.monotonic() - started >= 3  # it waited for a proof that never came
     assert "cannot prove the new instance runs" in " ".join(err.split())
     assert "[etcd] healthy at 3.5.15" not in err
@@ -159,8 +159,9 @@ def test_etcd_phase_that_never_restarts_rolls_back_and_restores_the_data(
 
 
 @pytest.mark.integration
+@pytest.mark.e2e  # a real process SIGKILLed mid-phase
 def test_a_run_killed_inside_the_etcd_phase_rolls_back_the_data_too(
-    real_etcd_node: RealEtcd, capsys: pytest.CaptureFixture[str]
+    real_etcd_node: RealEtcd,
 ) -> None:
     etcd = real_etcd_node
     root = etcd.root
@@ -177,8 +178,8 @@ def test_a_run_killed_inside_the_etcd_phase_rolls_back_the_data_too(
     finally:
         run.kill()  # SIGKILL: no handler runs, the lock stays
         run.wait(timeout=30)
-    rc = main(["upgrade", "rollback", "--root", str(root), "--timeout", "5"])
-    err = " ".join(capsys.readouterr().err.split())
+    rolled_back = run_kctl("upgrade", "rollback", "--root", root, "--timeout", "5")
+    rc, err = rolled_back.exit_code, " ".join(rolled_back.stderr.split())
     # the data first, then the manifest that starts the old etcd on it; and since nothing here
     # restarts etcd, rollback does not claim a healthy node (exit 1)
     assert err.index("restored etcd's data dir") < err.index(f"restored {ETCD_YAML}"), err

@@ -3,7 +3,6 @@ the network, and stops cleanly on SIGINT/SIGTERM/SIGHUP whatever disposition it 
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.kctl_cli import copy_example, kctl
+from tests.support.kctl_cli import copy_example
+from tests.support.run import run_kctl
 from tests.support.services import free_port
 
 # an engine and a registry that nothing answers on: any contact fails with exit 1 or 3
@@ -47,10 +47,9 @@ def test_a_bad_kctl_toml_value_is_exit_2_before_any_engine_or_registry(
         table.insert(table.index("[environments.development]") + 1, line)
     config.write_text("\n".join(table) + "\n")
     number = table.index(line) + 1
-    env = {**os.environ, **NOWHERE, "NO_COLOR": "1", "KCTL_REGISTRY": ""}
-    env.pop("KCTL_REGISTRY")
-    result = kctl(["up", "--once", "--target", "local"], env, app)
-    assert result.returncode == 2, result.stderr
+    env = {**NOWHERE, "NO_COLOR": "1", "KCTL_REGISTRY": None}
+    result = run_kctl("up", "--once", "--target", "local", cwd=app, env=env)
+    assert result.exit_code == 2, result.stderr
     assert said in result.stderr, result.stderr
     if said not in ("no Helm chart", "has no such stage"):  # said of the chart, the Dockerfile
         assert f"kctl.toml:{number}" in result.stderr, result.stderr
@@ -65,9 +64,9 @@ def test_a_compose_image_that_cannot_be_pushed_to_is_exit_2_at_its_line(tmp_path
     compose.write_text(
         compose.read_text().replace("  web:\n", "  web:\n    image: localhost:5000/my web\n", 1)
     )
-    env = {**os.environ, **NOWHERE, "NO_COLOR": "1"}
-    result = kctl(["up", "--once", "--target", "local"], env, app)
-    assert result.returncode == 2, result.stderr
+    env = {**NOWHERE, "NO_COLOR": "1"}
+    result = run_kctl("up", "--once", "--target", "local", cwd=app, env=env)
+    assert result.exit_code == 2, result.stderr
     assert "compose.yaml:" in result.stderr and "my web" in result.stderr, result.stderr
     assert "internal error" not in result.stderr and "unreachable" not in result.stderr
 
@@ -77,7 +76,7 @@ def ignoring_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-@pytest.mark.e2e
+@pytest.mark.e2e  # signals delivered to a real process, with the disposition it inherited
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
 def test_up_stops_on_a_signal_even_when_started_with_sigint_ignored(
     tmp_path: Path, up_env: dict[str, str], signum: signal.Signals
