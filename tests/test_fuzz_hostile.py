@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kctl.cli.main import main
+from tests.support.run import run_kctl
 from tests.test_fuzz_inputs import EXAMPLES, SETTINGS, run
 
 pytestmark = pytest.mark.unit
@@ -57,9 +57,7 @@ PEM_GARBAGE = st.one_of(
     data=PEM_GARBAGE,
     command=st.sampled_from(["check-expiration", "plan", "apply"]),
 )
-def test_certificates_and_keys(
-    tmp_path_factory: Any, capsys: Any, rel: str, data: bytes, command: str
-) -> None:
+def test_certificates_and_keys(tmp_path_factory: Any, rel: str, data: bytes, command: str) -> None:
     work = tmp_path_factory.mktemp("pem")
     shutil.copytree(NODE, work, dirs_exist_ok=True)
     (work / rel).write_bytes(data)
@@ -68,13 +66,13 @@ def test_certificates_and_keys(
         "plan": ["upgrade", "plan", "--root", str(work), "--no-health"],
         "apply": ["upgrade", "apply", "v1.30.14", "--root", str(work), "-y", "--dry-run"],
     }[command]
-    run(capsys, argv, str(work / rel), work)
+    run(argv, str(work / rel), work)
 
 
 @SETTINGS
 @given(data=st.one_of(st.binary(max_size=200), st.sampled_from([b"{}", b"[]", b'{"pid": "x"}',
        b'{"pid": 1, "done": 5}', b'{"pid": 99999999, "backupDir": 5}', b"null", b"\xff\xfe"])))  # fmt: skip
-def test_lock_files(tmp_path_factory: Any, capsys: Any, data: bytes) -> None:
+def test_lock_files(tmp_path_factory: Any, data: bytes) -> None:
     work = tmp_path_factory.mktemp("lock")
     shutil.copytree(NODE, work, dirs_exist_ok=True)
     lock = work / "etc/kubernetes/tmp/kctl-upgrade.lock"
@@ -85,7 +83,25 @@ def test_lock_files(tmp_path_factory: Any, capsys: Any, data: bytes) -> None:
         ["upgrade", "apply", "v1.30.14", "--root", str(work), "-y"],
         ["upgrade", "rollback", "--root", str(work)],
     ):
-        run(capsys, argv, str(lock), work)
+        run(argv, str(lock), work)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket", "dir"])
+def test_a_lock_or_catalog_that_is_no_regular_file_is_never_read(tmp_path: Path, kind: str) -> None:
+    """A FIFO blocks a plain read forever (root can open one): the lock is then a lock that
+    names no process, the catalog exit 2 naming it (both hung before)."""
+    work = tmp_path / "node"
+    shutil.copytree(NODE, work)
+    lock = work / "etc/kubernetes/tmp/kctl-upgrade.lock"
+    lock.parent.mkdir(parents=True)
+    _special(lock, kind)
+    run(["upgrade", "plan", "--root", str(work), "--no-health"], str(lock), work)
+    catalog = tmp_path / "catalog.yaml"
+    _special(catalog, kind)
+    store = tmp_path / "store"
+    env = {"KCTL_CACHE_DIR": str(store), "XDG_DATA_HOME": str(store)}
+    result = run_kctl("upgrade", "catalog", "update", "--from", str(catalog), env=env, timeout=20)
+    assert result.exit_code == 2 and str(catalog) in result.stderr, result.stderr
 
 
 KUBECONFIG_VALUES = st.recursive(
@@ -113,7 +129,7 @@ KUBECONFIG_VALUES = st.recursive(
         },
     )
 )
-def test_kubeconfig_shapes(tmp_path_factory: Any, capsys: Any, shape: dict[str, Any]) -> None:
+def test_kubeconfig_shapes(tmp_path_factory: Any, shape: dict[str, Any]) -> None:
     import json
 
     work = tmp_path_factory.mktemp("kubeconfig")
@@ -122,7 +138,6 @@ def test_kubeconfig_shapes(tmp_path_factory: Any, capsys: Any, shape: dict[str, 
     kubeconfig.write_text(json.dumps(shape))  # JSON is YAML: every shape is writable
     argv = ["upgrade", "plan", "--root", str(work / "node"), "--no-health"]
     run(
-        capsys,
         [*argv, "--kubeconfig", str(kubeconfig), "--probe-timeout", "0.2"],
         str(kubeconfig),
         work,
@@ -143,9 +158,7 @@ DEPTHS = st.sampled_from([50, 150, 400, 1200, 5000])
 
 @SETTINGS
 @given(depth=DEPTHS, flow=st.booleans(), where=st.sampled_from(["compose", "node", "pack"]))
-def test_yaml_nesting(
-    tmp_path_factory: Any, capsys: Any, depth: int, flow: bool, where: str
-) -> None:
+def test_yaml_nesting(tmp_path_factory: Any, depth: int, flow: bool, where: str) -> None:
     work = tmp_path_factory.mktemp("deep")
     deep = _nested_yaml(depth, flow)
     if where == "compose":
@@ -161,24 +174,24 @@ def test_yaml_nesting(
         target = work / "compose.yaml"
         target.write_text("services:\n  web:\n    image: nginx\n    labels:\n      " + deep)
         argv = ["convert", "-f", str(target), "--chart", "-o", str(work / "chart")]
-    run(capsys, argv, str(target), work)
+    run(argv, str(target), work)
 
 
 @SETTINGS
 @given(depth=DEPTHS, kind=st.sampled_from(["array", "object"]))
-def test_json_nesting(tmp_path_factory: Any, capsys: Any, depth: int, kind: str) -> None:
+def test_json_nesting(tmp_path_factory: Any, depth: int, kind: str) -> None:
     work = tmp_path_factory.mktemp("deepjson")
     opening, closing = ("[", "]") if kind == "array" else ('{"a":', "}")
     (work / "package.json").write_text(
         '{"name": "x", "dependencies": ' + opening * depth + "1" + closing * depth + "}"
     )
     (work / "index.js").write_text("console.log(1)\n")
-    run(capsys, ["create", str(work), "--dry-run", "-o", "json"], str(work / "package.json"), work)
+    run(["create", str(work), "--dry-run", "-o", "json"], str(work / "package.json"), work)
 
 
 @SETTINGS
 @given(depth=DEPTHS, where=st.sampled_from(["pyproject", "kctl"]))
-def test_toml_nesting(tmp_path_factory: Any, capsys: Any, depth: int, where: str) -> None:
+def test_toml_nesting(tmp_path_factory: Any, depth: int, where: str) -> None:
     work = tmp_path_factory.mktemp("deeptoml")
     value = "[" * depth + "1" + "]" * depth
     if where == "pyproject":
@@ -192,15 +205,13 @@ def test_toml_nesting(tmp_path_factory: Any, capsys: Any, depth: int, where: str
         target.write_text(target.read_text() + f"\n[environments.deep]\nbuild-args = {value}\n")
         argv = ["up", str(work / "app"), "-e", "deep", "--once", "--dry-run"]
     with _no_engine():
-        run(capsys, argv, str(target), work)
+        run(argv, str(target), work)
 
 
 @SETTINGS
 @given(depth=st.sampled_from([10, 100, 400, 1000, 3000]), form=st.sampled_from([":-", "-", ":+", "+"]),
        place=st.sampled_from(["compose", "env_file", ".env"]))  # fmt: skip
-def test_interpolation_nesting(
-    tmp_path_factory: Any, capsys: Any, depth: int, form: str, place: str
-) -> None:
+def test_interpolation_nesting(tmp_path_factory: Any, depth: int, form: str, place: str) -> None:
     work = tmp_path_factory.mktemp("deepvar")
     value = "${A" + form + "" + ("${B" + form) * depth + "x" + "}" * (depth + 1)
     compose = work / "compose.yaml"
@@ -216,7 +227,7 @@ def test_interpolation_nesting(
         target = work / ".env"
         target.write_text(f"V={value}\n")
         compose.write_text(service + "    environment:\n      V: ${V}\n")
-    run(capsys, ["convert", "-f", str(compose), "-o", str(work / "out")], str(target), work)
+    run(["convert", "-f", str(compose), "-o", str(work / "out")], str(target), work)
 
 
 # -- names, special files and permissions in the trees kctl walks ----------------------------
@@ -256,7 +267,7 @@ def _special(path: Path, kind: str) -> None:
        manifest=st.sampled_from(["package.json", "requirements.txt", "go.mod", "Cargo.toml",
                                  "pyproject.toml", "pom.xml"]))  # fmt: skip
 def test_source_tree_names_and_special_files(
-    tmp_path_factory: Any, capsys: Any, names: list[bytes], kind: str, manifest: str
+    tmp_path_factory: Any, names: list[bytes], kind: str, manifest: str
 ) -> None:
     work = tmp_path_factory.mktemp("names")
     app = work / "app"
@@ -269,17 +280,15 @@ def test_source_tree_names_and_special_files(
         target.unlink(missing_ok=True)
     _special(target, kind)
     try:
-        run(capsys, ["create", str(app), "--dry-run", "-o", "json"], str(app), work)
-        run(capsys, ["create", str(app), "--force"], str(app), work)
+        run(["create", str(app), "--dry-run", "-o", "json"], str(app), work)
+        run(["create", str(app), "--force"], str(app), work)
     finally:
         _unlock(app)
 
 
 @SETTINGS
 @given(kind=SPECIALS, what=st.sampled_from(["bind", "env_file", "config", "secret", "compose"]))
-def test_compose_inputs_that_are_special_files(
-    tmp_path_factory: Any, capsys: Any, kind: str, what: str
-) -> None:
+def test_compose_inputs_that_are_special_files(tmp_path_factory: Any, kind: str, what: str) -> None:
     work = tmp_path_factory.mktemp("special")
     compose = work / "compose.yaml"
     target = work / "thing"
@@ -299,7 +308,7 @@ def test_compose_inputs_that_are_special_files(
     _special(target, kind if kind != "dir-named-manifest" else "unreadable-dir")
     try:
         # exit 2 names the special file, or the Compose file's line that refers to it
-        run(capsys, ["convert", "-f", str(compose), "-o", str(work / "out")], str(work), work)
+        run(["convert", "-f", str(compose), "-o", str(work / "out")], str(work), work)
     finally:
         _unlock(work)
 
@@ -309,9 +318,7 @@ def test_compose_inputs_that_are_special_files(
     swap=st.sampled_from(["out-is-file", "out-parent-is-file", "chart-is-file", "manifests-dir",
                           "pki-is-file", "kctl-toml-dir", "dockerfile-dir"])
 )  # fmt: skip
-def test_folder_where_a_file_should_be_and_the_reverse(
-    tmp_path_factory: Any, capsys: Any, swap: str
-) -> None:
+def test_folder_where_a_file_should_be_and_the_reverse(tmp_path_factory: Any, swap: str) -> None:
     work = tmp_path_factory.mktemp("swap")
     compose = EXAMPLES / "compose" / "guestbook" / "compose.yaml"
     if swap in ("out-is-file", "out-parent-is-file", "chart-is-file"):
@@ -319,8 +326,8 @@ def test_folder_where_a_file_should_be_and_the_reverse(
         blocker.write_text("a file of the user's\n")
         out = {"out-is-file": blocker, "out-parent-is-file": blocker / "k8s"}.get(swap, blocker)
         extra = ["--chart", "--force"] if swap == "chart-is-file" else []
-        code = main(["convert", "-f", str(compose), "-o", str(out), *extra])
-        err = capsys.readouterr().err
+        result = run_kctl("convert", "-f", str(compose), "-o", str(out), *extra)
+        code, err = result.exit_code, result.stderr
         # an output kctl cannot write is a failed operation (exit 1) or a refusal (3), named
         assert code in ((0, 1, 3) if swap == "out-is-file" else (1, 3)), err
         assert code == 0 or str(out) in err
@@ -338,7 +345,7 @@ def test_folder_where_a_file_should_be_and_the_reverse(
             shutil.rmtree(target)
             target.write_text("not a folder\n")
         for argv in (["upgrade", "plan", "--no-health"], ["upgrade", "certs", "check-expiration"]):
-            run(capsys, [*argv, "--root", str(work)], str(target), work)
+            run([*argv, "--root", str(work)], str(target), work)
         return
     app = work / "app"
     shutil.copytree(EXAMPLES / "up" / "hello", app)
@@ -346,7 +353,7 @@ def test_folder_where_a_file_should_be_and_the_reverse(
     target.unlink()
     target.mkdir()
     with _no_engine():
-        run(capsys, ["up", str(app), "--once", "--dry-run"], str(target), work)
+        run(["up", str(app), "--once", "--dry-run"], str(target), work)
 
 
 class _no_engine:

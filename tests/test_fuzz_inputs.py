@@ -1,17 +1,14 @@
 """The project's own fuzz suite (issue 17): every input format kctl reads, mutated from the
 bundled examples (type swaps, deletions, NaN/infinity, huge numbers, special strings), run
 in-process through the real CLI. A case fails on an internal error, a traceback, a hang
-(per-case alarm), an exit code other than 0/2/3, an exit-2 message that does not name the
+(run_kctl's per-case timeout), an exit code other than 0/2/3, an exit-2 message that does not name the
 file, or a temp/backup file left behind. The budget is bounded (a few seconds per format)."""
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
 import shutil
-import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kctl.cli.main import main
+from tests.support.run import run_kctl
 
 pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parents[1]
@@ -75,24 +72,10 @@ def mutated(text: str, mutations: list[tuple[int, str, Any]]) -> str:
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 
-@contextlib.contextmanager
-def alarm(seconds: int) -> Iterator[None]:
-    def hang(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"case ran longer than {seconds} s (a hang)")
-
-    previous = signal.signal(signal.SIGALRM, hang)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def run(capsys: Any, argv: list[str], named: str, workdir: Path) -> int:
-    with alarm(CASE_SECONDS):
-        code = main(argv)
-    err = capsys.readouterr().err
+def run(argv: list[str], named: str, workdir: Path) -> int:
+    """One case through the real CLI in-process; a hang fails it after CASE_SECONDS."""
+    result = run_kctl(*argv, timeout=CASE_SECONDS)
+    code, err = result.exit_code, result.stderr
     assert code in (0, 2, 3), f"exit {code}: {err}"
     assert "internal error" not in err and "Traceback" not in err, err
     if code == 2:
@@ -112,18 +95,18 @@ SETTINGS = settings(
 
 @SETTINGS
 @given(example=st.sampled_from(sorted(EXAMPLES.glob("compose/*/compose.yaml"))), muts=MUTATIONS)
-def test_compose_files(tmp_path_factory: Any, capsys: Any, example: Path, muts: Any) -> None:
+def test_compose_files(tmp_path_factory: Any, example: Path, muts: Any) -> None:
     work = tmp_path_factory.mktemp("compose")
     shutil.copytree(example.parent, work, dirs_exist_ok=True)
     target = work / "compose.yaml"
     target.write_text(mutated(example.read_text(), muts))
     out = work / "out"
-    run(capsys, ["convert", "-f", str(target), "-o", str(out), "--force"], str(target), work)
+    run(["convert", "-f", str(target), "-o", str(out), "--force"], str(target), work)
 
 
 @SETTINGS
 @given(muts=MUTATIONS)
-def test_pack_toml(tmp_path_factory: Any, capsys: Any, muts: Any) -> None:
+def test_pack_toml(tmp_path_factory: Any, muts: Any) -> None:
     import tomllib
 
     import tomlkit
@@ -141,7 +124,7 @@ def test_pack_toml(tmp_path_factory: Any, capsys: Any, muts: Any) -> None:
     (pack / "pack.toml").write_text(tomlkit.dumps(doc))
     app = REPO / "examples" / "apps" / "python"
     argv = ["create", str(app), "--pack-dir", str(work / "packs"), "--pack", "fz", "--dry-run"]
-    run(capsys, argv, str(pack), work)
+    run(argv, str(pack), work)
 
 
 def _tomlable(node: Any) -> Any:
@@ -169,7 +152,7 @@ NODE_FILES = [
 
 @SETTINGS
 @given(rel=st.sampled_from(NODE_FILES), muts=MUTATIONS)
-def test_kubeadm_node_files(tmp_path_factory: Any, capsys: Any, rel: str, muts: Any) -> None:
+def test_kubeadm_node_files(tmp_path_factory: Any, rel: str, muts: Any) -> None:
     work = tmp_path_factory.mktemp("node")
     shutil.copytree(EXAMPLES / "kubeadm-node", work, dirs_exist_ok=True)
     path = work / rel
@@ -177,7 +160,7 @@ def test_kubeadm_node_files(tmp_path_factory: Any, capsys: Any, rel: str, muts: 
     first = yaml.safe_dump(docs[0], sort_keys=False)
     docs[0] = yaml.safe_load(mutated(first, muts))
     path.write_text(yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True))
-    run(capsys, ["upgrade", "plan", "--root", str(work), "--no-health"], str(path), work)
+    run(["upgrade", "plan", "--root", str(work), "--no-health"], str(path), work)
 
 
 @SETTINGS
@@ -189,9 +172,9 @@ def test_kubeadm_node_files(tmp_path_factory: Any, capsys: Any, rel: str, muts: 
                          'requires-python = 5', "go 1.x\n", "[package]\nname = 5\n"]),
     ),
 )  # fmt: skip
-def test_source_trees(tmp_path_factory: Any, capsys: Any, manifest: str, content: Any) -> None:
+def test_source_trees(tmp_path_factory: Any, manifest: str, content: Any) -> None:
     work = tmp_path_factory.mktemp("tree")
     data = content if isinstance(content, bytes) else content.encode()
     (work / manifest).write_bytes(data)
     (work / "main.py").write_text("print(1)\n")
-    run(capsys, ["create", str(work), "--dry-run", "-o", "json"], str(work), work)
+    run(["create", str(work), "--dry-run", "-o", "json"], str(work), work)

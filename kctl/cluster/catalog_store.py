@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kctl.cluster.catalog import Catalog, default_catalog_path, load_catalog
 from kctl.errors import InputError, OperationError, PreconditionError
+from kctl.inputs import check_regular
 
 MAX_CATALOG_BYTES = 4 << 20
 
@@ -48,6 +49,8 @@ def fetch(source: str, timeout: float = 30.0) -> bytes:
     else:
         path = Path(source.removeprefix("file://"))
         try:
+            if path.exists() and not path.is_file():  # a FIFO would block the read forever
+                check_regular(path)
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read catalog {path}: {exc.strerror}") from None

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from kctl.cluster.node import TMP_DIR
+from kctl.errors import InputError
+from kctl.inputs import read_input
 
 LOCK_NAME = "kctl-upgrade.lock"
 _BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
@@ -99,10 +101,10 @@ def inspect(root: Path) -> LockState | None:
     """The lock on the node under `root`, or None when there is none."""
     path = lock_path(root)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError:
+        data = read_input(path, 1 << 20)  # a FIFO or a huge file is a lock naming no process
+    except InputError:
+        if not path.exists():
+            return None
         data = b""
     try:  # a lock kctl did not write (garbage, another encoding) names no process
         info = json.loads(data)

@@ -14,6 +14,7 @@ from kctl.convert import labels as lbl
 from kctl.convert.context import Context, Owned, inside_project
 from kctl.convert.options import KubeObject
 from kctl.errors import InputError
+from kctl.inputs import check_regular
 from kctl.kube.naming import dns_label, dns_subdomain
 
 
@@ -115,8 +116,16 @@ def _content(
 ) -> bytes | None:
     """The bytes of a secret/config (file, environment or content), None when unset."""
     if top.file:
+        path = Path(top.file)
         try:
-            return Path(top.file).read_bytes()
+            if path.exists() and not path.is_file():  # a FIFO would block the read forever
+                check_regular(path)
+            return path.read_bytes()
+        except InputError as exc:
+            raise InputError(
+                f"{kind[:-1]} {source!r}: {top.file} {exc.message}",
+                location=service.location(kind),
+            ) from None
         except OSError as exc:
             raise InputError(
                 f"{kind[:-1]} {source!r}: cannot read {top.file}: {exc.strerror}",
