@@ -107,6 +107,27 @@ def test_write_tree_failure_keeps_previous_tree(tmp_path: Path, monkeypatch) -> 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+def test_write_tree_force_keeps_only_what_a_fresh_write_would_make(tmp_path: Path) -> None:
+    """Replacing a tree reuses an unchanged file (its inode) only when it is exactly what a new
+    write makes; a changed mode, a second link or other content gets a new file."""
+    dest = tmp_path / "out"
+    names = ["same", "mode", "linked", "content", "sub/same"]
+    fsio.write_tree(dest, {name: "v1" for name in names})
+    fresh_mode = (dest / "same").stat().st_mode
+    (dest / "mode").chmod(0o600)
+    os.link(dest / "linked", tmp_path / "elsewhere")
+    inodes = {name: (dest / name).stat().st_ino for name in names}
+    fsio.write_tree(dest, {**{name: "v1" for name in names}, "content": "v2"}, force=True)
+    assert {n: (dest / n).read_text() for n in names} == {
+        **{name: "v1" for name in names},
+        "content": "v2",
+    }
+    assert {n for n in names if (dest / n).stat().st_ino == inodes[n]} == {"same", "sub/same"}
+    assert {(dest / n).stat().st_mode for n in names} == {fresh_mode}
+    assert (dest / "linked").stat().st_nlink == 1  # no longer shared with `elsewhere`
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "out"]
+
+
 def test_write_tree_refuses_a_file_in_the_way(tmp_path: Path) -> None:
     (tmp_path / "out").write_text("x")
     with pytest.raises(TargetExistsError):

@@ -20,7 +20,13 @@ class ChartJinja:
         )
         self.env.filters["toyaml"] = lambda data: yamlio.dump(data).rstrip("\n")
         self.snippets: Any = self.env.get_template("_snippets.j2").module
+        # one chart renders a template thousands of times: look each up (and check its file's
+        # modification time, as Environment.get_template does on every call) only once
+        self.templates: dict[str, Any] = {}
 
     def render(self, template: str, **context: Any) -> str:
         """Render one template of templates/chart."""
-        return str(self.env.get_template(template).render(**context))
+        compiled = self.templates.get(template)
+        if compiled is None:
+            compiled = self.templates[template] = self.env.get_template(template)
+        return str(compiled.render(**context))

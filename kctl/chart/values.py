@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 COMMENTS: dict[str, str] = {
@@ -111,9 +112,10 @@ def values_schema(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def readme_rows(values: dict[str, Any], prefix: str = "") -> list[dict[str, str]]:
-    """Rows of the chart README's values table (free-form values stay one row)."""
-    rows = []
+def readme_rows(values: dict[str, Any], prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """Rows of the chart README's values table (free-form values stay one row): key, type,
+    default (as JSON) and description."""
+    rows: list[tuple[str, str, str, str]] = []
     for key, value in values.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict) and value and key not in FREE_FORM:
@@ -121,14 +123,33 @@ def readme_rows(values: dict[str, Any], prefix: str = "") -> list[dict[str, str]
             continue
         kind = _type(value)
         rows.append(
-            {
-                "key": path,
-                "type": kind if isinstance(kind, str) else "any",
-                "default": json.dumps(value, sort_keys=True).replace("|", "\\|"),
-                "description": COMMENTS.get(key, ""),
-            }
+            (
+                path,
+                kind if isinstance(kind, str) else "any",
+                _json_default(value).replace("|", "\\|"),
+                COMMENTS.get(key, ""),
+            )
         )
     return rows
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True)  # what json.dumps(value, sort_keys=True) builds
+_JSON_WORDS = {True: "true", False: "false", None: "null"}
+
+
+def _json_default(value: Any) -> str:
+    """json.dumps(value, sort_keys=True), with the commonest defaults (strings, booleans,
+    integers, empty blocks) written as it writes them without its per-call set-up."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring_ascii(value)
+    if kind is bool or value is None:
+        return _JSON_WORDS[value]
+    if kind is int:
+        return int.__repr__(value)
+    if (kind is dict or kind is list) and not value:
+        return "{}" if kind is dict else "[]"
+    return str(_ENCODER.encode(value))
 
 
 _ORDER = [

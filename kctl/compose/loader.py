@@ -160,6 +160,8 @@ class Variables(dict[str, str]):
 
 def _interpolate(value: Any, env: Mapping[str, str], file: _File, path: tuple[Any, ...]) -> Any:
     if isinstance(value, str):
+        if "$" not in value and casts.cast_for(path) is None:
+            return value  # nothing to substitute or cast: spare the location look-up
         where = file.where(*path)
         unset = env.unset if isinstance(env, Variables) else None
         return casts.cast(interpolate(value, env, where, unset), path, where)
