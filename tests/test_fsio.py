@@ -128,6 +128,40 @@ def test_write_tree_force_keeps_only_what_a_fresh_write_would_make(tmp_path: Pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "out"]
 
 
+def test_write_tree_force_on_the_same_tree_changes_nothing(tmp_path: Path) -> None:
+    dest = tmp_path / "out"
+    files = {"a": "1", "sub/deeper/b": "2"}
+    fsio.write_tree(dest, files)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in dest.rglob("*")}
+    fsio.write_tree(dest, files, force=True)
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in dest.rglob("*")} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("extra", ["file", "folder", "folder mode", "symlink"])
+def test_write_tree_force_replaces_a_tree_that_only_holds_the_same_files(
+    tmp_path: Path, extra: str
+) -> None:
+    """The same files plus anything else (a file, an empty folder, a folder with another mode,
+    a symlink) is not the same tree: forcing the write leaves exactly the new one."""
+    dest = tmp_path / "out"
+    files = {"a": "1", "sub/b": "2"}
+    fsio.write_tree(dest, files)
+    fresh = (dest / "sub").stat().st_mode
+    if extra == "file":
+        (dest / "sub" / "c").write_text("3")
+    elif extra == "folder":
+        (dest / "empty").mkdir()
+    elif extra == "folder mode":
+        (dest / "sub").chmod(0o700)
+    else:
+        (dest / "link").symlink_to(dest / "a")
+    fsio.write_tree(dest, files, force=True)
+    assert sorted(str(p.relative_to(dest)) for p in dest.rglob("*")) == ["a", "sub", "sub/b"]
+    assert (dest / "sub").stat().st_mode == fresh
+    assert [(dest / rel).read_text() for rel in files] == ["1", "2"]
+
+
 def test_write_tree_refuses_a_file_in_the_way(tmp_path: Path) -> None:
     (tmp_path / "out").write_text("x")
     with pytest.raises(TargetExistsError):

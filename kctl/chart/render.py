@@ -12,9 +12,8 @@ from kctl.chart.jinja import ChartJinja
 from kctl.chart.lift import LiftedObject
 from kctl.chart.naming import chart_name, unique_keys, values_key
 from kctl.chart.object_templates import WORKLOAD_KINDS, ObjectTemplater
-from kctl.chart.values import COMMENTS, deep_merge, ordered, readme_rows, values_schema
+from kctl.chart.values import COMMENTS, deep_merge, ordered, readme_rows, values_schema_json
 from kctl.kube.naming import SELECTOR_LABEL
-from kctl.plaindata import json_indented
 
 
 @dataclass(frozen=True)
@@ -52,6 +51,7 @@ class _ChartBuilder:
         self.chart = chart_name(spec.name)
         self.jinja = ChartJinja()
         self.vkeys = unique_keys(list(spec.components))
+        self.entry_texts: dict[tuple[Any, ...], str] = {}
         self.objects = ObjectTemplater(
             Fragments(self.jinja.snippets, self.chart), claim_switches(spec, self.vkeys)
         )
@@ -65,12 +65,40 @@ class _ChartBuilder:
             vkey = self.vkeys[component]
             values = self.component(component, objects, vkey, files, notes)
             deep_merge(values, self.spec.values_overrides.get(component, {}))
+            block = ordered(values)
             component_values.append(
-                {"component": component, "vkey": vkey, "block": ordered(values)}
+                {
+                    "component": component,
+                    "vkey": vkey,
+                    "block": block,
+                    "entries": self.entries(block),
+                }
             )
         shared = self.shared_objects(files)
         self.chart_files(files, component_values, shared, notes)
         return dict(sorted(files.items()))
+
+    def entries(self, block: dict[str, Any]) -> list[tuple[str, str]]:
+        """Each key of a component's values block as values.yaml shows it: its comment and its
+        YAML, indented under the component (the template's own filters, called here once per
+        key rather than through the template, and once per chart for the empty blocks and
+        scalars that most components share)."""
+        toyaml, indent = self.jinja.env.filters["toyaml"], self.jinja.env.filters["indent"]
+        entries = []
+        for key, value in block.items():
+            kind = type(value)
+            shared: tuple[Any, ...] | None = None
+            if kind in (dict, list) and not value:
+                shared = (key, kind)
+            elif kind in (str, int, bool):
+                shared = (key, kind, value)
+            text = self.entry_texts.get(shared) if shared is not None else None
+            if text is None:
+                text = indent(toyaml({key: value}), 2)
+                if shared is not None:
+                    self.entry_texts[shared] = text
+            entries.append((COMMENTS.get(key, ""), text))
+        return entries
 
     def component(
         self,
@@ -235,7 +263,7 @@ class _ChartBuilder:
             description=description,
         )
         files["values.yaml"] = self.jinja.render("values.yaml.j2", **context)
-        files["values.schema.json"] = json_indented(values_schema(all_values)) + "\n"
+        files["values.schema.json"] = values_schema_json(all_values) + "\n"
         files[".helmignore"] = self.jinja.render("helmignore.j2")
         files["templates/_helpers.tpl"] = self.jinja.render("_helpers.tpl.j2", name=self.chart)
         files["templates/NOTES.txt"] = self.jinja.render(

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import secrets
 from collections.abc import Mapping
 from json.encoder import encode_basestring_ascii
 from typing import Any
+
+from kctl.plaindata import json_indented
 
 COMMENTS: dict[str, str] = {
     "image": "Container image: repository, tag (and digest), pullPolicy.",
@@ -110,6 +114,30 @@ def values_schema(values: dict[str, Any]) -> dict[str, Any]:
         "type": "object",
         "properties": {k: _schema(k, v) for k, v in values.items()},
     }
+
+
+def values_schema_json(values: dict[str, Any]) -> str:
+    """json_indented(values_schema(values)), each distinct block schema written once: the
+    schemas of components with the same shape of values are the same text (in a project of
+    similar services, nearly all of them), spliced in where a placeholder string stands."""
+    schema = values_schema(values)
+    nonce = secrets.token_hex(8)
+    texts: dict[str, str] = {}  # a block schema's compact JSON -> its indented text
+    spliced: dict[str, str] = {}  # a placeholder as JSON text -> the indented text it stands for
+    properties: dict[str, Any] = {}
+    for key, block in schema["properties"].items():
+        if not (isinstance(block, dict) and "properties" in block):
+            properties[key] = block
+            continue
+        compact = json.dumps(block)
+        text = texts.get(compact)
+        if text is None:  # at depth 2: every line break of the block gains 4 spaces
+            text = texts[compact] = json_indented(block).replace("\n", "\n    ")
+        placeholder = f"kctl-schema-{nonce}-{len(spliced)}"
+        spliced[encode_basestring_ascii(placeholder)] = text
+        properties[key] = placeholder
+    outline = json_indented({**schema, "properties": properties})
+    return re.sub(rf'"kctl-schema-{nonce}-\d+"', lambda m: spliced[m.group(0)], outline)
 
 
 def readme_rows(values: dict[str, Any], prefix: str = "") -> list[tuple[str, str, str, str]]:
