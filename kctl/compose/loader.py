@@ -72,6 +72,8 @@ _SCALAR_TYPES: dict[str, tuple[type, ...]] = {
 
 @dataclass
 class _File:
+    """One Compose file as read: its data and the position of every key."""
+
     name: str  # shown in messages
     directory: Path
     data: dict[str, Any]

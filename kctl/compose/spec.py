@@ -20,6 +20,8 @@ Where = Callable[[str], Location]
 
 @dataclass(frozen=True)
 class ServicePort:
+    """One `ports:` entry (long syntax)."""
+
     target: int
     published: str | None = None
     host_ip: str | None = None
@@ -30,6 +32,8 @@ class ServicePort:
 
 @dataclass(frozen=True)
 class ServiceVolume:
+    """One `volumes:` entry of a service (long syntax)."""
+
     type: str  # volume | bind | tmpfs | npipe | image
     target: str
     source: str | None = None
@@ -74,12 +78,16 @@ class ResourceBlock:
 
 @dataclass(frozen=True)
 class Resources:
+    """`deploy.resources`: limits and reservations."""
+
     limits: ResourceBlock = field(default_factory=ResourceBlock)
     reservations: ResourceBlock = field(default_factory=ResourceBlock)
 
 
 @dataclass(frozen=True)
 class RestartPolicy:
+    """`deploy.restart_policy`."""
+
     condition: str | None = None
     max_attempts: int | None = None
 
@@ -95,6 +103,8 @@ class UpdateConfig:
 
 @dataclass(frozen=True)
 class Placement:
+    """`deploy.placement`."""
+
     constraints: tuple[str, ...] = ()
     preferences: tuple[ComposeMapping, ...] = ()
     max_replicas_per_node: int | None = None

@@ -22,6 +22,8 @@ VOLUME_MODES = ("pvc", "emptyDir", "hostPath", "configMap")
 
 @dataclass(frozen=True)
 class ConvertOptions:
+    """How to convert: the flags and settings of `kctl convert` (and `kctl up`)."""
+
     controller: str | None = None
     replicas: int | None = None
     volumes: str = "pvc"
