@@ -120,24 +120,35 @@ def values_schema_json(values: dict[str, Any]) -> str:
     """json_indented(values_schema(values)), each distinct block schema written once: the
     schemas of components with the same shape of values are the same text (in a project of
     similar services, nearly all of them), spliced in where a placeholder string stands."""
-    schema = values_schema(values)
     nonce = secrets.token_hex(8)
-    texts: dict[str, str] = {}  # a block schema's compact JSON -> its indented text
+    texts: dict[tuple[Any, ...], str] = {}  # what a block's schema depends on -> its text
     spliced: dict[str, str] = {}  # a placeholder as JSON text -> the indented text it stands for
     properties: dict[str, Any] = {}
-    for key, block in schema["properties"].items():
-        if not (isinstance(block, dict) and "properties" in block):
-            properties[key] = block
+    for key, block in values.items():
+        if not isinstance(block, dict) or key in FREE_FORM or key == "tag":
+            properties[key] = _schema(key, block)
             continue
-        compact = json.dumps(block)
-        text = texts.get(compact)
+        shape = _schema_key(key, block)
+        text = texts.get(shape)
         if text is None:  # at depth 2: every line break of the block gains 4 spaces
-            text = texts[compact] = json_indented(block).replace("\n", "\n    ")
+            text = texts[shape] = json_indented(_schema(key, block)).replace("\n", "\n    ")
         placeholder = f"kctl-schema-{nonce}-{len(spliced)}"
         spliced[encode_basestring_ascii(placeholder)] = text
         properties[key] = placeholder
-    outline = json_indented({**schema, "properties": properties})
+    outline = json_indented({**values_schema({}), "properties": properties})
     return re.sub(rf'"kctl-schema-{nonce}-\d+"', lambda m: spliced[m.group(0)], outline)
+
+
+def _schema_key(key: str, value: Any) -> tuple[Any, ...]:
+    """Everything _schema(key, value) depends on but the key's own name (which is not in its
+    text): equal keys, equal schemas."""
+    if key == "tag":
+        return ("tag",)
+    kind = _type(value)
+    head = (COMMENTS.get(key), kind if isinstance(kind, str) else "any")
+    if isinstance(value, dict) and key not in FREE_FORM:
+        return (*head, tuple((k, _schema_key(k, v)) for k, v in value.items()))
+    return head
 
 
 def readme_rows(values: dict[str, Any], prefix: str = "") -> list[tuple[str, str, str, str]]:

@@ -16,6 +16,7 @@ ComposeMapping = Mapping[str, Any]
 """A Compose mapping as loaded (canonical values), for the parts that stay untyped."""
 
 Where = Callable[[str], Location]
+_ABSENT = Location("<absent key>")  # handed to parsers for a key that is not there: never shown
 
 
 @dataclass(frozen=True)
@@ -413,6 +414,10 @@ def _networks(value: ComposeMapping | None) -> dict[str, NetworkAttachment]:
 
 def service_spec(config: ComposeMapping, where: Where) -> ServiceSpec:
     """The typed view of a service's canonical config (schema.py has checked every value)."""
+
+    def at(key: str) -> Location:  # a key's place is only needed when the key is there
+        return where(key) if config.get(key) is not None else _ABSENT
+
     return ServiceSpec(
         container_name=_text(config.get("container_name")),
         entrypoint=_strings(config.get("entrypoint")),
@@ -445,15 +450,15 @@ def service_spec(config: ComposeMapping, where: Where) -> ServiceSpec:
         dns_search=_strings(config.get("dns_search")) or (),
         sysctls={str(k): str(v) for k, v in (config.get("sysctls") or {}).items()},
         expose=_strings(config.get("expose")) or (),
-        tmpfs=tuple(_tmpfs(str(t), where("tmpfs")) for t in config.get("tmpfs") or ()),
+        tmpfs=tuple(_tmpfs(str(t), at("tmpfs")) for t in config.get("tmpfs") or ()),
         secrets=tuple(_file_mount(m) for m in config.get("secrets") or ()),
         configs=tuple(_file_mount(m) for m in config.get("configs") or ()),
         ports=tuple(_port(p) for p in config.get("ports") or ()),
         volumes=tuple(_volume(v) for v in config.get("volumes") or ()),
-        healthcheck=healthcheck(config.get("healthcheck"), where("healthcheck")),
-        deploy=deploy(config.get("deploy"), where("deploy")),
-        mem_limit=_bytes(config.get("mem_limit"), where("mem_limit")),
-        mem_reservation=_bytes(config.get("mem_reservation"), where("mem_reservation")),
+        healthcheck=healthcheck(config.get("healthcheck"), at("healthcheck")),
+        deploy=deploy(config.get("deploy"), at("deploy")),
+        mem_limit=_bytes(config.get("mem_limit"), at("mem_limit")),
+        mem_reservation=_bytes(config.get("mem_reservation"), at("mem_reservation")),
         cpus=None if config.get("cpus") is None else float(config["cpus"]),
-        stop_grace_period=_seconds(config.get("stop_grace_period"), where("stop_grace_period")),
+        stop_grace_period=_seconds(config.get("stop_grace_period"), at("stop_grace_period")),
     )
