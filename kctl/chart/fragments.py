@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kctl.chart.jinja import Stencils
 from kctl.chart.lift import Fragment
 
 
@@ -16,6 +17,7 @@ class Fragments:
         # a macro's text depends only on its arguments, and a chart asks for the same text
         # (Helm's labels, a shared claim, a ConfigMap's name...) hundreds of times
         self.rendered: dict[tuple[Any, ...], str] = {}
+        self.stencils = Stencils()
 
     def macro(self, name: str, *args: Any) -> str:
         """The text of one `_snippets.j2` macro for these arguments."""
@@ -25,27 +27,41 @@ class Fragments:
             text = self.rendered[key] = str(getattr(self.snip, name)(*args))
         return text
 
+    def filled(
+        self, name: str, before: tuple[Any, ...], values: tuple[str, ...], after: tuple[Any, ...]
+    ) -> str:
+        """The text of macro(*before, *values, *after), where the macro inserts `values` (values
+        paths) verbatim: filled into the macro's stencil for the other arguments."""
+        macro = getattr(self.snip, name)
+        return self.stencils.render(
+            (name, before, after), lambda *v: str(macro(*before, *v, *after)), values
+        )
+
     def scalar(self, path: str, kind: str = "raw") -> Fragment:
         """The value at `path`, always present."""
-        return lambda indent, lead, key: self.macro("scalar", indent, lead, key, path, kind)
+        return lambda indent, lead, key: self.filled(
+            "scalar", (indent, lead, key), (path,), (kind,)
+        )
 
     def optional_scalar(self, path: str, kind: str = "string") -> Fragment:
         """The value at `path`; the field is left out while the value is empty."""
-        return lambda indent, lead, key: self.macro("optional_scalar", indent, key, path, kind)
+        return lambda indent, lead, key: self.filled(
+            "optional_scalar", (indent, key), (path,), (kind,)
+        )
 
     def scalar_unless_default(self, path: str, default: str) -> Fragment:
         """The value at `path`; the field is left out while the value equals `default`."""
-        return lambda indent, lead, key: self.macro(
-            "scalar_unless_default", indent, key, path, default
+        return lambda indent, lead, key: self.filled(
+            "scalar_unless_default", (indent, key), (path,), (default,)
         )
 
     def block(self, path: str) -> Fragment:
         """The YAML block at `path`, always present."""
-        return lambda indent, lead, key: self.macro("block", indent, key, path)
+        return lambda indent, lead, key: self.filled("block", (indent, key), (path,), ())
 
     def optional_block(self, path: str) -> Fragment:
         """The YAML block at `path`; the field is left out while the block is empty."""
-        return lambda indent, lead, key: self.macro("optional_block", indent, key, path)
+        return lambda indent, lead, key: self.filled("optional_block", (indent, key), (path,), ())
 
     def name_ref(self, name: str) -> Fragment:
         """The name of another object of the chart (it follows fullnameOverride)."""
@@ -65,8 +81,10 @@ class Fragments:
 
     def replicas(self, path: str, autoscaling: str) -> Fragment:
         """The replica count at `path`, left out while `autoscaling` is enabled."""
-        return lambda indent, lead, key: self.macro("replicas", indent, key, path, autoscaling)
+        return lambda indent, lead, key: self.filled(
+            "replicas", (indent, key), (path, autoscaling), ()
+        )
 
     def image(self, path: str) -> Fragment:
         """The image reference made from the repository/tag/digest values at `path`."""
-        return lambda indent, lead, key: self.macro("image", indent, lead, key, path)
+        return lambda indent, lead, key: self.filled("image", (indent, lead, key), (path,), ())

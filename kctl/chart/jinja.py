@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from kctl import yamlio
+
+_FIRST = "\x00kctl-stand-in-{}\x00"
+_SECOND = " \x00 Other.Stand_In/{}:X\n  y \x00 "  # spaces, a line break, case, punctuation
+_STAND_IN = re.compile(r"\x00kctl-stand-in-(\d+)\x00")
 
 
 class ChartJinja:
@@ -30,3 +36,42 @@ class ChartJinja:
         if compiled is None:
             compiled = self.templates[template] = self.env.get_template(template)
         return str(compiled.render(**context))
+
+
+Stencil = list[str | int]  # text, and the index of the value that goes between two texts
+
+
+class Stencils:
+    """Template text rendered once with stand-ins for the values a template inserts verbatim
+    (a values path, an object's YAML), then filled in by joining strings: a Jinja render costs
+    ~10 us and a 500-service chart renders its fragments and object files ~10,000 times.
+
+    A stencil is checked when made: the template rendered with a second set of stand-ins
+    (other characters and length, spaces at the ends, a line break: what trim, indent, case or
+    replace filters would change) must be the stencil filled with them, else that template is
+    rendered every time, as it is when a value is not written out. Empty values (which a
+    template may test) and values holding a NUL (never in YAML or a values path) are rendered.
+    What remains is the templates' contract: a stenciled value is written as given."""
+
+    def __init__(self) -> None:
+        self.made: dict[Hashable, Stencil | None] = {}
+
+    def render(self, key: Hashable, render: Callable[..., str], values: tuple[str, ...]) -> str:
+        """render(*values), filled into the stencil of `key` (what render does but values)."""
+        if key in self.made:
+            stencil = self.made[key]
+        else:
+            stencil = self.made[key] = _stencil(render, len(values))
+        if stencil is None or any(not value or "\x00" in value for value in values):
+            return render(*values)
+        return "".join(values[part] if type(part) is int else part for part in stencil)  # type: ignore[misc]
+
+
+def _stencil(render: Callable[..., str], count: int) -> Stencil | None:
+    parts = _STAND_IN.split(render(*(_FIRST.format(i) for i in range(count))))
+    stencil: Stencil = [int(part) if i % 2 else part for i, part in enumerate(parts)]
+    other = tuple(_SECOND.format(i) for i in range(count))
+    if {part for part in stencil if isinstance(part, int)} != set(range(count)):
+        return None  # a value the template does not write out (it may decide on it)
+    filled = "".join(other[part] if isinstance(part, int) else part for part in stencil)
+    return stencil if filled == render(*other) else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kctl.chart.fragments import Fragments
-from kctl.chart.jinja import ChartJinja
+from kctl.chart.jinja import ChartJinja, Stencils
 from kctl.chart.lift import LiftedObject
 from kctl.chart.naming import chart_name, unique_keys, values_key
 from kctl.chart.object_templates import WORKLOAD_KINDS, ObjectTemplater
@@ -52,6 +52,7 @@ class _ChartBuilder:
         self.jinja = ChartJinja()
         self.vkeys = unique_keys(list(spec.components))
         self.entry_texts: dict[tuple[Any, ...], str] = {}
+        self.stencils = Stencils()
         self.objects = ObjectTemplater(
             Fragments(self.jinja.snippets, self.chart), claim_switches(spec, self.vkeys)
         )
@@ -282,9 +283,20 @@ class _ChartBuilder:
         name = f"templates/{source['metadata']['name']}-{kind}.yaml"
         while name in files:
             name = name.removesuffix(".yaml") + "-x.yaml"
-        files[name] = self.jinja.render(
-            "object.yaml.j2", condition=obj.condition, body=obj.render()
-        )
+        if obj.condition:
+            files[name] = self.stencils.render(
+                ("object.yaml.j2", True),
+                lambda condition, body: self.jinja.render(
+                    "object.yaml.j2", condition=condition, body=body
+                ),
+                (obj.condition, obj.render()),
+            )
+        else:
+            files[name] = self.stencils.render(
+                ("object.yaml.j2", False),
+                lambda body: self.jinja.render("object.yaml.j2", condition=None, body=body),
+                (obj.render(),),
+            )
 
 
 def _headless(service: Mapping[str, Any]) -> bool:
