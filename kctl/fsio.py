@@ -264,11 +264,12 @@ class _Reuse:
             return None
         return cls(dest, int(line.split()[1], 8)) if line is not None else None
 
-    def same(self, rel: str, data: bytes) -> bool:
-        """Whether the file at rel is exactly what writing data there would make."""
-        old = self.dest / rel
+    def same(self, rel: str, data: bytes, st: os.stat_result | None = None) -> bool:
+        """Whether the file at rel (lstat st, when known) is exactly what writing data there
+        would make."""
+        old = os.path.join(self.dest, rel)
         try:
-            st = os.lstat(old)
+            st = st or os.lstat(old)
             if not (
                 stat.S_ISREG(st.st_mode)
                 and st.st_size == len(data)
@@ -277,8 +278,18 @@ class _Reuse:
                 and st.st_nlink == 1
             ):
                 return False
-            with open(old, "rb") as handle:
-                return handle.read(len(data) + 1) == data
+            fd = os.open(old, os.O_RDONLY | os.O_NOFOLLOW)
+            try:
+                chunks, left = [], len(data) + 1  # one byte more: a file that grew differs
+                while left > 0:
+                    chunk = os.read(fd, left)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    left -= len(chunk)
+            finally:
+                os.close(fd)
+            return b"".join(chunks) == data
         except OSError:
             return False
 
@@ -312,7 +323,7 @@ class _Reuse:
                         if stat.S_IMODE(st.st_mode) != self.folder_mode:
                             return False
                         pending.append((Path(entry.path), rel + "/"))
-                    elif rel in files and self.same(rel, _as_bytes(files[rel])):
+                    elif rel in files and self.same(rel, _as_bytes(files[rel]), st):
                         found += 1
                     else:
                         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kctl.chart.jinja import Stencils
@@ -11,9 +12,10 @@ from kctl.chart.lift import Fragment
 class Fragments:
     """Makes the fragments of one chart (its name is part of object names and labels)."""
 
-    def __init__(self, snippets: Any, chart: str) -> None:
+    def __init__(self, snippets: Any, chart: str, to_json: Callable[[Any], str]) -> None:
         self.snip = snippets
         self.chart = chart
+        self.to_json = to_json  # the templates' tojson, for names a macro writes as given
         # a macro's text depends only on its arguments, and a chart asks for the same text
         # (Helm's labels, a shared claim, a ConfigMap's name...) hundreds of times
         self.rendered: dict[tuple[Any, ...], str] = {}
@@ -65,8 +67,9 @@ class Fragments:
 
     def name_ref(self, name: str) -> Fragment:
         """The name of another object of the chart (it follows fullnameOverride)."""
-        return lambda indent, lead, key: self.macro(
-            "object_name", indent, lead, key, name, self.chart
+        name_json = self.to_json(name)
+        return lambda indent, lead, key: self.filled(
+            "object_name", (indent, lead, key), (name_json,), (self.chart,)
         )
 
     def claim_volume(self, claim: str, enabled: str, read_only: bool) -> Fragment:

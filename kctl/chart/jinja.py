@@ -30,6 +30,15 @@ class ChartJinja:
         # modification time, as Environment.get_template does on every call) only once
         self.templates: dict[str, Any] = {}
 
+    def json(self, value: Any) -> str:
+        """value as the templates' `tojson` filter writes it (Jinja's do_tojson: the
+        environment's JSON policies, HTML-safe): for values a template writes as given."""
+        from jinja2.utils import htmlsafe_json_dumps
+
+        policies = self.env.policies
+        dumps, kwargs = policies["json.dumps_function"], policies["json.dumps_kwargs"]
+        return str(htmlsafe_json_dumps(value, dumps=dumps, **kwargs))
+
     def render(self, template: str, **context: Any) -> str:
         """Render one template of templates/chart."""
         compiled = self.templates.get(template)

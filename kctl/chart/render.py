@@ -54,7 +54,8 @@ class _ChartBuilder:
         self.entry_texts: dict[tuple[Any, ...], str] = {}
         self.stencils = Stencils()
         self.objects = ObjectTemplater(
-            Fragments(self.jinja.snippets, self.chart), claim_switches(spec, self.vkeys)
+            Fragments(self.jinja.snippets, self.chart, self.jinja.json),
+            claim_switches(spec, self.vkeys),
         )
 
     def build(self) -> dict[str, str]:
@@ -176,13 +177,17 @@ class _ChartBuilder:
             "tls": [],
             "servicePort": port,
         }
-        files[f"templates/{name}-ingress.yaml"] = self.jinja.render(
+        files[f"templates/{name}-ingress.yaml"] = self.stencils.render(
             "ingress.yaml.j2",
-            chart=self.chart,
-            vkey=vkey,
-            component=component,
-            service=name,
-            selector_label=SELECTOR_LABEL,
+            lambda vkey, service_json, component_json: self.jinja.render(
+                "ingress.yaml.j2",
+                chart=self.chart,
+                vkey=vkey,
+                component_json=component_json,
+                service_json=service_json,
+                selector_label=SELECTOR_LABEL,
+            ),
+            (vkey, self.jinja.json(name), self.jinja.json(component)),
         )
 
     def autoscaling(
@@ -205,15 +210,20 @@ class _ChartBuilder:
             "targetCPUUtilizationPercentage": 80,
         }
         target = next(o for o in objects if o.get("kind") in ("Deployment", "StatefulSet"))
-        files[f"templates/{target['metadata']['name']}-hpa.yaml"] = self.jinja.render(
+        files[f"templates/{target['metadata']['name']}-hpa.yaml"] = self.stencils.render(
             "hpa.yaml.j2",
-            chart=self.chart,
-            vkey=vkey,
-            component=component,
-            target_name=target["metadata"]["name"],
-            target_kind=target["kind"],
-            selector_label=SELECTOR_LABEL,
-        )
+            lambda vkey, target_json, component_json, kind: self.jinja.render(
+                "hpa.yaml.j2",
+                chart=self.chart,
+                vkey=vkey,
+                component_json=component_json,
+                target_name_json=target_json,
+                target_kind=kind,
+                selector_label=SELECTOR_LABEL,
+            ),
+            (vkey, self.jinja.json(target["metadata"]["name"]), self.jinja.json(component),
+             str(target["kind"])),
+        )  # fmt: skip
 
     def shared_objects(self, files: dict[str, str]) -> dict[str, Any]:
         """Templates of the objects no single component owns; the sharedPersistence values."""
