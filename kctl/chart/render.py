@@ -51,7 +51,7 @@ class _ChartBuilder:
         self.chart = chart_name(spec.name)
         self.jinja = ChartJinja()
         self.vkeys = unique_keys(list(spec.components))
-        self.entry_texts: dict[tuple[Any, ...], str] = {}
+        self.entry_texts: dict[tuple[str, str], str] = {}
         self.stencils = Stencils()
         self.objects = ObjectTemplater(
             Fragments(self.jinja.snippets, self.chart, self.jinja.json),
@@ -83,22 +83,15 @@ class _ChartBuilder:
     def entries(self, block: dict[str, Any]) -> list[tuple[str, str]]:
         """Each key of a component's values block as values.yaml shows it: its comment and its
         YAML, indented under the component (the template's own filters, called here once per
-        key rather than through the template, and once per chart for the empty blocks and
-        scalars that most components share)."""
+        key rather than through the template, and once per chart for a key and value that
+        several components share: repr tells plain data apart, 1 from "1" from True)."""
         toyaml, indent = self.jinja.env.filters["toyaml"], self.jinja.env.filters["indent"]
         entries = []
         for key, value in block.items():
-            kind = type(value)
-            shared: tuple[Any, ...] | None = None
-            if kind in (dict, list) and not value:
-                shared = (key, kind)
-            elif kind in (str, int, bool):
-                shared = (key, kind, value)
-            text = self.entry_texts.get(shared) if shared is not None else None
+            shared = (key, repr(value))
+            text = self.entry_texts.get(shared)
             if text is None:
-                text = indent(toyaml({key: value}), 2)
-                if shared is not None:
-                    self.entry_texts[shared] = text
+                text = self.entry_texts[shared] = indent(toyaml({key: value}), 2)
             entries.append((COMMENTS.get(key, ""), text))
         return entries
 
