@@ -20,9 +20,19 @@ from bench_compose import oracle
 RUNS = 5
 
 
-def main() -> None:
+def console_script() -> list[str]:
+    """The `kctl` console script as pip installs it for this interpreter (bin/kctl beside
+    python): what a user runs. A version manager's shim on PATH (pyenv's is a bash script that
+    re-executes pyenv, ~60 ms here) is not part of kctl; `python -m kctl` is the last resort."""
+    beside = Path(sys.executable).with_name("kctl")
+    if beside.is_file():
+        return [str(beside)]
     kctl = shutil.which("kctl")
-    base = [kctl] if kctl else [sys.executable, "-m", "kctl"]
+    return [kctl] if kctl else [sys.executable, "-m", "kctl"]
+
+
+def main() -> None:
+    base = console_script()
     with tempfile.TemporaryDirectory() as tmp:
         commands: dict[str, list[str]] = {}
         for shape, make in SHAPES.items():

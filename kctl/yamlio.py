@@ -222,7 +222,10 @@ class _NeedsPyYAMLError(Exception):
     """The fast writer meets something only PyYAML can render exactly."""
 
 
-_PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./@=+,:-]*(?: [A-Za-z0-9_./@=+,:-]+)*$")
+_PLAIN = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./@=+,:;-]*(?: [A-Za-z0-9_./@=+,:;-]+)*$")
+# a decimal integer (YAML 1.1's int resolver): PyYAML single-quotes it to keep it a string;
+# converted projects are full of them (ports, indexes, counts as environment values)
+_DECIMAL = re.compile(r"0|[1-9][0-9]*")
 _BREAKS = "\n\r\x85\u2028\u2029"
 _YAML11_WORDS = frozenset(
     w
@@ -315,6 +318,8 @@ def _scalar(value: Any, content_col: int) -> str:
             if len(_PLAIN_TEXT) < 65536:
                 _PLAIN_TEXT[value] = value + "\n"
             return value + "\n"
+        if _DECIMAL.fullmatch(value):
+            return f"'{value}'\n"
         rendered = _pyyaml_scalar(value)
     elif isinstance(value, float):  # not memoized: 0.0 == -0.0 would share a cache entry
         rendered = _pyyaml_scalar.__wrapped__(value)

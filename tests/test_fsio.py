@@ -107,6 +107,61 @@ def test_write_tree_failure_keeps_previous_tree(tmp_path: Path, monkeypatch) -> 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+def test_write_tree_force_keeps_only_what_a_fresh_write_would_make(tmp_path: Path) -> None:
+    """Replacing a tree reuses an unchanged file (its inode) only when it is exactly what a new
+    write makes; a changed mode, a second link or other content gets a new file."""
+    dest = tmp_path / "out"
+    names = ["same", "mode", "linked", "content", "sub/same"]
+    fsio.write_tree(dest, {name: "v1" for name in names})
+    fresh_mode = (dest / "same").stat().st_mode
+    (dest / "mode").chmod(0o600)
+    os.link(dest / "linked", tmp_path / "elsewhere")
+    inodes = {name: (dest / name).stat().st_ino for name in names}
+    fsio.write_tree(dest, {**{name: "v1" for name in names}, "content": "v2"}, force=True)
+    assert {n: (dest / n).read_text() for n in names} == {
+        **{name: "v1" for name in names},
+        "content": "v2",
+    }
+    assert {n for n in names if (dest / n).stat().st_ino == inodes[n]} == {"same", "sub/same"}
+    assert {(dest / n).stat().st_mode for n in names} == {fresh_mode}
+    assert (dest / "linked").stat().st_nlink == 1  # no longer shared with `elsewhere`
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "out"]
+
+
+def test_write_tree_force_on_the_same_tree_changes_nothing(tmp_path: Path) -> None:
+    dest = tmp_path / "out"
+    files = {"a": "1", "sub/deeper/b": "2"}
+    fsio.write_tree(dest, files)
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in dest.rglob("*")}
+    fsio.write_tree(dest, files, force=True)
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in dest.rglob("*")} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("extra", ["file", "folder", "folder mode", "symlink"])
+def test_write_tree_force_replaces_a_tree_that_only_holds_the_same_files(
+    tmp_path: Path, extra: str
+) -> None:
+    """The same files plus anything else (a file, an empty folder, a folder with another mode,
+    a symlink) is not the same tree: forcing the write leaves exactly the new one."""
+    dest = tmp_path / "out"
+    files = {"a": "1", "sub/b": "2"}
+    fsio.write_tree(dest, files)
+    fresh = (dest / "sub").stat().st_mode
+    if extra == "file":
+        (dest / "sub" / "c").write_text("3")
+    elif extra == "folder":
+        (dest / "empty").mkdir()
+    elif extra == "folder mode":
+        (dest / "sub").chmod(0o700)
+    else:
+        (dest / "link").symlink_to(dest / "a")
+    fsio.write_tree(dest, files, force=True)
+    assert sorted(str(p.relative_to(dest)) for p in dest.rglob("*")) == ["a", "sub", "sub/b"]
+    assert (dest / "sub").stat().st_mode == fresh
+    assert [(dest / rel).read_text() for rel in files] == ["1", "2"]
+
+
 def test_write_tree_refuses_a_file_in_the_way(tmp_path: Path) -> None:
     (tmp_path / "out").write_text("x")
     with pytest.raises(TargetExistsError):

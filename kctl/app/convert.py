@@ -14,6 +14,7 @@ from kctl.progress import Progress
 
 if TYPE_CHECKING:
     from kctl.compose.model import Project
+    from kctl.dev.source import Built
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class ConvertRequest:
     build: bool = False
     push: bool = False
     registry: str | None = None
+    inspect_images: bool = False  # read the EXPOSE of portless services' images from registries
 
 
 @dataclass
@@ -52,10 +54,18 @@ def run(request: ConvertRequest, progress: Progress | None = None) -> ConvertRes
     progress = progress or Progress()
     project = load_project(request.load)
     conversion = validated(project, request.options)  # every input judged before any build
-    if request.build or request.push:
-        images = build_images(project, request, progress)
-        if images:
-            conversion = validated(project, replace(request.options, images=images))
+    options = request.options
+    built = build_images(project, request, progress) if request.build or request.push else {}
+    if built:
+        options = replace(options, images={name: b.pinned for name, b in built.items()})
+    if built or request.inspect_images:
+        from kctl.app.convert_images import image_ports
+
+        ports = image_ports(project, built, request.inspect_images, progress)
+        if ports:
+            options = replace(options, image_ports=ports)
+    if options is not request.options:
+        conversion = validated(project, options)
     if conversion.warnings and request.strict:
         for warning in conversion.warnings:
             progress.warn(str(warning))
@@ -108,9 +118,10 @@ def labels() -> list[tuple[str, str, str, str]]:
 
 def build_images(
     project: Project, request: ConvertRequest, progress: Progress
-) -> Mapping[str, str]:
-    """Build (and push) every `build:` service with kctl up's builder: {service: pinned image}.
-    The loaded project is not changed; the conversion uses these images instead."""
+) -> Mapping[str, Built]:
+    """Build (and push) every `build:` service with kctl up's builder: {service: what was
+    built, its pinned image}. The loaded project is not changed; the conversion uses these
+    images instead."""
     from kctl.dev.builder import ensure_image
     from kctl.dev.source import compose_artifacts
 
@@ -131,5 +142,5 @@ def build_images(
             push_image=request.push,
             progress=replace(progress, step=lambda text: progress.step(f"  {text}")),
         )
-        images[artifact.component] = built.pinned
+        images[artifact.component] = built
     return images

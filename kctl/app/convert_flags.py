@@ -87,6 +87,7 @@ class ConvertFlags:
     build: bool = False
     push: bool = False
     registry: str | None = None
+    inspect_images: bool = False
     service_group_mode: str | None = None
     service_group_name: str | None = None
     kompose_command: str | None = None  # the command line, for --with-kompose-annotation
@@ -138,6 +139,7 @@ def to_request(flags: ConvertFlags) -> ConvertRequest:
         build=flags.build,
         push=flags.push or flags.kompose.push_image,
         registry=flags.kompose.push_image_registry or flags.registry,
+        inspect_images=flags.inspect_images,
     )
 
 

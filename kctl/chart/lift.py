@@ -16,6 +16,7 @@ from kctl import yamlio
 
 Fragment = Callable[[str, str, str], str]  # (indent, lead, key) -> Go-template text
 
+_TOKEN = "__KCTL_LIFT_"
 _VALUE_LINE = re.compile(
     r"^(?P<indent> *)(?P<lead>- )?(?P<key>[^ :#][^:]*?): __KCTL_LIFT_(?P<id>\d+)__$"
 )
@@ -37,16 +38,25 @@ class LiftedObject:
 
     def render(self) -> str:
         """The object's YAML with every token line replaced by its fragment."""
-        lines = []
-        for line in yamlio.dump(self.data).splitlines():
-            # most lines hold no token: a substring test spares them two regex matches
-            match = ("__KCTL_LIFT_" in line) and (_VALUE_LINE.match(line) or _KEY_LINE.match(line))
-            if not match:
-                lines.append(line)
-                continue
-            groups = match.groupdict()
-            fragment = self.fragments[int(groups["id"])]
-            lines.append(
-                fragment(groups["indent"], groups.get("lead") or "", groups.get("key") or "")
-            )
-        return "\n".join(lines) + "\n"
+        # the dump's lines, each ended by "\n" (splitlines also ends a line at the rarer line
+        # boundaries a block scalar may hold, as the templates always had it)
+        text = "\n".join(yamlio.dump(self.data).splitlines()) + "\n"
+        parts: list[str] = []
+        done = 0  # text before this offset is in parts
+        found = text.find(_TOKEN)
+        while found != -1:  # only the few lines holding a token are matched
+            start = text.rfind("\n", 0, found) + 1
+            end = text.index("\n", found)
+            line = text[start:end]
+            match = _VALUE_LINE.match(line) or _KEY_LINE.match(line)
+            if match:
+                groups = match.groupdict()
+                fragment = self.fragments[int(groups["id"])]
+                parts += (
+                    text[done:start],
+                    fragment(groups["indent"], groups.get("lead") or "", groups.get("key") or ""),
+                )
+                done = end
+            found = text.find(_TOKEN, end)
+        parts.append(text[done:])
+        return "".join(parts)

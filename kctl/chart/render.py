@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kctl.chart.fragments import Fragments
-from kctl.chart.jinja import ChartJinja
+from kctl.chart.jinja import ChartJinja, Stencils
 from kctl.chart.lift import LiftedObject
 from kctl.chart.naming import chart_name, unique_keys, values_key
 from kctl.chart.object_templates import WORKLOAD_KINDS, ObjectTemplater
-from kctl.chart.values import COMMENTS, deep_merge, ordered, readme_rows, values_schema
+from kctl.chart.values import COMMENTS, deep_merge, ordered, readme_rows, values_schema_json
 from kctl.kube.naming import SELECTOR_LABEL
-from kctl.plaindata import json_indented
 
 
 @dataclass(frozen=True)
@@ -52,8 +51,11 @@ class _ChartBuilder:
         self.chart = chart_name(spec.name)
         self.jinja = ChartJinja()
         self.vkeys = unique_keys(list(spec.components))
+        self.entry_texts: dict[tuple[str, str], str] = {}
+        self.stencils = Stencils()
         self.objects = ObjectTemplater(
-            Fragments(self.jinja.snippets, self.chart), claim_switches(spec, self.vkeys)
+            Fragments(self.jinja.snippets, self.chart, self.jinja.json),
+            claim_switches(spec, self.vkeys),
         )
 
     def build(self) -> dict[str, str]:
@@ -65,12 +67,33 @@ class _ChartBuilder:
             vkey = self.vkeys[component]
             values = self.component(component, objects, vkey, files, notes)
             deep_merge(values, self.spec.values_overrides.get(component, {}))
+            block = ordered(values)
             component_values.append(
-                {"component": component, "vkey": vkey, "block": ordered(values)}
+                {
+                    "component": component,
+                    "vkey": vkey,
+                    "block": block,
+                    "entries": self.entries(block),
+                }
             )
         shared = self.shared_objects(files)
         self.chart_files(files, component_values, shared, notes)
         return dict(sorted(files.items()))
+
+    def entries(self, block: dict[str, Any]) -> list[tuple[str, str]]:
+        """Each key of a component's values block as values.yaml shows it: its comment and its
+        YAML, indented under the component (the template's own filters, called here once per
+        key rather than through the template, and once per chart for a key and value that
+        several components share: repr tells plain data apart, 1 from "1" from True)."""
+        toyaml, indent = self.jinja.env.filters["toyaml"], self.jinja.env.filters["indent"]
+        entries = []
+        for key, value in block.items():
+            shared = (key, repr(value))
+            text = self.entry_texts.get(shared)
+            if text is None:
+                text = self.entry_texts[shared] = indent(toyaml({key: value}), 2)
+            entries.append((COMMENTS.get(key, ""), text))
+        return entries
 
     def component(
         self,
@@ -147,13 +170,17 @@ class _ChartBuilder:
             "tls": [],
             "servicePort": port,
         }
-        files[f"templates/{name}-ingress.yaml"] = self.jinja.render(
+        files[f"templates/{name}-ingress.yaml"] = self.stencils.render(
             "ingress.yaml.j2",
-            chart=self.chart,
-            vkey=vkey,
-            component=component,
-            service=name,
-            selector_label=SELECTOR_LABEL,
+            lambda vkey, service_json, component_json: self.jinja.render(
+                "ingress.yaml.j2",
+                chart=self.chart,
+                vkey=vkey,
+                component_json=component_json,
+                service_json=service_json,
+                selector_label=SELECTOR_LABEL,
+            ),
+            (vkey, self.jinja.json(name), self.jinja.json(component)),
         )
 
     def autoscaling(
@@ -176,15 +203,20 @@ class _ChartBuilder:
             "targetCPUUtilizationPercentage": 80,
         }
         target = next(o for o in objects if o.get("kind") in ("Deployment", "StatefulSet"))
-        files[f"templates/{target['metadata']['name']}-hpa.yaml"] = self.jinja.render(
+        files[f"templates/{target['metadata']['name']}-hpa.yaml"] = self.stencils.render(
             "hpa.yaml.j2",
-            chart=self.chart,
-            vkey=vkey,
-            component=component,
-            target_name=target["metadata"]["name"],
-            target_kind=target["kind"],
-            selector_label=SELECTOR_LABEL,
-        )
+            lambda vkey, target_json, component_json, kind: self.jinja.render(
+                "hpa.yaml.j2",
+                chart=self.chart,
+                vkey=vkey,
+                component_json=component_json,
+                target_name_json=target_json,
+                target_kind=kind,
+                selector_label=SELECTOR_LABEL,
+            ),
+            (vkey, self.jinja.json(target["metadata"]["name"]), self.jinja.json(component),
+             str(target["kind"])),
+        )  # fmt: skip
 
     def shared_objects(self, files: dict[str, str]) -> dict[str, Any]:
         """Templates of the objects no single component owns; the sharedPersistence values."""
@@ -235,7 +267,7 @@ class _ChartBuilder:
             description=description,
         )
         files["values.yaml"] = self.jinja.render("values.yaml.j2", **context)
-        files["values.schema.json"] = json_indented(values_schema(all_values)) + "\n"
+        files["values.schema.json"] = values_schema_json(all_values) + "\n"
         files[".helmignore"] = self.jinja.render("helmignore.j2")
         files["templates/_helpers.tpl"] = self.jinja.render("_helpers.tpl.j2", name=self.chart)
         files["templates/NOTES.txt"] = self.jinja.render(
@@ -254,9 +286,20 @@ class _ChartBuilder:
         name = f"templates/{source['metadata']['name']}-{kind}.yaml"
         while name in files:
             name = name.removesuffix(".yaml") + "-x.yaml"
-        files[name] = self.jinja.render(
-            "object.yaml.j2", condition=obj.condition, body=obj.render()
-        )
+        if obj.condition:
+            files[name] = self.stencils.render(
+                ("object.yaml.j2", True),
+                lambda condition, body: self.jinja.render(
+                    "object.yaml.j2", condition=condition, body=body
+                ),
+                (obj.condition, obj.render()),
+            )
+        else:
+            files[name] = self.stencils.render(
+                ("object.yaml.j2", False),
+                lambda body: self.jinja.render("object.yaml.j2", condition=None, body=body),
+                (obj.render(),),
+            )
 
 
 def _headless(service: Mapping[str, Any]) -> bool:

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+import secrets
 from collections.abc import Mapping
+from json.encoder import encode_basestring_ascii
 from typing import Any
+
+from kctl.plaindata import json_indented
 
 COMMENTS: dict[str, str] = {
     "image": "Container image: repository, tag (and digest), pullPolicy.",
@@ -111,9 +116,45 @@ def values_schema(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def readme_rows(values: dict[str, Any], prefix: str = "") -> list[dict[str, str]]:
-    """Rows of the chart README's values table (free-form values stay one row)."""
-    rows = []
+def values_schema_json(values: dict[str, Any]) -> str:
+    """json_indented(values_schema(values)), each distinct block schema written once: the
+    schemas of components with the same shape of values are the same text (in a project of
+    similar services, nearly all of them), spliced in where a placeholder string stands."""
+    nonce = secrets.token_hex(8)
+    texts: dict[tuple[Any, ...], str] = {}  # what a block's schema depends on -> its text
+    spliced: dict[str, str] = {}  # a placeholder as JSON text -> the indented text it stands for
+    properties: dict[str, Any] = {}
+    for key, block in values.items():
+        if not isinstance(block, dict) or key in FREE_FORM or key == "tag":
+            properties[key] = _schema(key, block)
+            continue
+        shape = _schema_key(key, block)
+        text = texts.get(shape)
+        if text is None:  # at depth 2: every line break of the block gains 4 spaces
+            text = texts[shape] = json_indented(_schema(key, block)).replace("\n", "\n    ")
+        placeholder = f"kctl-schema-{nonce}-{len(spliced)}"
+        spliced[encode_basestring_ascii(placeholder)] = text
+        properties[key] = placeholder
+    outline = json_indented({**values_schema({}), "properties": properties})
+    return re.sub(rf'"kctl-schema-{nonce}-\d+"', lambda m: spliced[m.group(0)], outline)
+
+
+def _schema_key(key: str, value: Any) -> tuple[Any, ...]:
+    """Everything _schema(key, value) depends on but the key's own name (which is not in its
+    text): equal keys, equal schemas."""
+    if key == "tag":
+        return ("tag",)
+    kind = _type(value)
+    head = (COMMENTS.get(key), kind if isinstance(kind, str) else "any")
+    if isinstance(value, dict) and key not in FREE_FORM:
+        return (*head, tuple((k, _schema_key(k, v)) for k, v in value.items()))
+    return head
+
+
+def readme_rows(values: dict[str, Any], prefix: str = "") -> list[tuple[str, str, str, str]]:
+    """Rows of the chart README's values table (free-form values stay one row): key, type,
+    default (as JSON) and description."""
+    rows: list[tuple[str, str, str, str]] = []
     for key, value in values.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict) and value and key not in FREE_FORM:
@@ -121,14 +162,33 @@ def readme_rows(values: dict[str, Any], prefix: str = "") -> list[dict[str, str]
             continue
         kind = _type(value)
         rows.append(
-            {
-                "key": path,
-                "type": kind if isinstance(kind, str) else "any",
-                "default": json.dumps(value, sort_keys=True).replace("|", "\\|"),
-                "description": COMMENTS.get(key, ""),
-            }
+            (
+                path,
+                kind if isinstance(kind, str) else "any",
+                _json_default(value).replace("|", "\\|"),
+                COMMENTS.get(key, ""),
+            )
         )
     return rows
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True)  # what json.dumps(value, sort_keys=True) builds
+_JSON_WORDS = {True: "true", False: "false", None: "null"}
+
+
+def _json_default(value: Any) -> str:
+    """json.dumps(value, sort_keys=True), with the commonest defaults (strings, booleans,
+    integers, empty blocks) written as it writes them without its per-call set-up."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring_ascii(value)
+    if kind is bool or value is None:
+        return _JSON_WORDS[value]
+    if kind is int:
+        return int.__repr__(value)
+    if (kind is dict or kind is list) and not value:
+        return "{}" if kind is dict else "[]"
+    return str(_ENCODER.encode(value))
 
 
 _ORDER = [

@@ -170,6 +170,12 @@ def convert(
         False, "--push", help="Build and push them; pin their digests.", rich_help_panel="Build"
     ),
     registry: str | None = shared("--registry", rich_help_panel="Build"),
+    inspect_images: bool = typer.Option(
+        False,
+        "--inspect-images",
+        help="Services without ports: read their image's EXPOSE from its registry (cached).",
+        rich_help_panel="Build",
+    ),
     service_group_mode: str | None = typer.Option(
         None,
         "--service-group-mode",
@@ -247,6 +253,7 @@ def convert(
         build=build,
         push=push,
         registry=registry,
+        inspect_images=inspect_images,
         service_group_mode=service_group_mode,
         service_group_name=service_group_name,
         kompose_command=command_line(ctx) if kompose_annotation else None,

@@ -99,12 +99,29 @@ def _matches(pattern: tuple[str, ...], path: tuple[Any, ...]) -> bool:
     return True
 
 
+def _by_head(table: dict[tuple[str, ...], Cast]) -> dict[tuple[int, Any], list[tuple[str, ...]]]:
+    """The patterns of a table by (length, first key): a path is only matched against the few
+    patterns that can match it (every pattern's first key is a name, never `*` or `#`)."""
+    index: dict[tuple[int, Any], list[tuple[str, ...]]] = {}
+    for pattern in table:
+        index.setdefault((len(pattern), pattern[0]), []).append(pattern)
+    return index
+
+
+_SERVICE_HEADS = _by_head(_SERVICE)
+_TOP_HEADS = _by_head(_TOP)
+
+
 def cast_for(path: tuple[Any, ...]) -> Cast | None:
     """The cast of the value at path (from the file's root), if its key is typed."""
     if len(path) >= 3 and path[0] == "services":
-        rest = path[2:]
-        return next((c for p, c in _SERVICE.items() if _matches(p, rest)), None)
-    return next((c for p, c in _TOP.items() if _matches(p, path)), None)
+        table, heads, path = _SERVICE, _SERVICE_HEADS, path[2:]
+    else:
+        table, heads = _TOP, _TOP_HEADS
+    for pattern in heads.get((len(path), path[0]), ()) if path else ():
+        if _matches(pattern, path):
+            return table[pattern]
+    return None
 
 
 def cast(text: str, path: tuple[Any, ...], where: Location) -> Any:

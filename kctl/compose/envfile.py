@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kctl import inputs
-from kctl.compose.interpolate import interpolate
+from kctl.compose.interpolate import Unset, interpolate
 from kctl.errors import InputError, Location
 
 _EXPORT = re.compile(r"export\s+")
@@ -36,16 +36,23 @@ _SIMPLE_ESCAPES = {
 _BLANK = "\t\v\f\r \x85\xa0"  # white space that does not end a line
 
 
-def parse_env_file(path: Path, env: Mapping[str, str]) -> dict[str, str]:
-    """The variables a dotenv file sets; `env` is the shell (it wins in ${VAR} expansion)."""
-    return _Parser(inputs.read_text(path), str(path), env).parse()
+def parse_env_file(
+    path: Path, env: Mapping[str, str], unset: Unset | None = None
+) -> dict[str, str]:
+    """The variables a dotenv file sets; `env` is the shell (it wins in ${VAR} expansion).
+    Variables a value reads that are set nowhere are added to `unset` with their line (docker
+    compose warns for them as for the Compose file's own)."""
+    return _Parser(inputs.read_text(path), str(path), env, unset).parse()
 
 
 class _Parser:
-    def __init__(self, text: str, name: str, env: Mapping[str, str]) -> None:
+    def __init__(
+        self, text: str, name: str, env: Mapping[str, str], unset: Unset | None = None
+    ) -> None:
         self.text = text
         self.name = name
         self.env = env
+        self.unset = unset
         self.pos = 0
         self.line = 1
 
@@ -150,7 +157,7 @@ class _Parser:
         raise InputError(f"unterminated quoted value {first_line}", location=where)
 
     def _expand(self, value: str, out: Mapping[str, str], where: Location) -> str:
-        return interpolate(value, {**out, **self.env}, where)
+        return interpolate(value, {**out, **self.env}, where, self.unset)
 
 
 def _unescape(match: re.Match[str]) -> str:

@@ -72,6 +72,8 @@ _SCALAR_TYPES: dict[str, tuple[type, ...]] = {
 
 @dataclass
 class _File:
+    """One Compose file as read: its data and the position of every key."""
+
     name: str  # shown in messages
     directory: Path
     data: dict[str, Any]
@@ -160,6 +162,8 @@ class Variables(dict[str, str]):
 
 def _interpolate(value: Any, env: Mapping[str, str], file: _File, path: tuple[Any, ...]) -> Any:
     if isinstance(value, str):
+        if "$" not in value and casts.cast_for(path) is None:
+            return value  # nothing to substitute or cast: spare the location look-up
         where = file.where(*path)
         unset = env.unset if isinstance(env, Variables) else None
         return casts.cast(interpolate(value, env, where, unset), path, where)
@@ -177,15 +181,16 @@ def _interpolate(value: Any, env: Mapping[str, str], file: _File, path: tuple[An
 def _environment(opts: LoadOptions, project_dir: Path) -> Variables:
     """Variables for interpolation: the shell wins over .env / --env-file values."""
     env: dict[str, str] = {}
+    unset: dict[str, Location] = {}
     files = opts.env_files or ([project_dir / ".env"] if (project_dir / ".env").is_file() else [])
     for env_file in files:
         if not env_file.is_file():
             raise InputError("env file not found", location=Location(str(env_file)))
-        for key, value in parse_env_file(env_file, {**env, **opts.environ}).items():
+        for key, value in parse_env_file(env_file, {**env, **opts.environ}, unset).items():
             if value is not None:
                 env[key] = value
     env.update(opts.environ)
-    return Variables(env, {})
+    return Variables(env, unset)
 
 
 def _with_dotenv_settings(opts: LoadOptions) -> LoadOptions:
@@ -457,7 +462,8 @@ def _include_env(
     inc_env = Variables(env, env.unset if isinstance(env, Variables) else {})
     env_files = spec.get("env_file")
     for env_file in [env_files] if isinstance(env_files, str) else env_files or []:
-        for key, value in parse_env_file(file.directory / str(env_file), env).items():
+        path = file.directory / str(env_file)
+        for key, value in parse_env_file(path, env, inc_env.unset).items():
             if value is not None and key not in shell:
                 inc_env[key] = value
     return inc_env
@@ -716,7 +722,7 @@ def _env_files(
                 )
             continue
         read.append(str(path))
-        values = parse_env_file(path, env)
+        values = parse_env_file(path, env, env.unset if isinstance(env, Variables) else None)
         result.update(values)
         origin.update(dict.fromkeys(values, str(path)))
     return result, read, origin

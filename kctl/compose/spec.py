@@ -16,10 +16,13 @@ ComposeMapping = Mapping[str, Any]
 """A Compose mapping as loaded (canonical values), for the parts that stay untyped."""
 
 Where = Callable[[str], Location]
+_ABSENT = Location("<absent key>")  # handed to parsers for a key that is not there: never shown
 
 
 @dataclass(frozen=True)
 class ServicePort:
+    """One `ports:` entry (long syntax)."""
+
     target: int
     published: str | None = None
     host_ip: str | None = None
@@ -30,6 +33,8 @@ class ServicePort:
 
 @dataclass(frozen=True)
 class ServiceVolume:
+    """One `volumes:` entry of a service (long syntax)."""
+
     type: str  # volume | bind | tmpfs | npipe | image
     target: str
     source: str | None = None
@@ -74,12 +79,16 @@ class ResourceBlock:
 
 @dataclass(frozen=True)
 class Resources:
+    """`deploy.resources`: limits and reservations."""
+
     limits: ResourceBlock = field(default_factory=ResourceBlock)
     reservations: ResourceBlock = field(default_factory=ResourceBlock)
 
 
 @dataclass(frozen=True)
 class RestartPolicy:
+    """`deploy.restart_policy`."""
+
     condition: str | None = None
     max_attempts: int | None = None
 
@@ -95,6 +104,8 @@ class UpdateConfig:
 
 @dataclass(frozen=True)
 class Placement:
+    """`deploy.placement`."""
+
     constraints: tuple[str, ...] = ()
     preferences: tuple[ComposeMapping, ...] = ()
     max_replicas_per_node: int | None = None
@@ -403,6 +414,10 @@ def _networks(value: ComposeMapping | None) -> dict[str, NetworkAttachment]:
 
 def service_spec(config: ComposeMapping, where: Where) -> ServiceSpec:
     """The typed view of a service's canonical config (schema.py has checked every value)."""
+
+    def at(key: str) -> Location:  # a key's place is only needed when the key is there
+        return where(key) if config.get(key) is not None else _ABSENT
+
     return ServiceSpec(
         container_name=_text(config.get("container_name")),
         entrypoint=_strings(config.get("entrypoint")),
@@ -435,15 +450,15 @@ def service_spec(config: ComposeMapping, where: Where) -> ServiceSpec:
         dns_search=_strings(config.get("dns_search")) or (),
         sysctls={str(k): str(v) for k, v in (config.get("sysctls") or {}).items()},
         expose=_strings(config.get("expose")) or (),
-        tmpfs=tuple(_tmpfs(str(t), where("tmpfs")) for t in config.get("tmpfs") or ()),
+        tmpfs=tuple(_tmpfs(str(t), at("tmpfs")) for t in config.get("tmpfs") or ()),
         secrets=tuple(_file_mount(m) for m in config.get("secrets") or ()),
         configs=tuple(_file_mount(m) for m in config.get("configs") or ()),
         ports=tuple(_port(p) for p in config.get("ports") or ()),
         volumes=tuple(_volume(v) for v in config.get("volumes") or ()),
-        healthcheck=healthcheck(config.get("healthcheck"), where("healthcheck")),
-        deploy=deploy(config.get("deploy"), where("deploy")),
-        mem_limit=_bytes(config.get("mem_limit"), where("mem_limit")),
-        mem_reservation=_bytes(config.get("mem_reservation"), where("mem_reservation")),
+        healthcheck=healthcheck(config.get("healthcheck"), at("healthcheck")),
+        deploy=deploy(config.get("deploy"), at("deploy")),
+        mem_limit=_bytes(config.get("mem_limit"), at("mem_limit")),
+        mem_reservation=_bytes(config.get("mem_reservation"), at("mem_reservation")),
         cpus=None if config.get("cpus") is None else float(config["cpus"]),
-        stop_grace_period=_seconds(config.get("stop_grace_period"), where("stop_grace_period")),
+        stop_grace_period=_seconds(config.get("stop_grace_period"), at("stop_grace_period")),
     )

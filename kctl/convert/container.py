@@ -209,11 +209,20 @@ def container_ports(ctx: Context, service: Service, host_ports: bool) -> list[di
             ports[-1]["hostPort"] = int(port.published.split("-")[0])
             if port.host_ip:
                 ports[-1]["hostIP"] = port.host_ip
-    for target, proto in exposed_ports(service):
+    for target, proto in [*exposed_ports(service), *image_exposed(ctx, service)]:
         if (target, proto) not in seen:
             seen.add((target, proto))
             ports.append({"containerPort": target, "protocol": proto})
     return ports
+
+
+def image_exposed(ctx: Context, service: Service) -> tuple[tuple[int, str], ...]:
+    """The ports of the service's image config (its EXPOSE), for a service that declares none
+    in `ports:` or `expose:` (ConvertOptions.image_ports: only what was read, never guessed)."""
+    if service.spec.ports or service.spec.expose:
+        return ()
+    found = ctx.opts.image_ports.get(service.name)
+    return found.ports if found is not None else ()
 
 
 def exposed_ports(service: Service) -> list[tuple[int, str]]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from kctl.compose import Service
 from kctl.convert import labels as lbl
-from kctl.convert.container import exposed_ports
+from kctl.convert.container import exposed_ports, image_exposed
 from kctl.convert.context import Context, Owned
 from kctl.convert.options import KomposeLabels, KubeFields, KubeObject
 from kctl.kube.naming import dns_label
@@ -46,7 +46,7 @@ def network(
     return NetworkPieces(service_obj, objects)
 
 
-def _ports(service: Service) -> list[dict[str, Any]]:
+def _ports(ctx: Context, service: Service) -> list[dict[str, Any]]:
     ports: list[dict[str, Any]] = []
     seen = set()
     for port in service.ports:
@@ -63,7 +63,7 @@ def _ports(service: Service) -> list[dict[str, Any]]:
                 "protocol": port.protocol.upper(),
             }
         )
-    for target, proto in exposed_ports(service):
+    for target, proto in [*exposed_ports(service), *image_exposed(ctx, service)]:
         if (target, proto) not in seen:
             seen.add((target, proto))
             name = dns_label(f"{proto.lower()}-{target}", 15)
@@ -80,7 +80,7 @@ def on_project_network(service: Service) -> bool:
 def _service(
     ctx: Context, name: str, service: Service, labels: KomposeLabels, controller: str
 ) -> KubeFields | None:
-    ports = _ports(service)
+    ports = _ports(ctx, service)
     kind = labels.get(lbl.SERVICE_TYPE, "clusterip")
     if not ports and kind != "headless":
         if not on_project_network(service):

@@ -21,7 +21,18 @@ VOLUME_MODES = ("pvc", "emptyDir", "hostPath", "configMap")
 
 
 @dataclass(frozen=True)
+class ImagePorts:
+    """The ports an image's config exposes (Dockerfile EXPOSE), and where they were read."""
+
+    image: str
+    ports: tuple[tuple[int, str], ...]  # (number, TCP|UDP|SCTP)
+    source: str  # "the engine" (kctl built it) | "registry HOST"
+
+
+@dataclass(frozen=True)
 class ConvertOptions:
+    """How to convert: the flags and settings of `kctl convert` (and `kctl up`)."""
+
     controller: str | None = None
     replicas: int | None = None
     volumes: str = "pvc"
@@ -37,6 +48,9 @@ class ConvertOptions:
     service_group_name: str | None = None
     kompose_command: str | None = None  # set: kompose.cmd/kompose.version annotations
     images: Mapping[str, str] = field(default_factory=dict)  # service -> image built for it
+    # service -> its image's EXPOSE, for services that declare no ports (never guessed: only
+    # what an image config says, read from the engine or, with --inspect-images, the registry)
+    image_ports: Mapping[str, ImagePorts] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

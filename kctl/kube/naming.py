@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # The label that ties a Service to its pods, as Kompose names it (so Kompose users' selectors,
 # dashboards and scripts keep working): convert, chart and create all use this one.
@@ -21,6 +22,7 @@ def _clean(name: str, allowed: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # pure, and asked for each object of a service several times
 def dns_label(name: str, limit: int = 63) -> str:
     """An RFC 1123 label (Service, container and port names): [a-z0-9-], alnum ends, <= 63."""
     label = _clean(name, r"[^a-z0-9-]+")
@@ -34,6 +36,7 @@ def dns_label(name: str, limit: int = 63) -> str:
     return label.rstrip("-")
 
 
+@lru_cache(maxsize=4096)
 def dns_subdomain(name: str) -> str:
     """An RFC 1123 subdomain (most object names): [a-z0-9.-], <= 253."""
     sub = _clean(name, r"[^a-z0-9.-]+")

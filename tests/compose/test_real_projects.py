@@ -72,6 +72,48 @@ def test_unset_variables_are_warned_once_each_at_their_first_line(tmp_path: Path
     assert project.services["web"].environment["DB"] == ""
 
 
+@pytest.mark.integration
+def test_unset_variables_in_env_files_are_warned_as_docker_compose_warns(
+    compose_oracle: Path, tmp_path: Path
+) -> None:
+    """docker compose interpolates env_file, include env_file and .env values and warns for
+    each unset variable there too; kctl: once per variable, at its env file's line."""
+    (tmp_path / "inc").mkdir()
+    files = {
+        ".env": "TAG=1\nFROM_DOTENV=${KCTL_T_IN_DOTENV}\n",
+        "app.env": "A=${KCTL_T_A}\nSET=${HOME}\n# note\nC=$KCTL_T_C\nD=${KCTL_T_D:-dflt}\n"
+        "E=\"${KCTL_T_E}\"\nF='${KCTL_T_F}'\nG=${KCTL_T_A}\nH=${A}\n",
+        "inc.env": "V=${KCTL_T_INC}\n",
+        "inc__c.yaml": "services:\n  sub:\n    image: x${V}\n",
+    }
+    text = (
+        "include:\n  - path: inc/c.yaml\n    env_file: inc.env\n"
+        "services:\n  web:\n    image: nginx:${TAG}\n    env_file: app.env\n"
+        "  other:\n    image: x\n    env_file: app.env\n"
+    )
+    project = load(tmp_path, text, **files)
+    unset = {
+        w.message.split('"')[1]: w.location for w in project.warnings if "is not set" in w.message
+    }
+    assert {name: (Path(loc.file).name, loc.line) for name, loc in unset.items()} == {
+        "KCTL_T_IN_DOTENV": (".env", 2),
+        "KCTL_T_A": ("app.env", 1),
+        "KCTL_T_C": ("app.env", 4),
+        "KCTL_T_E": ("app.env", 6),
+        "KCTL_T_INC": ("inc.env", 1),
+    }
+    expected = _oracle_service(compose_oracle, tmp_path, ["compose.yaml"], "web")
+    assert project.services["web"].env_file_environment == expected["environment"] | {
+        "F": "${KCTL_T_F}"  # `config` writes the literal dollar as $$
+    }
+    result = subprocess.run(
+        [str(compose_oracle), "-f", str(tmp_path / "compose.yaml"), "config"],
+        capture_output=True, text=True, env=ENV, cwd=tmp_path, check=True,
+    )  # fmt: skip
+    warned = {line.split('\\"')[1] for line in result.stderr.splitlines() if "is not set" in line}
+    assert warned == set(unset)
+
+
 def _oracle_service(compose_oracle: Path, root: Path, files: list[str], name: str) -> Any:
     expected = oracle(compose_oracle, root, files)
     assert expected is not None

@@ -30,6 +30,19 @@ def test_unset_variable_is_warned_and_strict_exits_3(tmp_path: Path, capsys: Any
     assert not (tmp_path / "strict").exists()
 
 
+def test_unset_variable_in_an_env_file_is_warned_and_strict_exits_3(
+    tmp_path: Path, capsys: Any
+) -> None:
+    (tmp_path / "app.env").write_text("OK=1\nDB=postgres://${KCTL_T_UNSET_HOST}:5432/app\n")
+    text = "services:\n  web:\n    image: nginx\n    env_file: app.env\n"
+    assert run(tmp_path, text, "-o", str(tmp_path / "out")) == 0
+    err = capsys.readouterr().err.replace("\n", "")
+    assert 'app.env:2: The "KCTL_T_UNSET_HOST" variable is not set' in err
+    assert err.count("KCTL_T_UNSET_HOST") == 1
+    assert run(tmp_path, text, "--strict", "-o", str(tmp_path / "strict")) == 3
+    assert not (tmp_path / "strict").exists()
+
+
 @pytest.mark.parametrize("image", ["nginx:${KCTL_T_UNSET}", "${KCTL_T_UNSET}/app:1", "Nginx"])
 def test_an_invalid_image_reference_is_refused_at_its_line(
     tmp_path: Path, capsys: Any, image: str

@@ -1,0 +1,40 @@
+"""The chart's values files written fast are the same text as written plainly: the schema
+with each distinct block rendered once, the README's JSON defaults."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kctl.chart.values import COMMENTS, _json_default, values_schema, values_schema_json
+from kctl.plaindata import json_indented
+
+pytestmark = pytest.mark.unit
+
+_KEYS = st.sampled_from([*list(COMMENTS)[:12], "tag", "env", "resources", "svc1", "x-y", "é"])
+_LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5)
+)
+_VALUES = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, _VALUES, max_size=6))
+def test_schema_text_is_the_plain_rendering(values: dict[str, Any]) -> None:
+    # twice the same blocks under other keys: the shared rendering is spliced in each place
+    doubled = {**values, **{f"{k}-copy": v for k, v in values.items()}}
+    assert values_schema_json(doubled) == json_indented(values_schema(doubled))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES)
+def test_readme_defaults_are_json_dumps(value: Any) -> None:
+    assert _json_default(value) == json.dumps(value, sort_keys=True)
