@@ -14,7 +14,7 @@ from typing import Any
 
 from kctl.compose import Project, Service
 from kctl.compose.checks import apply_profiles
-from kctl.compose.loader import _Extends
+from kctl.compose.extends import Extends
 from kctl.convert import container as containers
 from kctl.convert import groups, network, pod, probes, secrets, storage, workload
 from kctl.convert import labels as lbl
@@ -321,6 +321,6 @@ TRANSLATED: dict[str, tuple[Rule, ...]] = {
     "mem_reservation": (containers._resources,),
     "cpus": (containers._resources,),
     "profiles": (apply_profiles,),  # the loader selects services
-    "extends": (_Extends.service,),  # the loader merges it into the service
+    "extends": (Extends.service,),  # the loader merges it into the service
     "container_name": (containers.container,),
 }

@@ -615,7 +615,7 @@ def test_warnings_carry_file_and_line(tmp_path: Path) -> None:
 
 
 def test_untranslated_table_covers_what_it_claims() -> None:
-    from kctl.compose.loader import SERVICE_KEYS
+    from kctl.compose.services import SERVICE_KEYS
     from kctl.convert import TRANSLATED
     from kctl.convert.translate import TOP_LEVEL_TRANSLATED
 
