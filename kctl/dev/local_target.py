@@ -41,8 +41,9 @@ from kctl.dev.local_plan import (
     pod_labels,
     pod_spec,
 )
-from kctl.dev.local_play import Player, Removal, remove_instance, write_files
-from kctl.dev.pods import containers, running_images, stop_pods, wait_ready
+from kctl.dev.local_play import Player, Removal, remove_instance, write_files, write_manifests
+from kctl.dev.local_swap import Swap, files_unchanged, plan_swaps, same_configuration, swap
+from kctl.dev.pods import containers, running_images, stop_containers, stop_pods, wait_ready
 from kctl.dev.registry import is_loopback
 from kctl.dev.services import Services
 from kctl.dev.source import HostPort, Release
@@ -156,13 +157,13 @@ class LocalTarget:
         self.dry_run = dry_run
         self.env = env
         self._stopping: threading.Thread | None = None
-        self._stopped: str | None = None  # the instance prepare() stopped
-        self._stopped_pods: list[str] = []
+        self._stopped: str | None = None  # the instance prepare() stopped containers of
+        self._stopped_containers: list[str] = []
 
     def prepare(self, state_dir: Path) -> None:
-        """Stop the running pods while the new image is pushed: the ports must be free anyway.
-
-        Only called once a build succeeded, so a broken build leaves the old version serving.
+        """Stop the running app containers while the new image is pushed: the ports must be
+        free anyway. The pods' infra containers keep the network and ports (a swap reuses
+        them). Only called once a build succeeded: a broken build leaves the old one serving.
         """
         state = load_state(state_dir)
         if self.dry_run or self._stopping is not None or not state:
@@ -171,30 +172,31 @@ class LocalTarget:
 
         def stop_ahead() -> None:
             with contextlib.suppress(KctlError):  # deploy() then stops them itself, and reports
-                self._stopped_pods = stop_pods(podman, instance)
+                self._stopped_containers = stop_containers(podman, instance)
                 self._stopped = instance
 
         self._stopping = threading.Thread(target=stop_ahead, daemon=True)
         self._stopping.start()
 
-    def restore(self, state_dir: Path) -> None:
-        """The cycle failed after prepare() (e.g. the push): start the pods it stopped again."""
+    def _joined(self) -> tuple[str | None, list[str]]:
+        """The instance prepare() stopped containers of, and their names; forgotten here."""
         if self._stopping is not None:
             self._stopping.join()
             self._stopping = None
-        pods, instance, self._stopped, self._stopped_pods = (
-            self._stopped_pods,
-            self._stopped,
-            None,
-            [],
-        )
-        if not pods or instance is None:
+        found = (self._stopped, self._stopped_containers)
+        self._stopped, self._stopped_containers = None, []
+        return found
+
+    def restore(self, state_dir: Path) -> None:
+        """The cycle failed after prepare() (e.g. the push): start the containers it stopped."""
+        instance, stopped = self._joined()
+        if not stopped or instance is None:
             return
         podman, state = proc.binary("podman"), load_state(state_dir)
         endpoints = list(state.endpoints) if state else []
         run_once = list(state.run_once) if state else []
         with contextlib.suppress(KctlError):  # what runs then is what running() reports
-            proc.run([podman, "pod", "start", *pods], timeout=60, what="podman pod start")
+            proc.run([podman, "start", *stopped], timeout=60, what="podman start")
             wait_ready(podman, instance, endpoints, min(self.timeout, 60.0), run_once)
 
     def render(self, release: Release) -> list[Any]:
@@ -264,12 +266,8 @@ class LocalTarget:
         )
         write_file(path, manifest)
         podman = proc.binary("podman")
-        on_step(f"podman kube play {release.name}")
-        self._stop_previous(podman, plan.instance)
-        player = self._player(podman, on_step)
         try:
-            write_files(state_dir / FILES, plan.files)
-            player.start(plan, state_dir / FILES, release.services or Services(), state_dir / PODS)
+            self._start(podman, plan, state_dir, release, on_step)
             wait_ready(podman, plan.instance, endpoints, self.timeout, plan.run_once)
         except OperationError as err:
             raise self._roll_back(podman, plan.instance, state_dir, err, on_step) from None
@@ -283,13 +281,40 @@ class LocalTarget:
             podman, self.timeout, on_step, lambda flags, path: self._play(podman, path, flags)
         )
 
-    def _stop_previous(self, podman: str, instance: str) -> None:
-        if self._stopping is not None:
-            self._stopping.join()
-            self._stopping = None
-        if self._stopped != instance:
-            stop_pods(podman, instance)
-        self._stopped, self._stopped_pods = None, []
+    def _start(
+        self,
+        podman: str,
+        plan: LocalPlan,
+        state_dir: Path,
+        release: Release,
+        on_step: Callable[[str], None],
+    ) -> None:
+        """Swap the containers whose image alone changed, else play every pod again."""
+        services = release.services or Services()
+        swaps = self._swaps(podman, plan, state_dir, services)
+        instance, stopped = self._joined()
+        if swaps:
+            on_step(f"swap {', '.join(s.name for s in swaps)} to the new image")
+            swap(podman, swaps, stopped if instance == plan.instance else [])
+            write_manifests(plan, state_dir / PODS)
+            return
+        on_step(f"podman kube play {release.name}")
+        stop_pods(podman, plan.instance)
+        write_files(state_dir / FILES, plan.files)
+        self._player(podman, on_step).start(plan, state_dir / FILES, services, state_dir / PODS)
+
+    def _swaps(
+        self, podman: str, plan: LocalPlan, state_dir: Path, services: Services
+    ) -> list[Swap] | None:
+        """What to swap if only images of running containers changed (local_swap.py)."""
+        try:
+            serving = plan_from_json(json.loads((state_dir / SERVING).read_text("utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # nothing served (or an unreadable record): a full play
+        swaps = plan_swaps(serving, plan, services)
+        if not swaps or not files_unchanged(state_dir / FILES, plan.files):
+            return None
+        return swaps if same_configuration(podman, swaps, self.timeout) else None
 
     def _play(self, podman: str, path: Path, flags: Sequence[str] = ()) -> None:
         import yaml

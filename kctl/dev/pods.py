@@ -40,6 +40,16 @@ def stop_pods(podman: str, release: str) -> list[str]:
     return pods
 
 
+def stop_containers(podman: str, release: str) -> list[str]:
+    """Stop a release's running app containers at once (-t 0), leaving the pods' infra
+    containers (network, ports) running; their names."""
+    names = [_name(c) for c in containers(podman, release) if c.get("State") == "running"]
+    if names:
+        argv = [podman, "stop", "-t", "0", *names]
+        proc.check(proc.run(argv, timeout=60, what="podman stop"), "podman stop")
+    return names
+
+
 def containers(podman: str, release: str) -> list[dict[str, Any]]:
     """The release's app containers (infra containers left out), as `podman ps` reports them."""
     argv = [podman, "ps", "-a", "--format", "json", "--filter", f"label={RELEASE_LABEL}={release}"]

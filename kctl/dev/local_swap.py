@@ -1,0 +1,159 @@
+"""A release whose only change is new images (of the same configuration) for running
+containers: each such container is swapped inside its pod, as `docker compose up` recreates only
+what changed, instead of every pod being replayed by `podman kube play --replace`.
+
+The pod's infra container keeps the network namespace, the published ports and the network
+aliases; `podman container clone` copies everything kube play set on the container (command,
+env, mounts, labels, restart policy) onto the new image. That is only the same container when
+the new image's configuration (entrypoint, cmd, env, user, workdir, ports, volumes, labels)
+is the old one's: otherwise, or when anything else of the plan differs (objects, aliases,
+files, volumes), or a service starts in an order (depends_on) or runs once, the release is
+played in full. Readiness, failure and rollback are the caller's, as for a full play.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kctl.dev import proc
+from kctl.dev.local_plan import LocalFile, LocalPlan, Unit, pod_spec
+from kctl.dev.registry import is_loopback
+from kctl.dev.services import Services
+from kctl.images import ImageRef
+
+OLD_SUFFIX = "-kctl-old"  # the replaced container's name while its clone is made
+
+
+@dataclass(frozen=True)
+class Swap:
+    """One container of a running pod to run from a new image."""
+
+    pod: str
+    name: str  # the container's name (kube play: <pod>-<container>)
+    old_image: str
+    new_image: str
+
+
+def plan_swaps(old: LocalPlan, new: LocalPlan, services: Services) -> list[Swap] | None:
+    """The containers to swap when new differs from old by container images alone, else None
+    (also None when nothing differs: the caller then plays the release again as it is)."""
+    if (old.instance, old.network, old.volumes) != (new.instance, new.network, new.volumes):
+        return None
+    if len(old.units) != len(new.units) or new.run_once:
+        return None
+    if any(facts.depends_on for facts in services.by_name.values()):
+        return None
+    swaps: list[Swap] = []
+    for before, after in zip(old.units, new.units, strict=True):
+        found = _unit_swaps(before, after)
+        if found is None:
+            return None
+        swaps += found
+    return swaps or None
+
+
+def _unit_swaps(before: Unit, after: Unit) -> list[Swap] | None:
+    same = ("service", "pod", "aliases", "published", "restart")
+    if any(getattr(before, key) != getattr(after, key) for key in same):
+        return None
+    if len(before.objects) != len(after.objects):
+        return None
+    swaps: list[Swap] = []
+    for old_obj, new_obj in zip(before.objects, after.objects, strict=True):
+        images = _images(old_obj)
+        if images is None or _images(new_obj) is None:
+            return None
+        unified = copy.deepcopy(new_obj)
+        containers = pod_spec(unified).get("containers") or []
+        if len(containers) != len(images):
+            return None
+        for container, (name, image) in zip(containers, images, strict=True):
+            if container.get("image") != image:
+                swaps.append(Swap(after.pod, f"{after.pod}-{name}", image, container["image"]))
+                container["image"] = image
+        if unified != old_obj:
+            return None
+    return swaps
+
+
+def _images(obj: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """(container name, image) of a pod's containers; None for a pod with init containers
+    (kube play runs them before the others: a swap would not) or not a workload."""
+    if obj.get("kind") not in ("Pod", "Deployment"):
+        return [] if obj.get("kind") else None
+    spec = copy.deepcopy(obj)
+    found = pod_spec(spec)
+    if found.get("initContainers"):
+        return None
+    return [(str(c.get("name")), str(c.get("image"))) for c in found.get("containers") or []]
+
+
+def files_unchanged(folder: Path, files: Sequence[LocalFile]) -> bool:
+    """Whether the private files on disk are exactly these (the running containers mount
+    them: a swap keeps the mounts, so they must not change)."""
+    wanted = {item.path: item for item in files}
+    present = [Path(d, f) for d, _, names in os.walk(folder) for f in names]
+    if set(present) != set(wanted):
+        return False
+    for path in present:
+        item = wanted[path]
+        if path.read_bytes() != item.data or path.stat().st_mode & 0o777 != item.mode & 0o777:
+            return False
+    return True
+
+
+def _tls_flags(images: Sequence[str]) -> list[str]:
+    if images and all(is_loopback(ImageRef.parse(i).registry or "") for i in images):
+        return ["--tls-verify=false"]  # a registry on this machine speaks plain HTTP
+    return []
+
+
+def same_configuration(podman: str, swaps: Sequence[Swap], timeout: float) -> bool:
+    """Pull the new images (kube play would: the digest-pinned name must resolve locally) and
+    whether each runs as the image it replaces does (same Config)."""
+    new = sorted({s.new_image for s in swaps})
+
+    def pull(image: str) -> proc.Result:
+        argv = [podman, "pull", "-q", *_tls_flags([image]), image]
+        return proc.run(argv, timeout=timeout, what="podman pull")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        if not all(r.ok for r in pool.map(pull, new)):
+            return False  # the full play reports why
+    images = sorted({s.old_image for s in swaps} | set(new))
+    argv = [podman, "image", "inspect", "--format", "{{json .Config}}", *images]
+    result = proc.run(argv, timeout=60, what="podman image inspect")
+    lines = result.stdout.splitlines()
+    if not result.ok or len(lines) != len(images):
+        return False
+    configs = {image: json.loads(line) for image, line in zip(images, lines, strict=True)}
+    return all(configs[s.old_image] == configs[s.new_image] for s in swaps)
+
+
+def swap(podman: str, swaps: Sequence[Swap], stopped: Sequence[str]) -> None:
+    """Replace each container by a clone on its new image, then start them and the
+    release's containers that were stopped for the new version (`stopped`); the replaced
+    containers are removed once the clones started."""
+    for item in swaps:
+        old = f"{item.name}{OLD_SUFFIX}"
+        argv = [podman, "rename", item.name, old]
+        proc.check(proc.run(argv, timeout=60, what="podman rename"), "podman rename")
+        argv = [podman, "container", "clone", old, item.name, item.new_image]
+        proc.check(proc.run(argv, timeout=120, what="podman container clone"), "podman clone")
+    olds = [f"{item.name}{OLD_SUFFIX}" for item in swaps]
+    running = [f"{s.name}{OLD_SUFFIX}" for s in swaps if s.name not in stopped]
+    if running:  # prepare() stopped none of them (a deploy without a build)
+        argv = [podman, "stop", "-t", "0", *running]
+        proc.check(proc.run(argv, timeout=60, what="podman stop"), "podman stop")
+    names = dict.fromkeys([*stopped, *(s.name for s in swaps)])
+    argv = [podman, "start", *names]
+    proc.check(proc.run(argv, timeout=120, what="podman start"), "podman start")
+    argv = [podman, "rm", "-f", "-t", "0", *olds]
+    proc.check(proc.run(argv, timeout=60, what="podman rm"), "podman rm")
