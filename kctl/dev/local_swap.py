@@ -29,6 +29,7 @@ from kctl.dev.services import Services
 from kctl.images import ImageRef
 
 OLD_SUFFIX = "-kctl-old"  # the replaced container's name while its clone is made
+KEEP_SUFFIX = "-kctl-keep"  # a container that keeps a pod's infra up while its apps are down
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,49 @@ class Swap:
     name: str  # the container's name (kube play: <pod>-<container>)
     old_image: str
     new_image: str
+
+
+class PodHolder:
+    """Keepers for a release's pods: a container of the pod's own infra image (which does
+    nothing) in each, so that stopping the pod's app containers leaves the infra, with the
+    network and the ports, running (kube play's pods stop when their last container stops,
+    and starting one again sets its network up again)."""
+
+    def __init__(self, podman: str) -> None:
+        self.podman = podman
+        self.image: str | None = None  # the infra image, looked up once
+
+    def hold(self, pods: Sequence[str]) -> list[str]:
+        """Start a keeper in each pod; their names (none where that failed: that infra then
+        stops, and starts again with the app)."""
+        if not pods or (self.image is None and not self._look_up(pods[0])):
+            return []
+
+        def keep(pod: str) -> str | None:
+            name = f"{pod}{KEEP_SUFFIX}"
+            argv = [self.podman, "run", "-d", "--replace", "--pod", pod, "--name", name]
+            ok = proc.run([*argv, str(self.image)], timeout=60, what="podman run").ok
+            return name if ok else None
+
+        with ThreadPoolExecutor(max_workers=min(len(pods), 4)) as pool:
+            return [name for name in pool.map(keep, pods) if name]
+
+    def _look_up(self, pod: str) -> bool:
+        argv = [self.podman, "pod", "inspect", "--format", "{{.InfraContainerID}}", pod]
+        infra = proc.run(argv, timeout=60, what="podman pod inspect").stdout.strip()
+        if not infra:
+            return False
+        argv = [self.podman, "inspect", "--type", "container", "--format", "{{.ImageName}}"]
+        image = proc.run([*argv, infra], timeout=60, what="podman inspect").stdout.strip()
+        self.image = image or None
+        return self.image is not None
+
+
+def release_pods_held(podman: str, keepers: Sequence[str]) -> None:
+    """Remove the keepers (the pods' apps run again, or the pods are gone)."""
+    if keepers:
+        argv = [podman, "rm", "-f", "-t", "0", "--ignore", *keepers]
+        proc.run(argv, timeout=60, what="podman rm")
 
 
 def plan_swaps(old: LocalPlan, new: LocalPlan, services: Services) -> list[Swap] | None:
@@ -115,18 +159,26 @@ def _tls_flags(images: Sequence[str]) -> list[str]:
     return []
 
 
-def same_configuration(podman: str, swaps: Sequence[Swap], timeout: float) -> bool:
-    """Pull the new images (kube play would: the digest-pinned name must resolve locally) and
-    whether each runs as the image it replaces does (same Config)."""
-    new = sorted({s.new_image for s in swaps})
+def pull(podman: str, images: Sequence[str], timeout: float) -> dict[str, bool]:
+    """Pull images at once (kube play would, one after the other: a digest-pinned name only
+    resolves locally once pulled); whether each was."""
 
-    def pull(image: str) -> proc.Result:
+    def one(image: str) -> bool:
         argv = [podman, "pull", "-q", *_tls_flags([image]), image]
-        return proc.run(argv, timeout=timeout, what="podman pull")
+        return proc.run(argv, timeout=timeout, what="podman pull").ok
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        if not all(r.ok for r in pool.map(pull, new)):
-            return False  # the full play reports why
+    unique = list(dict.fromkeys(images))
+    if not unique:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(len(unique), 4)) as pool:
+        return dict(zip(unique, pool.map(one, unique), strict=True))
+
+
+def same_configuration(podman: str, swaps: Sequence[Swap], pulled: dict[str, bool]) -> bool:
+    """Whether each new image (pulled) runs as the image it replaces does (same Config)."""
+    new = sorted({s.new_image for s in swaps})
+    if not all(pulled.get(image) for image in new):
+        return False  # the full play reports why
     images = sorted({s.old_image for s in swaps} | set(new))
     argv = [podman, "image", "inspect", "--format", "{{json .Config}}", *images]
     result = proc.run(argv, timeout=60, what="podman image inspect")
@@ -137,10 +189,12 @@ def same_configuration(podman: str, swaps: Sequence[Swap], timeout: float) -> bo
     return all(configs[s.old_image] == configs[s.new_image] for s in swaps)
 
 
-def swap(podman: str, swaps: Sequence[Swap], stopped: Sequence[str]) -> None:
+def swap(
+    podman: str, swaps: Sequence[Swap], stopped: Sequence[str], keepers: Sequence[str]
+) -> None:
     """Replace each container by a clone on its new image, then start them and the
     release's containers that were stopped for the new version (`stopped`); the replaced
-    containers are removed once the clones started."""
+    containers and the pods' keepers are removed once the clones started."""
     for item in swaps:
         old = f"{item.name}{OLD_SUFFIX}"
         argv = [podman, "rename", item.name, old]
@@ -155,5 +209,5 @@ def swap(podman: str, swaps: Sequence[Swap], stopped: Sequence[str]) -> None:
     names = dict.fromkeys([*stopped, *(s.name for s in swaps)])
     argv = [podman, "start", *names]
     proc.check(proc.run(argv, timeout=120, what="podman start"), "podman start")
-    argv = [podman, "rm", "-f", "-t", "0", *olds]
+    argv = [podman, "rm", "-f", "-t", "0", "--ignore", *olds, *keepers]
     proc.check(proc.run(argv, timeout=60, what="podman rm"), "podman rm")

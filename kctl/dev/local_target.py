@@ -16,6 +16,7 @@ import json
 import shutil
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,16 @@ from kctl.dev.local_plan import (
     pod_spec,
 )
 from kctl.dev.local_play import Player, Removal, remove_instance, write_files, write_manifests
-from kctl.dev.local_swap import Swap, files_unchanged, plan_swaps, same_configuration, swap
+from kctl.dev.local_swap import (
+    PodHolder,
+    Swap,
+    files_unchanged,
+    plan_swaps,
+    pull,
+    release_pods_held,
+    same_configuration,
+    swap,
+)
 from kctl.dev.pods import containers, running_images, stop_containers, stop_pods, wait_ready
 from kctl.dev.registry import is_loopback
 from kctl.dev.services import Services
@@ -159,6 +169,8 @@ class LocalTarget:
         self._stopping: threading.Thread | None = None
         self._stopped: str | None = None  # the instance prepare() stopped containers of
         self._stopped_containers: list[str] = []
+        self._keepers: list[str] = []  # containers holding the stopped pods' infra up
+        self._holder: PodHolder | None = None  # made by prepare(): it keeps what it looked up
 
     def prepare(self, state_dir: Path) -> None:
         """Stop the running app containers while the new image is pushed: the ports must be
@@ -170,33 +182,44 @@ class LocalTarget:
             return
         podman, instance = proc.binary("podman"), state.instance_name
 
+        pods = _long_running_pods(state_dir)
+        holder = self._holder = self._holder or PodHolder(podman)
+
         def stop_ahead() -> None:
             with contextlib.suppress(KctlError):  # deploy() then stops them itself, and reports
-                self._stopped_containers = stop_containers(podman, instance)
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    keeping = pool.submit(holder.hold, pods)
+                    try:
+                        self._stopped_containers = stop_containers(podman, instance, keeping)
+                    finally:
+                        self._keepers = keeping.result()
                 self._stopped = instance
 
         self._stopping = threading.Thread(target=stop_ahead, daemon=True)
         self._stopping.start()
 
-    def _joined(self) -> tuple[str | None, list[str]]:
-        """The instance prepare() stopped containers of, and their names; forgotten here."""
+    def _joined(self) -> tuple[str | None, list[str], list[str]]:
+        """The instance prepare() stopped containers of, their names and the keepers holding
+        their pods up; forgotten here."""
         if self._stopping is not None:
             self._stopping.join()
             self._stopping = None
-        found = (self._stopped, self._stopped_containers)
-        self._stopped, self._stopped_containers = None, []
+        found = (self._stopped, self._stopped_containers, self._keepers)
+        self._stopped, self._stopped_containers, self._keepers = None, [], []
         return found
 
     def restore(self, state_dir: Path) -> None:
         """The cycle failed after prepare() (e.g. the push): start the containers it stopped."""
-        instance, stopped = self._joined()
-        if not stopped or instance is None:
-            return
+        instance, stopped, keepers = self._joined()
         podman, state = proc.binary("podman"), load_state(state_dir)
+        if not stopped or instance is None:
+            release_pods_held(podman, keepers)
+            return
         endpoints = list(state.endpoints) if state else []
         run_once = list(state.run_once) if state else []
         with contextlib.suppress(KctlError):  # what runs then is what running() reports
             proc.run([podman, "start", *stopped], timeout=60, what="podman start")
+            release_pods_held(podman, keepers)
             wait_ready(podman, instance, endpoints, min(self.timeout, 60.0), run_once)
 
     def render(self, release: Release) -> list[Any]:
@@ -236,7 +259,8 @@ class LocalTarget:
         from kctl.fsio import write_file
         from kctl.yamlio import dump_all
 
-        plan, endpoints, skipped = self.plan(release, state_dir)
+        pulling = None if self.dry_run else _pull_ahead(release, self.timeout)
+        plan, endpoints, skipped = self.plan(release, state_dir)  # helm template meanwhile
         manifest = dump_all(plan.shown())
         deployed = Deployed("local", endpoints=endpoints, manifest=manifest, skipped=skipped)
         deployed.instance, deployed.units = plan.instance, len(plan.units)
@@ -267,7 +291,7 @@ class LocalTarget:
         write_file(path, manifest)
         podman = proc.binary("podman")
         try:
-            self._start(podman, plan, state_dir, release, on_step)
+            self._start(podman, plan, state_dir, release, on_step, pulling)
             wait_ready(podman, plan.instance, endpoints, self.timeout, plan.run_once)
         except OperationError as err:
             raise self._roll_back(podman, plan.instance, state_dir, err, on_step) from None
@@ -288,23 +312,29 @@ class LocalTarget:
         state_dir: Path,
         release: Release,
         on_step: Callable[[str], None],
+        pulling: Future[dict[str, bool]] | None,
     ) -> None:
         """Swap the containers whose image alone changed, else play every pod again."""
         services = release.services or Services()
-        swaps = self._swaps(podman, plan, state_dir, services)
-        instance, stopped = self._joined()
+        pulled = pulling.result() if pulling is not None else {}
+        swaps = self._swaps(plan, state_dir, services, pulled)
+        instance, stopped, keepers = self._joined()
         if swaps:
             on_step(f"swap {', '.join(s.name for s in swaps)} to the new image")
-            swap(podman, swaps, stopped if instance == plan.instance else [])
+            try:
+                swap(podman, swaps, stopped if instance == plan.instance else [], keepers)
+            except KctlError:
+                release_pods_held(podman, keepers)
+                raise
             write_manifests(plan, state_dir / PODS)
             return
         on_step(f"podman kube play {release.name}")
-        stop_pods(podman, plan.instance)
+        stop_pods(podman, plan.instance)  # the keepers too: kube play --replace removes them
         write_files(state_dir / FILES, plan.files)
         self._player(podman, on_step).start(plan, state_dir / FILES, services, state_dir / PODS)
 
     def _swaps(
-        self, podman: str, plan: LocalPlan, state_dir: Path, services: Services
+        self, plan: LocalPlan, state_dir: Path, services: Services, pulled: dict[str, bool]
     ) -> list[Swap] | None:
         """What to swap if only images of running containers changed (local_swap.py)."""
         try:
@@ -314,7 +344,7 @@ class LocalTarget:
         swaps = plan_swaps(serving, plan, services)
         if not swaps or not files_unchanged(state_dir / FILES, plan.files):
             return None
-        return swaps if same_configuration(podman, swaps, self.timeout) else None
+        return swaps if same_configuration(proc.binary("podman"), swaps, pulled) else None
 
     def _play(self, podman: str, path: Path, flags: Sequence[str] = ()) -> None:
         import yaml
@@ -411,6 +441,24 @@ class LocalTarget:
             (state_dir / name).unlink(missing_ok=True)
         shutil.rmtree(state_dir / PODS, ignore_errors=True)
         return remove_instance(podman, state.instance_name, state_dir / FILES, volumes)
+
+
+def _long_running_pods(state_dir: Path) -> list[str]:
+    """The pods of the serving release whose containers keep running (not run-once)."""
+    try:
+        plan = plan_from_json(json.loads((state_dir / SERVING).read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [u.pod for u in plan.units if u.service not in plan.run_once]
+
+
+def _pull_ahead(release: Release, timeout: float) -> Future[dict[str, bool]]:
+    """Pull the release's images while its chart renders (see local_swap.pull)."""
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(pull, proc.binary("podman"), list(release.images), timeout)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _endpoint_services(plan: LocalPlan) -> dict[str, str]:

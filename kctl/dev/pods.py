@@ -12,6 +12,7 @@ import json
 import socket
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from kctl.dev import proc
@@ -40,10 +41,12 @@ def stop_pods(podman: str, release: str) -> list[str]:
     return pods
 
 
-def stop_containers(podman: str, release: str) -> list[str]:
-    """Stop a release's running app containers at once (-t 0), leaving the pods' infra
-    containers (network, ports) running; their names."""
+def stop_containers(podman: str, release: str, first: Future[Any] | None = None) -> list[str]:
+    """Stop a release's running app containers at once (-t 0), once `first` is done (what
+    keeps the pods' infra containers running meanwhile); their names."""
     names = [_name(c) for c in containers(podman, release) if c.get("State") == "running"]
+    if first is not None:
+        first.result()
     if names:
         argv = [podman, "stop", "-t", "0", *names]
         proc.check(proc.run(argv, timeout=60, what="podman stop"), "podman stop")

@@ -76,6 +76,7 @@ class Release:
     host_ports: Sequence[HostPort] = ()
     warnings: Sequence[str] = ()  # what the sources say was not (fully) translated, file:line
     services: Services | None = None  # Compose start-up facts, for the local target
+    images: Sequence[str] = ()  # the images kctl pinned the release to (what a target pulls)
 
 
 class Source(Protocol):
@@ -140,6 +141,7 @@ class AppSource:
             chart,
             set_values=self.env.set_values,
             set_strings=image_values(prefix, image),
+            images=[image.pinned],
         )
 
     def deploy_inputs(self) -> list[Path]:
@@ -291,6 +293,7 @@ class ComposeSource:
             host_ports=published_ports(project),
             warnings=[str(w) for w in conversion.warnings],
             services=facts_of(project),
+            images=list(images.values()),
         )
 
     def deploy_inputs(self) -> list[Path]:
