@@ -223,6 +223,13 @@ class LocalTarget:
             wait_ready(podman, instance, endpoints, min(self.timeout, 60.0), run_once)
 
     def render(self, release: Release) -> list[Any]:
+        if release.renderer != "helm":  # manifests or a kustomization (kctl/dev/manifests.py)
+            from kctl.dev import manifests
+
+            documents = manifests.render(release.renderer, release.chart)
+            if release.app_image and release.images:
+                manifests.pin(documents, release.app_image, release.images[0])
+            return documents
         import yaml
 
         argv = [
