@@ -16,16 +16,16 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kctl.dev import proc
 from kctl.dev.local_plan import LocalFile, LocalPlan, Unit, pod_spec
-from kctl.dev.registry import is_loopback
 from kctl.dev.services import Services
+from kctl.errors import OperationError
 from kctl.images import ImageRef
 
 OLD_SUFFIX = "-kctl-old"  # the replaced container's name while its clone is made
@@ -83,6 +83,17 @@ def release_pods_held(podman: str, keepers: Sequence[str]) -> None:
     if keepers:
         argv = [podman, "rm", "-f", "-t", "0", "--ignore", *keepers]
         proc.run(argv, timeout=60, what="podman rm")
+
+
+@dataclass
+class Ahead:
+    """Containers swapped while the chart rendered (or the error that stopped it)."""
+
+    instance: str
+    swaps: list[Swap]
+    stopped: list[str]  # the release's containers prepare() stopped (started with the clones)
+    keepers: list[str]
+    error: OperationError | None = None
 
 
 def plan_swaps(old: LocalPlan, new: LocalPlan, services: Services) -> list[Swap] | None:
@@ -153,55 +164,63 @@ def files_unchanged(folder: Path, files: Sequence[LocalFile]) -> bool:
     return True
 
 
-def _tls_flags(images: Sequence[str]) -> list[str]:
-    if images and all(is_loopback(ImageRef.parse(i).registry or "") for i in images):
-        return ["--tls-verify=false"]  # a registry on this machine speaks plain HTTP
-    return []
+def content_tag(pinned: str) -> str:
+    """registry/repo:tag@digest -> registry/repo:tag: the content-addressed tag kctl built
+    here, in local storage without a pull (the digest-pinned name is only once pulled)."""
+    return pinned.partition("@")[0]
 
 
-def pull(podman: str, images: Sequence[str], timeout: float) -> dict[str, bool]:
-    """Pull images at once (kube play would, one after the other: a digest-pinned name only
-    resolves locally once pulled); whether each was."""
-
-    def one(image: str) -> bool:
-        argv = [podman, "pull", "-q", *_tls_flags([image]), image]
-        return proc.run(argv, timeout=timeout, what="podman pull").ok
-
-    unique = list(dict.fromkeys(images))
-    if not unique:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(len(unique), 4)) as pool:
-        return dict(zip(unique, pool.map(one, unique), strict=True))
+def as_pinned(names: Sequence[str], pins: Sequence[str]) -> list[str]:
+    """Images containers report, with a content tag kctl swapped in named by the pinned
+    reference it was pushed as (the tag was pushed in the same cycle and got that digest)."""
+    by_tag = {content_tag(p): p for p in pins if "@" in p}
+    return sorted({by_tag.get(name, name) for name in names})
 
 
-def same_configuration(podman: str, swaps: Sequence[Swap], pulled: dict[str, bool]) -> bool:
-    """Whether each new image (pulled) runs as the image it replaces does (same Config)."""
-    new = sorted({s.new_image for s in swaps})
-    if not all(pulled.get(image) for image in new):
-        return False  # the full play reports why
-    images = sorted({s.old_image for s in swaps} | set(new))
+def candidate_swaps(serving: LocalPlan, images: Sequence[str], services: Services) -> list[Swap]:
+    """Before the chart is rendered: the serving containers that one of the release's new
+    images (same repository, new digest) replaces; the render later confirms nothing else
+    changed (plan_swaps), or the release is played in full."""
+    if serving.run_once or any(facts.depends_on for facts in services.by_name.values()):
+        return []
+    by_repository = {ImageRef.parse(image).repository: image for image in images}
+    swaps = []
+    for unit in serving.units:
+        for obj in unit.objects:
+            found = _images(obj)
+            if found is None:
+                return []
+            for name, image in found:
+                new = by_repository.get(ImageRef.parse(image).repository)
+                if new is not None and content_tag(new) != content_tag(image):
+                    swaps.append(Swap(unit.pod, f"{unit.pod}-{name}", image, new))
+    return swaps
+
+
+def same_configuration(podman: str, swaps: Sequence[Swap]) -> bool:
+    """Whether each new image runs as the image it replaces does (same Config: entrypoint,
+    cmd, env, user, workdir, ports, volumes, labels); both by their local content tags."""
+    images = sorted({content_tag(i) for s in swaps for i in (s.old_image, s.new_image)})
     argv = [podman, "image", "inspect", "--format", "{{json .Config}}", *images]
     result = proc.run(argv, timeout=60, what="podman image inspect")
     lines = result.stdout.splitlines()
     if not result.ok or len(lines) != len(images):
-        return False
+        return False  # e.g. a tag not built here: the full play pulls what it needs
     configs = {image: json.loads(line) for image, line in zip(images, lines, strict=True)}
-    return all(configs[s.old_image] == configs[s.new_image] for s in swaps)
+    return all(
+        configs[content_tag(s.old_image)] == configs[content_tag(s.new_image)] for s in swaps
+    )
 
 
-def swap(
-    podman: str, swaps: Sequence[Swap], stopped: Sequence[str], keepers: Sequence[str]
-) -> None:
-    """Replace each container by a clone on its new image, then start them and the
-    release's containers that were stopped for the new version (`stopped`); the replaced
-    containers and the pods' keepers are removed once the clones started."""
+def swap(podman: str, swaps: Sequence[Swap], stopped: Sequence[str]) -> None:
+    """Replace each container by a clone on its new image (its local content tag), then
+    start them and the release's containers stopped for the new version (`stopped`)."""
     for item in swaps:
         old = f"{item.name}{OLD_SUFFIX}"
         argv = [podman, "rename", item.name, old]
         proc.check(proc.run(argv, timeout=60, what="podman rename"), "podman rename")
-        argv = [podman, "container", "clone", old, item.name, item.new_image]
+        argv = [podman, "container", "clone", old, item.name, content_tag(item.new_image)]
         proc.check(proc.run(argv, timeout=120, what="podman container clone"), "podman clone")
-    olds = [f"{item.name}{OLD_SUFFIX}" for item in swaps]
     running = [f"{s.name}{OLD_SUFFIX}" for s in swaps if s.name not in stopped]
     if running:  # prepare() stopped none of them (a deploy without a build)
         argv = [podman, "stop", "-t", "0", *running]
@@ -209,5 +228,57 @@ def swap(
     names = dict.fromkeys([*stopped, *(s.name for s in swaps)])
     argv = [podman, "start", *names]
     proc.check(proc.run(argv, timeout=120, what="podman start"), "podman start")
-    argv = [podman, "rm", "-f", "-t", "0", "--ignore", *olds, *keepers]
+
+
+def finish(podman: str, swaps: Sequence[Swap]) -> None:
+    """Remove the replaced containers (the clones run). The keepers stay in their pods for
+    the next swap (`kctl down`, or a full play, removes them with the pods)."""
+    olds = [f"{item.name}{OLD_SUFFIX}" for item in swaps]
+    argv = [podman, "rm", "-f", "-t", "0", "--ignore", *olds]
     proc.check(proc.run(argv, timeout=60, what="podman rm"), "podman rm")
+
+
+def swap_ahead(
+    podman: str,
+    serving: LocalPlan,
+    images: Sequence[str],
+    joined: Callable[[], tuple[str | None, list[str], list[str]]],
+) -> Future[Ahead | None] | None:
+    """In a thread: swap the serving containers the new images replace, if those images run
+    as the old ones do; joined() waits for prepare() and says what it stopped (instance,
+    container names, keepers). None when no container would be swapped."""
+    swaps = candidate_swaps(serving, images, Services())
+    if not swaps:
+        return None
+
+    def run() -> Ahead | None:
+        if not same_configuration(podman, swaps):
+            return None
+        instance, stopped, keepers = joined()
+        mine = stopped if instance == serving.instance else []
+        ahead = Ahead(serving.instance, swaps, mine, keepers)
+        try:
+            swap(podman, swaps, mine)
+        except OperationError as err:
+            ahead.error = err
+        return ahead
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        return pool.submit(run)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def unswap(podman: str, ahead: Ahead) -> list[str]:
+    """Undo a swap (the cycle failed before its release was confirmed): the clones removed,
+    the replaced containers back under their names; the names to start again."""
+    for item in ahead.swaps:
+        old = f"{item.name}{OLD_SUFFIX}"
+        if not proc.run([podman, "container", "exists", old], timeout=60, what="podman").ok:
+            continue  # not renamed: the original still has its name
+        argv = [podman, "rm", "-f", "-t", "0", "--ignore", item.name]
+        proc.check(proc.run(argv, timeout=60, what="podman rm"), "podman rm")
+        argv = [podman, "rename", old, item.name]
+        proc.check(proc.run(argv, timeout=60, what="podman rename"), "podman rename")
+    return list(dict.fromkeys([*ahead.stopped, *(s.name for s in ahead.swaps)]))

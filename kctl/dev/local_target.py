@@ -44,14 +44,17 @@ from kctl.dev.local_plan import (
 )
 from kctl.dev.local_play import Player, Removal, remove_instance, write_files, write_manifests
 from kctl.dev.local_swap import (
+    Ahead,
     PodHolder,
     Swap,
+    as_pinned,
+    content_tag,
     files_unchanged,
+    finish,
     plan_swaps,
-    pull,
     release_pods_held,
-    same_configuration,
-    swap,
+    swap_ahead,
+    unswap,
 )
 from kctl.dev.pods import containers, running_images, stop_containers, stop_pods, wait_ready
 from kctl.dev.registry import is_loopback
@@ -170,6 +173,10 @@ class LocalTarget:
         self._stopped: str | None = None  # the instance prepare() stopped containers of
         self._stopped_containers: list[str] = []
         self._keepers: list[str] = []  # containers holding the stopped pods' infra up
+        self._ahead: Future[Ahead | None] | None = None  # a swap built() started
+        self._ordered = False  # the last release starts services in order: no swaps
+        self._held: list[str] = []  # keepers still in the pods a swap left running, and
+        self._held_for: str | None = None  # their instance: the next prepare() reuses them
         self._holder: PodHolder | None = None  # made by prepare(): it keeps what it looked up
 
     def prepare(self, state_dir: Path) -> None:
@@ -185,10 +192,12 @@ class LocalTarget:
         pods = _long_running_pods(state_dir)
         holder = self._holder = self._holder or PodHolder(podman)
 
+        held, self._held = (self._held, []) if self._held_for == instance else ([], [])
+
         def stop_ahead() -> None:
             with contextlib.suppress(KctlError):  # deploy() then stops them itself, and reports
                 with ThreadPoolExecutor(max_workers=1) as pool:
-                    keeping = pool.submit(holder.hold, pods)
+                    keeping = pool.submit(lambda: held or holder.hold(pods))
                     try:
                         self._stopped_containers = stop_containers(podman, instance, keeping)
                     finally:
@@ -209,17 +218,27 @@ class LocalTarget:
         return found
 
     def restore(self, state_dir: Path) -> None:
-        """The cycle failed after prepare() (e.g. the push): start the containers it stopped."""
-        instance, stopped, keepers = self._joined()
+        """The cycle failed after prepare() (e.g. the push): undo a swap built() made, and
+        start the containers prepare() stopped."""
+        ahead, self._ahead = self._ahead, None
+        done = ahead.result() if ahead is not None else None
         podman, state = proc.binary("podman"), load_state(state_dir)
+        instance: str | None
+        if done is not None:
+            instance, keepers = done.instance, done.keepers
+            try:
+                stopped = unswap(podman, done)
+            except KctlError:
+                stopped = []  # what runs then is what running() reports
+        else:
+            instance, stopped, keepers = self._joined()
+        self._held, self._held_for = keepers, instance  # still in the pods: kept for next time
         if not stopped or instance is None:
-            release_pods_held(podman, keepers)
             return
         endpoints = list(state.endpoints) if state else []
         run_once = list(state.run_once) if state else []
         with contextlib.suppress(KctlError):  # what runs then is what running() reports
             proc.run([podman, "start", *stopped], timeout=60, what="podman start")
-            release_pods_held(podman, keepers)
             wait_ready(podman, instance, endpoints, min(self.timeout, 60.0), run_once)
 
     def render(self, release: Release) -> list[Any]:
@@ -266,8 +285,13 @@ class LocalTarget:
         from kctl.fsio import write_file
         from kctl.yamlio import dump_all
 
-        pulling = None if self.dry_run else _pull_ahead(release, self.timeout)
-        plan, endpoints, skipped = self.plan(release, state_dir)  # helm template meanwhile
+        ahead = self._swap_ahead(release, state_dir)
+        self._ordered = release.services_ordered()  # depends_on: every pod plays in order
+        try:
+            plan, endpoints, skipped = self.plan(release, state_dir)  # helm template meanwhile
+        except KctlError as err:
+            self._undo_ahead(ahead, state_dir, err, on_step)
+            raise
         manifest = dump_all(plan.shown())
         deployed = Deployed("local", endpoints=endpoints, manifest=manifest, skipped=skipped)
         deployed.instance, deployed.units = plan.instance, len(plan.units)
@@ -298,12 +322,13 @@ class LocalTarget:
         write_file(path, manifest)
         podman = proc.binary("podman")
         try:
-            self._start(podman, plan, state_dir, release, on_step, pulling)
+            self._start(podman, plan, state_dir, release, on_step, ahead)
             wait_ready(podman, plan.instance, endpoints, self.timeout, plan.run_once)
         except OperationError as err:
             raise self._roll_back(podman, plan.instance, state_dir, err, on_step) from None
         write_file(state_dir / SERVING, json.dumps(plan_to_json(plan), indent=1) + "\n")
-        running = running_images(podman, plan.instance, endpoints, plan.run_once) or []
+        found = running_images(podman, plan.instance, endpoints, plan.run_once) or []
+        running = as_pinned(found, release.images)
         save_state(state_dir, replace(state, endpoints=tuple(endpoints), running=tuple(running)))
         return deployed
 
@@ -312,6 +337,42 @@ class LocalTarget:
             podman, self.timeout, on_step, lambda flags, path: self._play(podman, path, flags)
         )
 
+    def built(self, state_dir: Path, images: list[str]) -> None:
+        """The new images are built, not pushed yet: swap them in meanwhile (local storage
+        has them), once prepare() stopped what they replace. deploy() confirms the swap
+        against the rendered release (or plays it in full); restore() undoes it."""
+        if self.dry_run or self._ordered or self._ahead is not None:
+            return
+        serving = _serving_plan(state_dir)
+        if serving is not None:
+            self._ahead = swap_ahead(proc.binary("podman"), serving, images, self._joined)
+
+    def _swap_ahead(self, release: Release, state_dir: Path) -> Future[Ahead | None] | None:
+        """What built() started; else (a deploy without a build) a swap while the chart
+        renders."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None or self.dry_run or release.services_ordered():
+            return ahead
+        serving = _serving_plan(state_dir)
+        if serving is None:
+            return None
+        return swap_ahead(proc.binary("podman"), serving, release.images, self._joined)
+
+    def _undo_ahead(
+        self,
+        ahead: Future[Ahead | None] | None,
+        state_dir: Path,
+        err: KctlError,
+        on_step: Callable[[str], None],
+    ) -> None:
+        """The release failed to render after containers were swapped ahead: what served
+        runs again (the caller raises err)."""
+        done = ahead.result() if ahead is not None else None
+        if done is None:
+            return
+        failed = err if isinstance(err, OperationError) else OperationError(err.message)
+        self._roll_back(proc.binary("podman"), done.instance, state_dir, failed, on_step)
+
     def _start(
         self,
         podman: str,
@@ -319,39 +380,44 @@ class LocalTarget:
         state_dir: Path,
         release: Release,
         on_step: Callable[[str], None],
-        pulling: Future[dict[str, bool]] | None,
+        ahead: Future[Ahead | None] | None,
     ) -> None:
-        """Swap the containers whose image alone changed, else play every pod again."""
+        """Keep the containers swapped ahead if the rendered release changed only their
+        images, else play every pod again."""
         services = release.services or Services()
-        pulled = pulling.result() if pulling is not None else {}
-        swaps = self._swaps(plan, state_dir, services, pulled)
-        instance, stopped, keepers = self._joined()
-        if swaps:
-            on_step(f"swap {', '.join(s.name for s in swaps)} to the new image")
-            try:
-                swap(podman, swaps, stopped if instance == plan.instance else [], keepers)
-            except KctlError:
-                release_pods_held(podman, keepers)
-                raise
-            write_manifests(plan, state_dir / PODS)
-            return
+        done = ahead.result() if ahead is not None else None
+        if done is None:
+            self._joined()
+        else:
+            names = ", ".join(s.name for s in done.swaps)
+            on_step(f"swap {names} to the new image")
+            if done.error is not None:
+                release_pods_held(podman, done.keepers)
+                raise done.error
+            if self._confirmed(plan, state_dir, services, done.swaps):
+                finish(podman, done.swaps)
+                write_manifests(plan, state_dir / PODS)
+                self._held, self._held_for = done.keepers, plan.instance  # for the next swap
+                return
+            on_step("the release changed more than its images: playing it in full")
         on_step(f"podman kube play {release.name}")
         stop_pods(podman, plan.instance)  # the keepers too: kube play --replace removes them
         write_files(state_dir / FILES, plan.files)
         self._player(podman, on_step).start(plan, state_dir / FILES, services, state_dir / PODS)
 
-    def _swaps(
-        self, plan: LocalPlan, state_dir: Path, services: Services, pulled: dict[str, bool]
-    ) -> list[Swap] | None:
-        """What to swap if only images of running containers changed (local_swap.py)."""
-        try:
-            serving = plan_from_json(json.loads((state_dir / SERVING).read_text("utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
-            return None  # nothing served (or an unreadable record): a full play
-        swaps = plan_swaps(serving, plan, services)
-        if not swaps or not files_unchanged(state_dir / FILES, plan.files):
-            return None
-        return swaps if same_configuration(proc.binary("podman"), swaps, pulled) else None
+    @staticmethod
+    def _confirmed(
+        plan: LocalPlan, state_dir: Path, services: Services, swapped: Sequence[Swap]
+    ) -> bool:
+        """Whether the rendered plan is the serving one with exactly these new images (and
+        the same private files)."""
+        serving = _serving_plan(state_dir)
+        expected = plan_swaps(serving, plan, services) if serving is not None else None
+        if expected is None or not files_unchanged(state_dir / FILES, plan.files):
+            return False
+        return {(s.name, content_tag(s.new_image)) for s in expected} == {
+            (s.name, content_tag(s.new_image)) for s in swapped
+        }
 
     def _play(self, podman: str, path: Path, flags: Sequence[str] = ()) -> None:
         import yaml
@@ -423,9 +489,10 @@ class LocalTarget:
         state = load_state(state_dir)
         if self.dry_run or not state or state.target != "local":
             return None
-        return running_images(
+        found = running_images(
             proc.binary("podman"), state.instance_name, list(state.endpoints), state.run_once
         )
+        return None if found is None else as_pinned(found, state.running)
 
     def containers(self, state_dir: Path, images: list[str]) -> list[str]:
         """Ids of the release's running containers of these images (for a sync)."""
@@ -436,7 +503,8 @@ class LocalTarget:
         return [
             str(c["Id"])
             for c in containers(proc.binary("podman"), state.instance_name)
-            if c.get("State") == "running" and by_digest(str(c.get("Image", ""))) in wanted
+            if c.get("State") == "running"
+            and by_digest(as_pinned([str(c.get("Image", ""))], state.running)[0]) in wanted
         ]
 
     @staticmethod
@@ -450,22 +518,18 @@ class LocalTarget:
         return remove_instance(podman, state.instance_name, state_dir / FILES, volumes)
 
 
+def _serving_plan(state_dir: Path) -> LocalPlan | None:
+    """The plan that last became ready (None: nothing served, or an unreadable record)."""
+    try:
+        return plan_from_json(json.loads((state_dir / SERVING).read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _long_running_pods(state_dir: Path) -> list[str]:
     """The pods of the serving release whose containers keep running (not run-once)."""
-    try:
-        plan = plan_from_json(json.loads((state_dir / SERVING).read_text("utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    return [u.pod for u in plan.units if u.service not in plan.run_once]
-
-
-def _pull_ahead(release: Release, timeout: float) -> Future[dict[str, bool]]:
-    """Pull the release's images while its chart renders (see local_swap.pull)."""
-    pool = ThreadPoolExecutor(max_workers=1)
-    try:
-        return pool.submit(pull, proc.binary("podman"), list(release.images), timeout)
-    finally:
-        pool.shutdown(wait=False)
+    plan = _serving_plan(state_dir)
+    return [u.pod for u in plan.units if u.service not in plan.run_once] if plan else []
 
 
 def _endpoint_services(plan: LocalPlan) -> dict[str, str]:

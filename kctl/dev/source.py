@@ -80,6 +80,13 @@ class Release:
     renderer: str = "helm"  # or "manifests" / "kustomize": chart is then that folder
     app_image: str | None = None  # the image name the manifests run (replaced by images[0])
 
+    def services_ordered(self) -> bool:
+        """Whether a service waits for another (depends_on): the local target then plays
+        every pod in that order instead of swapping containers."""
+        return self.services is not None and any(
+            facts.depends_on for facts in self.services.by_name.values()
+        )
+
 
 class Source(Protocol):
     env: Environment

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from kctl.dev.deploy import by_digest
 from kctl.dev.local_target import LocalTarget
 from kctl.dev.loop import Hooks, Session
 from kctl.dev.source import open_source
+from kctl.errors import OperationError
 from tests.dev.test_up import namespace, release_pods, wait_for_page
 from tests.support.kctl_cli import copy_example, fetch, kctl
 from tests.support.services import Podman, Registry, free_port
@@ -61,14 +63,17 @@ def test_new_files_swap_the_container_and_a_new_entrypoint_plays_the_pod_again(
     cycle = session.cycle([str(page)])
     assert cycle.ok, cycle.error
     assert "swap hello-pod-0-hello to the new image" in steps
-    assert not any(s.startswith("podman kube play") for s in steps)
+    assert not any(s.startswith("podman kube play") for s in steps), steps
     assert fetch(port) == "<h1>swapped</h1>\n"
     assert release_pods(podman, "hello") == [pod]  # its infra kept the network and the port
     running = hello_container(podman)
     assert running["Names"] == ["hello-pod-0-hello"] and running["State"] == "running"
-    [built] = cycle.built
-    assert by_digest(str(running["Image"])) == by_digest(built.pinned)
-    assert session.target.running(env.state_dir) is not None  # the state says what runs
+    [built] = cycle.built  # it runs exactly what was pushed: the digest's image
+    podman.run("pull", "-q", "--tls-verify=false", built.pinned)
+    pushed = podman.run("image", "inspect", "--format", "{{.Id}}", built.pinned).stdout.strip()
+    assert running["ImageID"] == pushed
+    serving = session.target.running(env.state_dir)  # and says so by the pinned name
+    assert serving is not None and by_digest(built.pinned) in {by_digest(i) for i in serving}
     # the same bytes again: nothing to build, nothing to deploy (what runs is known)
     page.write_text(page.read_text())
     again = session.cycle([str(page)])
@@ -91,3 +96,54 @@ def test_new_files_swap_the_container_and_a_new_entrypoint_plays_the_pod_again(
     assert release_pods(podman, "hello") == []
     left = podman.run("ps", "-a", "--format", "{{.Names}}").stdout.split()
     assert not [name for name in left if name.startswith("hello-pod-0")]
+
+
+@pytest.mark.e2e
+def test_a_failed_push_undoes_the_swap_made_while_pushing(
+    tmp_path: Path,
+    docker_host: str,
+    helm: Path,
+    registry: Registry,
+    podman: Podman,
+    busybox_base: str,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = copy_example("hello", tmp_path)
+    config = app / "kctl.toml"
+    config.write_text(config.read_text().split("[environments.development.sync]")[0])
+    port = free_port()
+    overrides = {
+        "registry": namespace(registry, request),
+        "build-args": {"BASE": busybox_base},
+        "port-forward": [f"{port}:8080"],
+    }
+    env = load_environment(app, None, overrides)
+    session = Session(open_source(env), LocalTarget(60, env.port_forward))
+    assert session.cycle().ok
+    page = app / "www" / "index.html"
+    served = page.read_text()
+    wait_for_page(port, served)
+    before = hello_container(podman)
+
+    seen: list[str | None] = []
+
+    def refused(*args: object, **kwargs: object) -> None:
+        deadline = time.monotonic() + 20  # the new image is swapped in while it is pushed
+        while time.monotonic() < deadline and fetch(port) != "<h1>never pushed</h1>\n":
+            time.sleep(0.1)
+        seen.append(fetch(port))
+        raise OperationError("push refused")
+
+    monkeypatch.setattr("kctl.dev.loop.push_planned", refused)
+    page.write_text("<h1>never pushed</h1>\n")
+    cycle = session.cycle([str(page)])
+    assert cycle.error is not None and "push refused" in str(cycle.error)
+    assert seen == ["<h1>never pushed</h1>\n"]
+    assert fetch(port) == served  # what served before serves again, under its own name
+    after = hello_container(podman)
+    assert after["Names"] == ["hello-pod-0-hello"] and after["ImageID"] == before["ImageID"]
+    names = podman.run("ps", "-a", "--format", "{{.Names}}").stdout.split()
+    assert not [n for n in names if n.endswith("-kctl-old")]
+    assert session.target.running(env.state_dir) is not None
+    assert kctl(["down"], dict(os.environ, NO_COLOR="1"), app).returncode == 0
