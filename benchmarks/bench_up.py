@@ -35,9 +35,20 @@ from pathlib import Path
 from _timing import REPO, report, report_absolute
 
 from tests.support import services
-from tests.support.kctl_cli import UpProcess, copy_example, fetch
+from tests.support.kctl_cli import UpProcess, copy_example
+from tests.support.kctl_cli import fetch as fetch_page
 
 EDITS = 10
+
+
+def fetch(port: int, timeout: float = 2) -> str | None:
+    """The page, or None while nothing answers whole (a container replaced mid-response)."""
+    import http.client
+
+    try:
+        return fetch_page(port, timeout)
+    except http.client.HTTPException:
+        return None
 
 
 def without_sync(config: Path) -> None:

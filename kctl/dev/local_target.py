@@ -56,7 +56,15 @@ from kctl.dev.local_swap import (
     swap_ahead,
     unswap,
 )
-from kctl.dev.pods import containers, running_images, stop_containers, stop_pods, wait_ready
+from kctl.dev.pods import (
+    containers,
+    ready_containers,
+    running_images,
+    running_names,
+    stop_containers,
+    stop_pods,
+    wait_ready,
+)
 from kctl.dev.registry import is_loopback
 from kctl.dev.services import Services
 from kctl.dev.source import HostPort, Release
@@ -174,6 +182,8 @@ class LocalTarget:
         self._stopped_containers: list[str] = []
         self._keepers: list[str] = []  # containers holding the stopped pods' infra up
         self._ahead: Future[Ahead | None] | None = None  # a swap built() started
+        self._running: tuple[str | None, list[str]] = (None, [])  # containers the last deploy
+        # left running (instance, names): prepare() stops them without asking Podman
         self._ordered = False  # the last release starts services in order: no swaps
         self._held: list[str] = []  # keepers still in the pods a swap left running, and
         self._held_for: str | None = None  # their instance: the next prepare() reuses them
@@ -193,13 +203,15 @@ class LocalTarget:
         holder = self._holder = self._holder or PodHolder(podman)
 
         held, self._held = (self._held, []) if self._held_for == instance else ([], [])
+        known = self._running[1] if self._running[0] == instance else None
+        self._running = (None, [])
 
         def stop_ahead() -> None:
             with contextlib.suppress(KctlError):  # deploy() then stops them itself, and reports
                 with ThreadPoolExecutor(max_workers=1) as pool:
                     keeping = pool.submit(lambda: held or holder.hold(pods))
                     try:
-                        self._stopped_containers = stop_containers(podman, instance, keeping)
+                        self._stopped_containers = stop_containers(podman, instance, keeping, known)
                     finally:
                         self._keepers = keeping.result()
                 self._stopped = instance
@@ -240,6 +252,7 @@ class LocalTarget:
         with contextlib.suppress(KctlError):  # what runs then is what running() reports
             proc.run([podman, "start", *stopped], timeout=60, what="podman start")
             wait_ready(podman, instance, endpoints, min(self.timeout, 60.0), run_once)
+            self._running = (instance, list(stopped))
 
     def render(self, release: Release) -> list[Any]:
         if release.renderer != "helm":  # manifests or a kustomization (kctl/dev/manifests.py)
@@ -327,8 +340,10 @@ class LocalTarget:
         except OperationError as err:
             raise self._roll_back(podman, plan.instance, state_dir, err, on_step) from None
         write_file(state_dir / SERVING, json.dumps(plan_to_json(plan), indent=1) + "\n")
-        found = running_images(podman, plan.instance, endpoints, plan.run_once) or []
-        running = as_pinned(found, release.images)
+        found = ready_containers(podman, plan.instance, endpoints, plan.run_once) or []
+        self._running = (plan.instance, running_names(found))  # what prepare() stops next
+        images = sorted({str(c.get("Image", "")) for c in found})
+        running = as_pinned(images, release.images)
         save_state(state_dir, replace(state, endpoints=tuple(endpoints), running=tuple(running)))
         return deployed
 
