@@ -38,6 +38,8 @@ KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "context": (str, "build context folder"),
     "build-target": (str, "Dockerfile stage to build"),
     "chart": (str, "Helm chart folder"),
+    "manifests": (str, "folder of plain Kubernetes YAML (instead of a chart; local target)"),
+    "kustomize": (str, "kustomization folder (instead of a chart; local target)"),
     "build-args": (dict, "build arguments"),
     "set": ((dict, list), "Helm values (table or list of key=value)"),
     "port-forward": (list, "LOCAL:CONTAINER ports for the local target"),
@@ -67,6 +69,7 @@ class Environment:
     context: Path = Path(".")
     build_target: str | None = None
     chart: Path | None = None
+    deploy_files: tuple[str, Path] | None = None  # ("manifests"|"kustomize", folder), no chart
     build_args: dict[str, str] = field(default_factory=dict)
     set_values: list[str] = field(default_factory=list)
     port_forward: list[tuple[int, int]] = field(default_factory=list)
@@ -241,6 +244,7 @@ def load_environment(
     _check_names(raw, where)
     name = str(raw.get("name") or root.name)
     chart = raw.get("chart")
+    deploy_files = _deploy_files(raw, root, where)
     return Environment(
         env=found.env_name,
         root=root,
@@ -256,6 +260,7 @@ def load_environment(
         context=root / str(raw.get("context", ".")),
         build_target=raw.get("build-target"),
         chart=root / str(chart) if chart else None,
+        deploy_files=deploy_files,
         build_args={str(k): _scalar(v) for k, v in dict(raw.get("build-args", {})).items()},
         set_values=[str(s) for s in set_values],
         port_forward=ports,
@@ -264,6 +269,27 @@ def load_environment(
         created_from=found.created_from,
         sync=sync,
     )
+
+
+def _deploy_files(
+    raw: Mapping[str, Any], root: Path, where: Callable[[str], Location]
+) -> tuple[str, Path] | None:
+    """`manifests` or `kustomize` (what `kctl create --deploy-type` wrote): one of them, or a
+    chart. Helm values (`set`) have nothing to set in them: refused, not dropped."""
+    given = [key for key in ("chart", "manifests", "kustomize") if raw.get(key)]
+    if len(given) > 1:
+        raise InputError(
+            f"{' and '.join(f'`{k}`' for k in given)} both say what to deploy: keep one",
+            location=where(given[1]),
+        )
+    if not given or given[0] == "chart":
+        return None
+    kind = given[0]
+    if raw.get("set"):
+        raise InputError(
+            f"`set` gives Helm values, but `{kind}` is no Helm chart", location=where("set")
+        )
+    return kind, root / str(raw[kind])
 
 
 def _seconds(raw: Mapping[str, Any], where: Callable[[str], Location]) -> tuple[float, float]:

@@ -71,6 +71,9 @@ class HelmTarget:
     def prepare(self, state_dir: Path) -> None:
         """Nothing to do ahead: helm replaces pods with a rolling update."""
 
+    def built(self, state_dir: Path, images: list[str]) -> None:
+        """Nothing runs before helm upgrade."""
+
     def restore(self, state_dir: Path) -> None:
         """Nothing was stopped ahead."""
 

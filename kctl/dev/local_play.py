@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from kctl.dev import proc
-from kctl.dev.local_plan import COMPONENT_LABEL, RELEASE_LABEL, LocalFile, LocalPlan, unit_argv
+from kctl.dev.local_plan import (
+    COMPONENT_LABEL,
+    RELEASE_LABEL,
+    LocalFile,
+    LocalPlan,
+    Unit,
+    unit_argv,
+)
 from kctl.dev.pods import containers, failure, logs
 from kctl.dev.services import Healthcheck, Services
 from kctl.errors import OperationError
@@ -156,6 +163,22 @@ def wait_healthy(
         time.sleep(min(max(check.interval, 0.1), 0.25))  # healthy as soon as it is
 
 
+def write_manifests(plan: LocalPlan, folder: Path) -> None:
+    """Each unit's objects as played (or swapped into), one manifest per service."""
+    for unit in plan.units:
+        write_manifest(unit, folder)
+
+
+def write_manifest(unit: Unit, folder: Path) -> Path:
+    from kctl.fsio import write_file
+    from kctl.yamlio import dump_all
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{unit.service}.yaml"
+    write_file(path, dump_all(unit.objects))
+    return path
+
+
 @dataclass
 class Player:
     """Plays a plan's units in order; `played` lists the pods it started (for a clean-up)."""
@@ -167,22 +190,17 @@ class Player:
     played: list[str] = field(default_factory=list)
 
     def start(self, plan: LocalPlan, folder: Path, services: Services, manifests: Path) -> None:
-        from kctl.fsio import write_file
-        from kctl.yamlio import dump_all
-
         if plan.network:
             ensure_network(self.podman, plan.network, plan.instance)
         ensure_volumes(self.podman, plan.volumes, plan.instance)
         stale = set(pod_names(self.podman, plan.instance)) - {u.pod for u in plan.units}
         remove_pods(self.podman, sorted(stale))
-        manifests.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.timeout
         for unit in plan.units:
             facts = services.get(unit.service)
             for dep in facts.depends_on if facts else ():
                 self.wait(plan.instance, dep.service, dep.condition, services, deadline)
-            path = manifests / f"{unit.service}.yaml"
-            write_file(path, dump_all(unit.objects))
+            path = write_manifest(unit, manifests)
             if len(plan.units) > 1:
                 self.progress.step(f"start {unit.service} (as {', '.join(unit.aliases)})")
             self.played.append(unit.pod)

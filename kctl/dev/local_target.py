@@ -16,6 +16,7 @@ import json
 import shutil
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,114 +31,50 @@ from kctl.dev.deploy import (
     load_state,
     save_state,
 )
+from kctl.dev.local_manifest import check_forwards, endpoint_services, images_of, local_manifest
 from kctl.dev.local_plan import (
-    COMPONENT_LABEL,
     RELEASE_LABEL,
     LocalPlan,
     instance_name,
     plan_from_json,
     plan_local,
     plan_to_json,
-    pod_labels,
-    pod_spec,
 )
-from kctl.dev.local_play import Player, Removal, remove_instance, write_files
-from kctl.dev.pods import containers, running_images, stop_pods, wait_ready
+from kctl.dev.local_play import Player, Removal, remove_instance, write_files, write_manifests
+from kctl.dev.local_swap import (
+    Ahead,
+    PodHolder,
+    Swap,
+    as_pinned,
+    content_tag,
+    files_unchanged,
+    finish,
+    plan_swaps,
+    release_pods_held,
+    swap_ahead,
+    unswap,
+)
+from kctl.dev.pods import (
+    containers,
+    ready_containers,
+    running_images,
+    running_names,
+    stop_containers,
+    stop_pods,
+    wait_ready,
+)
 from kctl.dev.registry import is_loopback
 from kctl.dev.services import Services
-from kctl.dev.source import HostPort, Release
-from kctl.errors import InputError, KctlError, Location, OperationError
+from kctl.dev.source import Release
+from kctl.errors import KctlError, OperationError
 from kctl.images import ImageRef
 from kctl.progress import Progress
 
-# What `podman kube play` (4.x) runs or accepts; everything else is not run locally.
-PLAYABLE = {"Pod", "Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim"}
 MANIFEST = "manifest.yaml"  # what was played last (every pod's objects), for the user
 SERVING = "serving.json"  # the last plan that became ready: a failed deploy goes back to it
 FILES = "files"  # secrets and configs as files (0700), removed by `kctl down`
 PODS = "pods"  # one manifest per pod, as played
-__all__ = ["RELEASE_LABEL", "LocalTarget", "local_manifest"]
-
-
-def _pod_spec(obj: dict[str, Any]) -> dict[str, Any] | None:
-    try:
-        return pod_spec(obj)
-    except OperationError:
-        return None
-
-
-def _pod_labels(obj: dict[str, Any]) -> dict[str, Any]:
-    return pod_labels(obj)
-
-
-def local_manifest(
-    documents: Sequence[Any],
-    release: str,
-    ports: Sequence[tuple[int, int]],
-    published: Sequence[HostPort] = (),
-) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """Objects Podman can play, with host ports published; plus endpoints, skipped.
-
-    A container port is published on the host port `port-forward` (-p) maps it to, else on the
-    one the Compose file publishes for that service (and its host IP), else on the same number
-    (Podman publishes nothing without a hostPort); on 127.0.0.1 unless Compose names an IP.
-    A port-forward for a port no container declares is an input error.
-    """
-    forward = {remote: local for local, remote in ports}
-    compose = {(p.component, p.container_port): p for p in published}
-    played, skipped, endpoints = [], [], []
-    used: set[int] = set()
-    declared: set[int] = set()
-    for obj in documents:
-        if not isinstance(obj, dict) or "kind" not in obj:
-            continue
-        kind = obj["kind"]
-        if kind not in PLAYABLE:
-            if kind != "Service":  # Services are what host ports replace locally
-                skipped.append(f"{kind}/{obj.get('metadata', {}).get('name', '?')}")
-            continue
-        if kind in ("Pod", "Deployment"):
-            labels = _pod_labels(obj)
-            labels[RELEASE_LABEL] = release
-            component = str(labels.get(COMPONENT_LABEL) or obj.get("metadata", {}).get("name"))
-            for container in (_pod_spec(obj) or {}).get("containers", []):
-                for port in container.get("ports", []) or []:
-                    number = int(port.get("containerPort", 0))
-                    declared.add(number)
-                    found = compose.get((component, number))
-                    host = int(
-                        port.get("hostPort")
-                        or forward.get(number)
-                        or (found.host_port if found else number)
-                    )
-                    if host in used:
-                        continue
-                    used.add(host)
-                    ip = found.host_ip if found and number not in forward else "127.0.0.1"
-                    port["hostPort"], port["hostIP"] = host, ip
-                    endpoints.append(f"http://{_reachable(ip)}:{host}")
-        played.append(obj)
-    check_forwards(ports, declared)
-    return played, endpoints, skipped
-
-
-def _reachable(ip: str) -> str:
-    """The address a client on this machine reaches a port published on ip with."""
-    if ip in ("", "0.0.0.0", "::"):
-        return "127.0.0.1"
-    return f"[{ip}]" if ":" in ip else ip
-
-
-def check_forwards(ports: Sequence[tuple[int, int]], declared: set[int]) -> None:
-    unknown = [f"{local}:{remote}" for local, remote in ports if remote not in declared]
-    if unknown:
-        known = ", ".join(str(p) for p in sorted(declared)) or "none"
-        raise InputError(
-            f"port-forward {', '.join(unknown)}: no container declares that port "
-            f"(declared: {known})",
-            location=Location("-p / port-forward"),
-            hint="forward a declared port, or declare it (Compose `ports:`/`expose:`, the chart)",
-        )
+__all__ = ["RELEASE_LABEL", "LocalTarget", "check_forwards", "local_manifest"]
 
 
 class LocalTarget:
@@ -157,48 +94,90 @@ class LocalTarget:
         self.dry_run = dry_run
         self.env = env
         self._stopping: threading.Thread | None = None
-        self._stopped: str | None = None  # the instance prepare() stopped
-        self._stopped_pods: list[str] = []
+        self._stopped: str | None = None  # the instance prepare() stopped containers of
+        self._stopped_containers: list[str] = []
+        self._keepers: list[str] = []  # containers holding the stopped pods' infra up
+        self._ahead: Future[Ahead | None] | None = None  # a swap built() started
+        self._running: tuple[str | None, list[str]] = (None, [])  # containers the last deploy
+        # left running (instance, names): prepare() stops them without asking Podman
+        self._ordered = False  # the last release starts services in order: no swaps
+        self._held: list[str] = []  # keepers still in the pods a swap left running, and
+        self._held_for: str | None = None  # their instance: the next prepare() reuses them
+        self._holder: PodHolder | None = None  # made by prepare(): it keeps what it looked up
 
     def prepare(self, state_dir: Path) -> None:
-        """Stop the running pods while the new image is pushed: the ports must be free anyway.
-
-        Only called once a build succeeded, so a broken build leaves the old version serving.
+        """Stop the running app containers while the new image is pushed: the ports must be
+        free anyway. The pods' infra containers keep the network and ports (a swap reuses
+        them). Only called once a build succeeded: a broken build leaves the old one serving.
         """
         state = load_state(state_dir)
         if self.dry_run or self._stopping is not None or not state:
             return
         podman, instance = proc.binary("podman"), state.instance_name
 
+        pods = _long_running_pods(state_dir)
+        holder = self._holder = self._holder or PodHolder(podman)
+
+        held, self._held = (self._held, []) if self._held_for == instance else ([], [])
+        known = self._running[1] if self._running[0] == instance else None
+        self._running = (None, [])
+
         def stop_ahead() -> None:
             with contextlib.suppress(KctlError):  # deploy() then stops them itself, and reports
-                self._stopped_pods = stop_pods(podman, instance)
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    keeping = pool.submit(lambda: held or holder.hold(pods))
+                    try:
+                        self._stopped_containers = stop_containers(podman, instance, keeping, known)
+                    finally:
+                        self._keepers = keeping.result()
                 self._stopped = instance
 
         self._stopping = threading.Thread(target=stop_ahead, daemon=True)
         self._stopping.start()
 
-    def restore(self, state_dir: Path) -> None:
-        """The cycle failed after prepare() (e.g. the push): start the pods it stopped again."""
+    def _joined(self) -> tuple[str | None, list[str], list[str]]:
+        """The instance prepare() stopped containers of, their names and the keepers holding
+        their pods up; forgotten here."""
         if self._stopping is not None:
             self._stopping.join()
             self._stopping = None
-        pods, instance, self._stopped, self._stopped_pods = (
-            self._stopped_pods,
-            self._stopped,
-            None,
-            [],
-        )
-        if not pods or instance is None:
-            return
+        found = (self._stopped, self._stopped_containers, self._keepers)
+        self._stopped, self._stopped_containers, self._keepers = None, [], []
+        return found
+
+    def restore(self, state_dir: Path) -> None:
+        """The cycle failed after prepare() (e.g. the push): undo a swap built() made, and
+        start the containers prepare() stopped."""
+        ahead, self._ahead = self._ahead, None
+        done = ahead.result() if ahead is not None else None
         podman, state = proc.binary("podman"), load_state(state_dir)
+        instance: str | None
+        if done is not None:
+            instance, keepers = done.instance, done.keepers
+            try:
+                stopped = unswap(podman, done)
+            except KctlError:
+                stopped = []  # what runs then is what running() reports
+        else:
+            instance, stopped, keepers = self._joined()
+        self._held, self._held_for = keepers, instance  # still in the pods: kept for next time
+        if not stopped or instance is None:
+            return
         endpoints = list(state.endpoints) if state else []
         run_once = list(state.run_once) if state else []
         with contextlib.suppress(KctlError):  # what runs then is what running() reports
-            proc.run([podman, "pod", "start", *pods], timeout=60, what="podman pod start")
+            proc.run([podman, "start", *stopped], timeout=60, what="podman start")
             wait_ready(podman, instance, endpoints, min(self.timeout, 60.0), run_once)
+            self._running = (instance, list(stopped))
 
     def render(self, release: Release) -> list[Any]:
+        if release.renderer != "helm":  # manifests or a kustomization (kctl/dev/manifests.py)
+            from kctl.dev import manifests
+
+            documents = manifests.render(release.renderer, release.chart)
+            if release.app_image and release.images:
+                manifests.pin(documents, release.app_image, release.images[0])
+            return documents
         import yaml
 
         argv = [
@@ -235,12 +214,18 @@ class LocalTarget:
         from kctl.fsio import write_file
         from kctl.yamlio import dump_all
 
-        plan, endpoints, skipped = self.plan(release, state_dir)
+        ahead = self._swap_ahead(release, state_dir)
+        self._ordered = release.services_ordered()  # depends_on: every pod plays in order
+        try:
+            plan, endpoints, skipped = self.plan(release, state_dir)  # helm template meanwhile
+        except KctlError as err:
+            self._undo_ahead(ahead, state_dir, err, progress)
+            raise
         manifest = dump_all(plan.shown())
         deployed = Deployed("local", endpoints=endpoints, manifest=manifest, skipped=skipped)
         deployed.instance, deployed.units = plan.instance, len(plan.units)
         if len(plan.units) > 1:
-            deployed.services = _endpoint_services(plan)
+            deployed.services = endpoint_services(plan)
         if self.dry_run:
             return deployed
         previous = load_state(state_dir) or DeployState("local", release.name)
@@ -265,17 +250,16 @@ class LocalTarget:
         )
         write_file(path, manifest)
         podman = proc.binary("podman")
-        progress.step(f"podman kube play {release.name}")
-        self._stop_previous(podman, plan.instance)
-        player = self._player(podman, progress)
         try:
-            write_files(state_dir / FILES, plan.files)
-            player.start(plan, state_dir / FILES, release.services or Services(), state_dir / PODS)
+            self._start(podman, plan, state_dir, release, progress, ahead)
             wait_ready(podman, plan.instance, endpoints, self.timeout, plan.run_once)
         except OperationError as err:
             raise self._roll_back(podman, plan.instance, state_dir, err, progress) from None
         write_file(state_dir / SERVING, json.dumps(plan_to_json(plan), indent=1) + "\n")
-        running = running_images(podman, plan.instance, endpoints, plan.run_once) or []
+        found = ready_containers(podman, plan.instance, endpoints, plan.run_once) or []
+        self._running = (plan.instance, running_names(found))  # what prepare() stops next
+        images = sorted({str(c.get("Image", "")) for c in found})
+        running = as_pinned(images, release.images)
         save_state(state_dir, replace(state, endpoints=tuple(endpoints), running=tuple(running)))
         return deployed
 
@@ -284,20 +268,94 @@ class LocalTarget:
             podman, self.timeout, progress, lambda flags, path: self._play(podman, path, flags)
         )
 
-    def _stop_previous(self, podman: str, instance: str) -> None:
-        if self._stopping is not None:
-            self._stopping.join()
-            self._stopping = None
-        if self._stopped != instance:
-            stop_pods(podman, instance)
-        self._stopped, self._stopped_pods = None, []
+    def built(self, state_dir: Path, images: list[str]) -> None:
+        """The new images are built, not pushed yet: swap them in meanwhile (local storage
+        has them), once prepare() stopped what they replace. deploy() confirms the swap
+        against the rendered release (or plays it in full); restore() undoes it."""
+        if self.dry_run or self._ordered or self._ahead is not None:
+            return
+        serving = _serving_plan(state_dir)
+        if serving is not None:
+            self._ahead = swap_ahead(proc.binary("podman"), serving, images, self._joined)
+
+    def _swap_ahead(self, release: Release, state_dir: Path) -> Future[Ahead | None] | None:
+        """What built() started; else (a deploy without a build) a swap while the chart
+        renders."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None or self.dry_run or release.services_ordered():
+            return ahead
+        serving = _serving_plan(state_dir)
+        if serving is None:
+            return None
+        return swap_ahead(proc.binary("podman"), serving, release.images, self._joined)
+
+    def _undo_ahead(
+        self,
+        ahead: Future[Ahead | None] | None,
+        state_dir: Path,
+        err: KctlError,
+        progress: Progress,
+    ) -> None:
+        """The release failed to render after containers were swapped ahead: what served
+        runs again (the caller raises err)."""
+        done = ahead.result() if ahead is not None else None
+        if done is None:
+            return
+        failed = err if isinstance(err, OperationError) else OperationError(err.message)
+        self._roll_back(proc.binary("podman"), done.instance, state_dir, failed, progress)
+
+    def _start(
+        self,
+        podman: str,
+        plan: LocalPlan,
+        state_dir: Path,
+        release: Release,
+        progress: Progress,
+        ahead: Future[Ahead | None] | None,
+    ) -> None:
+        """Keep the containers swapped ahead if the rendered release changed only their
+        images, else play every pod again."""
+        services = release.services or Services()
+        done = ahead.result() if ahead is not None else None
+        if done is None:
+            self._joined()
+        else:
+            names = ", ".join(s.name for s in done.swaps)
+            progress.step(f"swap {names} to the new image")
+            if done.error is not None:
+                release_pods_held(podman, done.keepers)
+                raise done.error
+            if self._confirmed(plan, state_dir, services, done.swaps):
+                finish(podman, done.swaps)
+                write_manifests(plan, state_dir / PODS)
+                self._held, self._held_for = done.keepers, plan.instance  # for the next swap
+                return
+            progress.step("the release changed more than its images: playing it in full")
+        progress.step(f"podman kube play {release.name}")
+        stop_pods(podman, plan.instance)  # the keepers too: kube play --replace removes them
+        write_files(state_dir / FILES, plan.files)
+        self._player(podman, progress).start(plan, state_dir / FILES, services, state_dir / PODS)
+
+    @staticmethod
+    def _confirmed(
+        plan: LocalPlan, state_dir: Path, services: Services, swapped: Sequence[Swap]
+    ) -> bool:
+        """Whether the rendered plan is the serving one with exactly these new images (and
+        the same private files)."""
+        serving = _serving_plan(state_dir)
+        expected = plan_swaps(serving, plan, services) if serving is not None else None
+        if expected is None or not files_unchanged(state_dir / FILES, plan.files):
+            return False
+        return {(s.name, content_tag(s.new_image)) for s in expected} == {
+            (s.name, content_tag(s.new_image)) for s in swapped
+        }
 
     def _play(self, podman: str, path: Path, flags: Sequence[str] = ()) -> None:
         import yaml
 
         argv = [podman, "kube", "play", "--replace", *flags]
         objects = [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
-        images = _images(objects)
+        images = images_of(objects)
         if images and all(is_loopback(ImageRef.parse(i).registry or "") for i in images):
             argv.append("--tls-verify=false")  # a registry on this machine speaks plain HTTP
         result = proc.run([*argv, str(path)], timeout=self.timeout, what="podman kube play")
@@ -362,9 +420,10 @@ class LocalTarget:
         state = load_state(state_dir)
         if self.dry_run or not state or state.target != self.name:
             return None
-        return running_images(
+        found = running_images(
             proc.binary("podman"), state.instance_name, list(state.endpoints), state.run_once
         )
+        return None if found is None else as_pinned(found, state.running)
 
     def containers(self, state_dir: Path, images: list[str]) -> list[str]:
         """Ids of the release's running containers of these images (for a sync)."""
@@ -375,7 +434,8 @@ class LocalTarget:
         return [
             str(c["Id"])
             for c in containers(proc.binary("podman"), state.instance_name)
-            if c.get("State") == "running" and by_digest(str(c.get("Image", ""))) in wanted
+            if c.get("State") == "running"
+            and by_digest(as_pinned([str(c.get("Image", ""))], state.running)[0]) in wanted
         ]
 
     @staticmethod
@@ -389,23 +449,15 @@ class LocalTarget:
         return remove_instance(podman, state.instance_name, state_dir / FILES, volumes)
 
 
-def _endpoint_services(plan: LocalPlan) -> dict[str, str]:
-    """Which service each published endpoint reaches."""
-    found = {}
-    for unit in plan.units:
-        for obj in unit.objects:
-            for container in (_pod_spec(obj) or {}).get("containers", []):
-                for port in container.get("ports") or []:
-                    if port.get("hostPort"):
-                        ip = _reachable(str(port.get("hostIP", "127.0.0.1")))
-                        found[f"http://{ip}:{port['hostPort']}"] = unit.service
-    return found
+def _serving_plan(state_dir: Path) -> LocalPlan | None:
+    """The plan that last became ready (None: nothing served, or an unreadable record)."""
+    try:
+        return plan_from_json(json.loads((state_dir / SERVING).read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
-def _images(objects: Sequence[Any]) -> list[str]:
-    return [
-        str(c.get("image", ""))
-        for o in objects
-        if isinstance(o, dict) and o.get("kind") in ("Pod", "Deployment")
-        for c in (_pod_spec(o) or {}).get("containers", [])
-    ]
+def _long_running_pods(state_dir: Path) -> list[str]:
+    """The pods of the serving release whose containers keep running (not run-once)."""
+    plan = _serving_plan(state_dir)
+    return [u.pod for u in plan.units if u.service not in plan.run_once] if plan else []

@@ -26,6 +26,11 @@ class Target(Protocol):
     def prepare(self, state_dir: Path) -> None:
         """A new image is built: start what can run before it is pushed (non-blocking)."""
 
+    def built(self, state_dir: Path, images: list[str]) -> None:
+        """After prepare(): the images just built (their content tags, not pushed yet); a
+        target may start running them while they are pushed (non-blocking). deploy() then
+        confirms or replaces that; restore() undoes it."""
+
     def restore(self, state_dir: Path) -> None:
         """The cycle failed after prepare() and before deploy(): undo what prepare() did."""
 
@@ -109,6 +114,8 @@ class Session:
             return
         if any(p.existing is None for p in planned):  # every build succeeded
             self.target.prepare(self.source.env.state_dir)
+            new = [p.ref.name for p in planned if p.existing is None]
+            self.target.built(self.source.env.state_dir, new)
         try:
             for item in planned:
                 cycle.built.append(

@@ -12,6 +12,7 @@ import json
 import socket
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from kctl.dev import proc
@@ -38,6 +39,26 @@ def stop_pods(podman: str, release: str) -> list[str]:
     if pods:
         proc.run([podman, "pod", "stop", "-t", "0", *pods], timeout=60, what="podman pod stop")
     return pods
+
+
+def stop_containers(
+    podman: str,
+    release: str,
+    first: Future[Any] | None = None,
+    names: Sequence[str] | None = None,
+) -> list[str]:
+    """Stop a release's running app containers at once (-t 0), once `first` is done (what
+    keeps the pods' infra containers running meanwhile); their names. names: the ones known
+    to run (saves asking Podman)."""
+    if names is None:
+        names = [_name(c) for c in containers(podman, release) if c.get("State") == "running"]
+    names = list(names)
+    if first is not None:
+        first.result()
+    if names:
+        argv = [podman, "stop", "-t", "0", *names]
+        proc.check(proc.run(argv, timeout=60, what="podman stop"), "podman stop")
+    return names
 
 
 def containers(podman: str, release: str) -> list[dict[str, Any]]:
@@ -79,17 +100,30 @@ def finished(container: dict[str, Any], run_once: Sequence[str]) -> bool:
     )
 
 
-def running_images(
+def ready_containers(
     podman: str, release: str, endpoints: Sequence[str], run_once: Sequence[str] = ()
-) -> list[str] | None:
-    """Images of the release when every container runs (or finished, for a run-once service)
+) -> list[dict[str, Any]] | None:
+    """The release's containers when every one runs (or finished, for a run-once service)
     and every endpoint answers, else None."""
     found = containers(podman, release)
     if not found or any(c.get("State") != "running" and not finished(c, run_once) for c in found):
         return None
     if not all(port_open(p) for p in endpoint_ports(endpoints)):
         return None
-    return sorted({str(c.get("Image", "")) for c in found})
+    return found
+
+
+def running_images(
+    podman: str, release: str, endpoints: Sequence[str], run_once: Sequence[str] = ()
+) -> list[str] | None:
+    """Images of the release when it is ready (ready_containers), else None."""
+    found = ready_containers(podman, release, endpoints, run_once)
+    return None if found is None else sorted({str(c.get("Image", "")) for c in found})
+
+
+def running_names(found: Sequence[dict[str, Any]]) -> list[str]:
+    """Names of the running ones of these containers."""
+    return [_name(c) for c in found if c.get("State") == "running"]
 
 
 def _name(container: dict[str, Any]) -> str:

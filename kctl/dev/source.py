@@ -76,6 +76,16 @@ class Release:
     host_ports: Sequence[HostPort] = ()
     warnings: Sequence[str] = ()  # what the sources say was not (fully) translated, file:line
     services: Services | None = None  # Compose start-up facts, for the local target
+    images: Sequence[str] = ()  # the images kctl pinned the release to (what a target pulls)
+    renderer: str = "helm"  # or "manifests" / "kustomize": chart is then that folder
+    app_image: str | None = None  # the image name the manifests run (replaced by images[0])
+
+    def services_ordered(self) -> bool:
+        """Whether a service waits for another (depends_on): the local target then plays
+        every pod in that order instead of swapping containers."""
+        return self.services is not None and any(
+            facts.depends_on for facts in self.services.by_name.values()
+        )
 
 
 class Source(Protocol):
@@ -138,6 +148,17 @@ class AppSource:
         return chart
 
     def release(self, built: Sequence[Built]) -> Release:
+        if self.env.deploy_files is not None:
+            kind, folder = self.env.deploy_files
+            (image,) = built
+            return Release(
+                self.env.name,
+                self.env.namespace,
+                folder,
+                images=[image.pinned],
+                renderer=kind,
+                app_image=self.env.image,
+            )
         chart = self.chart()
         prefix = image_values_prefix(chart, self.env.name)
         (image,) = built
@@ -147,20 +168,50 @@ class AppSource:
             chart,
             set_values=self.env.set_values,
             set_strings=image_values(prefix, image),
+            images=[image.pinned],
         )
 
     def deploy_inputs(self) -> list[Path]:
         """Paths whose change means redeploying even when no image changed."""
+        if self.env.deploy_files is not None:
+            return [self.env.deploy_files[1]]
         return [self.env.chart] if self.env.chart else []
 
     def declared_ports(self) -> set[int] | None:
         return None  # in the chart's templates: checked once rendered
 
     def check(self) -> None:
-        """The Dockerfile and the chart exist, and the chart says where the app's image goes."""
+        """The Dockerfile and the chart exist, and the chart says where the app's image goes
+        (or the manifests run the app's image)."""
         for artifact in self.artifacts():
             check_dockerfile(artifact)
+        if self.env.deploy_files is not None:
+            check_deploy_files(self.env)
+            return
         image_values_prefix(self.chart(), self.env.name)
+
+
+def check_deploy_files(env: Environment) -> None:
+    """Manifests or a kustomization: there, deployable by the target, running the app's image."""
+    from kctl.dev import manifests
+
+    assert env.deploy_files is not None
+    kind, folder = env.deploy_files
+    where = Location.of(env.source) if env.source else None
+    manifests.check_folder(kind, folder, where)  # the target says whether it deploys them
+    if not env.image:
+        raise InputError(
+            f"`{kind}` needs `image`: the image name its containers run (kctl pins it)",
+            location=where,
+        )
+    documents = manifests.render(kind, folder)
+    if not manifests.app_containers(documents, env.image):
+        raise InputError(
+            f"no container in {folder} runs {ImageRef.parse(env.image).repository}"
+            " (any tag): kctl would deploy without the image it builds",
+            location=where,
+            hint="set `image` in kctl.toml to the image the manifests name",
+        )
 
 
 def check_dockerfile(artifact: Artifact) -> None:
@@ -301,6 +352,7 @@ class ComposeSource:
             host_ports=published_ports(project),
             warnings=[str(w) for w in conversion.warnings],
             services=facts_of(project),
+            images=list(images.values()),
         )
 
     def deploy_inputs(self) -> list[Path]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from kctl.errors import KctlError
+from kctl.errors import InputError, KctlError, Location
 
 if TYPE_CHECKING:
     from kctl.dev.config import Environment
@@ -85,9 +85,19 @@ class _Helm:
         return HelmTarget(environment.timeout, dry_run=dry_run)
 
     def check(self, environment: Environment, source: Source, target: Target) -> None:
-        """A cluster answers (a dry run needs none)."""
+        """The app has a chart (plain manifests or a kustomization run on the local target
+        only), and a cluster answers (a dry run needs none)."""
         from kctl.dev.helm_target import HelmTarget
 
+        if environment.deploy_files is not None:
+            kind = environment.deploy_files[0]
+            config = environment.source
+            raise InputError(
+                f"the helm target deploys a Helm chart; `{kind}` runs on the local target",
+                location=Location.of(config) if config is not None else None,
+                hint="use --target local, or scaffold a chart: "
+                "`kctl create --deployment-only --deploy-type helm`",
+            )
         assert isinstance(target, HelmTarget)
         target.check_cluster(environment.namespace)
 

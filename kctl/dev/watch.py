@@ -4,6 +4,12 @@ Changes that cannot alter a build or a deploy never trigger a cycle: `.dockerign
 VCS folders, kctl's own state and editor temp/swap files. A burst of saves becomes one cycle
 once the tree has been quiet for `delay`; changes made while a cycle runs become exactly one
 follow-up cycle.
+
+Where the system says a write ended (inotify's close-after-write, a rename onto the path, a
+delete), waiting the whole `delay` for more only adds latency: once every changed path is
+settled so, SETTLE seconds of quiet end the batch (what a tool writes in one go — an editor's
+save, a `git checkout` — arrives well within it). Without such events (e.g. macOS) the
+batch waits for `delay` as before; a change that still comes later runs a follow-up cycle.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ EDITOR_TEMP = (
     ".goutputstream-*",
     "*.tmp.*",
 )
+SETTLE = 0.05  # seconds of quiet that end a batch whose writes have all ended
+SETTLING = ("closed", "moved", "deleted")  # events after which a path's write has ended
 
 
 def is_noise(path: Path) -> bool:
@@ -87,12 +95,13 @@ class ChangeQueue:
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._paths: dict[str, None] = {}
+        self._paths: dict[str, bool] = {}  # path -> its write has ended (settled)
         self._last = 0.0
 
-    def add(self, path: str) -> None:
+    def add(self, path: str, settled: bool = False) -> None:
+        """A change of path; settled: the event says the write ended (see SETTLING)."""
         with self._cond:
-            self._paths[path] = None
+            self._paths[path] = settled  # a path keeps the place of its first change
             self._last = time.monotonic()
             self._cond.notify_all()
 
@@ -101,16 +110,18 @@ class ChangeQueue:
             return bool(self._paths)
 
     def wait(self, delay: float, poll: float = 0.25) -> list[str]:
-        """Block until something changed and then nothing for `delay` seconds; drain it."""
+        """Block until something changed and then nothing for `delay` seconds (SETTLE once
+        every changed path is settled); drain it."""
         with self._cond:
             while True:
                 if self._paths:
                     quiet_for = time.monotonic() - self._last
-                    if quiet_for >= delay:
+                    needed = min(delay, SETTLE) if all(self._paths.values()) else delay
+                    if quiet_for >= needed:
                         paths = list(self._paths)
                         self._paths.clear()
                         return paths
-                    self._cond.wait(delay - quiet_for)
+                    self._cond.wait(needed - quiet_for)
                 else:
                     self._cond.wait(poll)  # short waits keep Ctrl-C responsive
 
@@ -171,4 +182,5 @@ class _Handler(FileSystemEventHandler):
             if raw:
                 path = raw.decode() if isinstance(raw, bytes) else str(raw)
                 if self.watcher.filter.relevant(path):
-                    self.watcher.queue.add(path)
+                    settled = event.event_type in SETTLING
+                    self.watcher.queue.add(path, settled)

@@ -106,7 +106,7 @@ def kctl_toml(
     image: str,
     port: int,
     namespace: str,
-    chart: str | None,
+    chart: tuple[str, str] | None,
     sync: Mapping[str, Any] | None = None,
     context: str = ".",
     dockerfile: str = "Dockerfile",
@@ -130,11 +130,8 @@ def kctl_toml(
     dev.add("context", context)
     if context != ".":
         dev["context"].comment("the workspace root: the member builds with its siblings")
-    if chart:
-        dev.add("chart", chart)
-    else:  # kustomize or plain manifests: `kctl up` deploys Helm charts only
-        hint = f'chart = "charts/{app}" after `kctl create --deployment-only` writes it'
-        dev.add(tomlkit.comment(f"kctl up deploys a Helm chart: add {hint}"))
+    if chart:  # (key, folder): chart, or kustomize / manifests (the local target plays them)
+        dev.add(*chart)
     dev.add("watch", True)
     dev.add("watch-delay", 0.3)
     dev.add("port-forward", [f"{port}:{port}"])
@@ -227,7 +224,11 @@ def scaffold(
             deployment_files(detection.pack, name, objects, options.deploy_type, namespace)
         )
     if options.parts == "all":
-        chart = f"charts/{name}" if options.deploy_type == "helm" else None
+        chart = {
+            "helm": ("chart", f"charts/{name}"),
+            "kustomize": ("kustomize", "base"),
+            "manifests": ("manifests", "manifests"),
+        }.get(options.deploy_type)
         sync = detection.pack.sync
         build = _build_location(detection)
         files["kctl.toml"] = kctl_toml(name, image, port, namespace, chart, sync, *build)

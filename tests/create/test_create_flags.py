@@ -105,8 +105,9 @@ def test_deploy_type_manifests_are_valid_objects(tmp_path: Path) -> None:
     toml = (app / "kctl.toml").read_text()
     import tomllib
 
-    assert "chart" not in tomllib.loads(toml)["environments"]["development"]
-    assert "--deployment-only" in toml  # how to add the chart `kctl up` needs
+    development = tomllib.loads(toml)["environments"]["development"]
+    assert "chart" not in development
+    assert development["manifests"] == "manifests"  # what `kctl up` deploys
 
 
 @pytest.mark.integration

@@ -127,3 +127,47 @@ def test_compose_services_get_only_their_own_files(
     assert registry.writes("two-services-web") + registry.writes("two-services-api") == writes
     assert up.interrupt() == 130
     assert kctl(["down"], env, app).returncode == 0
+
+
+@pytest.mark.e2e
+def test_synced_files_survive_a_restart_of_the_container(
+    tmp_path: Path,
+    up_env: dict[str, str],
+    registry: Registry,
+    podman: Podman,
+    busybox_base: str,
+    up_process: list[UpProcess],
+    request: pytest.FixtureRequest,
+) -> None:
+    """A synced file is in the container's own filesystem, not a mount: restarting the
+    same container keeps it."""
+    app = copy_example("hello", tmp_path)
+    port = free_port()
+    up = UpProcess(
+        [*hello_args(namespace(registry, request), busybox_base, port), "--watch-delay", "0.2"],
+        up_env,
+        app,
+    )
+    up_process.append(up)
+    assert up.wait_cycles(1)[0]["ok"], up.stderr
+    index = app / "www" / "index.html"
+    index.write_text("<h1>synced</h1>\n")
+    cycles = up.wait_cycles(2)
+    assert cycles[1]["ok"] and cycles[1]["synced"], "".join(up.stderr)
+    wait_for_page(port, "<h1>synced</h1>\n")
+    listed = podman.run(
+        "ps", "--format", "{{.Names}}", "--filter", "label=kctl.dev/release=hello"
+    ).stdout.split()
+    [name] = [n for n in listed if not n.endswith("-kctl-keep")]
+
+    # the container restarted (what a crash under restart policy Always does; Podman's own
+    # restart of a container with a healthcheck needs systemd timers, absent here), then its
+    # pod stopped and started again (what kctl does around a failed push)
+    podman.run("restart", "-t", "0", name)
+    wait_for_page(port, "<h1>synced</h1>\n")
+    podman.run("pod", "stop", "-t", "0", "hello-pod-0")
+    assert fetch(port) is None
+    podman.run("pod", "start", "hello-pod-0")
+    wait_for_page(port, "<h1>synced</h1>\n")
+    assert up.interrupt() == 130
+    assert kctl(["down"], up_env, app).returncode == 0

@@ -82,6 +82,57 @@ def test_changes_during_a_cycle_coalesce_into_one_follow_up() -> None:
     assert not queue.pending()
 
 
+def _wait_in_thread(queue: ChangeQueue, delay: float) -> tuple[threading.Thread, list[list[str]]]:
+    batches: list[list[str]] = []
+    worker = threading.Thread(target=lambda: batches.append(queue.wait(delay)), daemon=True)
+    worker.start()
+    return worker, batches
+
+
+@pytest.mark.unit
+def test_a_write_that_ended_does_not_wait_out_the_whole_delay() -> None:
+    queue = ChangeQueue()
+    worker, batches = _wait_in_thread(queue, 60)
+    queue.add("a", settled=True)  # e.g. inotify's close-after-write
+    worker.join(10)
+    assert batches == [["a"]]
+
+
+@pytest.mark.unit
+def test_a_write_still_going_keeps_the_batch_open() -> None:
+    queue = ChangeQueue()
+    worker, batches = _wait_in_thread(queue, 60)
+    queue.add("a", settled=True)
+    queue.add("b")  # modified, not closed yet: more may come
+    worker.join(1)
+    assert worker.is_alive() and not batches
+    queue.add("b", settled=True)
+    worker.join(10)
+    assert batches == [["a", "b"]]
+
+
+@pytest.mark.integration
+def test_watcher_ends_the_batch_once_the_file_is_written(tmp_path: Path) -> None:
+    """A plain save is served without waiting out watch-delay (here 60 s)."""
+    context = make_context(tmp_path / "app")
+    queue = ChangeQueue()
+    watcher = Watcher(queue)
+    watcher.update([context.root], ChangeFilter([context], []))
+    try:
+        worker, batches = _wait_in_thread(queue, 60)
+        (context.root / "src" / "main.py").write_text("print(1)\n")
+        worker.join(10)
+        assert batches == [[str(context.root / "src" / "main.py")]]
+        tmp = context.root / "src" / ".main.py.kctl-tmp"  # an atomic save: write, rename
+        tmp.write_text("print(2)\n")
+        worker, batches = _wait_in_thread(queue, 60)
+        tmp.rename(context.root / "src" / "main.py")
+        worker.join(10)
+        assert batches == [[str(context.root / "src" / "main.py")]]
+    finally:
+        watcher.stop()
+
+
 @pytest.mark.integration
 def test_watcher_reports_relevant_changes_only(tmp_path: Path) -> None:
     context = make_context(tmp_path / "app")
