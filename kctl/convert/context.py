@@ -34,6 +34,7 @@ class Context:
     pod_of: dict[str, str]  # service -> io.kompose.service value of its pod
     warnings: list[ConversionWarning] = field(default_factory=list)
     names: dict[str, set[str]] = field(default_factory=dict)
+    suffixes: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> unique()'s tried
     exclusive_claims: set[str] = field(default_factory=set)  # ReadWriteOnce claim names
 
     def warn(self, service: Service | None, key: str, message: str) -> None:
@@ -51,7 +52,8 @@ class Context:
         """A name for a new object of kind, unique among that kind's names so far."""
         taken = self.names.setdefault(kind, set())
         base = dns_label(wanted) if kind == "Service" else dns_subdomain(wanted)
-        return unique(base, taken, 63 if kind == "Service" else 253)
+        tried = self.suffixes.setdefault(kind, {})
+        return unique(base, taken, 63 if kind == "Service" else 253, tried)
 
     def base(self, service: str) -> str:
         """What a service's object names derive from: its name, or its name_override."""

@@ -16,16 +16,20 @@ def _digest(name: str, length: int) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:length]
 
 
-def _clean(name: str, allowed: str) -> str:
-    text = re.sub(allowed, "-", name.lower())
-    text = re.sub(r"-{2,}", "-", text).strip("-.")
-    return text
+_DASHES = re.compile(r"-{2,}")
+_NOT_LABEL = re.compile(r"[^a-z0-9-]+")
+_NOT_SUBDOMAIN = re.compile(r"[^a-z0-9.-]+")
+
+
+def _clean(name: str, disallowed: re.Pattern[str]) -> str:
+    text = disallowed.sub("-", name.lower())
+    return _DASHES.sub("-", text).strip("-.")
 
 
 @lru_cache(maxsize=4096)  # pure, and asked for each object of a service several times
 def dns_label(name: str, limit: int = 63) -> str:
     """An RFC 1123 label (Service, container and port names): [a-z0-9-], alnum ends, <= 63."""
-    label = _clean(name, r"[^a-z0-9-]+")
+    label = _clean(name, _NOT_LABEL)
     if not label:
         label = "x" + _digest(name, 8)
     if not label[0].isalpha():
@@ -39,18 +43,25 @@ def dns_label(name: str, limit: int = 63) -> str:
 @lru_cache(maxsize=4096)
 def dns_subdomain(name: str) -> str:
     """An RFC 1123 subdomain (most object names): [a-z0-9.-], <= 253."""
-    sub = _clean(name, r"[^a-z0-9.-]+")
+    sub = _clean(name, _NOT_SUBDOMAIN)
     if not sub or not sub[0].isalnum():
         sub = "x" + sub
     return sub[:253].rstrip("-.")
 
 
-def unique(name: str, taken: set[str], limit: int = 63) -> str:
-    """name, or name-2, name-3 ... if already taken (the result is added to taken)."""
-    candidate, n = name, 2
-    while candidate in taken:
+def unique(name: str, taken: set[str], limit: int = 63, tried: dict[str, int] | None = None) -> str:
+    """name, or name-2, name-3 ... if already taken (the result is added to taken).
+
+    tried (name -> the next suffix to try) skips suffixes taken before: names are never
+    removed from taken, so the result is the same, without a quadratic walk when hundreds of
+    objects want one name."""
+    n = tried.get(name, 2) if tried is not None else 2
+    candidate: str | None = name if n == 2 else None  # None: name itself was taken before
+    while candidate is None or candidate in taken:
         suffix = f"-{n}"
         candidate = name[: limit - len(suffix)] + suffix
         n += 1
+    if tried is not None:
+        tried[name] = n
     taken.add(candidate)
     return candidate
