@@ -170,17 +170,11 @@ class _ChartBuilder:
             "tls": [],
             "servicePort": port,
         }
-        files[f"templates/{name}-ingress.yaml"] = self.stencils.render(
+        files[f"templates/{name}-ingress.yaml"] = self._stenciled(
             "ingress.yaml.j2",
-            lambda vkey, service_json, component_json: self.jinja.render(
-                "ingress.yaml.j2",
-                chart=self.chart,
-                vkey=vkey,
-                component_json=component_json,
-                service_json=service_json,
-                selector_label=SELECTOR_LABEL,
-            ),
-            (vkey, self.jinja.json(name), self.jinja.json(component)),
+            vkey=vkey,
+            service_json=self.jinja.json(name),
+            component_json=self.jinja.json(component),
         )
 
     def autoscaling(
@@ -203,20 +197,28 @@ class _ChartBuilder:
             "targetCPUUtilizationPercentage": 80,
         }
         target = next(o for o in objects if o.get("kind") in ("Deployment", "StatefulSet"))
-        files[f"templates/{target['metadata']['name']}-hpa.yaml"] = self.stencils.render(
+        files[f"templates/{target['metadata']['name']}-hpa.yaml"] = self._stenciled(
             "hpa.yaml.j2",
-            lambda vkey, target_json, component_json, kind: self.jinja.render(
-                "hpa.yaml.j2",
+            vkey=vkey,
+            target_name_json=self.jinja.json(target["metadata"]["name"]),
+            component_json=self.jinja.json(component),
+            target_kind=str(target["kind"]),
+        )
+
+    def _stenciled(self, template: str, **values: str) -> str:
+        """A per-component file: template rendered with the chart's name and the selector
+        label, its per-component values (written as given) filled into its stencil."""
+        names = tuple(values)
+        return self.stencils.render(
+            template,
+            lambda *filled: self.jinja.render(
+                template,
                 chart=self.chart,
-                vkey=vkey,
-                component_json=component_json,
-                target_name_json=target_json,
-                target_kind=kind,
                 selector_label=SELECTOR_LABEL,
+                **dict(zip(names, filled, strict=True)),
             ),
-            (vkey, self.jinja.json(target["metadata"]["name"]), self.jinja.json(component),
-             str(target["kind"])),
-        )  # fmt: skip
+            tuple(values.values()),
+        )
 
     def shared_objects(self, files: dict[str, str]) -> dict[str, Any]:
         """Templates of the objects no single component owns; the sharedPersistence values."""
