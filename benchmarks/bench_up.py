@@ -237,7 +237,7 @@ def main() -> int:
                 without_sync(app / "kctl.toml")
             port = services.free_port()
             args = ["--target", "local", "--registry", f"{registry.host}/bench"]
-            args += ["--build-arg", f"BASE={base}", "-p", f"{port}:8080"]
+            args += ["--build-arg", f"BASE={base}", "--port-forward", f"{port}:8080"]
             up = UpProcess(args, env, app)
             up.wait_cycles(1, timeout=180)
             page = app / "www" / "index.html"

@@ -21,9 +21,8 @@ pytestmark = pytest.mark.unit
 # Kompose's own spellings in `kctl convert` (scripts written for `kompose convert` keep working):
 # -o is --out there as in Kompose, -y the hidden --yaml alias.
 KOMPOSE = {("convert", "-o"): "--out", ("convert", "-y"): "--yaml"}
-# `kctl up`/`kctl down` are next (issue 23): their flags are not drawn from the table yet
-# (up's -p is --port-forward, convert's -p --project-name).
-NOT_YET = {"up", "down"}
+# flags whose default is the value in the command's config file (kctl.toml), not the table's
+FROM_CONFIG = {("up", "--timeout"), ("down", "--timeout")}
 TYPE_METAVAR = re.compile(r"<(str|text|int|integer|float|int range|float range|path|bool)>")
 
 
@@ -36,9 +35,7 @@ def _commands() -> Iterator[tuple[str, Any]]:
             for name, sub in command.commands.items():
                 yield from walk(f"{path} {name}".strip(), sub)
 
-    for path, command in walk("", root):
-        if path.split(" ")[0] not in NOT_YET:
-            yield path, command
+    yield from walk("", root)
 
 
 COMMANDS = dict(_commands())
@@ -58,9 +55,8 @@ def _plain(value: Any) -> Any:
 
 
 def test_the_commands_of_issue_23_are_walked() -> None:
-    assert {"convert", "create", "upgrade diff", "upgrade catalog update", "pack show"} <= set(
-        COMMANDS
-    )
+    walked = {"convert", "create", "up", "down", "upgrade diff", "upgrade catalog update"}
+    assert walked | {"pack show"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("path", sorted(COMMANDS), ids=lambda p: p or "kctl")
@@ -78,7 +74,22 @@ def test_every_shared_flag_means_one_thing(path: str) -> None:
             shared = SHARED[name]
             assert shorts == ([shared.short] if shared.short else []), f"{path} {name}"
             assert option.metavar == shared.metavar, f"{path} {name}: {option.metavar}"
-            assert _plain(option.default) == _plain(shared.default), f"{path} {name} default"
+            default = None if (path, name) in FROM_CONFIG else _plain(shared.default)
+            assert _plain(option.default) == default, f"{path} {name} default"
+
+
+def test_a_short_flag_means_one_thing_in_every_command() -> None:
+    """-p was --project-name in convert and --port-forward in up (a user of both guesses)."""
+    meanings: dict[str, set[str]] = {}
+    for path, command in COMMANDS.items():
+        for option in _options(command):
+            longs = [o for o in option.opts if o.startswith("--")]
+            for short in (o for o in option.opts if not o.startswith("--")):
+                # Kompose's spellings in convert (-o/--out) are aliases of the shared flag
+                kompose = (path, short) in KOMPOSE
+                meaning = SHORT.get(short, short) if kompose else (longs or [short])[0]
+                meanings.setdefault(short, set()).add(meaning)
+    assert {s: m for s, m in meanings.items() if len(m) > 1} == {}
 
 
 @pytest.mark.parametrize("path", sorted(COMMANDS), ids=lambda p: p or "kctl")

@@ -199,7 +199,7 @@ def leftover(environment: Environment, session: Session) -> Leftover | None:
 class DownRequest:
     path: Path = Path(".")
     env: str | None = None
-    timeout: float = 120.0
+    timeout: float | None = None  # None: the environment's (kctl.toml `timeout`)
     volumes: bool = False
 
 
@@ -223,7 +223,8 @@ def down(request: DownRequest) -> Removed:
     if state is None:
         return Removed(environment, None)
     kind = target_kind(state.target)
-    removal = kind.remove(state, environment.state_dir, request.timeout, request.volumes)
+    timeout = environment.timeout if request.timeout is None else request.timeout
+    removal = kind.remove(state, environment.state_dir, timeout, request.volumes)
     if removal.kept:
         kept = DeployState(
             state.target, state.release, state.namespace, instance=state.instance_name

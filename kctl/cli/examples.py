@@ -11,6 +11,16 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         ("kctl upgrade plan --root /", "what a control-plane upgrade would do"),
     ],
     "pack": [("kctl pack list", "every pack"), ("kctl pack show python", "one pack")],
+    "up": [
+        ("kctl up", "build, push, deploy, then again on every change"),
+        ("kctl up --once -o json", "one cycle, for CI"),
+        ("kctl up -f compose.yaml --port-forward 8080:80", "a Compose project, a port published"),
+        ("kctl up -e staging --target helm --registry ghcr.io/me", "the cluster in KUBECONFIG"),
+    ],
+    "down": [
+        ("kctl down", "remove what kctl up deployed; named volumes are kept"),
+        ("kctl down -e staging --volumes", "another environment, its volumes too"),
+    ],
     "create": [
         ("kctl create --explain examples/apps/python-django", "what was detected, and why"),
         ("kctl create examples/apps/go --dry-run", "what would be written"),

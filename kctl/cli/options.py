@@ -41,6 +41,7 @@ SHARED: dict[str, Shared] = {
         Shared("--chart", "-c", False, "Write a Helm chart to -o DIR."),
         Shared("--context-lines", "-U", 3, "Lines of context.", "<n>"),
         Shared("--file", "-f", [], "Compose file (repeatable, - for stdin).", "<file>"),
+        Shared("--env", "-e", None, "Environment (a table of kctl.toml).", "<name>", "KCTL_ENV"),
         Shared("--namespace", "-n", None, "Namespace of objects.", "<name>"),
         Shared("--yes", "-y", False, "Do not ask for confirmation."),
         Shared("--force", None, False, "Overwrite existing files."),
@@ -97,6 +98,12 @@ SHARED: dict[str, Shared] = {
 }
 
 
-def shared(name: str, **overrides: Any) -> Any:
-    """The typer.Option of the shared option `name` (e.g. "--output")."""
-    return SHARED[name].option(**overrides)
+def shared(name: str, *default: Any, **overrides: Any) -> Any:
+    """The typer.Option of the shared option `name` (e.g. "--output"). A default given here
+    (None: the value of the command's config file, kctl.toml) replaces the table's."""
+    option = SHARED[name]
+    if default:
+        from dataclasses import replace
+
+        option = replace(option, default=default[0])
+    return option.option(**overrides)

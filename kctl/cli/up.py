@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from kctl.cli.context import console_of
+from kctl.cli.examples import epilog
+from kctl.cli.options import shared
 from kctl.console import QUIET, Console, OutputFormat
 from kctl.progress import Progress
 
@@ -17,49 +19,64 @@ if TYPE_CHECKING:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("up", help="Build, push and deploy PATH, then redeploy on every change.")(up)
-    app.command("down", help="Remove what `kctl up` deployed for an environment.")(down)
+    app.command(
+        "up",
+        help="Build, push and deploy PATH, then redeploy on every change.",
+        epilog=epilog("up"),
+    )(up)
+    app.command(
+        "down", help="Remove what `kctl up` deployed for an environment.", epilog=epilog("down")
+    )(down)
 
 
 def up(
     ctx: typer.Context,
     path: Path = typer.Argument(Path("."), help="App folder (kctl.toml, draft.toml or Compose)."),
-    env: str | None = typer.Option(None, "-e", "--env", envvar="KCTL_ENV", help="Environment."),
-    file: list[str] = typer.Option([], "-f", "--file", help="Compose file (repeatable)."),
+    env: str | None = shared("--env"),
+    file: list[str] = shared("--file", help="Compose file (repeatable)."),
     target: str | None = typer.Option(
-        None, "--target", envvar="KCTL_TARGET", help="local (podman kube play) or helm."
+        None,
+        "--target",
+        envvar="KCTL_TARGET",
+        metavar="<local|helm>",
+        help="local (podman kube play) or helm.",
     ),
-    registry: str | None = typer.Option(
-        None, "--registry", envvar="KCTL_REGISTRY", help="Push to HOST[:PORT][/PATH]."
-    ),
-    namespace: str | None = typer.Option(
-        None, "-n", "--namespace", envvar="KCTL_NAMESPACE", help="Kubernetes namespace."
+    registry: str | None = shared("--registry", help="Push to HOST[:PORT][/PATH]."),
+    namespace: str | None = shared(
+        "--namespace", envvar="KCTL_NAMESPACE", help="Kubernetes namespace."
     ),
     once: bool = typer.Option(False, "--once", help="One cycle; exit 0, or 1 when it fails."),
     watch: bool | None = typer.Option(None, "--watch/--no-watch", help="Override `watch`."),
     watch_delay: float | None = typer.Option(
-        None, "--watch-delay", envvar="KCTL_WATCH_DELAY", help="Quiet seconds before a cycle."
+        None,
+        "--watch-delay",
+        envvar="KCTL_WATCH_DELAY",
+        metavar="<seconds>",
+        help="Quiet seconds before a cycle.",
     ),
     port_forward: list[str] = typer.Option(
-        [], "-p", "--port-forward", help="LOCAL:CONTAINER for the local target (repeatable)."
+        [],
+        "--port-forward",
+        metavar="<local:container>",
+        help="Publish a container port on the host, local target (repeatable).",
     ),
-    set_values: list[str] = typer.Option([], "--set", help="Helm value key=value (repeatable)."),
-    build_arg: list[str] = typer.Option([], "--build-arg", help="KEY=VALUE (repeatable)."),
-    timeout: float | None = typer.Option(
-        None, "--timeout", envvar="KCTL_TIMEOUT", help="Seconds to wait for a deploy."
+    set_values: list[str] = typer.Option(
+        [], "--set", metavar="<key=value>", help="Helm value (repeatable)."
+    ),
+    build_arg: list[str] = typer.Option(
+        [], "--build-arg", metavar="<key=value>", help="Docker build argument (repeatable)."
+    ),
+    timeout: float | None = shared(
+        "--timeout", None, envvar="KCTL_TIMEOUT", help="Seconds to wait for a deploy."
     ),
     logs: bool | None = typer.Option(
         None,
         "--logs/--no-logs",
         help="Stream the containers' logs while watching (local; default: on for one service).",
     ),
-    dry_run: bool = typer.Option(
-        False, "--dry-run", help="Build and push, then print what would be deployed."
-    ),
+    dry_run: bool = shared("--dry-run", help="Build, then print what would be deployed."),
     save: bool = typer.Option(False, "--save", help="Write the given flags into kctl.toml."),
-    output: OutputFormat = typer.Option(
-        OutputFormat.TABLE, "-o", "--output", help="table|json|yaml (one result per cycle)"
-    ),
+    output: OutputFormat = shared("--output", help="table|json|yaml (one result per cycle)"),
 ) -> int:
     import gc
 
@@ -253,9 +270,11 @@ def _progress(
 def down(
     ctx: typer.Context,
     path: Path = typer.Argument(Path("."), help="App folder."),
-    env: str | None = typer.Option(None, "-e", "--env", envvar="KCTL_ENV", help="Environment."),
+    env: str | None = shared("--env"),
     volumes: bool = typer.Option(False, "--volumes", help="Also remove the claims' volumes."),
-    timeout: float = typer.Option(120, "--timeout", help="Seconds to wait."),
+    timeout: float | None = shared(
+        "--timeout", None, envvar="KCTL_TIMEOUT", help="Seconds to wait for the removal."
+    ),
 ) -> None:
     from kctl.app.up import DownRequest
     from kctl.app.up import down as remove_deployed

@@ -34,7 +34,7 @@ def local_manifest(
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
     """Objects Podman can play, with host ports published; plus endpoints, skipped.
 
-    A container port is published on the host port `port-forward` (-p) maps it to, else on the
+    A container port is published on the host port `--port-forward` maps it to, else on the
     one the Compose file publishes for that service (and its host IP), else on the same number
     (Podman publishes nothing without a hostPort); on 127.0.0.1 unless Compose names an IP.
     A port-forward for a port no container declares is an input error.
@@ -91,7 +91,7 @@ def check_forwards(ports: Sequence[tuple[int, int]], declared: set[int]) -> None
         raise InputError(
             f"port-forward {', '.join(unknown)}: no container declares that port "
             f"(declared: {known})",
-            location=Location("-p / port-forward"),
+            location=Location("--port-forward / port-forward"),
             hint="forward a declared port, or declare it (Compose `ports:`/`expose:`, the chart)",
         )
 

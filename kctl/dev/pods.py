@@ -193,6 +193,6 @@ def wait_ready(
             raise OperationError(
                 f"not ready within {timeout:g} s: {', '.join(endpoints)} not accepting connections",
                 details=details[-LOG_LINES:],
-                hint="check the ports the app listens on (-p LOCAL:CONTAINER)",
+                hint="check the ports the app listens on (--port-forward LOCAL:CONTAINER)",
             )
         time.sleep(0.1)

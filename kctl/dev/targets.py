@@ -56,7 +56,7 @@ class _Local:
         )
 
     def check(self, environment: Environment, source: Source, target: Target) -> None:
-        """-p for a port the source does not declare is refused."""
+        """--port-forward for a port the source does not declare is refused."""
         from kctl.dev.local_target import check_forwards
 
         try:

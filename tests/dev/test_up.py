@@ -67,7 +67,7 @@ def hello_args(registry: str, base: str, port: int) -> list[str]:
         registry,
         "--build-arg",
         f"BASE={base}",
-        "-p",
+        "--port-forward",
         f"{port}:8080",
     ]
 
@@ -207,9 +207,9 @@ def test_compose_project_is_a_source(
         registry.host,
         "--target",
         "local",
-        "-p",
+        "--port-forward",
         f"{web}:8080",
-        "-p",
+        "--port-forward",
         f"{api}:8081",
     ]
     result = kctl(["up", "--once", *args], env, app)
@@ -332,7 +332,9 @@ def test_compose_project_of_ready_made_images_is_deployed_without_builds(
         "    ports: ['8080:8080']\n"
     )
     port = free_port()
-    result = kctl(["up", "--once", "--target", "local", "-p", f"{port}:8080"], up_env, app)
+    result = kctl(
+        ["up", "--once", "--target", "local", "--port-forward", f"{port}:8080"], up_env, app
+    )
     assert result.returncode == 0, result.stderr
     with socket.create_connection(("127.0.0.1", port), timeout=5):
         pass

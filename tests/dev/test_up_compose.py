@@ -46,7 +46,7 @@ def test_published_ports_build_args_and_undeclared_port_forwards(
     args = ["up", "--once", "--registry", registry.host, "--target", "local"]
     args += ["--build-arg", f"BASE={busybox_base}"]
 
-    bad = kctl([*args, "-p", f"{free_port()}:9999"], up_env, app)
+    bad = kctl([*args, "--port-forward", f"{free_port()}:9999"], up_env, app)
     assert bad.returncode == 2, bad.stderr
     assert "9999" in bad.stderr and "8080" in bad.stderr and "Traceback" not in bad.stderr
     assert "build" not in bad.stderr  # checked before anything is built
@@ -100,7 +100,7 @@ def test_compose_published_ports_are_per_service_and_flags_win() -> None:
         "http://127.0.0.1:18081",
         "http://127.0.0.2:19080",
     ]
-    # -p LOCAL:CONTAINER wins over the Compose file
+    # --port-forward LOCAL:CONTAINER wins over the Compose file
     documents = [deployment("web", [8080, 8081]), deployment("api", [8080])]
     played, endpoints, _ = local_manifest(documents, "shop", [(28080, 8080)], published)
     assert endpoints[0] == "http://127.0.0.1:28080"

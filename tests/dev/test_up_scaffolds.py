@@ -66,7 +66,7 @@ def test_up_deploys_what_create_wrote_and_down_removes_it(
     app, port = scaffolded(tmp_path, example, deploy_type)
     host_port = free_port()
     args = ["up", "--once", "--target", "local", "--registry", namespace(registry, request)]
-    args += ["--build-arg", f"BASE={busybox_base}", "-p", f"{host_port}:{port}"]
+    args += ["--build-arg", f"BASE={busybox_base}", "--port-forward", f"{host_port}:{port}"]
     result = kctl(args, up_env, app, timeout=180)
     assert result.returncode == 0, result.stderr
     assert fetch(host_port) == f"<h1>{example} as {deploy_type}</h1>\n"

@@ -111,7 +111,14 @@ def test_compose_services_get_only_their_own_files(
     web, api = free_port(), free_port()
     env = dict(up_env, BASE_IMAGE=busybox_base)
     args = ["-f", "compose.yaml", "--registry", registry.host, "--target", "local"]
-    args += ["-p", f"{web}:8080", "-p", f"{api}:8081", "--watch-delay", "0.2"]
+    args += [
+        "--port-forward",
+        f"{web}:8080",
+        "--port-forward",
+        f"{api}:8081",
+        "--watch-delay",
+        "0.2",
+    ]
     up = UpProcess(args, env, app)
     up_process.append(up)
     assert up.wait_cycles(1)[0]["ok"], up.stderr
