@@ -210,7 +210,11 @@ class Session:
         try:
             cycle.deployed = self.target.deploy(release, self.source.env.state_dir, self.progress)
         except RolledBackError:
-            raise  # what ran before runs again: deployed_images still says what it is
+            # what ran before runs again, in containers the rollback recreated from its image:
+            # files synced into the old ones are gone, so the next change is built in
+            if self.drifted:
+                self.deployed_images, self.drifted = None, False
+            raise
         except KctlError:
             self.deployed_images = None  # unknown: the next cycle deploys whatever it builds
             raise
