@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kctl.cluster import docs
+from kctl.cluster.kubeadm_api import TIMEOUTS
 from kctl.cluster.names import CONTROL_PLANE, PHASES
 from kctl.errors import InputError
 
@@ -117,15 +118,7 @@ SECTIONS: dict[str, set[str]] = {
     "plan": _COMMON
     | {"kubernetesVersion", "allowExperimentalUpgrades", "allowRCUpgrades", "printConfig"},
     "diff": {"kubernetesVersion", "contextLines"},
-    "timeouts": {
-        "controlPlaneComponentHealthCheck",
-        "kubeletHealthCheck",
-        "kubernetesAPICall",
-        "etcdAPICall",
-        "tlsBootstrap",
-        "discovery",
-        "upgradeManifests",
-    },
+    "timeouts": set(TIMEOUTS),
 }
 NO_EFFECT = {"imagePullPolicy", "imagePullSerial"}  # kctl pulls no images
 

@@ -9,6 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+# kubeadm v1beta4's Timeouts (one struct in InitConfiguration, JoinConfiguration and
+# UpgradeConfiguration alike)
+TIMEOUTS = frozenset(
+    {
+        "controlPlaneComponentHealthCheck",
+        "kubeletHealthCheck",
+        "kubernetesAPICall",
+        "etcdAPICall",
+        "tlsBootstrap",
+        "discovery",
+        "upgradeManifests",
+    }
+)
+
 _COMPONENT = {"extraArgs", "extraVolumes", "extraEnvs"}
 _IMAGE = {"imageRepository", "imageTag"}
 FIELDS: dict[str, dict[str, set[str] | None]] = {
@@ -38,15 +52,7 @@ FIELDS: dict[str, dict[str, set[str] | None]] = {
         "certificateKey": None,
         "skipPhases": None,
         "patches": {"directory"},
-        "timeouts": {
-            "controlPlaneComponentHealthCheck",
-            "kubeletHealthCheck",
-            "kubernetesAPICall",
-            "etcdAPICall",
-            "tlsBootstrap",
-            "discovery",
-            "upgradeManifests",
-        },
+        "timeouts": set(TIMEOUTS),
     },
 }
 _ETCD_LOCAL = _IMAGE | {"dataDir", "extraArgs", "extraEnvs", "serverCertSANs", "peerCertSANs"}
