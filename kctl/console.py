@@ -11,9 +11,11 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
+
+from msgspec import Struct, field
 
 if TYPE_CHECKING:
     import rich.console
@@ -32,8 +34,7 @@ class OutputFormat(StrEnum):
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 
 
-@dataclass
-class Console:
+class Console(Struct, dict=True):
     """The terminal of one kctl run: streams, verbosity and colour."""
 
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
@@ -41,7 +42,6 @@ class Console:
     verbosity: int = NORMAL
     debug: bool = False
     color: bool | None = None  # None: decide from NO_COLOR and whether stderr is a TTY
-    _rich: rich.console.Console | None = field(default=None, init=False, repr=False)
 
     @property
     def use_color(self) -> bool:
@@ -57,23 +57,21 @@ class Console:
         stdin_tty = bool(getattr(sys.stdin, "isatty", lambda: False)())
         return stdin_tty and bool(getattr(self.stderr, "isatty", lambda: False)())
 
-    @property
+    @cached_property
     def rich(self) -> rich.console.Console:
         """A rich console writing to stderr (created on first use)."""
-        if self._rich is None:
-            from rich.console import Console as RichConsole
+        from rich.console import Console as RichConsole
 
-            color = self.use_color
-            self._rich = RichConsole(
-                file=self.stderr,
-                no_color=not color,
-                color_system="auto" if color else None,
-                force_terminal=color or None,
-                highlight=False,
-                soft_wrap=True,
-                emoji=False,
-            )
-        return self._rich
+        color = self.use_color
+        return RichConsole(
+            file=self.stderr,
+            no_color=not color,
+            color_system="auto" if color else None,
+            force_terminal=color or None,
+            highlight=False,
+            soft_wrap=True,
+            emoji=False,
+        )
 
     # results (stdout) -------------------------------------------------------------------
     def result(self, text: str) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
+
+from msgspec import Struct
 
 
 class ExitCode(IntEnum):
@@ -17,8 +18,7 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(Struct, frozen=True):
     """A place in an input file. Lines and columns are 1-based."""
 
     file: str

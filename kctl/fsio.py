@@ -14,9 +14,10 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+from msgspec import Struct
 
 from kctl.errors import OperationError, TargetExistsError
 
@@ -27,8 +28,7 @@ class Change(StrEnum):
     UNCHANGED = "unchanged"
 
 
-@dataclass(frozen=True)
-class PlannedWrite:
+class PlannedWrite(Struct, frozen=True):
     """One file a command intends to write, and what it would do to the disk."""
 
     path: Path

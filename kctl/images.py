@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 # distribution/reference's grammar: a domain, then optional path components (ghcr.io/org).
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -32,8 +33,7 @@ def is_registry(text: str) -> bool:
     return _REGISTRY.fullmatch(text) is not None
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(Struct, frozen=True):
     """`[registry/]path[:tag][@digest]`, read as docker reads it: the first part is a registry
     only if it has a dot or a port, or is `localhost`; a registry port is never a tag."""
 

@@ -7,16 +7,16 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 
 def _quiet(text: str) -> AbstractContextManager[None]:
     return contextlib.nullcontext()
 
 
-@dataclass
-class Progress:
+class Progress(Struct):
     """Callbacks a long operation calls while it works; every one is optional."""
 
     step: Callable[[str], None] = lambda text: None  # a stage started or finished

@@ -3,9 +3,10 @@ fetched, validated and installed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from kctl.progress import Progress
 
@@ -21,8 +22,7 @@ def load(path: Path | None) -> Catalog:
     return load_catalog(resolve(path))
 
 
-@dataclass(frozen=True)
-class CatalogResult:
+class CatalogResult(Struct, frozen=True):
     catalog: Catalog
 
     def document(self) -> dict[str, Any]:
@@ -38,14 +38,12 @@ def show(catalog_file: Path | None, progress: Progress | None = None) -> Catalog
     return CatalogResult(load(catalog_file))
 
 
-@dataclass(frozen=True)
-class UpdateRequest:
+class UpdateRequest(Struct, frozen=True):
     source: str  # URL (http/https) or file
     force: bool = False  # install even an older catalog
 
 
-@dataclass(frozen=True)
-class UpdateResult:
+class UpdateResult(Struct, frozen=True):
     path: Path
     date: str
     minors: int

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from kctl.compose import LoadOptions
 from kctl.convert.options import Conversion, ConversionWarning, ConvertOptions
@@ -17,8 +19,7 @@ if TYPE_CHECKING:
     from kctl.dev.source import Built
 
 
-@dataclass(frozen=True)
-class ConvertRequest:
+class ConvertRequest(Struct, frozen=True):
     """Everything `kctl convert` was asked for."""
 
     load: LoadOptions
@@ -35,8 +36,7 @@ class ConvertRequest:
     inspect_images: bool = False  # read the EXPOSE of portless services' images from registries
 
 
-@dataclass
-class ConvertResult:
+class ConvertResult(Struct):
     """What a conversion produced: text for stdout, or what it wrote, and its warnings."""
 
     warnings: list[ConversionWarning]

@@ -3,15 +3,15 @@ and combinations kctl refuses (exit 2) judged before anything is read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from kctl.app.convert import ConvertRequest
 from kctl.errors import InputError
 
 
-@dataclass(frozen=True)
-class KomposeFlags:
+class KomposeFlags(Struct, frozen=True):
     """`kompose convert` flags kctl takes under their Kompose names (most deprecated there)."""
 
     yaml: bool = False
@@ -58,8 +58,7 @@ class KomposeFlags:
         return (wanted[0] if wanted else controller), volumes, group_mode
 
 
-@dataclass(frozen=True)
-class ConvertFlags:
+class ConvertFlags(Struct, frozen=True):
     """What `kctl convert`'s command line said, before the flag rules."""
 
     file: list[str] = field(default_factory=list)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.detect import Detection
 from kctl.errors import InputError
@@ -12,8 +13,7 @@ from kctl.fsio import PlannedWrite
 from kctl.packs.model import Pack
 
 
-@dataclass(frozen=True)
-class CreateRequest:
+class CreateRequest(Struct, frozen=True):
     """Everything `kctl create` was asked for."""
 
     root: Path  # the project folder, resolved
@@ -27,8 +27,7 @@ class CreateRequest:
     force: bool = False
 
 
-@dataclass
-class CreateResult:
+class CreateResult(Struct):
     """The detection, the files (planned or written) and what the run reports."""
 
     detection: Detection[Pack]

@@ -3,22 +3,21 @@ built-ins by name)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.errors import InputError
 from kctl.progress import Progress
 
 
-@dataclass(frozen=True)
-class PackRequest:
+class PackRequest(Struct, frozen=True):
     pack_dirs: list[Path] = field(default_factory=list)  # extra pack folders, in order
     name: str | None = None  # `show`: the pack to show
 
 
-@dataclass(frozen=True)
-class PackList:
+class PackList(Struct, frozen=True):
     rows: list[dict[str, Any]]  # one per pack, sorted by name
 
     def table(self) -> str:
@@ -49,8 +48,7 @@ def list_packs(request: PackRequest, progress: Progress | None = None) -> PackLi
     return PackList(rows)
 
 
-@dataclass(frozen=True)
-class PackShown:
+class PackShown(Struct, frozen=True):
     name: str
     source: str  # builtin or user
     path: Path  # its pack.toml

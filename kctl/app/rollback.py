@@ -3,23 +3,22 @@ restored from an interrupted upgrade's backup; its certificates' expiry."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.progress import Progress
 
 
-@dataclass(frozen=True)
-class RollbackRequest:
+class RollbackRequest(Struct, frozen=True):
     root: Path
     backup_dir: Path | None = None  # default: the one the lock names
     timeout: float = 300.0
     kubeconfig: Path | None = None  # default: the one the backup was taken with
 
 
-@dataclass(frozen=True)
-class RollbackResult:
+class RollbackResult(Struct, frozen=True):
     backup_dir: Path
     restored: list[str]
     healthy: dict[str, bool]
@@ -51,8 +50,7 @@ def run(request: RollbackRequest, progress: Progress) -> RollbackResult:
     return RollbackResult(done.backup_dir, list(done.restored), dict(done.healthy))
 
 
-@dataclass(frozen=True)
-class Expirations:
+class Expirations(Struct, frozen=True):
     document: dict[str, Any]
     text: str
 

@@ -3,9 +3,11 @@ what was deployed, asked of or removed by the target that deployed it. The CLI r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from kctl.dev.config import Environment, load_environment
 from kctl.dev.deploy import DeployState, forget_state, load_state, save_state
@@ -17,8 +19,7 @@ if TYPE_CHECKING:
     from kctl.dev.loop import Cycle, Session
 
 
-@dataclass(frozen=True)
-class UpRequest:
+class UpRequest(Struct, frozen=True):
     """`kctl up`'s flags; None (or empty) leaves the kctl.toml value as it is."""
 
     path: Path = Path(".")
@@ -69,8 +70,7 @@ def single_cycle(request: UpRequest, environment: Environment) -> bool:
     return request.once or request.dry_run or not environment.watch
 
 
-@dataclass(frozen=True)
-class Saved:
+class Saved(Struct, frozen=True):
     config: Path
     keys: list[str]
     table: str  # "[environments.<env>]", and where a new one was copied from
@@ -175,8 +175,7 @@ def cycle_summary(cycle: Cycle) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Leftover:
+class Leftover(Struct, frozen=True):
     """What kctl up leaves behind after Ctrl-C, as its target reports it."""
 
     state: DeployState
@@ -195,16 +194,14 @@ def leftover(environment: Environment, session: Session) -> Leftover | None:
     return Leftover(state, runs)
 
 
-@dataclass(frozen=True)
-class DownRequest:
+class DownRequest(Struct, frozen=True):
     path: Path = Path(".")
     env: str | None = None
     timeout: float | None = None  # None: the environment's (kctl.toml `timeout`)
     volumes: bool = False
 
 
-@dataclass(frozen=True)
-class Removed:
+class Removed(Struct, frozen=True):
     environment: Environment
     state: DeployState | None  # None: nothing was deployed
     pods: list[str] = field(default_factory=list)

@@ -5,9 +5,11 @@ and their outcome; the CLI confirms with the user and renders."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from kctl.progress import Progress
 
@@ -22,8 +24,7 @@ if TYPE_CHECKING:
 PROBE_TIMEOUT = 2.0
 
 
-@dataclass(frozen=True)
-class UpgradeRequest:
+class UpgradeRequest(Struct, frozen=True):
     """A target version for the node under root, with apply's options as given."""
 
     root: Path
@@ -50,8 +51,7 @@ class UpgradeRequest:
     allow_release_candidate_upgrades: bool = False  # rc targets
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(Struct, frozen=True):
     """A request after its --config file: the options, the parsed flags and warnings."""
 
     request: UpgradeRequest
@@ -114,8 +114,7 @@ def kubelet_version(version: str | None) -> str | None:
     return str(parse_version(version, "--kubelet-version"))
 
 
-@dataclass
-class DryRun:
+class DryRun(Struct):
     """What `apply --dry-run` shows: every file diff and the phases in order."""
 
     diffs: str
@@ -219,8 +218,7 @@ def enforce_preflight(upgrader: Upgrader, phases: list[str]) -> None:
     report.enforce(upgrader.opts.force, f"the upgrade to {upgrader.opts.target}", plan)
 
 
-@dataclass
-class ApplyResult:
+class ApplyResult(Struct):
     """What a run of phases did: the UpgradeResult document, each phase's line, and the error
     that stopped it (None: every phase passed)."""
 

@@ -3,16 +3,16 @@ by apply's own preflight; the CLI renders the plan and maps the verdict to an ex
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.app.upgrade import PROBE_TIMEOUT, kubelet_version
 from kctl.progress import Progress
 
 
-@dataclass(frozen=True)
-class PlanRequest:
+class PlanRequest(Struct, frozen=True):
     root: Path
     version: str | None = None  # plan only this target (default: latest patch and next minor)
     catalog_file: Path | None = None
@@ -25,8 +25,7 @@ class PlanRequest:
     config: Path | None = None  # a ClusterConfiguration read instead of the cluster's
 
 
-@dataclass(frozen=True)
-class PlanResult:
+class PlanResult(Struct, frozen=True):
     document: dict[str, Any]  # the UpgradePlan, as -o json|yaml prints it
     allowed: bool  # apply would accept at least one target
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl import yamlio
 
@@ -23,8 +24,7 @@ _VALUE_LINE = re.compile(
 _KEY_LINE = re.compile(r"^(?P<indent> *)__KCTL_LIFT_(?P<id>\d+)__: .*$")
 
 
-@dataclass
-class LiftedObject:
+class LiftedObject(Struct):
     """One object being turned into a template: a copy with lift tokens and their fragments."""
 
     data: dict[str, Any]

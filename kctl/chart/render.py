@@ -4,8 +4,9 @@ own files (Chart.yaml, values.yaml and its schema, helpers, NOTES, README, .helm
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.chart.fragments import Fragments
 from kctl.chart.jinja import ChartJinja, Stencils
@@ -16,8 +17,7 @@ from kctl.chart.values import COMMENTS, deep_merge, ordered, readme_rows, values
 from kctl.kube.naming import SELECTOR_LABEL
 
 
-@dataclass(frozen=True)
-class ChartSpec:
+class ChartSpec(Struct, frozen=True):
     """What a chart is made from: Kubernetes objects grouped by component, plus metadata."""
 
     name: str

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import typer
+from msgspec import Struct, field
 
 from kctl.console import Console
 from kctl.progress import Progress
 
 
-@dataclass
-class RunState:
+class RunState(Struct):
     """What the root options decided: the console and debug mode; the command line as typed."""
 
     console: Console = field(default_factory=Console)

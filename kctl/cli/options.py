@@ -5,17 +5,16 @@ tests/test_cli_conventions.py checks every command against it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import typer
+from msgspec import Struct
 
 from kctl.console import OutputFormat
 
 
-@dataclass(frozen=True)
-class Shared:
+class Shared(Struct, frozen=True):
     """One shared option: its long name, short flag, default, help and metavar."""
 
     name: str
@@ -103,7 +102,7 @@ def shared(name: str, *default: Any, **overrides: Any) -> Any:
     (None: the value of the command's config file, kctl.toml) replaces the table's."""
     option = SHARED[name]
     if default:
-        from dataclasses import replace
+        from msgspec.structs import replace
 
         option = replace(option, default=default[0])
     return option.option(**overrides)

@@ -23,8 +23,9 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from kctl.cluster import health as health_mod
 from kctl.cluster import preflight as preflight_mod
@@ -70,8 +71,7 @@ CRASH_HOOK = "KCTL_UPGRADE_CRASH_AFTER"
 SIGNAL_HOOK = "KCTL_UPGRADE_SIGNAL_AFTER"  # tests: "<phase>:SIGTERM" signals itself after it
 
 
-@dataclass
-class ApplyOptions:
+class ApplyOptions(Struct):
     target: Version
     timeout: float = 300.0
     poll: float = 0.5

@@ -11,9 +11,11 @@ import os
 import shutil
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.cluster.etcd import etcd_for, restore_from_snapshot
 from kctl.cluster.node import Node
@@ -37,8 +39,7 @@ def new_backup_dir(parent: Path) -> Path:
     return dest
 
 
-@dataclass
-class Backup:
+class Backup(Struct, dict=True):
     """The node's backup for one run: taken once, then read to restore files."""
 
     root: Path
@@ -46,7 +47,6 @@ class Backup:
     store: ObjectStore | None
     dest: Path | None = None
     snapshot: dict[str, Any] | None = None  # the verified snapshot's status
-    _index: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
 
     def take(
         self,
@@ -137,8 +137,10 @@ class Backup:
             return [f"etcd data dir NOT restored: {exc.message}"]
 
     def _meta(self, rel: str) -> dict[str, Any] | None:
-        if self.dest is None:
-            return None
-        if self._index is None:
-            self._index = {f["path"]: f for f in backup_index(self.dest).get("files", [])}
-        return self._index.get(rel)
+        return None if self.dest is None else self._index.get(rel)
+
+    @cached_property
+    def _index(self) -> dict[str, dict[str, Any]]:
+        """The backup's file index by path (read once, when the backup folder is known)."""
+        assert self.dest is not None
+        return {f["path"]: f for f in backup_index(self.dest).get("files", [])}

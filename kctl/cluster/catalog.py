@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from functools import total_ordering
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.cluster import docs
 from kctl.errors import InputError
@@ -22,9 +23,7 @@ _PRE_RANK = {"alpha": 0, "beta": 1, "rc": 2}  # a pre-release sorts below its re
 _MINOR = re.compile(r"^(\d+)\.(\d+)$")
 
 
-@total_ordering
-@dataclass(frozen=True)
-class Version:
+class Version(Struct, frozen=True):
     """A Kubernetes release version vMAJOR.MINOR.PATCH, or a pre-release of one
     (vMAJOR.MINOR.PATCH-alpha.N, -beta.N, -rc.N: what kubeadm's --allow-*-upgrades allow)."""
 
@@ -60,10 +59,19 @@ class Version:
         """How many minors this version is ahead of `other` (negative when behind)."""
         return (self.major - other.major) * 1000 + self.minor - other.minor
 
+    # Written out: a Struct defines every rich comparison, so functools.total_ordering
+    # would fill in none of them.
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Version):
-            return NotImplemented
-        return self._key() < other._key()
+        return self._key() < other._key() if isinstance(other, Version) else NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        return self._key() <= other._key() if isinstance(other, Version) else NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        return self._key() > other._key() if isinstance(other, Version) else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self._key() >= other._key() if isinstance(other, Version) else NotImplemented
 
     def __str__(self) -> str:
         pre = f"-{self.pre[0]}.{self.pre[1]}" if self.pre else ""
@@ -94,8 +102,7 @@ def parse_version(text: str, what: str = "version") -> Version:
         raise InputError(f"{what}: {exc}", hint="use a release like v1.31.2") from None
 
 
-@dataclass(frozen=True)
-class Patch:
+class Patch(Struct, frozen=True):
     """One patch release and the image versions kubeadm deploys with it."""
 
     version: Version
@@ -106,8 +113,7 @@ class Patch:
     released: str | None = None  # the release's git tag date
 
 
-@dataclass(frozen=True)
-class Transition:
+class Transition(Struct, frozen=True):
     """A change kctl applies when a node moves into a minor (flags, config API versions)."""
 
     component: str
@@ -119,8 +125,7 @@ class Transition:
     etcd_from: str | None = None  # etcd flags: only when the etcd image is at least this
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(Struct, frozen=True):
     """One minor: its patches (ascending) and the transitions into it."""
 
     minor: str
@@ -136,15 +141,13 @@ class Release:
         return (stable or list(self.patches))[-1]
 
 
-@dataclass(frozen=True)
-class ConfigAPI:
+class ConfigAPI(Struct, frozen=True):
     group: str
     version: str
     since: str
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(Struct, frozen=True, dict=True):
     """The whole catalog, with lookups by version and minor."""
 
     path: Path
@@ -152,12 +155,10 @@ class Catalog:
     releases: tuple[Release, ...]
     config_apis: tuple[ConfigAPI, ...] = ()
     date: str | None = None  # when the catalog's data was compiled (YYYY-MM-DD)
-    _patches: dict[Version, Patch] = field(default_factory=dict, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        for release in self.releases:
-            for patch in release.patches:
-                self._patches[patch.version] = patch
+    @cached_property
+    def _patches(self) -> dict[Version, Patch]:
+        return {patch.version: patch for release in self.releases for patch in release.patches}
 
     def patch(self, version: Version) -> Patch | None:
         return self._patches.get(version)

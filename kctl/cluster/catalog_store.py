@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from kctl.cluster.catalog import Catalog, default_catalog_path, load_catalog
 from kctl.errors import InputError, OperationError, PreconditionError
@@ -59,8 +60,7 @@ def fetch(source: str, timeout: float = 30.0) -> bytes:
     return data
 
 
-@dataclass(frozen=True)
-class Installed:
+class Installed(Struct, frozen=True):
     path: Path
     catalog: Catalog
     replaced: str | None  # the date of the catalog it replaced

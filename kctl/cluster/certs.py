@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from kctl import yamlio
 from kctl.cluster.pem import MAX_PEM_BYTES, parse_certificate, read_certificate
@@ -12,8 +13,7 @@ from kctl.errors import InputError, Location
 from kctl.inputs import read_input
 
 
-@dataclass(frozen=True)
-class CertInfo:
+class CertInfo(Struct, frozen=True):
     """One certificate file and when it expires."""
 
     name: str  # path relative to the pki dir, without .crt
@@ -69,8 +69,7 @@ CAS = {"ca": "ca", "etcd-ca": "etcd/ca", "front-proxy-ca": "front-proxy-ca"}
 LEAF_NAMES = tuple(sorted({*LEAVES, *KUBECONFIGS}))  # as check-expiration lists them
 
 
-@dataclass(frozen=True)
-class Expiration:
+class Expiration(Struct, frozen=True):
     """One row of `kctl upgrade certs check-expiration` (kubeadm's CertificateExpirationInfo)."""
 
     name: str

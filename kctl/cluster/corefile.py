@@ -9,18 +9,18 @@ holding a plugin or option removed before those releases is a finding (kctl does
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.cluster import docs
 
 FACTS = Path(__file__).resolve().parent / "corefile.yaml"
 
 
-@dataclass(frozen=True)
-class CorefileVerdict:
+class CorefileVerdict(Struct, frozen=True):
     note: str  # what happens to the Corefile, one sentence
     problems: tuple[str, ...] = ()  # lines that block the upgrade of CoreDNS
 

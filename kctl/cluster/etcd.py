@@ -6,9 +6,10 @@ import json
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.cluster.node import PKI_DIR, Node
 from kctl.errors import OperationError, PreconditionError
@@ -16,8 +17,7 @@ from kctl.errors import OperationError, PreconditionError
 DEFAULT_ENDPOINT = "https://127.0.0.1:2379"
 
 
-@dataclass(frozen=True)
-class Etcd:
+class Etcd(Struct, frozen=True):
     """How to reach the node's etcd: endpoint plus client TLS files for https."""
 
     endpoint: str

@@ -6,9 +6,10 @@ its file:line."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.cluster import docs
 from kctl.cluster.kubeadm_api import TIMEOUTS
@@ -34,8 +35,7 @@ IGNORABLE = ("health", "kubelet-skew", "etcd", "disk", "corefile")
 KUBEADM_CHECKS = {"ControlPlaneNodesReady": "health", "CreateJob": "health"}
 
 
-@dataclass(frozen=True)
-class Skips:
+class Skips(Struct, frozen=True):
     phases: frozenset[str] = frozenset()  # kctl phases
     addons: frozenset[str] = frozenset()  # coredns, kube-proxy (addon/NAME)
     notes: tuple[str, ...] = ()
@@ -123,8 +123,7 @@ SECTIONS: dict[str, set[str]] = {
 NO_EFFECT = {"imagePullPolicy", "imagePullSerial"}  # kctl pulls no images
 
 
-@dataclass
-class UpgradeConfig:
+class UpgradeConfig(Struct):
     """What an UpgradeConfiguration's section sets (kctl option names), and notes."""
 
     options: dict[str, Any] = field(default_factory=dict)

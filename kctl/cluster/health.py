@@ -7,15 +7,15 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
+
+from msgspec import Struct
 
 from kctl.cluster.node import Node, Probe
 from kctl.inputs import json_object
 
 
-@dataclass(frozen=True)
-class Health:
+class Health(Struct, frozen=True):
     """What one probe of a component found."""
 
     component: str

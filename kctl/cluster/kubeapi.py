@@ -10,9 +10,10 @@ import ssl
 import tempfile
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.cluster import docs
 from kctl.errors import InputError, Location, OperationError
@@ -35,8 +36,7 @@ def _status_message(exc: urllib.error.HTTPError) -> str:
     return str(message or exc.reason)
 
 
-@dataclass
-class ClusterAPI:
+class ClusterAPI(Struct):
     server: str
     context: ssl.SSLContext
     headers: dict[str, str]

@@ -10,9 +10,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.cluster.node import TMP_DIR
 from kctl.errors import InputError
@@ -63,8 +64,7 @@ def _pid_exists(pid: int) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class LockState:
+class LockState(Struct, frozen=True):
     """A lock found on the node and whether the process that took it still runs."""
 
     path: Path

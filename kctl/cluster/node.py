@@ -18,9 +18,10 @@ the cluster too (objects.py). kctl never executes a file under the root it inspe
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.cluster import docs, objects
 from kctl.cluster.catalog import Version
@@ -47,8 +48,7 @@ CONFIG_FLAG = "--config:"  # the rel of a ClusterConfiguration given with --conf
 TMP_DIR = "etc/kubernetes/tmp"
 
 
-@dataclass(frozen=True)
-class Probe:
+class Probe(Struct, frozen=True):
     """An httpGet livenessProbe as the kubelet would run it."""
 
     scheme: str
@@ -60,8 +60,7 @@ class Probe:
         return f"{self.scheme.lower()}://{self.host}:{self.port}{path or self.path}"
 
 
-@dataclass
-class ManifestFile:
+class ManifestFile(Struct):
     """A YAML file or cluster object kctl reads and may rewrite (static pod, addon, config);
     a cluster object's rel is its ObjectRef.rel and its path names it in messages."""
 
@@ -71,8 +70,7 @@ class ManifestFile:
     docs: list[Any]
 
 
-@dataclass
-class StaticPod:
+class StaticPod(Struct):
     """One control-plane static pod manifest and what it says about the component."""
 
     name: str
@@ -88,8 +86,7 @@ class StaticPod:
         return self.tag or "@" + image_digest(self.image)[:19]
 
 
-@dataclass
-class Addon:
+class Addon(Struct):
     """A kctl-managed addon manifest (CoreDNS Deployment, kube-proxy DaemonSet)."""
 
     name: str
@@ -98,8 +95,7 @@ class Addon:
     tag: str
 
 
-@dataclass
-class Node:
+class Node(Struct):
     """Everything `kctl upgrade` knows about one node and, through the API, its cluster."""
 
     root: Path

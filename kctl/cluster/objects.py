@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.errors import OperationError
 
@@ -29,8 +30,7 @@ _GROUPS = {"configmaps": "/api/v1", "deployments": "/apis/apps/v1", "daemonsets"
 _SERVER_FIELDS = ("resourceVersion", "generation", "managedFields")
 
 
-@dataclass(frozen=True)
-class ObjectRef:
+class ObjectRef(Struct, frozen=True):
     """One object (or one document inside a ConfigMap) in the cluster."""
 
     resource: str  # configmaps, deployments, daemonsets
@@ -109,8 +109,7 @@ def build(ref: ObjectRef, data: bytes, current: dict[str, Any]) -> dict[str, Any
     return dict(obj)
 
 
-@dataclass
-class ClusterState:
+class ClusterState(Struct):
     """What kctl read from the cluster: objects by API path, Nodes, control-plane mirror pods."""
 
     objects: dict[str, dict[str, Any]] = field(default_factory=dict)

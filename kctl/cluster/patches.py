@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.errors import InputError, Location
 from kctl.progress import Progress
@@ -45,8 +46,7 @@ MERGE_KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class PatchFile:
+class PatchFile(Struct, frozen=True):
     path: Path
     target: str
     kind: str  # strategic | merge | json

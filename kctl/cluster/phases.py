@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.cluster.catalog import Version
 from kctl.cluster.lock import LOCK_NAME
@@ -19,8 +20,7 @@ SNAPSHOT_NAME = "etcd-snapshot.db"
 EXTERNAL_ETCD = "external etcd (etcd.external): kctl never touches it, as kubeadm does not"
 
 
-@dataclass
-class Outcome:
+class Outcome(Struct):
     """What an apply (or a single phase) did."""
 
     target: Version
@@ -85,8 +85,7 @@ def addons_wait(waiting: list[str], target: Version) -> str:
     )
 
 
-@dataclass(frozen=True)
-class PhaseContext:
+class PhaseContext(Struct, frozen=True):
     """What describing the phases needs, built once from a node and its renders (pure)."""
 
     node: Node
@@ -97,8 +96,7 @@ class PhaseContext:
     renewals: tuple[Renewal, ...] = ()
 
 
-@dataclass(frozen=True)
-class Phase:
+class Phase(Struct, frozen=True):
     """One phase, in the manner of kubeadm's workflow.Phase: its name, what it says it would
     do (dry run, diff), and how it runs on an Upgrader (apply.py). preflight and backup have no
     `run`: the Upgrader runs them around the others (lock, journal)."""

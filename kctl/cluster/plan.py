@@ -7,8 +7,9 @@ kctl/cluster/README.md and is stable: fields are only ever added.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.cluster import health as health_mod
 from kctl.cluster.catalog import Catalog, Version, default_catalog_path
@@ -31,8 +32,7 @@ API_VERSION = "kctl.dev/v1alpha1"
 CERT_WARNING_DAYS = 30
 
 
-@dataclass(frozen=True)
-class ComponentRow:
+class ComponentRow(Struct, frozen=True):
     name: str
     node_name: str
     current: str
@@ -47,8 +47,7 @@ class ComponentRow:
         }
 
 
-@dataclass(frozen=True)
-class AvailableUpgrade:
+class AvailableUpgrade(Struct, frozen=True):
     description: str
     target: Version
     components: tuple[ComponentRow, ...]
@@ -72,8 +71,7 @@ class AvailableUpgrade:
         }
 
 
-@dataclass
-class UpgradePlan:
+class UpgradePlan(Struct):
     node: Node
     cluster_version: Version
     catalog_source: str

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.cluster import lock as lock_mod
 from kctl.cluster.catalog import Catalog, Version
@@ -36,8 +37,7 @@ def kubelet_skew(catalog: Catalog | None, target: Version) -> int:
     return default_kubelet_skew(target)
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """One reason an upgrade may not proceed."""
 
     check: str  # skew, kubelet-skew, health, lock, etcd, disk, corefile
@@ -56,8 +56,7 @@ class Finding:
         return out
 
 
-@dataclass(frozen=True)
-class SkewVerdict:
+class SkewVerdict(Struct, frozen=True):
     """Whether moving the node to a target respects the version-skew policy."""
 
     allowed: bool
@@ -249,8 +248,7 @@ def lock_findings(root: Path, invocation: Invocation) -> list[Finding]:
     ]
 
 
-@dataclass
-class Preflight:
+class Preflight(Struct):
     """Every finding of one preflight, and what `--force` makes of them."""
 
     findings: list[Finding]

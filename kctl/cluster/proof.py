@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from kctl.cluster.health import Health
 from kctl.cluster.lock import process_start
@@ -74,8 +75,7 @@ def listener_started(port: int) -> float | None:
     return None
 
 
-@dataclass(frozen=True)
-class Proof:
+class Proof(Struct, frozen=True):
     proven: bool
     how: str  # what proved it, or why it cannot be proven
 

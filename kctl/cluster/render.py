@@ -10,8 +10,9 @@ import io
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.cluster.catalog import Catalog, Patch, Transition, Version
 from kctl.cluster.kubeadm_api import v1beta4_problems
@@ -29,8 +30,7 @@ from kctl.errors import InputError, Location
 _INDENTED_SEQ = re.compile(r"^( *)[^\s#-][^:\n]*:[ \t]*\n\1  - ", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(Struct, frozen=True):
     """One file at the target version (bytes identical to the old ones when nothing changes)."""
 
     rel: str

@@ -10,9 +10,10 @@ year of validity (never past the CA's own expiry). CAs are never renewed. The re
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.cluster.certs import CAS, KUBECONFIGS, LEAVES, embedded_client_cert
 from kctl.cluster.node import PKI_DIR
@@ -23,8 +24,7 @@ VALIDITY = dt.timedelta(days=365)
 PHASE = "certificates"
 
 
-@dataclass(frozen=True)
-class Renewal:
+class Renewal(Struct, frozen=True):
     """What apply does with one kubeadm-managed leaf certificate."""
 
     name: str  # path under pki/ without .crt

@@ -11,9 +11,10 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.cluster import health as health_mod
 from kctl.cluster import proof
@@ -67,8 +68,7 @@ def _check_rollback_skew(root: Path, source: Path) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Waits:
+class Waits(Struct, frozen=True):
     timeout: float
     poll: float
     probe_timeout: float
@@ -95,8 +95,7 @@ def _wait_restored(
             time.sleep(waits.poll)
 
 
-@dataclass
-class RollbackResult:
+class RollbackResult(Struct):
     backup_dir: Path
     restored: list[str]
     healthy: dict[str, bool]

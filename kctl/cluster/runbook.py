@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 
+from msgspec import Struct
 
-@dataclass(frozen=True)
-class Invocation:
+
+class Invocation(Struct, frozen=True):
     """The options of the running command that a suggested command must repeat
     (`catalog=False` for commands that take neither --catalog nor --kubelet-version)."""
 

@@ -7,9 +7,10 @@ import difflib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl import inputs
 from kctl.compose import casts, yamlnodes
@@ -29,8 +30,7 @@ TOP_LEVEL_KEYS = {
 }
 
 
-@dataclass
-class ComposeFile:
+class ComposeFile(Struct):
     """One Compose file as read: its data and the position of every key."""
 
     name: str  # shown in messages

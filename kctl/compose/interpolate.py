@@ -6,7 +6,8 @@ depth (`${A:-${B:-${C...}}}`) is bounded by the text's length, never by Python's
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from kctl.errors import InputError, Location
 
@@ -19,8 +20,7 @@ _OPERATORS = (":-", ":?", ":+", "-", "?", "+")
 Unset = MutableMapping[str, Location]
 
 
-@dataclass
-class _Open:
+class _Open(Struct):
     """An open `${NAME<operator>` whose argument is being read into `out`."""
 
     name: str

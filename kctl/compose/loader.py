@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from kctl.compose import normalize as norm
 from kctl.compose import schema, unique
@@ -116,8 +118,7 @@ def load_project(opts: LoadOptions) -> Project:
     )
 
 
-@dataclass
-class Merged:
+class Merged(Struct):
     """The project as the files read so far define it (later files merge over earlier)."""
 
     services: dict[str, Service] = field(default_factory=dict)

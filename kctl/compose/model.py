@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.compose.spec import (
     FileObject,
@@ -23,8 +24,7 @@ from kctl.compose.spec import (
 from kctl.errors import Location
 
 
-@dataclass
-class Service:
+class Service(Struct, dict=True):
     """One service: `config` is its canonical dict, `locations` maps dotted keys to file:line."""
 
     name: str
@@ -79,8 +79,7 @@ class Service:
         return list(self.spec.volumes)
 
 
-@dataclass
-class ComposeWarning:
+class ComposeWarning(Struct):
     """Something kctl read but will not honour, with where it was written."""
 
     message: str
@@ -89,8 +88,7 @@ class ComposeWarning:
     key: str = ""
 
 
-@dataclass
-class Project:
+class Project(Struct, dict=True):
     """A loaded, interpolated, merged Compose project."""
 
     name: str
@@ -104,7 +102,7 @@ class Project:
     files: list[Path] = field(default_factory=list)
     warnings: list[ComposeWarning] = field(default_factory=list)
     locations: dict[str, Location] = field(default_factory=dict)
-    environment: dict[str, str] = field(default_factory=dict, repr=False)  # for interpolation
+    environment: dict[str, str] = field(default_factory=dict)  # for interpolation
 
     @cached_property
     def secret_specs(self) -> dict[str, FileObject]:
@@ -132,8 +130,7 @@ class Project:
         }
 
 
-@dataclass(frozen=True)
-class LoadOptions:
+class LoadOptions(Struct, frozen=True):
     """What `-f`, `--project-directory`, `-p`, `--env-file`, `--profile` and friends say."""
 
     files: list[str] = field(default_factory=list)

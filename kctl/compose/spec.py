@@ -1,4 +1,4 @@
-"""A service's checked Compose keys as frozen dataclasses, built once from the canonical dict
+"""A service's checked Compose keys as frozen msgspec Structs, built once from the canonical dict
 (after normalize.py and schema.py): durations are seconds and sizes bytes here, so the
 converter reads attributes and never parses a Compose value again."""
 
@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.compose.units import parse_bytes, parse_duration
 from kctl.errors import Location
@@ -19,8 +20,7 @@ Where = Callable[[str], Location]
 _ABSENT = Location("<absent key>")  # handed to parsers for a key that is not there: never shown
 
 
-@dataclass(frozen=True)
-class ServicePort:
+class ServicePort(Struct, frozen=True):
     """One `ports:` entry (long syntax)."""
 
     target: int
@@ -31,8 +31,7 @@ class ServicePort:
     name: str | None = None
 
 
-@dataclass(frozen=True)
-class ServiceVolume:
+class ServiceVolume(Struct, frozen=True):
     """One `volumes:` entry of a service (long syntax)."""
 
     type: str  # volume | bind | tmpfs | npipe | image
@@ -43,8 +42,7 @@ class ServiceVolume:
     tmpfs_size: int | None = None
 
 
-@dataclass(frozen=True)
-class Healthcheck:
+class Healthcheck(Struct, frozen=True):
     """`healthcheck:`; durations in seconds (None where the key is not written)."""
 
     test: tuple[str, ...] = ()
@@ -56,8 +54,7 @@ class Healthcheck:
     disable: bool = False
 
 
-@dataclass(frozen=True)
-class Device:
+class Device(Struct, frozen=True):
     """One `deploy.resources.reservations.devices` entry."""
 
     capabilities: tuple[str, ...] = ()
@@ -66,8 +63,7 @@ class Device:
     count: int | str | None = None  # a number, or "all" / -1
 
 
-@dataclass(frozen=True)
-class ResourceBlock:
+class ResourceBlock(Struct, frozen=True):
     """`deploy.resources.limits` or `.reservations`; `keys` are the keys written, in order."""
 
     cpus: float | None = None
@@ -77,24 +73,21 @@ class ResourceBlock:
     keys: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Resources:
+class Resources(Struct, frozen=True):
     """`deploy.resources`: limits and reservations."""
 
     limits: ResourceBlock = field(default_factory=ResourceBlock)
     reservations: ResourceBlock = field(default_factory=ResourceBlock)
 
 
-@dataclass(frozen=True)
-class RestartPolicy:
+class RestartPolicy(Struct, frozen=True):
     """`deploy.restart_policy`."""
 
     condition: str | None = None
     max_attempts: int | None = None
 
 
-@dataclass(frozen=True)
-class UpdateConfig:
+class UpdateConfig(Struct, frozen=True):
     """`deploy.update_config`; `keys` are the keys written, in order."""
 
     parallelism: int | None = None
@@ -102,8 +95,7 @@ class UpdateConfig:
     keys: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(Struct, frozen=True):
     """`deploy.placement`."""
 
     constraints: tuple[str, ...] = ()
@@ -111,8 +103,7 @@ class Placement:
     max_replicas_per_node: int | None = None
 
 
-@dataclass(frozen=True)
-class Deploy:
+class Deploy(Struct, frozen=True):
     """`deploy:`; `keys` are the keys written, in order (empty when there is no deploy)."""
 
     mode: str | None = None
@@ -126,24 +117,21 @@ class Deploy:
     keys: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Dependency:
+class Dependency(Struct, frozen=True):
     """One `depends_on` entry (normalize.py fills the defaults)."""
 
     condition: str = "service_started"
     required: bool = True
 
 
-@dataclass(frozen=True)
-class NetworkAttachment:
+class NetworkAttachment(Struct, frozen=True):
     """One `networks.NAME` of a service; `keys` are the keys written, in order."""
 
     aliases: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class FileMount:
+class FileMount(Struct, frozen=True):
     """One `secrets:` / `configs:` entry of a service (long syntax after normalize.py)."""
 
     source: str
@@ -153,16 +141,14 @@ class FileMount:
     mode: int | None = None  # octal text read as a number
 
 
-@dataclass(frozen=True)
-class Tmpfs:
+class Tmpfs(Struct, frozen=True):
     """One `tmpfs:` entry: `PATH[:size=SIZE,...]`, the size in bytes."""
 
     path: str
     size: int | None = None
 
 
-@dataclass(frozen=True)
-class FileObject:
+class FileObject(Struct, frozen=True):
     """A top-level secret or config."""
 
     file: str | None = None
@@ -172,8 +158,7 @@ class FileObject:
     name: str | None = None
 
 
-@dataclass(frozen=True)
-class VolumeSpec:
+class VolumeSpec(Struct, frozen=True):
     """A top-level volume."""
 
     external: bool = False
@@ -199,8 +184,7 @@ class VolumeSpec:
         return dict(o.partition("=")[::2] for o in text.split(",") if o)
 
 
-@dataclass(frozen=True)
-class ServiceSpec:
+class ServiceSpec(Struct, frozen=True):
     """The typed keys of one service (the rest is still read from Service.config)."""
 
     healthcheck: Healthcheck | None = None

@@ -7,10 +7,10 @@ Scalars resolve like compose-go (YAML 1.2 core schema): `yes`/`on` stay strings.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from msgspec import Struct
 
 from kctl.errors import InputError, Location
 
@@ -52,15 +52,13 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
 Path_ = tuple[Any, ...]
 
 
-@dataclass(frozen=True)
-class Reset:
+class Reset(Struct, frozen=True):
     """`!reset`: remove the value inherited from earlier files."""
 
     value: Any
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(Struct, frozen=True):
     """`!override`: replace the inherited value instead of merging."""
 
     value: Any

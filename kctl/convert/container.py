@@ -4,9 +4,10 @@ probes. The env_file ConfigMap is returned beside the container, never added els
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.compose import Service
 from kctl.compose.spec import Device, Resources
@@ -27,8 +28,7 @@ _PULL = {
 _GPU_RESOURCES = {"nvidia": "nvidia.com/gpu", "amd": "amd.com/gpu", "intel": "gpu.intel.com/i915"}
 
 
-@dataclass
-class ContainerPieces:
+class ContainerPieces(Struct):
     """A service's container and the objects it needs (its env_file ConfigMap)."""
 
     container: dict[str, Any]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.compose import Project, Service
 from kctl.convert import labels as lbl
@@ -24,8 +25,7 @@ Owned = tuple[str | None, KubeObject]
 _ANNOTATED_KINDS = {"deployment", "statefulset", "daemonset", "job", "cronjob", "service"}
 
 
-@dataclass
-class Context:
+class Context(Struct):
     """One conversion's shared facts and registries (names, warnings)."""
 
     project: Project

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.kube.naming import SELECTOR_LABEL
 
@@ -221,8 +222,7 @@ def _expose(text: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class LabelSpec:
+class LabelSpec(Struct, frozen=True):
     """One kompose.* label: its name, what its value must be, where it applies, what it does."""
 
     name: str
@@ -338,8 +338,7 @@ BY_NAME: dict[str, LabelSpec] = {spec.name: spec for spec in LABELS}
 KNOWN = set(BY_NAME)
 
 
-@dataclass(frozen=True)
-class LabelProblem:
+class LabelProblem(Struct, frozen=True):
     """A label kctl read and could not honour: `error` means refuse (exit 2), else warn."""
 
     key: str

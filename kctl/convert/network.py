@@ -12,8 +12,9 @@ exists for anything with ports, whatever its controller or network_mode."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.compose import Service
 from kctl.convert import labels as lbl
@@ -24,8 +25,7 @@ from kctl.kube.naming import dns_label
 from kctl.plaindata import clone
 
 
-@dataclass
-class NetworkPieces:
+class NetworkPieces(Struct):
     """A service's Service (None without ports) and what hangs off it (Ingress, aliases)."""
 
     service: dict[str, Any] | None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.errors import Location
 from kctl.kube.validate import DEFAULT_KUBE_VERSION
@@ -20,8 +21,7 @@ CONTROLLERS = ("deployment", "statefulset", "daemonset", "job", "cronjob")
 VOLUME_MODES = ("pvc", "emptyDir", "hostPath", "configMap")
 
 
-@dataclass(frozen=True)
-class ImagePorts:
+class ImagePorts(Struct, frozen=True):
     """The ports an image's config exposes (Dockerfile EXPOSE), and where they were read."""
 
     image: str
@@ -29,8 +29,7 @@ class ImagePorts:
     source: str  # "the engine" (kctl built it) | "registry HOST"
 
 
-@dataclass(frozen=True)
-class ConvertOptions:
+class ConvertOptions(Struct, frozen=True):
     """How to convert: the flags and settings of `kctl convert` (and `kctl up`)."""
 
     controller: str | None = None
@@ -53,8 +52,7 @@ class ConvertOptions:
     image_ports: Mapping[str, ImagePorts] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class ConversionWarning:
+class ConversionWarning(Struct, frozen=True):
     """A Compose key kctl read but did not (fully) translate."""
 
     service: str | None
@@ -68,8 +66,7 @@ class ConversionWarning:
         return f"{self.location}: {who}{key}{self.message}"
 
 
-@dataclass
-class Conversion:
+class Conversion(Struct):
     """The result: objects in output order, grouped per service for charts, and warnings."""
 
     objects: list[KubeObject] = field(default_factory=list)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.compose import Service
 from kctl.compose.spec import FileMount, FileObject
@@ -18,8 +19,7 @@ from kctl.inputs import check_regular
 from kctl.kube.naming import dns_label, dns_subdomain
 
 
-@dataclass
-class Mounted:
+class Mounted(Struct):
     """One secret/config mount: its pod volume (None when its content is missing), the
     container's mount and the object created for it (once per conversion)."""
 

@@ -9,9 +9,10 @@ kompose.volume.type choose emptyDir or hostPath instead.
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.compose import Project, Service, ServiceVolume
 from kctl.compose.spec import Tmpfs, VolumeSpec
@@ -30,8 +31,7 @@ _VOLUME_MODES = {
 }
 
 
-@dataclass
-class StorageState:
+class StorageState(Struct):
     """What storage remembers across the services of one conversion (shared claims)."""
 
     volume_users: dict[str, list[str]]  # named volume -> services mounting it
@@ -48,8 +48,7 @@ class StorageState:
         return cls(users)
 
 
-@dataclass
-class StoragePieces:
+class StoragePieces(Struct):
     """A service's pod volumes, its container's mounts, claim templates and new objects."""
 
     volumes: list[dict[str, Any]] = field(default_factory=list)

@@ -5,8 +5,9 @@ policy and retries, deploy.labels, and the HorizontalPodAutoscaler (kompose.hpa.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.compose import Service
 from kctl.convert import labels as lbl
@@ -18,8 +19,7 @@ from kctl.errors import InputError
 _HPA_LABELS = (lbl.HPA_MIN, lbl.HPA_MAX, lbl.HPA_CPU, lbl.HPA_MEMORY)
 
 
-@dataclass
-class WorkloadPieces:
+class WorkloadPieces(Struct):
     """A service's workload and the objects it brings (headless Service, autoscaler)."""
 
     workload: dict[str, Any]

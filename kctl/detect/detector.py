@@ -6,9 +6,10 @@ import fnmatch
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+
+from msgspec import Struct, field
 
 from kctl.detect.rules import Detectable
 from kctl.detect.walk import SourceTree, scan
@@ -21,8 +22,7 @@ P = TypeVar("P", bound=Detectable)
 BYTES_TIE_FACTOR = 2.0
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(Struct, frozen=True):
     """One observation behind a decision."""
 
     kind: str  # manifest | dependency | file | content | bytes | version | entrypoint
@@ -33,8 +33,7 @@ class Evidence:
         return {"kind": self.kind, "path": self.path, "detail": self.detail}
 
 
-@dataclass
-class Candidate(Generic[P]):
+class Candidate(Struct, Generic[P]):
     """A pack that matches the tree, with how strongly and why."""
 
     pack: P
@@ -48,8 +47,7 @@ class Candidate(Generic[P]):
         return any(e.kind == "dependency" for e in self.evidence)
 
 
-@dataclass
-class Detection(Generic[P]):
+class Detection(Struct, Generic[P]):
     """The decision: which pack, the facts it needs, and the evidence."""
 
     root: Path

@@ -7,12 +7,12 @@ analysis of a source tree against them and imports nothing from kctl/packs.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from msgspec import Struct, field
 
-@dataclass(frozen=True)
-class Rules:
+
+class Rules(Struct, frozen=True):
     """How a pack recognises a project (all data, from `[detect]`)."""
 
     manifests: tuple[str, ...] = ()  # glob patterns of build manifests at the project root
@@ -29,8 +29,7 @@ class Rules:
     dialects: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-@dataclass(frozen=True)
-class VersionSource:
+class VersionSource(Struct, frozen=True):
     """Where a project states a version: a file glob, a regex whose group 1 is the value, a rule."""
 
     file: str
@@ -38,8 +37,7 @@ class VersionSource:
     rule: str = "line"  # how to read the value: see kctl/detect/ranges.py
 
 
-@dataclass(frozen=True)
-class VersionSpec:
+class VersionSpec(Struct, frozen=True):
     """One version a pack's templates use (`[versions.NAME]`)."""
 
     default: str

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from kctl.detect.ranges import RangeError, newer_lines, newest_inside
 from kctl.detect.rules import Detectable, VersionSource, VersionSpec
@@ -11,8 +12,7 @@ from kctl.detect.walk import SourceTree
 from kctl.errors import Location, PreconditionError
 
 
-@dataclass
-class VersionChoice:
+class VersionChoice(Struct):
     """The versions picked, why, and what could not be honoured (shown as warnings)."""
 
     versions: dict[str, str] = field(default_factory=dict)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from msgspec import Struct, field
 
 from kctl.inputs import is_regular
 
@@ -95,36 +97,37 @@ GENERATED_SUFFIXES = (
 )
 
 
-@dataclass
-class SourceTree:
+class SourceTree(Struct, dict=True):
     """What one walk of a project folder found."""
 
     root: Path
     files: dict[str, int] = field(default_factory=dict)  # relative path → size (own sources)
     skipped: dict[str, str] = field(default_factory=dict)  # relative path → why it was skipped
     problems: list[str] = field(default_factory=list)  # unreadable entries, loops
-    _by_name: dict[str, list[str]] | None = field(default=None, repr=False)
-    _suffix_sizes: dict[str, int] | None = field(default=None, repr=False)
+
+    @cached_property
+    def _suffix_sizes(self) -> dict[str, int]:
+        sizes: dict[str, int] = {}
+        for rel, size in self.files.items():
+            name = rel.rsplit("/", 1)[-1]
+            dot = name.rfind(".")
+            if dot > 0:
+                sizes[name[dot:]] = sizes.get(name[dot:], 0) + size
+        return sizes
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for rel in self.files:
+            index.setdefault(rel.rsplit("/", 1)[-1], []).append(rel)
+        return index
 
     def bytes_by_suffix(self, suffixes: tuple[str, ...]) -> int:
         """Total size of own-source files whose name ends with one of suffixes."""
-        if self._suffix_sizes is None:
-            sizes: dict[str, int] = {}
-            for rel, size in self.files.items():
-                name = rel.rsplit("/", 1)[-1]
-                dot = name.rfind(".")
-                if dot > 0:
-                    sizes[name[dot:]] = sizes.get(name[dot:], 0) + size
-            self._suffix_sizes = sizes
         return sum(self._suffix_sizes.get(s, 0) for s in set(suffixes))
 
     def matching(self, patterns: tuple[str, ...]) -> list[str]:
         """Files matching any fnmatch pattern (`*` crosses folders), found by name index."""
-        if self._by_name is None:
-            index: dict[str, list[str]] = {}
-            for rel in self.files:
-                index.setdefault(rel.rsplit("/", 1)[-1], []).append(rel)
-            self._by_name = index
         found: set[str] = set()
         for pattern in patterns:
             last = pattern.rsplit("/", 1)[-1]

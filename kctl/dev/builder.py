@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from msgspec import Struct
+from msgspec.structs import replace
 
 from kctl.dev.context import ContextFile, collect, digest, tag_for
 from kctl.dev.image import PushRef, build, push
@@ -11,8 +12,7 @@ from kctl.dev.source import Artifact, Built, check_dockerfile
 from kctl.progress import Progress
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(Struct, frozen=True):
     """An artifact's context, its content tag, and the registry's digest if it has it."""
 
     artifact: Artifact

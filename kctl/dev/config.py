@@ -12,9 +12,10 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl import tomlio
 from kctl.dev.sync import SyncRules, parse_rules
@@ -51,8 +52,7 @@ DRAFT_RENAMES = {"override-ports": "port-forward"}
 DRAFT_IGNORED = ("wait", "auto-connect", "build-tag", "custom-tags", "resource-group-name")
 
 
-@dataclass(frozen=True)
-class Environment:
+class Environment(Struct, frozen=True):
     """One resolved environment: everything `kctl up` needs to know, already validated."""
 
     env: str
@@ -367,8 +367,7 @@ def save_environment(path: Path, env: str, changes: Mapping[str, Any]) -> None:
     write_file(path, tomlkit.dumps(doc))
 
 
-@dataclass
-class _FileValues:
+class _FileValues(Struct):
     """What kctl.toml/draft.toml says for the environment that runs."""
 
     raw: dict[str, Any] = field(default_factory=dict)

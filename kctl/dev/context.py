@@ -13,14 +13,14 @@ import re
 import stat
 import tarfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from kctl.errors import InputError, Location
 
 
-@dataclass(frozen=True)
-class _Rule:
+class _Rule(Struct, frozen=True):
     regex: re.Pattern[str]
     exclude: bool  # False for `!` re-includes
 
@@ -105,8 +105,7 @@ class DockerIgnore:
         return result
 
 
-@dataclass(frozen=True)
-class ContextFile:
+class ContextFile(Struct, frozen=True):
     rel: str
     path: Path
     mode: int  # permission bits, plus the file type for symlinks

@@ -8,8 +8,10 @@ pinning the pushed digests). What was deployed is recorded under `.kctl/<env>/`.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
+from msgspec.structs import asdict
 
 from kctl.dev.config import TARGETS
 from kctl.dev.source import Release
@@ -19,8 +21,7 @@ from kctl.inputs import json_object
 STATE_FILE = "deployed.json"
 
 
-@dataclass
-class Deployed:
+class Deployed(Struct):
     """What a deploy produced, for the user: endpoints, notes, skipped objects."""
 
     target: str
@@ -53,8 +54,7 @@ def helm_values(release: Release) -> list[str]:
     return args
 
 
-@dataclass(frozen=True)
-class DeployState:
+class DeployState(Struct, frozen=True):
     """What `kctl up` last deployed for an environment (`.kctl/<env>/deployed.json`)."""
 
     target: str  # "local" or "helm": the target that can remove it

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.dev.context import ContextFile, tar
 from kctl.dev.registry import credentials, remote_digest
 from kctl.errors import KctlError, OperationError, PreconditionError
 
 
-@dataclass(frozen=True)
-class PushRef:
+class PushRef(Struct, frozen=True):
     """What kctl builds and pushes: registry/repository:tag (a deployment pins it by digest).
 
     Image names a user writes are read by kctl.images.ImageRef.

@@ -19,9 +19,10 @@ import base64
 import copy
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.dev.services import Services, start_order
 from kctl.errors import OperationError
@@ -32,8 +33,7 @@ WORKLOADS = ("Pod", "Deployment")
 _ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-@dataclass(frozen=True)
-class LocalFile:
+class LocalFile(Struct, frozen=True):
     """A file the pods mount (a secret or config): written 0700-private, never printed."""
 
     path: Path
@@ -41,8 +41,7 @@ class LocalFile:
     mode: int
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(Struct, frozen=True):
     """One workload of the release: one pod, played on its own with its network aliases."""
 
     service: str  # the Compose service (or the workload's name without Compose)
@@ -53,8 +52,7 @@ class Unit:
     restart: str = "Always"
 
 
-@dataclass
-class LocalPlan:
+class LocalPlan(Struct):
     instance: str  # release[-env]: the label and name prefix of everything below
     units: list[Unit] = field(default_factory=list)
     network: str | None = None

@@ -11,9 +11,10 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.dev import proc
 from kctl.dev.local_plan import (
@@ -179,8 +180,7 @@ def write_manifest(unit: Unit, folder: Path) -> Path:
     return path
 
 
-@dataclass
-class Player:
+class Player(Struct):
     """Plays a plan's units in order; `played` lists the pods it started (for a clean-up)."""
 
     podman: str
@@ -223,8 +223,7 @@ class Player:
             wait_healthy(self.podman, instance, service, facts.healthcheck, left)
 
 
-@dataclass(frozen=True)
-class Removal:
+class Removal(Struct, frozen=True):
     pods: list[str]
     network: str | None = None
     volumes: list[str] = field(default_factory=list)

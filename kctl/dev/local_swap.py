@@ -18,9 +18,10 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.dev import proc
 from kctl.dev.local_plan import LocalFile, LocalPlan, Unit, pod_spec
@@ -32,8 +33,7 @@ OLD_SUFFIX = "-kctl-old"  # the replaced container's name while its clone is mad
 KEEP_SUFFIX = "-kctl-keep"  # a container that keeps a pod's infra up while its apps are down
 
 
-@dataclass(frozen=True)
-class Swap:
+class Swap(Struct, frozen=True):
     """One container of a running pod to run from a new image."""
 
     pod: str
@@ -85,8 +85,7 @@ def release_pods_held(podman: str, keepers: Sequence[str]) -> None:
         proc.run(argv, timeout=60, what="podman rm")
 
 
-@dataclass
-class Ahead:
+class Ahead(Struct):
     """Containers swapped while the chart rendered (or the error that stopped it)."""
 
     instance: str

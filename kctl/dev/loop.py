@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from msgspec import Struct, field
 
 from kctl.dev.builder import build_planned, plan, push_planned, unchanged
 from kctl.dev.deploy import Deployed, RolledBackError, by_digest
@@ -41,8 +42,7 @@ class Target(Protocol):
         """Ids of the running containers of these images files can be synced into (or none)."""
 
 
-@dataclass
-class Cycle:
+class Cycle(Struct):
     """The outcome of one build → push → deploy pass."""
 
     number: int

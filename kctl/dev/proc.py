@@ -7,7 +7,8 @@ import re
 import shutil
 import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from kctl.errors import OperationError, PreconditionError
 
@@ -17,8 +18,7 @@ INSTALL_HINTS = {
 }
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(Struct, frozen=True):
     argv: list[str]
     returncode: int
     stdout: str

@@ -9,8 +9,9 @@ together and each must keep running.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.errors import InputError
 
@@ -19,8 +20,7 @@ CONDITIONS = ("service_started", "service_healthy", "service_completed_successfu
 RESTART = {"no": "Never", "always": "Always", "unless-stopped": "Always", "on-failure": "OnFailure"}
 
 
-@dataclass(frozen=True)
-class Healthcheck:
+class Healthcheck(Struct, frozen=True):
     """A Compose healthcheck as Docker runs it (seconds)."""
 
     argv: tuple[str, ...]
@@ -30,15 +30,13 @@ class Healthcheck:
     start_period: float = 0.0
 
 
-@dataclass(frozen=True)
-class Dependency:
+class Dependency(Struct, frozen=True):
     service: str
     condition: str = "service_started"
     required: bool = True
 
 
-@dataclass(frozen=True)
-class ServiceFacts:
+class ServiceFacts(Struct, frozen=True):
     name: str
     aliases: tuple[str, ...] = ()  # network aliases on any of the service's networks
     depends_on: tuple[Dependency, ...] = ()
@@ -50,8 +48,7 @@ class ServiceFacts:
         return RESTART[self.restart.partition(":")[0]]
 
 
-@dataclass(frozen=True)
-class Services:
+class Services(Struct, frozen=True):
     """The facts of every service of a project, by name."""
 
     by_name: Mapping[str, ServiceFacts] = field(default_factory=dict)

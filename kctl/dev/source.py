@@ -8,9 +8,10 @@ even when no image changed (deploy inputs: the chart, the Compose files).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+
+from msgspec import Struct, field
 
 from kctl.dev.config import Environment
 from kctl.dev.image import PushRef
@@ -19,8 +20,7 @@ from kctl.errors import InputError, KctlError, Location
 from kctl.images import ImageRef, is_image
 
 
-@dataclass(frozen=True)
-class Artifact:
+class Artifact(Struct, frozen=True):
     """One image to build: a context, its Dockerfile, and where it is pushed."""
 
     component: str
@@ -39,8 +39,7 @@ class Artifact:
         return self.repository.split("/", 1)[1]
 
 
-@dataclass(frozen=True)
-class Built:
+class Built(Struct, frozen=True):
     """An artifact as it is in the registry: the tag and the digest a deployment pins."""
 
     artifact: Artifact
@@ -54,8 +53,7 @@ class Built:
         return self.ref.pinned(self.digest) if self.digest else self.ref.name
 
 
-@dataclass(frozen=True)
-class HostPort:
+class HostPort(Struct, frozen=True):
     """A port a source publishes on the host (Compose `ports:`), for the local target."""
 
     component: str
@@ -64,8 +62,7 @@ class HostPort:
     host_ip: str = "127.0.0.1"
 
 
-@dataclass(frozen=True)
-class Release:
+class Release(Struct, frozen=True):
     """A chart to deploy and the values that point it at the pushed images."""
 
     name: str

@@ -22,9 +22,10 @@ import re
 import shlex
 import tarfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl.dev.context import _translate
 from kctl.errors import KctlError, OperationError
@@ -34,8 +35,7 @@ RESERVED = ("run", "rebuild")
 GLOB_CHARS = re.compile(r"[*?\[\\]")
 
 
-@dataclass(frozen=True)
-class SyncRule:
+class SyncRule(Struct, frozen=True):
     pattern: str  # a glob over `/` paths relative to the root
     dest: str  # an absolute folder in the container
 
@@ -62,8 +62,7 @@ class SyncRule:
         return str(PurePosixPath(self.dest) / below)
 
 
-@dataclass(frozen=True)
-class SyncRules:
+class SyncRules(Struct, frozen=True):
     rules: tuple[SyncRule, ...] = ()
     run: tuple[str, ...] = ()  # argv run in each container after a sync
     rebuild: tuple[str, ...] = ()  # globs whose change always means a full cycle
@@ -93,8 +92,7 @@ class SyncRules:
         return planned or None
 
 
-@dataclass(frozen=True)
-class Synced:
+class Synced(Struct, frozen=True):
     source: Path
     target: str
 

@@ -4,9 +4,10 @@ entry in TARGETS; nothing else chooses between targets."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from msgspec import Struct, field
 
 from kctl.errors import InputError, KctlError, Location
 
@@ -17,8 +18,7 @@ if TYPE_CHECKING:
     from kctl.dev.source import Source
 
 
-@dataclass(frozen=True)
-class Removal:
+class Removal(Struct, frozen=True):
     """What a target removed (pods, network, volumes) and the named volumes it kept."""
 
     pods: list[str] = field(default_factory=list)

@@ -18,10 +18,10 @@ import fnmatch
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct
 from watchdog.events import FileSystemEventHandler
 
 from kctl.dev.context import DockerIgnore
@@ -54,8 +54,7 @@ def is_noise(path: Path) -> bool:
     return any(fnmatch.fnmatchcase(path.name, pattern) for pattern in EDITOR_TEMP)
 
 
-@dataclass(frozen=True)
-class WatchedContext:
+class WatchedContext(Struct, frozen=True):
     root: Path
     dockerfile: str
     ignore: DockerIgnore

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from kctl import tomlio
 from kctl.detect.rules import Rules, VersionSource, VersionSpec
@@ -17,15 +18,13 @@ from kctl.inputs import decode, is_regular, read_input
 PACKS_PATH_ENV = "KCTL_PACKS_PATH"
 
 
-@dataclass(frozen=True)
-class Variable:
+class Variable(Struct, frozen=True):
     """A value `kctl create --variable NAME=VALUE` may set (`[variables]` in pack.toml)."""
 
     description: str
 
 
-@dataclass(frozen=True)
-class Pack:
+class Pack(Struct, frozen=True):
     """A language or framework pack."""
 
     name: str

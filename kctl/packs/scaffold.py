@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from kctl.detect.detector import Detection
 from kctl.errors import InputError, Location
@@ -19,8 +21,7 @@ from kctl.templating import environment
 IMAGE_OVERRIDE_ENV = "KCTL_PACK_IMAGE_"  # e.g. KCTL_PACK_IMAGE_BASE=127.0.0.1:5000/nginx:1
 
 
-@dataclass(frozen=True)
-class Scaffold:
+class Scaffold(Struct, frozen=True):
     """The files `kctl create` writes, relative to the project folder."""
 
     app: str
@@ -147,8 +148,7 @@ def kctl_toml(
     return tomlkit.dumps(doc)
 
 
-@dataclass(frozen=True)
-class ScaffoldOptions:
+class ScaffoldOptions(Struct, frozen=True):
     """What to write: --variable values, --deploy-type, --dockerfile-only/--deployment-only."""
 
     variables: Mapping[str, str | int] = field(default_factory=dict)  # checked by resolve()

@@ -14,9 +14,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from kctl.inputs import is_regular, json_object
 from kctl.packs.files import read
@@ -24,8 +25,7 @@ from kctl.packs.files import read
 MAX_LEVELS = 6  # how far above a member its workspace root may be
 
 
-@dataclass(frozen=True)
-class Workspace:
+class Workspace(Struct, frozen=True):
     """A folder inside a Node workspace."""
 
     root: Path
