@@ -102,3 +102,26 @@ def test_the_cache_key_follows_the_schema_files() -> None:
         validate_module._cache_file(folder, name, v) for v in ("1-10-5-7", "2-10-5-7", "1-10-6-7")
     }
     assert len(keys) == 3 and None not in keys
+
+
+def test_descriptions_are_not_cached_but_a_field_called_description_still_validates(
+    cache: Path,
+) -> None:
+    validate(DEPLOYMENT)
+    (written,) = cached_files(cache)
+    assert '"description"' not in written.read_text()  # annotations only: 344 kB -> 83 kB
+    # PriorityClass has a field named `description`: still known, still typed
+    priority = {
+        "apiVersion": "scheduling.k8s.io/v1",
+        "kind": "PriorityClass",
+        "metadata": {"name": "high"},
+        "value": 1000,
+        "description": "for the web tier",
+    }
+    validate(priority)
+    with pytest.raises(OperationError, match="description"):
+        validate({**priority, "description": 7})
+    with pytest.raises(OperationError):
+        validate({**priority, "descriptio": "typo"})
+    with pytest.raises(OperationError, match="replicas"):
+        validate({**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": "two"}})
