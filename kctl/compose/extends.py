@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kctl.compose.files import ComposeFile, absolute, interpolate_data, read_file
 from kctl.compose.model import Service
-from kctl.compose.services import build_service, copy_service, raw_service
+from kctl.compose.services import build_service, raw_service
 from kctl.errors import InputError
 
 
@@ -22,6 +22,9 @@ def services_of(file: ComposeFile, env: Mapping[str, str]) -> dict[str, Service]
             raise InputError(
                 f"non-string key in services: {name!r}", location=file.where("services", name)
             )
+    # every name is resolved once and the resolver is dropped after this loop: the services it
+    # returns are its own (a base is copied before anything is merged over it), so none needs
+    # another copy to be changed by later files
     resolver = Extends(env)
     return {str(name): resolver.service(file, str(name)) for name in raw}
 
@@ -36,7 +39,8 @@ class Extends:
         self.done: dict[str, Service] = {}
 
     def service(self, file: ComposeFile, name: str) -> Service:
-        """The service `name` of file, merged over everything it extends (a fresh copy)."""
+        """The service `name` of file, merged over everything it extends: the resolver's own
+        object, which services extending it are built from copies of (never changed here)."""
         links: list[tuple[ComposeFile, str]] = []
         seen: set[str] = set()
         current: tuple[ComposeFile, str] | None = (file, name)
@@ -59,7 +63,7 @@ class Extends:
             base = build_service(link_file, link_name, self.env, base)
             self.done[f"{link_file.name}:{link_name}"] = base
         assert base is not None
-        return copy_service(base)
+        return base
 
     def target(self, file: ComposeFile, name: str) -> tuple[ComposeFile, str] | None:
         """The (file, service) that `name` extends, None when it extends nothing."""
