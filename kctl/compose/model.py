@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from msgspec import Struct, field
@@ -22,6 +23,8 @@ from kctl.compose.spec import (
     volume_spec,
 )
 from kctl.errors import Location
+
+_NO_LABELS: Mapping[str, str] = MappingProxyType({})
 
 
 class Service(Struct, dict=True):
@@ -67,8 +70,10 @@ class Service(Struct, dict=True):
         return dict(self.config.get("environment") or {})
 
     @property
-    def labels(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in (self.config.get("labels") or {}).items()}
+    def labels(self) -> Mapping[str, str]:
+        """The service's labels as loaded (normalize.labels made every key and value a string);
+        read-only: converting reads them several times per object, so they are not copied."""
+        return self.config.get("labels") or _NO_LABELS
 
     @property
     def ports(self) -> list[ServicePort]:

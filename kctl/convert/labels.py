@@ -9,7 +9,7 @@ code never parses label text itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from msgspec import Struct
@@ -347,7 +347,7 @@ class LabelProblem(Struct, frozen=True):
     error: bool = False
 
 
-def parse_labels(raw: dict[str, str], scope: str) -> tuple[dict[str, Any], list[LabelProblem]]:
+def parse_labels(raw: Mapping[str, str], scope: str) -> tuple[dict[str, Any], list[LabelProblem]]:
     """Typed values of the kompose.* labels in raw for scope, and what is wrong with the rest."""
     values: dict[str, Any] = {}
     problems: list[LabelProblem] = []

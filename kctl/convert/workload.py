@@ -65,7 +65,7 @@ def restart_of(service: Service) -> tuple[str, int | None]:
 
 def autoscaled(labels: KomposeLabels, kind: str) -> bool:
     """Whether a HorizontalPodAutoscaler owns the replica count."""
-    return any(k in labels for k in _HPA_LABELS) and kind in ("deployment", "statefulset")
+    return not labels.keys().isdisjoint(_HPA_LABELS) and kind in ("deployment", "statefulset")
 
 
 def workload(
@@ -225,7 +225,7 @@ def autoscaler(
     ctx: Context, name: str, service: Service, labels: KomposeLabels, workload: dict[str, Any]
 ) -> KubeFields | None:
     """The HorizontalPodAutoscaler kompose.hpa.* asks for (None without those labels)."""
-    if not any(k in labels for k in _HPA_LABELS):
+    if labels.keys().isdisjoint(_HPA_LABELS):
         return None
     if not autoscaled(labels, workload["kind"].lower()):
         ctx.warn(service, "labels", "kompose.hpa.* needs a Deployment or StatefulSet")
