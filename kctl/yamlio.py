@@ -248,15 +248,27 @@ def _fast_dump_all(documents: list[Any], explicit_start: bool) -> str:
     return "".join(out)
 
 
+_HEADS: dict[tuple[str, Any], str] = {}  # (indent, key) -> "  key:" (a manifest repeats them)
+
+
 def _write_mapping(mapping: dict[Any, Any], col: int, out: list[str], first: str | None) -> None:
     pad = " " * col
-    lead = pad if first is None else first
     for key, value in mapping.items():
-        head = f"{lead}{_key(key)}:"
-        lead = pad
-        if type(value) is str:  # the common case first, without the generic dispatch
+        if first is not None:  # the first key of a sequence item follows its "- "
+            head = f"{first}{_key(key)}:"
+            first = None
+        else:
+            head = _HEADS.get((pad, key)) or _HEADS.setdefault((pad, key), f"{pad}{_key(key)}:")
+        kind = type(value)  # the common cases first, without the generic dispatch
+        if kind is str:
             text = _PLAIN_TEXT.get(value)
             out.append(f"{head} {text}" if text else f"{head} {_scalar(value, col + 2)}")
+        elif kind is dict and value:
+            out.append(head + "\n")
+            _write_mapping(value, col + 2, out, None)
+        elif kind is list and value:  # a sequence in a mapping starts at its key's column
+            out.append(head + "\n")
+            _write_sequence(value, col, out, None)
         else:
             _write_value(value, col, head, out, indentless=True)
 
@@ -265,7 +277,10 @@ def _write_sequence(items: list[Any], col: int, out: list[str], first: str | Non
     pad = " " * col
     lead = pad if first is None else first
     for item in items:
-        _write_value(item, col, f"{lead}-", out, indentless=False)
+        if type(item) is dict and item:
+            _write_mapping(item, col + 2, out, f"{lead}- ")
+        else:
+            _write_value(item, col, f"{lead}-", out, indentless=False)
         lead = pad
 
 
