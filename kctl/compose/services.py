@@ -13,7 +13,6 @@ from kctl.compose.files import ComposeFile, Variables, absolute, unknown_key
 from kctl.compose.merge import merge_service
 from kctl.compose.model import Service
 from kctl.errors import InputError, Location
-from kctl.plaindata import clone
 
 SERVICE_KEYS = set(
     """
@@ -65,10 +64,12 @@ def raw_service(file: ComposeFile, name: str) -> dict[Any, Any]:
 
 
 def copy_service(service: Service) -> Service:
-    """A copy later merges can change without touching the resolved original."""
+    """A copy later merges can change without touching the resolved original. The config is
+    copied one level deep: merge_service replaces a key's value, it never changes a list or
+    mapping in place (it builds new ones), so the values below can be shared."""
     copied = Service(
         service.name,
-        clone(service.config),
+        dict(service.config),
         dict(service.locations),
         dict(service.env_file_environment),
         service.file,

@@ -234,6 +234,16 @@ CASES: dict[str, dict[str, str]] = {
 
 # Multi-file projects: (files, -f order)
 MULTI: dict[str, tuple[dict[str, str], list[str]]] = {
+    # siblings built from one base, then a later file merging into the base and one sibling:
+    # no merge may reach a value another service was built from (a shared nested dict or
+    # list would carry one service's entries into the others)
+    "extends-siblings-override": (
+        {
+            "compose.yaml": 'services:\n  base:\n    image: busybox\n    environment:\n      A: base\n    labels:\n      l.base: "1"\n    ports: ["80"]\n    volumes: ["./b:/b"]\n    deploy:\n      resources:\n        limits:\n          memory: 64M\n  one:\n    extends: base\n    environment:\n      A: one\n      ONE: "1"\n    ports: ["81"]\n    deploy:\n      resources:\n        limits:\n          cpus: "0.5"\n  two:\n    extends: one\n    environment:\n      TWO: "2"\n    volumes: ["./t:/t"]\n  three:\n    extends: base\n    labels:\n      l.three: "3"\n',
+            "override.yaml": 'services:\n  base:\n    environment:\n      LATE: base\n    ports: ["90"]\n    deploy:\n      resources:\n        limits:\n          memory: 128M\n  one:\n    environment:\n      LATE: one\n    labels:\n      l.one: "1"\n',
+        },
+        ["compose.yaml", "override.yaml"],
+    ),
     "override-merge": (
         {
             "compose.yaml": 'services:\n  a:\n    image: busybox\n    command: [one]\n    environment:\n      A: base\n      B: base\n    ports: ["80:80"]\n    volumes: ["./x:/data", "./y:/other"]\n    expose: ["1"]\n',
