@@ -114,11 +114,13 @@ def unknown_key(key: Any, known: set[str], where: Location, what: str) -> InputE
 
 
 class Variables(dict[str, str]):
-    """The variables of interpolation, and those read but not set (with where first read)."""
+    """The variables of interpolation, and those read but not set (with where first read);
+    env files read with them are kept by path (services share one: read once per load)."""
 
     def __init__(self, values: Mapping[str, str], unset: dict[str, Location]) -> None:
         super().__init__(values)
         self.unset = unset
+        self.env_files: dict[Path, dict[str, str]] = {}
 
 
 def absolute(path: Path) -> Path:

@@ -4,6 +4,7 @@ env files read; merged over the service it extends (extends.py resolves which)."
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from kctl.compose import normalize as norm
@@ -205,6 +206,15 @@ def _normalize_key(
     return env_file_values
 
 
+def _env_file_values(path: Path, env: Mapping[str, str]) -> dict[str, str]:
+    """An env file's variables, read once per load for the variables it is read with."""
+    if not isinstance(env, Variables):
+        return parse_env_file(path, env)
+    if path not in env.env_files:
+        env.env_files[path] = parse_env_file(path, env, env.unset)
+    return env.env_files[path]
+
+
 def _env_files(
     value: Any, file: ComposeFile, name: str, env: Mapping[str, str]
 ) -> tuple[dict[str, str | None], list[str], dict[str, str]]:
@@ -224,7 +234,7 @@ def _env_files(
                 )
             continue
         read.append(str(path))
-        values = parse_env_file(path, env, env.unset if isinstance(env, Variables) else None)
+        values = _env_file_values(path, env)
         result.update(values)
         origin.update(dict.fromkeys(values, str(path)))
     return result, read, origin

@@ -138,11 +138,9 @@ def _env_file(ctx: Context, name: str, service: Service) -> tuple[list[Any], lis
 
 def _outside_env_files(ctx: Context, name: str, service: Service) -> dict[str, str]:
     """{env file outside the project: the ConfigMap name to create from it}, warned."""
-    from kctl.convert.context import inside_project
-
     out: dict[str, str] = {}
     for path in service.env_files:
-        if inside_project(ctx.project, Path(path)):
+        if ctx.inside_project(Path(path)):
             continue
         slug = re.sub(r"[^a-z0-9]+", "-", Path(path).name.lower()).strip("-") or "env"
         out[path] = ctx.name("ConfigMap", f"{ctx.base(name)}-{slug}")

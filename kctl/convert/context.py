@@ -36,6 +36,15 @@ class Context(Struct):
     names: dict[str, set[str]] = field(default_factory=dict)
     suffixes: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> unique()'s tried
     exclusive_claims: set[str] = field(default_factory=set)  # ReadWriteOnce claim names
+    inside: dict[Path, bool] = field(default_factory=dict)  # inside_project's answers
+
+    def inside_project(self, path: Path) -> bool:
+        """Whether path, symlinks followed, is the project folder or inside it: only such
+        files may be read into an object (nothing of the converting machine leaks into
+        manifests). Asked once per path and conversion (services share env files)."""
+        if path not in self.inside:
+            self.inside[path] = inside_project(self.project, path)
+        return self.inside[path]
 
     def warn(self, service: Service | None, key: str, message: str) -> None:
         """Report what was read but not (fully) translated, at the key's file:line."""

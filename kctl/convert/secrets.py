@@ -12,7 +12,7 @@ from msgspec import Struct, field
 from kctl.compose import Service
 from kctl.compose.spec import FileMount, FileObject
 from kctl.convert import labels as lbl
-from kctl.convert.context import Context, Owned, inside_project
+from kctl.convert.context import Context, Owned
 from kctl.convert.options import KubeObject
 from kctl.errors import InputError
 from kctl.inputs import check_regular
@@ -60,7 +60,7 @@ def secret_or_config(
                 f"by root; group access: {lbl.FS_GROUP})",
             )
     objects: list[Owned] = []
-    if not external and top.file and not inside_project(ctx.project, Path(top.file)):
+    if not external and top.file and not ctx.inside_project(Path(top.file)):
         ctx.warn(
             service,
             kind,

@@ -17,7 +17,7 @@ from msgspec import Struct, field
 from kctl.compose import Project, Service, ServiceVolume
 from kctl.compose.spec import Tmpfs, VolumeSpec
 from kctl.convert import labels as lbl
-from kctl.convert.context import Context, Owned, inside_project, label_or_annotate
+from kctl.convert.context import Context, Owned, label_or_annotate
 from kctl.convert.options import KomposeLabels, KubeFields
 from kctl.convert.secrets import config_key, secret_or_config
 from kctl.errors import InputError
@@ -209,7 +209,7 @@ class _Builder:
     ) -> tuple[dict[str, Any], str | None]:
         """(pod volume, subPath for the mount) of a bind mount."""
         path = Path(source)
-        if not inside_project(self.ctx.project, path):
+        if not self.ctx.inside_project(path):
             return self.outside(source, vol_name), None
         read = project_files(path, self.ctx.project.working_dir, self.ctx.opts.configmap_max_bytes)
         if read is not None and self.mode != "hostPath":
