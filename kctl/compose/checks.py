@@ -25,27 +25,37 @@ def apply_profiles(services: dict[str, Service], opts: LoadOptions) -> set[str]:
 
 
 def _check_cycles(services: dict[str, Service]) -> None:
-    """depends_on must not loop (docker-compose refuses a dependency cycle too)."""
-    state: dict[str, int] = {}  # 1 visiting, 2 done
-
-    def visit(name: str, path: list[str]) -> None:
-        state[name] = 1
-        for dependency in services[name].config.get("depends_on") or {}:
-            if dependency not in services:
+    """depends_on must not loop (docker-compose refuses a dependency cycle too). A walk with
+    its own stack: a chain of any length cannot exhaust Python's."""
+    done: set[str] = set()
+    for start in services:
+        if start in done:
+            continue
+        path = [start]  # the services being visited, in order
+        on_path = {start}
+        pending = [iter(_dependencies(services, start))]
+        while pending:
+            dependency = next(pending[-1], None)
+            if dependency is None:
+                pending.pop()
+                on_path.discard(path[-1])
+                done.add(path.pop())
                 continue
-            if state.get(dependency) == 1:
+            if dependency in on_path:
                 cycle = [*path[path.index(dependency) :], dependency]
                 raise InputError(
                     "dependency cycle: " + " -> ".join(cycle),
-                    location=services[name].location("depends_on"),
+                    location=services[path[-1]].location("depends_on"),
                 )
-            if dependency not in state:
-                visit(dependency, [*path, dependency])
-        state[name] = 2
+            if dependency not in done:
+                path.append(dependency)
+                on_path.add(dependency)
+                pending.append(iter(_dependencies(services, dependency)))
 
-    for name in services:
-        if name not in state:
-            visit(name, [name])
+
+def _dependencies(services: dict[str, Service], name: str) -> list[str]:
+    """The services name depends on that exist (a missing one is check_references's to say)."""
+    return [d for d in services[name].config.get("depends_on") or {} if d in services]
 
 
 def check_references(

@@ -302,3 +302,34 @@ def oracle_services(binary: Path, root: Path, extra_env: dict[str, str]) -> dict
     )
     services: dict[str, Any] = json.loads(result.stdout)["services"]
     return services
+
+
+def _chain(length: int, back_to: int | None) -> str:
+    """length services, each depending on the next; the last on s{back_to} when given."""
+    lines = ["services:"]
+    for i in range(length):
+        lines += [f"  s{i}:", "    image: busybox"]
+        target = i + 1 if i + 1 < length else back_to
+        if target is not None:
+            lines += ["    depends_on:", f"      - s{target}"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("back_to", [None, 0], ids=["chain", "cycle"])
+def test_a_depends_on_chain_longer_than_the_recursion_limit(
+    back_to: int | None, compose_oracle: Path, tmp_path: Path
+) -> None:
+    # 1,500 links: a recursive walk raised RecursionError (an internal error) on both
+    root = tmp_path / "proj"
+    write(root, {"compose.yaml": _chain(1500, back_to)})
+    compare(compose_oracle, root, ["compose.yaml"])
+    opts = LoadOptions(files=[str(root / "compose.yaml")], environ=ENV)
+    if back_to is not None:
+        with pytest.raises(InputError, match=r"dependency cycle: s0 -> s1 -> .* -> s1499 -> s0"):
+            load_project(opts)
+        return
+    from kctl.convert import ConvertOptions
+    from kctl.convert.pipeline import chart_files, validated
+
+    conversion = validated(load_project(opts), ConvertOptions())  # and on through convert
+    assert len(chart_files(conversion, "chain", "a long chain")) > 1500
