@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from kctl import __version__
-from kctl.errors import ExitCode
 
 
 def _click_exception() -> type[Exception]:
@@ -53,9 +52,11 @@ def global_flags_first(args: list[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run kctl and return the exit code (the console script exits with it)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args == ["--version"]:  # fast path: no typer import for the most common probe
+    if args == ["--version"]:  # fast path: no typer (nor msgspec) for the most common probe
         sys.stdout.write(f"kctl {__version__}\n")
-        return ExitCode.OK
+        return 0  # ExitCode.OK
+    from kctl.errors import ExitCode
+
     if not args:  # bare `kctl`: its help and success, as cobra and git do (click says 2)
         args = ["--help"]
 
