@@ -234,7 +234,9 @@ _YAML11_WORDS = frozenset(
 )
 
 
-_PLAIN_TEXT: dict[str, str] = {}  # strings already proven plain -> their text (a run repeats many)
+# strings whose text does not depend on their column (plain, or quoted on one line) -> that
+# text: a run writes the same names, labels and template expressions many times
+_TEXT: dict[str, str] = {}
 
 
 def _fast_dump_all(documents: list[Any], explicit_start: bool) -> str:
@@ -261,7 +263,7 @@ def _write_mapping(mapping: dict[Any, Any], col: int, out: list[str], first: str
             head = _HEADS.get((pad, key)) or _HEADS.setdefault((pad, key), f"{pad}{_key(key)}:")
         kind = type(value)  # the common cases first, without the generic dispatch
         if kind is str:
-            text = _PLAIN_TEXT.get(value)
+            text = _TEXT.get(value)
             out.append(f"{head} {text}" if text else f"{head} {_scalar(value, col + 2)}")
         elif kind is dict and value:
             out.append(head + "\n")
@@ -328,13 +330,11 @@ def _scalar(value: Any, content_col: int) -> str:
     if isinstance(value, int):
         return f"{value}\n"
     if isinstance(value, str):
-        plain = _PLAIN.fullmatch(value) and ": " not in value and not value.endswith(":")
-        if plain and value not in _YAML11_WORDS:
-            if len(_PLAIN_TEXT) < 65536:
-                _PLAIN_TEXT[value] = value + "\n"
-            return value + "\n"
-        if _DECIMAL.fullmatch(value):
-            return f"'{value}'\n"
+        text = _string(value)
+        if text is not None:
+            if len(_TEXT) < 65536:
+                _TEXT[value] = text
+            return text
         rendered = _pyyaml_scalar(value)
     elif isinstance(value, float):  # not memoized: 0.0 == -0.0 would share a cache entry
         rendered = _pyyaml_scalar.__wrapped__(value)
@@ -347,6 +347,21 @@ def _scalar(value: Any, content_col: int) -> str:
         pad = " " * content_col
         lines = [pad + line[2:] if line else "" for line in body.split("\n")[:-1]]
         return header + "\n" + "".join(line + "\n" for line in lines)
+    if any(c in rendered[:-1] for c in _BREAKS):
+        raise _NeedsPyYAMLError  # a quoted scalar over several lines: indentation is PyYAML's
+    return rendered
+
+
+def _string(value: str) -> str | None:
+    """A string's text when it does not depend on the column (None: a block scalar)."""
+    plain = _PLAIN.fullmatch(value) and ": " not in value and not value.endswith(":")
+    if plain and value not in _YAML11_WORDS:
+        return value + "\n"
+    if _DECIMAL.fullmatch(value):
+        return f"'{value}'\n"
+    rendered = _pyyaml_scalar(value)
+    if rendered[0] in "|>":
+        return None
     if any(c in rendered[:-1] for c in _BREAKS):
         raise _NeedsPyYAMLError  # a quoted scalar over several lines: indentation is PyYAML's
     return rendered
