@@ -253,6 +253,13 @@ def _fast_dump_all(documents: list[Any], explicit_start: bool) -> str:
 _HEADS: dict[tuple[str, Any], str] = {}  # (indent, key) -> "  key:" (a manifest repeats them)
 
 
+def _head(pad: str, key: Any) -> str:
+    head = f"{pad}{_key(key)}:"
+    if len(_HEADS) < 65536:  # bounded, as _TEXT: `kctl up` runs for hours
+        _HEADS[(pad, key)] = head
+    return head
+
+
 def _write_mapping(mapping: dict[Any, Any], col: int, out: list[str], first: str | None) -> None:
     pad = " " * col
     for key, value in mapping.items():
@@ -260,7 +267,7 @@ def _write_mapping(mapping: dict[Any, Any], col: int, out: list[str], first: str
             head = f"{first}{_key(key)}:"
             first = None
         else:
-            head = _HEADS.get((pad, key)) or _HEADS.setdefault((pad, key), f"{pad}{_key(key)}:")
+            head = _HEADS.get((pad, key)) or _head(pad, key)
         kind = type(value)  # the common cases first, without the generic dispatch
         if kind is str:
             text = _TEXT.get(value)
