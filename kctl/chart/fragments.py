@@ -35,6 +35,9 @@ class Fragments:
     ) -> str:
         """The text of macro(*before, *values, *after), where the macro inserts `values` (values
         paths) verbatim: filled into the macro's stencil for the other arguments."""
+        text = self.stencils.filled((name, before, after), values)
+        if text is not None:  # the common case, without making a render function for it
+            return text
         macro = getattr(self.snip, name)
         return self.stencils.render(
             (name, before, after), lambda *v: str(macro(*before, *v, *after)), values

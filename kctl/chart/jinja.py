@@ -54,8 +54,11 @@ class Stencil:
     def __init__(self, parts: list[str | int]) -> None:
         self.format = "".join("%s" if isinstance(p, int) else p.replace("%", "%%") for p in parts)
         self.order = tuple(p for p in parts if isinstance(p, int))
+        self.in_order = self.order == tuple(range(len(self.order)))  # each value once, in order
 
     def fill(self, values: tuple[str, ...]) -> str:
+        if self.in_order:
+            return self.format % values
         return self.format % tuple(values[i] for i in self.order)
 
 
@@ -76,15 +79,23 @@ class Stencils:
 
     def render(self, key: Hashable, render: Callable[..., str], values: tuple[str, ...]) -> str:
         """render(*values), filled into the stencil of `key` (what render does but values)."""
-        if key not in self.made:
-            self.made[key] = _stencil(render, len(values))
-        stencil = self.made[key]
-        if stencil is None:
+        try:
+            stencil = self.made[key]
+        except KeyError:
+            stencil = self.made[key] = _stencil(render, len(values))
+        if stencil is None or not _fillable(values):
             return render(*values)
-        for value in values:
-            if not value or "\x00" in value:
-                return render(*values)
         return stencil.fill(values)
+
+    def filled(self, key: Hashable, values: tuple[str, ...]) -> str | None:
+        """The stencil of `key` filled with values, when it is made and they can fill it."""
+        stencil = self.made.get(key)
+        return stencil.fill(values) if stencil is not None and _fillable(values) else None
+
+
+def _fillable(values: tuple[str, ...]) -> bool:
+    """Empty values (which a template may test) and values holding a NUL are rendered."""
+    return all(value and "\x00" not in value for value in values)
 
 
 def _stencil(render: Callable[..., str], count: int) -> Stencil | None:
