@@ -264,10 +264,12 @@ class _Reuse:
             return None
         return cls(dest, int(line.split()[1], 8)) if line is not None else None
 
-    def same(self, rel: str, data: bytes, st: os.stat_result | None = None) -> bool:
-        """Whether the file at rel (lstat st, when known) is exactly what writing data there
-        would make."""
-        old = os.path.join(self.dest, rel)
+    def same(
+        self, rel: str, data: bytes, st: os.stat_result | None = None, old: str | None = None
+    ) -> bool:
+        """Whether the file at rel (lstat st and path old, when known) is exactly what writing
+        data there would make."""
+        old = old or os.path.join(self.dest, rel)
         try:
             st = st or os.lstat(old)
             if not (
@@ -305,10 +307,14 @@ class _Reuse:
 
     def whole_tree(self, files: Mapping[str, str | bytes]) -> bool:
         """Whether dest already is exactly the tree writing files would make."""
-        folders = {str(Path(rel).parent) for rel in files} - {"."}
-        folders |= {str(p) for rel in folders for p in Path(rel).parents} - {"."}
+        folders: set[str] = set()  # every folder a file is in, and their parents
+        for rel in files:
+            parent = rel.rpartition("/")[0]
+            while parent and parent not in folders:
+                folders.add(parent)
+                parent = parent.rpartition("/")[0]
         found = 0
-        pending = [(self.dest, "")]
+        pending = [(str(self.dest), "")]
         try:
             if stat.S_IMODE(os.lstat(self.dest).st_mode) != 0o755:
                 return False
@@ -322,8 +328,8 @@ class _Reuse:
                             return False
                         if stat.S_IMODE(st.st_mode) != self.folder_mode:
                             return False
-                        pending.append((Path(entry.path), rel + "/"))
-                    elif rel in files and self.same(rel, _as_bytes(files[rel]), st):
+                        pending.append((entry.path, rel + "/"))
+                    elif rel in files and self.same(rel, _as_bytes(files[rel]), st, entry.path):
                         found += 1
                     else:
                         return False
