@@ -29,15 +29,22 @@ class ChartJinja:
         # one chart renders a template thousands of times: look each up (and check its file's
         # modification time, as Environment.get_template does on every call) only once
         self.templates: dict[str, Any] = {}
+        self.json_texts: dict[str, str] = {}  # a string -> json(string)
 
     def json(self, value: Any) -> str:
         """value as the templates' `tojson` filter writes it (Jinja's do_tojson: the
-        environment's JSON policies, HTML-safe): for values a template writes as given."""
+        environment's JSON policies, HTML-safe): for values a template writes as given. A
+        string's JSON is made once (a chart names each service, claim and ConfigMap often)."""
         from jinja2.utils import htmlsafe_json_dumps
 
-        policies = self.env.policies
-        dumps, kwargs = policies["json.dumps_function"], policies["json.dumps_kwargs"]
-        return str(htmlsafe_json_dumps(value, dumps=dumps, **kwargs))
+        text = self.json_texts.get(value) if type(value) is str else None
+        if text is None:
+            policies = self.env.policies
+            dumps, kwargs = policies["json.dumps_function"], policies["json.dumps_kwargs"]
+            text = str(htmlsafe_json_dumps(value, dumps=dumps, **kwargs))
+            if type(value) is str:
+                self.json_texts[value] = text
+        return text
 
     def render(self, template: str, **context: Any) -> str:
         """Render one template of templates/chart."""

@@ -208,6 +208,9 @@ class _ChartBuilder:
     def _stenciled(self, template: str, **values: str) -> str:
         """A per-component file: template rendered with the chart's name and the selector
         label, its per-component values (written as given) filled into its stencil."""
+        filled = self.stencils.filled(template, tuple(values.values()))
+        if filled is not None:
+            return filled
         names = tuple(values)
         return self.stencils.render(
             template,
