@@ -35,10 +35,10 @@ class ChartJinja:
         """value as the templates' `tojson` filter writes it (Jinja's do_tojson: the
         environment's JSON policies, HTML-safe): for values a template writes as given. A
         string's JSON is made once (a chart names each service, claim and ConfigMap often)."""
-        from jinja2.utils import htmlsafe_json_dumps
-
         text = self.json_texts.get(value) if type(value) is str else None
         if text is None:
+            from jinja2.utils import htmlsafe_json_dumps
+
             policies = self.env.policies
             dumps, kwargs = policies["json.dumps_function"], policies["json.dumps_kwargs"]
             text = str(htmlsafe_json_dumps(value, dumps=dumps, **kwargs))
@@ -102,7 +102,7 @@ class Stencils:
 
 def _fillable(values: tuple[str, ...]) -> bool:
     """Empty values (which a template may test) and values holding a NUL are rendered."""
-    return all(value and "\x00" not in value for value in values)
+    return all(values) and "\x00" not in "".join(values)
 
 
 def _stencil(render: Callable[..., str], count: int) -> Stencil | None:
