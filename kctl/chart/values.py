@@ -282,9 +282,12 @@ def ordered(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> None:
-    """Merge `override` into `base` in place: mappings key by key, anything else replaced."""
+    """Merge `override` into `base` in place: mappings key by key, anything else replaced. A
+    mapping inside base that changes is replaced by a changed copy (a component's values hold
+    its objects' own fields, which are never changed)."""
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            base[key] = dict(base[key])
             deep_merge(base[key], value)
         else:
             base[key] = copy.deepcopy(value)
