@@ -11,6 +11,8 @@ from kctl import yamlio
 _FIRST = "\x00kctl-stand-in-{}\x00"
 _SECOND = " \x00 Other.Stand_In/{}:X\n  y \x00 "  # spaces, a line break, case, punctuation
 _STAND_IN = re.compile(r"\x00kctl-stand-in-(\d+)\x00")
+# what str.splitlines ends a line at, besides "\n"
+OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 class ChartJinja:
@@ -45,6 +47,15 @@ class ChartJinja:
             if type(value) is str:
                 self.json_texts[value] = text
         return text
+
+    def toyaml_indented(self, data: Any, width: int) -> str:
+        """`data | toyaml | indent(width)` as the templates write it. Jinja's indent splits the
+        text into lines and indents all but the first and the empty ones: with no empty line
+        and no line break but "\n", that is one replace."""
+        text = str(self.env.filters["toyaml"](data))
+        if "\n\n" in text or OTHER_LINE_BREAKS.search(text):
+            return str(self.env.filters["indent"](text, width))
+        return text.replace("\n", "\n" + " " * width)
 
     def render(self, template: str, **context: Any) -> str:
         """Render one template of templates/chart."""

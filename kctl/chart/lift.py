@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kctl import yamlio
+from kctl.chart.jinja import OTHER_LINE_BREAKS
 
 Fragment = Callable[[str, str, str], str]  # (indent, lead, key) -> Go-template text
 
@@ -42,7 +43,7 @@ class LiftedObject:
         # boundaries a block scalar may hold, as the templates always had it); a dump ends in
         # "\n", so without those boundaries the text is already that
         text = yamlio.dump(self.data)
-        if _OTHER_BREAKS.search(text):
+        if OTHER_LINE_BREAKS.search(text):
             text = "\n".join(text.splitlines()) + "\n"
         parts: list[str] = []
         done = 0  # text before this offset is in parts
@@ -66,8 +67,6 @@ class LiftedObject:
         return "".join(parts)
 
 
-# what str.splitlines ends a line at, besides "\n"
-_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _UNPARSED: Any = object()
 _LINES: dict[str, tuple[int, str, str, str] | None] = {}  # token line -> _parse(line)
 

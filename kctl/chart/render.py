@@ -97,12 +97,11 @@ class _ChartBuilder:
         key rather than through the template, and once per chart for a key and value that
         several components share: shapes[i] is the i-th key and its value's repr, which tells
         plain data apart, 1 from "1" from True)."""
-        toyaml, indent = self.jinja.env.filters["toyaml"], self.jinja.env.filters["indent"]
         entries = []
         for (key, value), shared in zip(block.items(), shapes, strict=True):
             text = self.entry_texts.get(shared)
             if text is None:
-                text = self.entry_texts[shared] = indent(toyaml({key: value}), 2)
+                text = self.entry_texts[shared] = self.jinja.toyaml_indented({key: value}, 2)
             entries.append((COMMENTS.get(key, ""), text))
         return entries
 

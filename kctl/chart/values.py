@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
-import secrets
 from collections.abc import Mapping
 from json.encoder import encode_basestring_ascii
 from typing import Any
@@ -137,7 +137,7 @@ def values_schema_json(
     similar services, nearly all of them), spliced in where a placeholder string stands.
     shapes[key][i], when given, stands for the i-th key and value of block `key` (equal
     shapes, equal values)."""
-    nonce = secrets.token_hex(8)
+    nonce = os.urandom(8).hex()  # what secrets.token_hex(8) makes, without importing it
     texts: dict[tuple[Any, ...], str] = {}  # what a block's schema depends on -> its text
     parts: dict[tuple[str, str], tuple[Any, ...]] = {}  # an item's shape -> its _schema_key
     spliced: dict[str, str] = {}  # a placeholder as JSON text -> the indented text it stands for
@@ -275,10 +275,13 @@ _ORDER = [
 ]
 
 
+_RANK = {key: i for i, key in enumerate(_ORDER)}
+
+
 def ordered(values: dict[str, Any]) -> dict[str, Any]:
     """A component's values in the order values.yaml shows them (unknown keys last, by name)."""
-    rank = {key: i for i, key in enumerate(_ORDER)}
-    return dict(sorted(values.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+    last = len(_RANK)
+    return dict(sorted(values.items(), key=lambda kv: (_RANK.get(kv[0], last), kv[0])))
 
 
 def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> None:

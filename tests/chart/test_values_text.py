@@ -3,6 +3,7 @@ with each distinct block rendered once, the README's JSON defaults."""
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kctl.chart.jinja import ChartJinja
 from kctl.chart.values import (
     COMMENTS,
     ComponentRows,
@@ -58,3 +60,19 @@ def test_rows_and_schema_by_shape_are_the_plain_rendering(blocks: dict[str, Any]
     made = [row for k, block in doubled.items() for row in rows.rows(k, block, shapes[k])]
     assert made == readme_rows(doubled)
     assert values_schema_json(doubled, shapes) == json_indented(values_schema(doubled))
+
+
+_TEXTS = st.text(alphabet=st.sampled_from(["a", " ", "\n", "\r", "\x85", "\u2028", ":", "-"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, st.one_of(_VALUES, _TEXTS, st.lists(_TEXTS, max_size=3)), min_size=1))
+def test_toyaml_indented_is_the_templates_filters(data: dict[str, Any]) -> None:
+    jinja = _jinja()
+    filters = jinja.env.filters
+    assert jinja.toyaml_indented(data, 2) == filters["indent"](filters["toyaml"](data), 2)
+
+
+@functools.cache
+def _jinja() -> ChartJinja:
+    return ChartJinja()
