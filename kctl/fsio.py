@@ -212,12 +212,12 @@ def _write_tree(dest: Path, files: Mapping[str, str | bytes], force: bool) -> No
     stage = _sibling(dest, ".kctl-tmp")
     kept: Path | None = None
     try:
-        folders: set[Path] = {stage}
+        folders: set[str] = {str(stage)}
         for rel, content in files.items():
-            target = stage / rel
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
+            target, parent = _under(stage, rel)
+            if parent not in folders:
+                Path(parent).mkdir(parents=True, exist_ok=True)
+                folders.add(parent)
             data = _as_bytes(content)
             if reuse is None or not reuse.link(rel, target, data):
                 _write_new(target, data)
@@ -239,7 +239,17 @@ def _write_tree(dest: Path, files: Mapping[str, str | bytes], force: bool) -> No
     _swap_in(dest, stage, kept)
 
 
-def _write_new(path: Path, data: bytes) -> None:
+def _under(root: Path, rel: str) -> tuple[str, str]:
+    """str(root / rel) and str((root / rel).parent), without making Path objects for the
+    usual relative path (one pathlib join costs more than the system call it names)."""
+    if rel and rel[0] != "/" and rel[-1] != "/" and "//" not in rel and "/./" not in f"/{rel}/":
+        target = f"{root}/{rel}"
+        return target, target.rpartition("/")[0]
+    path = root / rel
+    return str(path), str(path.parent)
+
+
+def _write_new(path: str, data: bytes) -> None:
     """Create the file path holding data (what Path.write_bytes makes, mode 0o666 less the
     umask, in three system calls where it makes five: a chart is thousands of files)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
@@ -307,12 +317,13 @@ class _Reuse:
         except OSError:
             return False
 
-    def link(self, rel: str, target: Path, data: bytes) -> bool:
+    def link(self, rel: str, target: str, data: bytes) -> bool:
         """Link the old file into the stage at target if it is what writing data would make."""
-        if not self.same(rel, data):
+        old = _under(self.dest, rel)[0]
+        if not self.same(rel, data, old=old):
             return False
         try:
-            os.link(self.dest / rel, target, follow_symlinks=False)
+            os.link(old, target, follow_symlinks=False)
         except OSError:
             return False
         return True
@@ -389,18 +400,19 @@ def _sibling(dest: Path, suffix: str) -> Path:
 
 def _link_tree(source: Path, copy: Path) -> None:
     """Recreate source's folders under copy (same modes) with hard links to its files."""
-    folders: list[tuple[Path, int]] = [(copy, source.stat().st_mode)]
-    for folder, subdirs, names in os.walk(source):
-        base = copy / Path(folder).relative_to(source)
+    folders: list[tuple[str, int]] = [(str(copy), source.stat().st_mode)]
+    top = str(source)
+    for folder, subdirs, names in os.walk(top):
+        base = str(copy) + folder[len(top) :]  # os.walk's folders are top + "/..."
         for name in subdirs:
-            mode = os.lstat(Path(folder) / name).st_mode
+            mode = os.lstat(f"{folder}/{name}").st_mode
             if stat.S_ISLNK(mode):
-                os.symlink(os.readlink(Path(folder) / name), base / name)
+                os.symlink(os.readlink(f"{folder}/{name}"), f"{base}/{name}")
                 continue
-            (base / name).mkdir()
-            folders.append((base / name, mode))
+            os.mkdir(f"{base}/{name}")
+            folders.append((f"{base}/{name}", mode))
         for name in names:
-            os.link(Path(folder) / name, base / name, follow_symlinks=False)
+            os.link(f"{folder}/{name}", f"{base}/{name}", follow_symlinks=False)
     for made, mode in reversed(folders):
         os.chmod(made, stat.S_IMODE(mode))
 
