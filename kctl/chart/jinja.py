@@ -32,6 +32,7 @@ class ChartJinja:
         # modification time, as Environment.get_template does on every call) only once
         self.templates: dict[str, Any] = {}
         self.json_texts: dict[str, str] = {}  # a string -> json(string)
+        self.modules: dict[str, Any] = {}  # template -> its macros
 
     def json(self, value: Any) -> str:
         """value as the templates' `tojson` filter writes it (Jinja's do_tojson: the
@@ -47,6 +48,13 @@ class ChartJinja:
             if type(value) is str:
                 self.json_texts[value] = text
         return text
+
+    def module(self, template: str) -> Any:
+        """The macros of one template of templates/chart."""
+        module = self.modules.get(template)
+        if module is None:
+            module = self.modules[template] = self.env.get_template(template).module
+        return module
 
     def toyaml_indented(self, data: Any, width: int) -> str:
         """`data | toyaml | indent(width)` as the templates write it. Jinja's indent splits the

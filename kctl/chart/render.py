@@ -294,13 +294,23 @@ class _ChartBuilder:
         files[".helmignore"] = self.jinja.render("helmignore.j2")
         files["templates/_helpers.tpl"] = self.jinja.render("_helpers.tpl.j2", name=self.chart)
         files["templates/NOTES.txt"] = self.jinja.render(
-            "NOTES.txt.j2", name=self.chart, services=notes
+            "NOTES.txt.j2", name=self.chart, service_notes=[self.service_notes(n) for n in notes]
         )
         files["README.md"] = self.jinja.render(
             "chart-README.md.j2",
             name=self.chart,
             description=description,
             rows=rows,
+        )
+
+    def service_notes(self, note: Mapping[str, Any]) -> str:
+        """The NOTES lines of one service (_notes.j2), its names filled into the stencil."""
+        macro = self.jinja.module("_notes.j2").service_notes
+        values = (note["component"], note["vkey"], self.jinja.json(note["service"]))
+        return self.stencils.render(
+            "_notes.j2",
+            lambda *filled: str(macro(self.chart, *filled)),
+            (*values, str(note["port"])),
         )
 
     def add_file(self, files: dict[str, str], source: Mapping[str, Any], obj: LiftedObject) -> None:
