@@ -278,10 +278,20 @@ _ORDER = [
 _RANK = {key: i for i, key in enumerate(_ORDER)}
 
 
+_ORDERS: dict[tuple[str, ...], list[str]] = {}  # a block's keys -> them in values.yaml's order
+
+
 def ordered(values: dict[str, Any]) -> dict[str, Any]:
-    """A component's values in the order values.yaml shows them (unknown keys last, by name)."""
-    last = len(_RANK)
-    return dict(sorted(values.items(), key=lambda kv: (_RANK.get(kv[0], last), kv[0])))
+    """A component's values in the order values.yaml shows them (unknown keys last, by name);
+    the order of a set of keys is found once (components mostly have the same keys)."""
+    keys = tuple(values)
+    order = _ORDERS.get(keys)
+    if order is None:
+        last = len(_RANK)
+        order = sorted(keys, key=lambda key: (_RANK.get(key, last), key))
+        if len(_ORDERS) < 1024:
+            _ORDERS[keys] = order
+    return {key: values[key] for key in order}
 
 
 def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> None:
