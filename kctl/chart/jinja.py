@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from kctl import yamlio
@@ -32,22 +33,29 @@ class ChartJinja:
         # modification time, as Environment.get_template does on every call) only once
         self.templates: dict[str, Any] = {}
         self.json_texts: dict[str, str] = {}  # a string -> json(string)
+        self.json_of_str: bool | None = None  # whether _html_safe_json makes a string's json
         self.modules: dict[str, Any] = {}  # template -> its macros
 
     def json(self, value: Any) -> str:
         """value as the templates' `tojson` filter writes it (Jinja's do_tojson: the
         environment's JSON policies, HTML-safe): for values a template writes as given. A
         string's JSON is made once (a chart names each service, claim and ConfigMap often)."""
-        text = self.json_texts.get(value) if type(value) is str else None
+        if type(value) is not str:
+            return self._tojson(value)
+        text = self.json_texts.get(value)
         if text is None:
-            from jinja2.utils import htmlsafe_json_dumps
-
-            policies = self.env.policies
-            dumps, kwargs = policies["json.dumps_function"], policies["json.dumps_kwargs"]
-            text = str(htmlsafe_json_dumps(value, dumps=dumps, **kwargs))
-            if type(value) is str:
-                self.json_texts[value] = text
+            if self.json_of_str is None:  # whether _html_safe_json is the filter, for strings
+                self.json_of_str = _html_safe_json(_PROBE) == self._tojson(_PROBE)
+            text = _html_safe_json(value) if self.json_of_str else self._tojson(value)
+            self.json_texts[value] = text
         return text
+
+    def _tojson(self, value: Any) -> str:
+        from jinja2.utils import htmlsafe_json_dumps
+
+        policies = self.env.policies
+        dumps, kwargs = policies["json.dumps_function"], policies["json.dumps_kwargs"]
+        return str(htmlsafe_json_dumps(value, dumps=dumps, **kwargs))
 
     def module(self, template: str) -> Any:
         """The macros of one template of templates/chart."""
@@ -71,6 +79,23 @@ class ChartJinja:
         if compiled is None:
             compiled = self.templates[template] = self.env.get_template(template)
         return str(compiled.render(**context))
+
+
+# every ASCII character, and non-ASCII ones of each kind (a letter, a line separator, a lone
+# surrogate): a string whose JSON shows how the filter writes any string
+_PROBE = "".join(map(chr, range(128))) + "\u00e9\u2028\ud800"
+
+
+def _html_safe_json(text: str) -> str:
+    """What Jinja's tojson writes for a string under its default policies (json.dumps with
+    sort_keys, then <, >, & and ' escaped), without json.dumps' per-call set-up."""
+    return (
+        encode_basestring_ascii(text)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+    )
 
 
 class Stencil:
