@@ -212,15 +212,15 @@ def _write_tree(dest: Path, files: Mapping[str, str | bytes], force: bool) -> No
     stage = _sibling(dest, ".kctl-tmp")
     kept: Path | None = None
     try:
-        folders: set[Path] = {stage}
+        folders: set[str] = {str(stage)}
         for rel, content in files.items():
-            target = stage / rel
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
+            target, parent = _under(stage, rel)
+            if parent not in folders:
+                Path(parent).mkdir(parents=True, exist_ok=True)
+                folders.add(parent)
             data = _as_bytes(content)
             if reuse is None or not reuse.link(rel, target, data):
-                target.write_bytes(data)
+                _write_new(target, data)
         os.chmod(stage, 0o755)
         if dest.exists():
             kept = _sibling(dest, ".kctl-kept")
@@ -237,6 +237,28 @@ def _write_tree(dest: Path, files: Mapping[str, str | bytes], force: bool) -> No
             raise
         return
     _swap_in(dest, stage, kept)
+
+
+def _under(root: Path, rel: str) -> tuple[str, str]:
+    """str(root / rel) and str((root / rel).parent), without making Path objects for the
+    usual relative path (one pathlib join costs more than the system call it names)."""
+    if rel and rel[0] != "/" and rel[-1] != "/" and "//" not in rel and "/./" not in f"/{rel}/":
+        target = f"{root}/{rel}"
+        return target, target.rpartition("/")[0]
+    path = root / rel
+    return str(path), str(path.parent)
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """Create the file path holding data (what Path.write_bytes makes, mode 0o666 less the
+    umask, in three system calls where it makes five: a chart is thousands of files)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 class _Reuse:
@@ -264,10 +286,12 @@ class _Reuse:
             return None
         return cls(dest, int(line.split()[1], 8)) if line is not None else None
 
-    def same(self, rel: str, data: bytes, st: os.stat_result | None = None) -> bool:
-        """Whether the file at rel (lstat st, when known) is exactly what writing data there
-        would make."""
-        old = os.path.join(self.dest, rel)
+    def same(
+        self, rel: str, data: bytes, st: os.stat_result | None = None, old: str | None = None
+    ) -> bool:
+        """Whether the file at rel (lstat st and path old, when known) is exactly what writing
+        data there would make."""
+        old = old or os.path.join(self.dest, rel)
         try:
             st = st or os.lstat(old)
             if not (
@@ -293,22 +317,27 @@ class _Reuse:
         except OSError:
             return False
 
-    def link(self, rel: str, target: Path, data: bytes) -> bool:
+    def link(self, rel: str, target: str, data: bytes) -> bool:
         """Link the old file into the stage at target if it is what writing data would make."""
-        if not self.same(rel, data):
+        old = _under(self.dest, rel)[0]
+        if not self.same(rel, data, old=old):
             return False
         try:
-            os.link(self.dest / rel, target, follow_symlinks=False)
+            os.link(old, target, follow_symlinks=False)
         except OSError:
             return False
         return True
 
     def whole_tree(self, files: Mapping[str, str | bytes]) -> bool:
         """Whether dest already is exactly the tree writing files would make."""
-        folders = {str(Path(rel).parent) for rel in files} - {"."}
-        folders |= {str(p) for rel in folders for p in Path(rel).parents} - {"."}
+        folders: set[str] = set()  # every folder a file is in, and their parents
+        for rel in files:
+            parent = rel.rpartition("/")[0]
+            while parent and parent not in folders:
+                folders.add(parent)
+                parent = parent.rpartition("/")[0]
         found = 0
-        pending = [(self.dest, "")]
+        pending = [(str(self.dest), "")]
         try:
             if stat.S_IMODE(os.lstat(self.dest).st_mode) != 0o755:
                 return False
@@ -322,8 +351,8 @@ class _Reuse:
                             return False
                         if stat.S_IMODE(st.st_mode) != self.folder_mode:
                             return False
-                        pending.append((Path(entry.path), rel + "/"))
-                    elif rel in files and self.same(rel, _as_bytes(files[rel]), st):
+                        pending.append((entry.path, rel + "/"))
+                    elif rel in files and self.same(rel, _as_bytes(files[rel]), st, entry.path):
                         found += 1
                     else:
                         return False
@@ -371,18 +400,19 @@ def _sibling(dest: Path, suffix: str) -> Path:
 
 def _link_tree(source: Path, copy: Path) -> None:
     """Recreate source's folders under copy (same modes) with hard links to its files."""
-    folders: list[tuple[Path, int]] = [(copy, source.stat().st_mode)]
-    for folder, subdirs, names in os.walk(source):
-        base = copy / Path(folder).relative_to(source)
+    folders: list[tuple[str, int]] = [(str(copy), source.stat().st_mode)]
+    top = str(source)
+    for folder, subdirs, names in os.walk(top):
+        base = str(copy) + folder[len(top) :]  # os.walk's folders are top + "/..."
         for name in subdirs:
-            mode = os.lstat(Path(folder) / name).st_mode
+            mode = os.lstat(f"{folder}/{name}").st_mode
             if stat.S_ISLNK(mode):
-                os.symlink(os.readlink(Path(folder) / name), base / name)
+                os.symlink(os.readlink(f"{folder}/{name}"), f"{base}/{name}")
                 continue
-            (base / name).mkdir()
-            folders.append((base / name, mode))
+            os.mkdir(f"{base}/{name}")
+            folders.append((f"{base}/{name}", mode))
         for name in names:
-            os.link(Path(folder) / name, base / name, follow_symlinks=False)
+            os.link(f"{folder}/{name}", f"{base}/{name}", follow_symlinks=False)
     for made, mode in reversed(folders):
         os.chmod(made, stat.S_IMODE(mode))
 

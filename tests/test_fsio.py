@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kctl import fsio
 from kctl.errors import OperationError, TargetExistsError
@@ -188,3 +190,10 @@ def test_unwritable_outputs_are_one_sentence_naming_the_path(tmp_path, capsys, o
     assert code == 1 and "cannot write" in err and target in err
     assert "internal error" not in err and "Traceback" not in err
     assert not list(tmp_path.glob(".*kctl-*"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "é", ".", "/", " "]), max_size=8))
+def test_a_path_under_a_folder_is_what_pathlib_makes(rel: str) -> None:
+    root = Path("/tmp/out.kctl-tmp")
+    assert fsio._under(root, rel) == (str(root / rel), str((root / rel).parent))

@@ -30,7 +30,7 @@ FAULTS: dict[str, int] = {
     "link": errno.EPERM,  # linking an immutable file
     "mkdir": errno.ENOSPC,
     "open": errno.ENOSPC,  # tempfile.mkstemp opens with os.open
-    "write_bytes": errno.ENOSPC,  # Path.write_bytes: disk full while staging
+    "write": errno.ENOSPC,  # disk full while staging
     "chmod": errno.EPERM,
 }
 
@@ -52,14 +52,17 @@ class Injector:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, name: str, nth: int, base: Path) -> None:
         self.calls = 0
         self.fired = False
-        owner: Any = Path if name == "write_bytes" else os
+        owner: Any = os
         real: Callable[..., Any] = getattr(owner, name)
         code = FAULTS[name]
 
         def failing(*args: Any, **kwargs: Any) -> Any:
             if name == "open" and not (int(args[1]) & (os.O_WRONLY | os.O_CREAT)):
                 return real(*args, **kwargs)
-            if str(base) in str(args[0]) or kwargs.get("dir_fd") is not None:
+            where = str(args[0])
+            if name == "write":  # a file descriptor: the file it writes
+                where = os.readlink(f"/proc/self/fd/{args[0]}")
+            if str(base) in where or kwargs.get("dir_fd") is not None:
                 self.calls += 1
                 if self.calls == nth and not self.fired:
                     self.fired = True
@@ -75,7 +78,7 @@ def _old_tree(dest: Path) -> None:
     os.chmod(dest / "templates/a.yaml", 0o600)
 
 
-@pytest.mark.parametrize("name", sorted(set(FAULTS) - {"open"}))
+@pytest.mark.parametrize("name", sorted(FAULTS))
 def test_write_tree_survives_any_single_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:

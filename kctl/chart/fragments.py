@@ -16,7 +16,6 @@ class Fragments:
         self.snip = snippets
         self.chart = chart
         self.to_json = to_json  # the templates' tojson, for names a macro writes as given
-        self.names: dict[str, str] = {}  # name -> its JSON (a claim or ConfigMap is named often)
         # a macro's text depends only on its arguments, and a chart asks for the same text
         # (Helm's labels, a shared claim, a ConfigMap's name...) hundreds of times
         self.rendered: dict[tuple[Any, ...], str] = {}
@@ -35,6 +34,9 @@ class Fragments:
     ) -> str:
         """The text of macro(*before, *values, *after), where the macro inserts `values` (values
         paths) verbatim: filled into the macro's stencil for the other arguments."""
+        text = self.stencils.filled((name, before, after), values)
+        if text is not None:  # the common case, without making a render function for it
+            return text
         macro = getattr(self.snip, name)
         return self.stencils.render(
             (name, before, after), lambda *v: str(macro(*before, *v, *after)), values
@@ -68,9 +70,7 @@ class Fragments:
 
     def name_ref(self, name: str) -> Fragment:
         """The name of another object of the chart (it follows fullnameOverride)."""
-        name_json = self.names.get(name)
-        if name_json is None:
-            name_json = self.names[name] = self.to_json(name)
+        name_json = self.to_json(name)
         return lambda indent, lead, key: self.filled(
             "object_name", (indent, lead, key), (name_json,), (self.chart,)
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from kctl import yamlio
@@ -11,6 +12,8 @@ from kctl import yamlio
 _FIRST = "\x00kctl-stand-in-{}\x00"
 _SECOND = " \x00 Other.Stand_In/{}:X\n  y \x00 "  # spaces, a line break, case, punctuation
 _STAND_IN = re.compile(r"\x00kctl-stand-in-(\d+)\x00")
+# what str.splitlines ends a line at, besides "\n"
+OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 class ChartJinja:
@@ -29,15 +32,46 @@ class ChartJinja:
         # one chart renders a template thousands of times: look each up (and check its file's
         # modification time, as Environment.get_template does on every call) only once
         self.templates: dict[str, Any] = {}
+        self.json_texts: dict[str, str] = {}  # a string -> json(string)
+        self.json_of_str: bool | None = None  # whether _html_safe_json makes a string's json
+        self.modules: dict[str, Any] = {}  # template -> its macros
 
     def json(self, value: Any) -> str:
         """value as the templates' `tojson` filter writes it (Jinja's do_tojson: the
-        environment's JSON policies, HTML-safe): for values a template writes as given."""
+        environment's JSON policies, HTML-safe): for values a template writes as given. A
+        string's JSON is made once (a chart names each service, claim and ConfigMap often)."""
+        if type(value) is not str:
+            return self._tojson(value)
+        text = self.json_texts.get(value)
+        if text is None:
+            if self.json_of_str is None:  # whether _html_safe_json is the filter, for strings
+                self.json_of_str = _html_safe_json(_PROBE) == self._tojson(_PROBE)
+            text = _html_safe_json(value) if self.json_of_str else self._tojson(value)
+            self.json_texts[value] = text
+        return text
+
+    def _tojson(self, value: Any) -> str:
         from jinja2.utils import htmlsafe_json_dumps
 
         policies = self.env.policies
         dumps, kwargs = policies["json.dumps_function"], policies["json.dumps_kwargs"]
         return str(htmlsafe_json_dumps(value, dumps=dumps, **kwargs))
+
+    def module(self, template: str) -> Any:
+        """The macros of one template of templates/chart."""
+        module = self.modules.get(template)
+        if module is None:
+            module = self.modules[template] = self.env.get_template(template).module
+        return module
+
+    def toyaml_indented(self, data: Any, width: int) -> str:
+        """`data | toyaml | indent(width)` as the templates write it. Jinja's indent splits the
+        text into lines and indents all but the first and the empty ones: with no empty line
+        and no line break but "\n", that is one replace."""
+        text = str(self.env.filters["toyaml"](data))
+        if "\n\n" in text or OTHER_LINE_BREAKS.search(text):
+            return str(self.env.filters["indent"](text, width))
+        return text.replace("\n", "\n" + " " * width)
 
     def render(self, template: str, **context: Any) -> str:
         """Render one template of templates/chart."""
@@ -47,6 +81,23 @@ class ChartJinja:
         return str(compiled.render(**context))
 
 
+# every ASCII character, and non-ASCII ones of each kind (a letter, a line separator, a lone
+# surrogate): a string whose JSON shows how the filter writes any string
+_PROBE = "".join(map(chr, range(128))) + "\u00e9\u2028\ud800"
+
+
+def _html_safe_json(text: str) -> str:
+    """What Jinja's tojson writes for a string under its default policies (json.dumps with
+    sort_keys, then <, >, & and ' escaped), without json.dumps' per-call set-up."""
+    return (
+        encode_basestring_ascii(text)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+    )
+
+
 class Stencil:
     """A template's text with %s where each value goes (literal % doubled), and which value
     goes in each place: filled by one %-format."""
@@ -54,8 +105,11 @@ class Stencil:
     def __init__(self, parts: list[str | int]) -> None:
         self.format = "".join("%s" if isinstance(p, int) else p.replace("%", "%%") for p in parts)
         self.order = tuple(p for p in parts if isinstance(p, int))
+        self.in_order = self.order == tuple(range(len(self.order)))  # each value once, in order
 
     def fill(self, values: tuple[str, ...]) -> str:
+        if self.in_order:
+            return self.format % values
         return self.format % tuple(values[i] for i in self.order)
 
 
@@ -76,15 +130,23 @@ class Stencils:
 
     def render(self, key: Hashable, render: Callable[..., str], values: tuple[str, ...]) -> str:
         """render(*values), filled into the stencil of `key` (what render does but values)."""
-        if key not in self.made:
-            self.made[key] = _stencil(render, len(values))
-        stencil = self.made[key]
-        if stencil is None:
+        try:
+            stencil = self.made[key]
+        except KeyError:
+            stencil = self.made[key] = _stencil(render, len(values))
+        if stencil is None or not _fillable(values):
             return render(*values)
-        for value in values:
-            if not value or "\x00" in value:
-                return render(*values)
         return stencil.fill(values)
+
+    def filled(self, key: Hashable, values: tuple[str, ...]) -> str | None:
+        """The stencil of `key` filled with values, when it is made and they can fill it."""
+        stencil = self.made.get(key)
+        return stencil.fill(values) if stencil is not None and _fillable(values) else None
+
+
+def _fillable(values: tuple[str, ...]) -> bool:
+    """Empty values (which a template may test) and values holding a NUL are rendered."""
+    return all(values) and "\x00" not in "".join(values)
 
 
 def _stencil(render: Callable[..., str], count: int) -> Stencil | None:

@@ -13,7 +13,14 @@ from kctl.chart.jinja import ChartJinja, Stencils
 from kctl.chart.lift import LiftedObject
 from kctl.chart.naming import chart_name, unique_keys, values_key
 from kctl.chart.object_templates import WORKLOAD_KINDS, ObjectTemplater
-from kctl.chart.values import COMMENTS, deep_merge, ordered, readme_rows, values_schema_json
+from kctl.chart.values import (
+    COMMENTS,
+    ComponentRows,
+    deep_merge,
+    ordered,
+    readme_rows,
+    values_schema_json,
+)
 from kctl.kube.naming import SELECTOR_LABEL
 
 
@@ -68,30 +75,33 @@ class _ChartBuilder:
             values = self.component(component, objects, vkey, files, notes)
             deep_merge(values, self.spec.values_overrides.get(component, {}))
             block = ordered(values)
+            shapes = [(key, repr(value)) for key, value in block.items()]
             component_values.append(
                 {
                     "component": component,
                     "vkey": vkey,
                     "block": block,
-                    "entries": self.entries(block),
+                    "shapes": shapes,
+                    "entries": self.entries(block, shapes),
                 }
             )
         shared = self.shared_objects(files)
         self.chart_files(files, component_values, shared, notes)
         return dict(sorted(files.items()))
 
-    def entries(self, block: dict[str, Any]) -> list[tuple[str, str]]:
+    def entries(
+        self, block: dict[str, Any], shapes: list[tuple[str, str]]
+    ) -> list[tuple[str, str]]:
         """Each key of a component's values block as values.yaml shows it: its comment and its
         YAML, indented under the component (the template's own filters, called here once per
         key rather than through the template, and once per chart for a key and value that
-        several components share: repr tells plain data apart, 1 from "1" from True)."""
-        toyaml, indent = self.jinja.env.filters["toyaml"], self.jinja.env.filters["indent"]
+        several components share: shapes[i] is the i-th key and its value's repr, which tells
+        plain data apart, 1 from "1" from True)."""
         entries = []
-        for key, value in block.items():
-            shared = (key, repr(value))
+        for (key, value), shared in zip(block.items(), shapes, strict=True):
             text = self.entry_texts.get(shared)
             if text is None:
-                text = self.entry_texts[shared] = indent(toyaml({key: value}), 2)
+                text = self.entry_texts[shared] = self.jinja.toyaml_indented({key: value}, 2)
             entries.append((COMMENTS.get(key, ""), text))
         return entries
 
@@ -208,6 +218,9 @@ class _ChartBuilder:
     def _stenciled(self, template: str, **values: str) -> str:
         """A per-component file: template rendered with the chart's name and the selector
         label, its per-component values (written as given) filled into its stencil."""
+        filled = self.stencils.filled(template, tuple(values.values()))
+        if filled is not None:
+            return filled
         names = tuple(values)
         return self.stencils.render(
             template,
@@ -252,8 +265,11 @@ class _ChartBuilder:
         all_values: dict[str, Any] = {"nameOverride": "", "fullnameOverride": ""}
         if shared:
             all_values["sharedPersistence"] = shared
+        rows = readme_rows(all_values)
+        block_rows = ComponentRows()
         for comp in component_values:
             all_values[comp["vkey"]] = comp["block"]
+            rows += block_rows.rows(comp["vkey"], comp["block"], comp["shapes"])
         context = {
             "name": self.chart,
             "components": component_values,
@@ -269,17 +285,32 @@ class _ChartBuilder:
             description=description,
         )
         files["values.yaml"] = self.jinja.render("values.yaml.j2", **context)
-        files["values.schema.json"] = values_schema_json(all_values) + "\n"
+        files["values.schema.json"] = (
+            values_schema_json(
+                all_values, {comp["vkey"]: comp["shapes"] for comp in component_values}
+            )
+            + "\n"
+        )
         files[".helmignore"] = self.jinja.render("helmignore.j2")
         files["templates/_helpers.tpl"] = self.jinja.render("_helpers.tpl.j2", name=self.chart)
         files["templates/NOTES.txt"] = self.jinja.render(
-            "NOTES.txt.j2", name=self.chart, services=notes
+            "NOTES.txt.j2", name=self.chart, service_notes=[self.service_notes(n) for n in notes]
         )
         files["README.md"] = self.jinja.render(
             "chart-README.md.j2",
             name=self.chart,
             description=description,
-            rows=readme_rows(all_values),
+            rows=rows,
+        )
+
+    def service_notes(self, note: Mapping[str, Any]) -> str:
+        """The NOTES lines of one service (_notes.j2), its names filled into the stencil."""
+        macro = self.jinja.module("_notes.j2").service_notes
+        values = (note["component"], note["vkey"], self.jinja.json(note["service"]))
+        return self.stencils.render(
+            "_notes.j2",
+            lambda *filled: str(macro(self.chart, *filled)),
+            (*values, str(note["port"])),
         )
 
     def add_file(self, files: dict[str, str], source: Mapping[str, Any], obj: LiftedObject) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
-import secrets
 from collections.abc import Mapping
 from json.encoder import encode_basestring_ascii
 from typing import Any
@@ -79,7 +79,20 @@ FREE_FORM = {
 }
 
 
+_TYPES = {
+    bool: "boolean",
+    int: "integer",
+    float: "number",
+    str: "string",
+    list: "array",
+    dict: "object",
+}
+
+
 def _type(value: Any) -> str | list[str]:
+    kind = _TYPES.get(type(value))
+    if kind is not None:  # plain data: its JSON schema type at once
+        return kind
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
@@ -116,19 +129,27 @@ def values_schema(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def values_schema_json(values: dict[str, Any]) -> str:
+def values_schema_json(
+    values: dict[str, Any], shapes: Mapping[str, list[tuple[str, str]]] | None = None
+) -> str:
     """json_indented(values_schema(values)), each distinct block schema written once: the
     schemas of components with the same shape of values are the same text (in a project of
-    similar services, nearly all of them), spliced in where a placeholder string stands."""
-    nonce = secrets.token_hex(8)
+    similar services, nearly all of them), spliced in where a placeholder string stands.
+    shapes[key][i], when given, stands for the i-th key and value of block `key` (equal
+    shapes, equal values)."""
+    nonce = os.urandom(8).hex()  # what secrets.token_hex(8) makes, without importing it
     texts: dict[tuple[Any, ...], str] = {}  # what a block's schema depends on -> its text
+    parts: dict[tuple[str, str], tuple[Any, ...]] = {}  # an item's shape -> its _schema_key
     spliced: dict[str, str] = {}  # a placeholder as JSON text -> the indented text it stands for
     properties: dict[str, Any] = {}
     for key, block in values.items():
         if not isinstance(block, dict) or key in FREE_FORM or key == "tag":
             properties[key] = _schema(key, block)
             continue
-        shape = _schema_key(key, block)
+        if shapes is not None and key in shapes:
+            shape = _block_key(key, block, shapes[key], parts)
+        else:
+            shape = _schema_key(key, block)
         text = texts.get(shape)
         if text is None:  # at depth 2: every line break of the block gains 4 spaces
             text = texts[shape] = json_indented(_schema(key, block)).replace("\n", "\n    ")
@@ -137,6 +158,23 @@ def values_schema_json(values: dict[str, Any]) -> str:
         properties[key] = placeholder
     outline = json_indented({**values_schema({}), "properties": properties})
     return re.sub(rf'"kctl-schema-{nonce}-\d+"', lambda m: spliced[m.group(0)], outline)
+
+
+def _block_key(
+    key: str,
+    block: dict[str, Any],
+    shapes: list[tuple[str, str]],
+    parts: dict[tuple[str, str], tuple[Any, ...]],
+) -> tuple[Any, ...]:
+    """_schema_key(key, block) of a block (not free-form, not `tag`), each item's part made
+    once per shape."""
+    items = []
+    for (item, value), shape in zip(block.items(), shapes, strict=True):
+        part = parts.get(shape)
+        if part is None:
+            part = parts[shape] = _schema_key(item, value)
+        items.append((item, part))
+    return (COMMENTS.get(key), "object", tuple(items))
 
 
 def _schema_key(key: str, value: Any) -> tuple[Any, ...]:
@@ -151,10 +189,34 @@ def _schema_key(key: str, value: Any) -> tuple[Any, ...]:
     return head
 
 
-def readme_rows(values: dict[str, Any], prefix: str = "") -> list[tuple[str, str, str, str]]:
+Row = tuple[str, str, str, str]  # a README values row: key, type, default (JSON), description
+
+
+class ComponentRows:
+    """readme_rows of components' values blocks, each key and value of a block turned into rows
+    once per chart (components share most of theirs: replicas, probes, autoscaling...)."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[str, str], list[Row]] = {}
+
+    def rows(self, vkey: str, block: dict[str, Any], shapes: list[tuple[str, str]]) -> list[Row]:
+        """readme_rows({vkey: block}); shapes[i] stands for block's i-th key and value (equal
+        shapes, equal values: the key and the value's repr)."""
+        if not block or vkey in FREE_FORM:
+            return readme_rows({vkey: block})
+        rows: list[Row] = []
+        for (key, value), shape in zip(block.items(), shapes, strict=True):
+            made = self.made.get(shape)
+            if made is None:
+                made = self.made[shape] = readme_rows({key: value})
+            rows += [(f"{vkey}.{path}", kind, default, text) for path, kind, default, text in made]
+        return rows
+
+
+def readme_rows(values: dict[str, Any], prefix: str = "") -> list[Row]:
     """Rows of the chart README's values table (free-form values stay one row): key, type,
     default (as JSON) and description."""
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[Row] = []
     for key, value in values.items():
         path = f"{prefix}{key}"
         if isinstance(value, dict) and value and key not in FREE_FORM:
@@ -213,16 +275,32 @@ _ORDER = [
 ]
 
 
+_RANK = {key: i for i, key in enumerate(_ORDER)}
+
+
+_ORDERS: dict[tuple[str, ...], list[str]] = {}  # a block's keys -> them in values.yaml's order
+
+
 def ordered(values: dict[str, Any]) -> dict[str, Any]:
-    """A component's values in the order values.yaml shows them (unknown keys last, by name)."""
-    rank = {key: i for i, key in enumerate(_ORDER)}
-    return dict(sorted(values.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
+    """A component's values in the order values.yaml shows them (unknown keys last, by name);
+    the order of a set of keys is found once (components mostly have the same keys)."""
+    keys = tuple(values)
+    order = _ORDERS.get(keys)
+    if order is None:
+        last = len(_RANK)
+        order = sorted(keys, key=lambda key: (_RANK.get(key, last), key))
+        if len(_ORDERS) < 1024:
+            _ORDERS[keys] = order
+    return {key: values[key] for key in order}
 
 
 def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> None:
-    """Merge `override` into `base` in place: mappings key by key, anything else replaced."""
+    """Merge `override` into `base` in place: mappings key by key, anything else replaced. A
+    mapping inside base that changes is replaced by a changed copy (a component's values hold
+    its objects' own fields, which are never changed)."""
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            base[key] = dict(base[key])
             deep_merge(base[key], value)
         else:
             base[key] = copy.deepcopy(value)

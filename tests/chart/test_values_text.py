@@ -3,6 +3,7 @@ with each distinct block rendered once, the README's JSON defaults."""
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -10,7 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kctl.chart.values import COMMENTS, _json_default, values_schema, values_schema_json
+from kctl.chart.jinja import ChartJinja
+from kctl.chart.values import (
+    COMMENTS,
+    ComponentRows,
+    _json_default,
+    readme_rows,
+    values_schema,
+    values_schema_json,
+)
 from kctl.plaindata import json_indented
 
 pytestmark = pytest.mark.unit
@@ -38,3 +47,32 @@ def test_schema_text_is_the_plain_rendering(values: dict[str, Any]) -> None:
 @given(_VALUES)
 def test_readme_defaults_are_json_dumps(value: Any) -> None:
     assert _json_default(value) == json.dumps(value, sort_keys=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, st.dictionaries(_KEYS, _VALUES, max_size=4), max_size=4))
+def test_rows_and_schema_by_shape_are_the_plain_rendering(blocks: dict[str, Any]) -> None:
+    # components' blocks, then the same blocks again: what the second ones share with the first
+    # (an item's key and repr) comes from what was made for the first
+    doubled = {**blocks, **{f"{k}-copy": v for k, v in blocks.items()}}
+    shapes = {k: [(item, repr(v)) for item, v in block.items()] for k, block in doubled.items()}
+    rows = ComponentRows()
+    made = [row for k, block in doubled.items() for row in rows.rows(k, block, shapes[k])]
+    assert made == readme_rows(doubled)
+    assert values_schema_json(doubled, shapes) == json_indented(values_schema(doubled))
+
+
+_TEXTS = st.text(alphabet=st.sampled_from(["a", " ", "\n", "\r", "\x85", "\u2028", ":", "-"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEYS, st.one_of(_VALUES, _TEXTS, st.lists(_TEXTS, max_size=3)), min_size=1))
+def test_toyaml_indented_is_the_templates_filters(data: dict[str, Any]) -> None:
+    jinja = _jinja()
+    filters = jinja.env.filters
+    assert jinja.toyaml_indented(data, 2) == filters["indent"](filters["toyaml"](data), 2)
+
+
+@functools.cache
+def _jinja() -> ChartJinja:
+    return ChartJinja()
