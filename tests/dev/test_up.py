@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from kctl.dev.config import Environment, load_environment
 from kctl.dev.image import PushRef
 from kctl.dev.registry import remote_digest
 from tests.conftest import REGISTRY_LOGIN
@@ -57,6 +58,24 @@ def watching_hello(
     assert first["ok"], up.stderr
     wait_for_page(port, (app / "www" / "index.html").read_text())
     return app, port, up
+
+
+def hello_environment(
+    tmp_path: Path, registry_path: str, base: str, *, sync: bool = True
+) -> tuple[Path, int, Environment]:
+    """examples/up/hello's development environment for an in-process session: its registry,
+    base image and a free forwarded port (sync=False: no sync rules, every edit a rebuild)."""
+    app = copy_example("hello", tmp_path)
+    if not sync:
+        config = app / "kctl.toml"
+        config.write_text(config.read_text().split("[environments.development.sync]")[0])
+    port = free_port()
+    overrides = {
+        "registry": registry_path,
+        "build-args": {"BASE": base},
+        "port-forward": [f"{port}:8080"],
+    }
+    return app, port, load_environment(app, None, overrides)
 
 
 def hello_args(registry: str, base: str, port: int) -> list[str]:

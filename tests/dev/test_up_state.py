@@ -10,12 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from kctl.dev.config import load_environment
 from kctl.dev.local_target import LocalTarget
 from kctl.dev.loop import Session
 from kctl.dev.source import open_source
 from kctl.errors import OperationError
-from tests.dev.test_up import hello_args, namespace, release_pods, wait_for_page, watching_hello
+from tests.dev.test_up import (
+    hello_args,
+    hello_environment,
+    namespace,
+    release_pods,
+    wait_for_page,
+    watching_hello,
+)
 from tests.support.kctl_cli import UpProcess, copy_example, fetch, kctl
 from tests.support.services import Podman, Registry, free_port
 
@@ -119,14 +125,7 @@ def test_a_failed_push_starts_again_what_was_stopped_ahead_of_the_deploy(
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    app = copy_example("hello", tmp_path)
-    port = free_port()
-    overrides = {
-        "registry": namespace(registry, request),
-        "build-args": {"BASE": busybox_base},
-        "port-forward": [f"{port}:8080"],
-    }
-    env = load_environment(app, None, overrides)
+    app, port, env = hello_environment(tmp_path, namespace(registry, request), busybox_base)
     session = Session(open_source(env, ordered=True), LocalTarget(60, env.port_forward))
     assert session.cycle().ok
     page = (app / "www" / "index.html").read_text()

@@ -13,16 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from kctl.dev.config import load_environment
 from kctl.dev.deploy import by_digest
 from kctl.dev.local_target import LocalTarget
 from kctl.dev.loop import Session
 from kctl.dev.source import open_source
 from kctl.errors import OperationError
 from kctl.progress import Progress
-from tests.dev.test_up import namespace, release_pods, wait_for_page
-from tests.support.kctl_cli import copy_example, fetch, kctl
-from tests.support.services import Podman, Registry, free_port
+from tests.dev.test_up import hello_environment, namespace, release_pods, wait_for_page
+from tests.support.kctl_cli import fetch, kctl
+from tests.support.services import Podman, Registry
 
 
 def hello_container(podman: Podman) -> dict[str, object]:
@@ -41,16 +40,10 @@ def test_new_files_swap_the_container_and_a_new_entrypoint_plays_the_pod_again(
     busybox_base: str,
     request: pytest.FixtureRequest,
 ) -> None:
-    app = copy_example("hello", tmp_path)
-    config = app / "kctl.toml"  # no sync rules: every edit is a rebuild
-    config.write_text(config.read_text().split("[environments.development.sync]")[0])
-    port = free_port()
-    overrides = {
-        "registry": namespace(registry, request),
-        "build-args": {"BASE": busybox_base},
-        "port-forward": [f"{port}:8080"],
-    }
-    env = load_environment(app, None, overrides)
+    # no sync rules: every edit is a rebuild
+    app, port, env = hello_environment(
+        tmp_path, namespace(registry, request), busybox_base, sync=False
+    )
     steps: list[str] = []
     session = Session(
         open_source(env, ordered=True),
@@ -114,16 +107,9 @@ def test_a_failed_push_undoes_the_swap_made_while_pushing(
     request: pytest.FixtureRequest,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    app = copy_example("hello", tmp_path)
-    config = app / "kctl.toml"
-    config.write_text(config.read_text().split("[environments.development.sync]")[0])
-    port = free_port()
-    overrides = {
-        "registry": namespace(registry, request),
-        "build-args": {"BASE": busybox_base},
-        "port-forward": [f"{port}:8080"],
-    }
-    env = load_environment(app, None, overrides)
+    app, port, env = hello_environment(
+        tmp_path, namespace(registry, request), busybox_base, sync=False
+    )
     session = Session(open_source(env, ordered=True), LocalTarget(60, env.port_forward))
     assert session.cycle().ok
     page = app / "www" / "index.html"
