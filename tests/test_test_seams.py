@@ -15,7 +15,7 @@ import os
 import shutil
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -297,22 +297,27 @@ def test_run_kctl_refuses_hooks_that_act_on_the_whole_process() -> None:
         run_kctl("upgrade", "apply", "v1.30.14", env={"KCTL_UPGRADE_CRASH_AFTER": "etcd"})
 
 
-def test_a_hung_run_fails_instead_of_hanging(tmp_path: Path, monkeypatch) -> None:
+def add_command(monkeypatch: pytest.MonkeyPatch, name: str, run: Callable[[], None]) -> None:
+    """kctl, for this test, has one more command: `name`, which calls run."""
     import kctl.cli.app as app_module
-
-    os.mkfifo(tmp_path / "pipe")
-
-    def open_the_fifo() -> None:  # the regression test_inputs guards against: blocks forever
-        (tmp_path / "pipe").read_bytes()
 
     original = app_module.build_app
 
     def build(command: str | None = None):  # type: ignore[no-untyped-def]
         app = original(command)
-        app.command("hang")(open_the_fifo)
+        app.command(name)(run)
         return app
 
     monkeypatch.setattr(app_module, "build_app", build)
+
+
+def test_a_hung_run_fails_instead_of_hanging(tmp_path: Path, monkeypatch) -> None:
+    os.mkfifo(tmp_path / "pipe")
+
+    def open_the_fifo() -> None:  # the regression test_inputs guards against: blocks forever
+        (tmp_path / "pipe").read_bytes()
+
+    add_command(monkeypatch, "hang", open_the_fifo)
     alarm = signal.getsignal(signal.SIGALRM)
     with pytest.raises(Hung, match=r"still running after 0\.5 s"):
         run_kctl("hang", timeout=0.5)
@@ -323,22 +328,13 @@ def test_a_hung_run_fails_instead_of_hanging(tmp_path: Path, monkeypatch) -> Non
 def test_what_a_run_registers_with_atexit_runs_when_it_ends(monkeypatch) -> None:
     import atexit
 
-    import kctl.cli.app as app_module
-
     ran: list[str] = []
 
     def registers() -> None:
         atexit.register(lambda: sys.stderr.write("at exit\n") and ran.append("first"))
         atexit.register(ran.append, "second")  # the last registered runs first
 
-    original = app_module.build_app
-
-    def build(command: str | None = None):  # type: ignore[no-untyped-def]
-        app = original(command)
-        app.command("registers")(registers)
-        return app
-
-    monkeypatch.setattr(app_module, "build_app", build)
+    add_command(monkeypatch, "registers", registers)
     before = atexit._ncallbacks()  # nothing left to run at the end of the session
     result = run_kctl("registers")
     assert (result.exit_code, result.stderr, ran) == (0, "at exit\n", ["second", "first"])
