@@ -336,27 +336,21 @@ def _scalar(value: Any, content_col: int) -> str:
         return "false\n"
     if isinstance(value, int):
         return f"{value}\n"
-    if isinstance(value, str):
-        text = _string(value)
-        if text is not None:
-            if len(_TEXT) < 65536:
-                _TEXT[value] = text
-            return text
-        rendered = _pyyaml_scalar(value)
-    elif isinstance(value, float):  # not memoized: 0.0 == -0.0 would share a cache entry
-        rendered = _pyyaml_scalar.__wrapped__(value)
-    else:
+    if isinstance(value, float):  # not memoized: 0.0 == -0.0 would share a cache entry
+        return _pyyaml_scalar.__wrapped__(value)  # a float is one plain line (1.5, .inf)
+    if not isinstance(value, str):
         raise _NeedsPyYAMLError
-    if rendered[0] in "|>":
-        header, _, body = rendered.partition("\n")
-        if "+" in header:
-            raise _NeedsPyYAMLError  # keep-chomping leaves the document open ("..."): PyYAML's call
-        pad = " " * content_col
-        lines = [pad + line[2:] if line else "" for line in body.split("\n")[:-1]]
-        return header + "\n" + "".join(line + "\n" for line in lines)
-    if any(c in rendered[:-1] for c in _BREAKS):
-        raise _NeedsPyYAMLError  # a quoted scalar over several lines: indentation is PyYAML's
-    return rendered
+    text = _string(value)
+    if text is not None:
+        if len(_TEXT) < 65536:
+            _TEXT[value] = text
+        return text
+    header, _, body = _pyyaml_scalar(value).partition("\n")  # a block scalar: | or >
+    if "+" in header:
+        raise _NeedsPyYAMLError  # keep-chomping leaves the document open ("..."): PyYAML's call
+    pad = " " * content_col
+    lines = [pad + line[2:] if line else "" for line in body.split("\n")[:-1]]
+    return header + "\n" + "".join(line + "\n" for line in lines)
 
 
 def _string(value: str) -> str | None:
