@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +239,42 @@ _YAML11_WORDS = frozenset(
 _TEXT: dict[str, str] = {}
 
 
+class Inline:
+    """A line its caller writes: put where a value (or a key) of a block mapping goes, the
+    fast writer asks `write(indent, lead, key)` for the text that stands where that
+    `key: value` line would (lead is "- " on a sequence item's first key; key is the key as
+    written, "" for an Inline key). Nothing in the data can be taken for one, as a marker
+    string in the text could. Only dump_inline writes them."""
+
+    __slots__ = ("write",)
+
+    def __init__(self, write: Callable[[str, str, str], str]) -> None:
+        self.write = write
+
+
+def dump_inline(data: dict[Any, Any]) -> str | None:
+    """dump(data) with its Inline values and keys written by themselves; None when only
+    PyYAML could write the data exactly (it knows nothing of Inline)."""
+    if not data:
+        return None
+    out: list[str] = []
+    try:
+        _write_mapping(data, 0, out, None)
+    except _NeedsPyYAMLError:
+        return None
+    return "".join(out)
+
+
+def _inline_line(inline: Inline, head: str) -> str:
+    """The line an Inline value writes in place of `head value` (head: "  key:", "- key:")."""
+    body = head[:-1]
+    text = body.lstrip(" ")
+    indent = body[: len(body) - len(text)]
+    if text.startswith("- "):  # a key's text never starts so: PyYAML quotes it
+        return inline.write(indent, "- ", text[2:]) + "\n"
+    return inline.write(indent, "", text) + "\n"
+
+
 def _fast_dump_all(documents: list[Any], explicit_start: bool) -> str:
     out: list[str] = []
     for document in documents:
@@ -264,10 +300,20 @@ def _write_mapping(mapping: dict[Any, Any], col: int, out: list[str], first: str
     pad = " " * col
     for key, value in mapping.items():
         if first is not None:  # the first key of a sequence item follows its "- "
+            if type(key) is Inline:
+                out.append(key.write(first[:-2], "- ", "") + "\n")
+                first = None
+                continue
             head = f"{first}{_key(key)}:"
             first = None
         else:
-            head = _HEADS.get((pad, key)) or _head(pad, key)
+            known = _HEADS.get((pad, key))
+            if known is None:
+                if type(key) is Inline:
+                    out.append(key.write(pad, "", "") + "\n")
+                    continue
+                known = _head(pad, key)
+            head = known
         kind = type(value)  # the common cases first, without the generic dispatch
         if kind is str:
             text = _TEXT.get(value)
@@ -278,6 +324,8 @@ def _write_mapping(mapping: dict[Any, Any], col: int, out: list[str], first: str
         elif kind is list and value:  # a sequence in a mapping starts at its key's column
             out.append(head + "\n")
             _write_sequence(value, col, out, None)
+        elif kind is Inline:
+            out.append(_inline_line(value, head))
         else:
             _write_value(value, col, head, out, indentless=True)
 

@@ -13,7 +13,18 @@ _FIRST = "\x00kctl-stand-in-{}\x00"
 _SECOND = " \x00 Other.Stand_In/{}:X\n  y \x00 "  # spaces, a line break, case, punctuation
 _STAND_IN = re.compile(r"\x00kctl-stand-in-(\d+)\x00")
 # what str.splitlines ends a line at, besides "\n"
-OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_ASCII_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e"
+_OTHER_LINE_BREAKS = re.compile(f"[{_ASCII_LINE_BREAKS}\x85\u2028\u2029]")
+
+
+def has_other_line_break(text: str) -> bool:
+    """Whether str.splitlines would end a line of text somewhere other than at "\n". An
+    ASCII text (which Python knows without reading it) is searched for its six characters
+    one by one, each a memchr: a regex set costs ~30 instructions a character, and a chart's
+    object files are megabytes."""
+    if text.isascii():
+        return any(char in text for char in _ASCII_LINE_BREAKS)
+    return _OTHER_LINE_BREAKS.search(text) is not None
 
 
 class ChartJinja:
@@ -69,7 +80,7 @@ class ChartJinja:
         text into lines and indents all but the first and the empty ones: with no empty line
         and no line break but "\n", that is one replace."""
         text = str(self.env.filters["toyaml"](data))
-        if "\n\n" in text or OTHER_LINE_BREAKS.search(text):
+        if "\n\n" in text or has_other_line_break(text):
             return str(self.env.filters["indent"](text, width))
         return text.replace("\n", "\n" + " " * width)
 

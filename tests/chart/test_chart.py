@@ -88,6 +88,25 @@ def test_default_render_equals_input_objects(helm_bin, demo: ChartSpec, tmp_path
         assert "namespace" not in obj["metadata"]
 
 
+def test_strings_like_the_templaters_own_markers_stay_data(helm_bin, tmp_path: Path) -> None:
+    """A value, key or label that reads like a marker the templater once put in objects while
+    it worked on them (__KCTL_LIFT_0__) is the user's data: helm renders it back as it was."""
+    marker = "__KCTL_LIFT_0__"
+    web = deployment("web", "nginx:1.27", 80, container={"workingDir": marker, "args": [marker]})
+    web["metadata"]["annotations"] = {"note": marker, marker: "key"}
+    web["spec"]["template"]["metadata"]["labels"]["note"] = "__KCTL_LIFT_2__"
+    config = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "web-config", "labels": {"note": "__KCTL_LIFT_1__"}},
+        # a key only PyYAML writes (>= 128 characters): the object takes the marker path
+        "data": {"A": marker, "__KCTL_LIFT_3__": "b", "k" * 200: marker},
+    }
+    spec = ChartSpec(name="markers", components={"web": [web, service("web", 80), config]})
+    rendered = template(write_chart(tmp_path, spec))
+    assert {k: strip_helm_labels(v) for k, v in rendered.items()} == inputs(spec)
+
+
 def test_rendered_objects_validate_strictly(helm_bin, demo: ChartSpec, tmp_path: Path) -> None:
     import kubernetes_validate
 
