@@ -7,7 +7,8 @@ import copy
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
@@ -121,42 +122,98 @@ def _schema(key: str, value: Any) -> dict[str, Any]:
 
 
 def values_schema(values: dict[str, Any]) -> dict[str, Any]:
-    """A JSON schema of the values: Helm checks `--set` and values files against it."""
-    return {
+    """A JSON schema of the values: Helm checks `--set` and values files against it. Blocks
+    with the same schema (components of similar services) share one definition, named after
+    the first of them, which each refers to."""
+    keys = _ids(
+        {key: _schema_key(key, block) for key, block in values.items() if _block(key, block)}
+    )
+    return _outline(values, keys, lambda key: _schema(key, values[key]))
+
+
+def _ids(keys: Mapping[str, tuple[Any, ...]]) -> dict[str, int]:
+    """Each block's _schema_key as a number (equal keys, equal numbers): a key is a deep tuple,
+    whose hash Python works out again on every lookup."""
+    numbers: dict[tuple[Any, ...], int] = {}
+    return {key: numbers.setdefault(shape, len(numbers)) for key, shape in keys.items()}
+
+
+def _block(key: str, value: Any) -> bool:
+    """Whether value's schema lists its keys (a mapping, neither free-form nor `tag`)."""
+    return isinstance(value, dict) and key not in FREE_FORM and key != "tag"
+
+
+def _outline(
+    values: dict[str, Any],
+    keys: Mapping[str, int],
+    block_schema: Callable[[str], Any],
+    reference: Callable[[str], Any] = lambda name: {"$ref": "#/definitions/" + _pointer(name)},
+) -> dict[str, Any]:
+    """The schema: a block whose schema (keys[key], _ids) no other block has is block_schema(key)
+    where it stands; blocks that share one are reference(the first of them), whose
+    block_schema is a definition."""
+    counts = Counter(keys.values())
+    first: dict[int, str] = {}
+    properties: dict[str, Any] = {}
+    definitions: dict[str, Any] = {}
+    for key, value in values.items():
+        shape = keys.get(key)
+        if shape is None:
+            properties[key] = _schema(key, value)
+        elif counts[shape] == 1:
+            properties[key] = block_schema(key)
+        else:
+            name = first.setdefault(shape, key)
+            if name == key:
+                definitions[key] = block_schema(key)
+            properties[key] = reference(name)
+    schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft-07/schema#",
         "type": "object",
-        "properties": {k: _schema(k, v) for k, v in values.items()},
+        "properties": properties,
     }
+    if definitions:
+        schema["definitions"] = definitions
+    return schema
+
+
+def _pointer(key: str) -> str:
+    """key as one step of a JSON pointer (RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def values_schema_json(
     values: dict[str, Any], shapes: Mapping[str, list[tuple[str, str]]] | None = None
 ) -> str:
-    """json_indented(values_schema(values)), each distinct block schema written once: the
-    schemas of components with the same shape of values are the same text (in a project of
-    similar services, nearly all of them), spliced in where a placeholder string stands.
-    shapes[key][i], when given, stands for the i-th key and value of block `key` (equal
-    shapes, equal values)."""
+    """json_indented(values_schema(values)), each distinct block schema written once and
+    spliced in where a placeholder string stands. shapes[key][i], when given, stands for the
+    i-th key and value of block `key` (equal shapes, equal values)."""
     nonce = os.urandom(8).hex()  # what secrets.token_hex(8) makes, without importing it
-    texts: dict[tuple[Any, ...], str] = {}  # what a block's schema depends on -> its text
     parts: dict[tuple[str, str], tuple[Any, ...]] = {}  # an item's shape -> its _schema_key
-    spliced: dict[str, str] = {}  # a placeholder as JSON text -> the indented text it stands for
-    properties: dict[str, Any] = {}
+    shape_keys: dict[str, tuple[Any, ...]] = {}
     for key, block in values.items():
-        if not isinstance(block, dict) or key in FREE_FORM or key == "tag":
-            properties[key] = _schema(key, block)
-            continue
-        if shapes is not None and key in shapes:
-            shape = _block_key(key, block, shapes[key], parts)
-        else:
-            shape = _schema_key(key, block)
-        text = texts.get(shape)
-        if text is None:  # at depth 2: every line break of the block gains 4 spaces
-            text = texts[shape] = json_indented(_schema(key, block)).replace("\n", "\n    ")
-        placeholder = f"kctl-schema-{nonce}-{len(spliced)}"
-        spliced[encode_basestring_ascii(placeholder)] = text
-        properties[key] = placeholder
-    outline = json_indented({**values_schema({}), "properties": properties})
+        if _block(key, block):
+            if shapes is not None and key in shapes:
+                shape_keys[key] = _block_key(key, block, shapes[key], parts)
+            else:
+                shape_keys[key] = _schema_key(key, block)
+    keys = _ids(shape_keys)
+    spliced: dict[str, str] = {}  # a placeholder as JSON text -> the indented text it stands for
+    references: dict[str, str] = {}  # a definition's name -> the placeholder of a reference to it
+
+    def placeholder(schema: dict[str, Any]) -> str:
+        # at depth 2 (a property or a definition): every line break of the block gains 4 spaces
+        name = f"kctl-schema-{nonce}-{len(spliced)}"
+        spliced[encode_basestring_ascii(name)] = json_indented(schema).replace("\n", "\n    ")
+        return name
+
+    def reference(name: str) -> str:
+        if name not in references:
+            references[name] = placeholder({"$ref": "#/definitions/" + _pointer(name)})
+        return references[name]
+
+    schema = _outline(values, keys, lambda key: placeholder(_schema(key, values[key])), reference)
+    outline = json_indented(schema)
     return re.sub(rf'"kctl-schema-{nonce}-\d+"', lambda m: spliced[m.group(0)], outline)
 
 

@@ -185,6 +185,28 @@ def test_schema_rejects_wrong_types_and_unknown_keys(helm_bin, demo, tmp_path) -
     assert helm("template", "rel", str(chart), "--set", "web.image.tag=1.5").returncode == 0
 
 
+def test_components_of_one_shape_share_one_schema_definition(helm_bin, tmp_path) -> None:
+    # similar services have the same values schema: one definition, each refers to it, and
+    # helm holds every one of them to it
+    components = {
+        name: [deployment(name, f"nginx:1.2{i}", 80), service(name, 80)]
+        for i, name in enumerate(("web", "api", "admin"))
+    }
+    chart = write_chart(tmp_path, ChartSpec(name="trio", components=components))
+    schema = json.loads((chart / "values.schema.json").read_text())
+    assert list(schema["definitions"]) == ["web"]
+    assert [schema["properties"][k] for k in ("web", "api", "admin")] == [
+        {"$ref": "#/definitions/web"}
+    ] * 3
+    lint = helm("lint", "--strict", str(chart))
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    for bad in ("api.replicaCount=abc", "admin.replicaCont=2", "api.image.extra=1"):
+        result = helm("template", "rel", str(chart), "--set", bad)
+        assert result.returncode != 0, bad
+        assert bad.split(".")[0] in result.stderr and "schema" in result.stderr, result.stderr
+    assert helm("template", "rel", str(chart), "--set", "admin.image.tag=1.5").returncode == 0
+
+
 def test_values_are_camel_case_and_commented(demo) -> None:
     files = render_chart(demo)
     values = yamlio.loads(files["values.yaml"])
