@@ -265,16 +265,6 @@ def dump_inline(data: dict[Any, Any]) -> str | None:
     return "".join(out)
 
 
-def _inline_line(inline: Inline, head: str) -> str:
-    """The line an Inline value writes in place of `head value` (head: "  key:", "- key:")."""
-    body = head[:-1]
-    text = body.lstrip(" ")
-    indent = body[: len(body) - len(text)]
-    if text.startswith("- "):  # a key's text never starts so: PyYAML quotes it
-        return inline.write(indent, "- ", text[2:]) + "\n"
-    return inline.write(indent, "", text) + "\n"
-
-
 def _fast_dump_all(documents: list[Any], explicit_start: bool) -> str:
     out: list[str] = []
     for document in documents:
@@ -299,13 +289,13 @@ def _head(pad: str, key: Any) -> str:
 def _write_mapping(mapping: dict[Any, Any], col: int, out: list[str], first: str | None) -> None:
     pad = " " * col
     for key, value in mapping.items():
-        if first is not None:  # the first key of a sequence item follows its "- "
-            if type(key) is Inline:
-                out.append(key.write(first[:-2], "- ", "") + "\n")
-                first = None
-                continue
-            head = f"{first}{_key(key)}:"
+        item = first  # the first key of a sequence item follows its "- "
+        if item is not None:
             first = None
+            if type(key) is Inline:
+                out.append(key.write(item[:-2], "- ", "") + "\n")
+                continue
+            head = f"{item}{_key(key)}:"
         else:
             known = _HEADS.get((pad, key))
             if known is None:
@@ -325,7 +315,10 @@ def _write_mapping(mapping: dict[Any, Any], col: int, out: list[str], first: str
             out.append(head + "\n")
             _write_sequence(value, col, out, None)
         elif kind is Inline:
-            out.append(_inline_line(value, head))
+            if item is None:
+                out.append(value.write(pad, "", _key(key)) + "\n")
+            else:
+                out.append(value.write(item[:-2], "- ", _key(key)) + "\n")
         else:
             _write_value(value, col, head, out, indentless=True)
 
