@@ -304,16 +304,11 @@ class _Reuse:
                 return False
             fd = os.open(old, os.O_RDONLY | os.O_NOFOLLOW)
             try:
-                chunks, left = [], len(data) + 1  # one byte more: a file that grew differs
-                while left > 0:
-                    chunk = os.read(fd, left)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-                    left -= len(chunk)
+                # one read of one byte more: a file that grew differs; a read that stops short
+                # for any reason but the end of the file differs too, which only costs a write
+                return os.read(fd, len(data) + 1) == data
             finally:
                 os.close(fd)
-            return b"".join(chunks) == data
         except OSError:
             return False
 

@@ -265,6 +265,20 @@ def dump_inline(data: dict[Any, Any]) -> str | None:
     return "".join(out)
 
 
+def dump_at(data: dict[Any, Any], column: int) -> str | None:
+    """dump(data) written at `column`, less that column's spaces on its first line and its
+    last line break: what indenting every line of dump(data) but the first by `column` makes
+    (blank lines stay empty). None when only PyYAML writes data exactly."""
+    if not data:
+        return None
+    out: list[str] = []
+    try:
+        _write_mapping(data, column, out, None)
+    except _NeedsPyYAMLError:
+        return None
+    return "".join(out)[column:-1]
+
+
 def _fast_dump_all(documents: list[Any], explicit_start: bool) -> str:
     out: list[str] = []
     for document in documents:

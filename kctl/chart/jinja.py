@@ -78,7 +78,11 @@ class ChartJinja:
     def toyaml_indented(self, data: Any, width: int) -> str:
         """`data | toyaml | indent(width)` as the templates write it. Jinja's indent splits the
         text into lines and indents all but the first and the empty ones: with no empty line
-        and no line break but "\n", that is one replace."""
+        and no line break but "\n", that is the YAML written at column `width` at once."""
+        if type(data) is dict:
+            text = yamlio.dump_at(data, width)
+            if text is not None and "\n\n" not in text and not has_other_line_break(text):
+                return text
         text = str(self.env.filters["toyaml"](data))
         if "\n\n" in text or has_other_line_break(text):
             return str(self.env.filters["indent"](text, width))
