@@ -9,7 +9,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from json.encoder import encode_basestring_ascii
+from json.encoder import c_make_encoder, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from kctl.plaindata import json_indented
@@ -292,6 +292,15 @@ def readme_rows(values: dict[str, Any], prefix: str = "") -> list[Row]:
 
 
 _ENCODER = json.JSONEncoder(sort_keys=True)  # what json.dumps(value, sort_keys=True) builds
+# the C encoder that _ENCODER.encode makes on every call, made once (without the check for
+# circular references: plain data from converted objects holds none)
+_C_ENCODE = (
+    c_make_encoder(
+        None, _ENCODER.default, encode_basestring_ascii, None, ": ", ", ", True, False, True
+    )
+    if c_make_encoder is not None
+    else None
+)
 _JSON_WORDS = {True: "true", False: "false", None: "null"}
 
 
@@ -307,7 +316,9 @@ def _json_default(value: Any) -> str:
         return int.__repr__(value)
     if (kind is dict or kind is list) and not value:
         return "{}" if kind is dict else "[]"
-    return str(_ENCODER.encode(value))
+    if _C_ENCODE is None:
+        return str(_ENCODER.encode(value))
+    return "".join(_C_ENCODE(value, 0))
 
 
 _ORDER = [
