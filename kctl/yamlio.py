@@ -244,7 +244,8 @@ class Inline:
     fast writer asks `write(indent, lead, key)` for the text that stands where that
     `key: value` line would (lead is "- " on a sequence item's first key; key is the key as
     written, "" for an Inline key). Nothing in the data can be taken for one, as a marker
-    string in the text could. Only dump_inline writes them."""
+    string in the text could. The fast writer (dump_inline, dump_at) writes them; PyYAML
+    cannot."""
 
     __slots__ = ("write",)
 
