@@ -256,20 +256,19 @@ class Inline:
 def dump_inline(data: dict[Any, Any]) -> str | None:
     """dump(data) with its Inline values and keys written by themselves; None when only
     PyYAML could write the data exactly (it knows nothing of Inline)."""
-    if not data:
-        return None
-    out: list[str] = []
-    try:
-        _write_mapping(data, 0, out, None)
-    except _NeedsPyYAMLError:
-        return None
-    return "".join(out)
+    return _written_at(data, 0)
 
 
 def dump_at(data: dict[Any, Any], column: int) -> str | None:
     """dump(data) written at `column`, less that column's spaces on its first line and its
     last line break: what indenting every line of dump(data) but the first by `column` makes
     (blank lines stay empty). None when only PyYAML writes data exactly."""
+    text = _written_at(data, column)
+    return None if text is None else text[column:-1]
+
+
+def _written_at(data: dict[Any, Any], column: int) -> str | None:
+    """The fast writer's block mapping at `column` (None: only PyYAML writes it exactly)."""
     if not data:
         return None
     out: list[str] = []
@@ -277,7 +276,7 @@ def dump_at(data: dict[Any, Any], column: int) -> str | None:
         _write_mapping(data, column, out, None)
     except _NeedsPyYAMLError:
         return None
-    return "".join(out)[column:-1]
+    return "".join(out)
 
 
 def _fast_dump_all(documents: list[Any], explicit_start: bool) -> str:
