@@ -59,6 +59,29 @@ def interleaved(commands: dict[str, Sequence[str]], runs: int) -> dict[str, floa
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def instructions(argv: Sequence[str]) -> int | None:
+    """Instructions a command executes in user space, counted by valgrind's callgrind (None
+    without valgrind): the same on a busy machine as on an idle one, where wall time on these
+    virtual machines swings by a third. Hash randomization is fixed: dict layouts change counts."""
+    import os
+    import re
+    import shutil
+
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    result = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        check=True,
+    )
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    return int(found.group(1)) if found else None
+
+
 def report(name: str, value: float, baseline: float, target: float, baseline_name: str) -> bool:
     """Print one ratio line; return whether the target was met."""
     ratio = value / baseline if baseline else float("inf")

@@ -6,6 +6,9 @@ shape of project (_compose500.SHAPES: the original bench file with extends and e
 plain services, and a chain of extends with little else — issue 24 names the first two; the
 third is ours); --chart <= 1.5x plain convert (issue 24).
 
+Where valgrind is installed, the --chart ratio is also counted in instructions (callgrind):
+no target, the same number on a busy machine as on an idle one.
+
 The last line is no target: kctl converting a one-service project, the start-up every ratio
 carries (Python, typer, PyYAML, jsonschema_rs, msgspec, kctl's modules, one validator), as a
 share of docker-compose config's time on the extends shape, where docker-compose is fastest.
@@ -19,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from _compose500 import SHAPES
-from _timing import interleaved, report
+from _timing import instructions, interleaved, report
 from bench_compose import oracle
 
 RUNS = 5
@@ -63,6 +66,7 @@ def main() -> None:
         commands["one"] = [*base, "-q", "convert", "-f", str(one), "-o", f"{tmp}/one.yaml"]
         commands["one"] += ["--force"]
         times = interleaved(commands, RUNS)
+        counted = {name: instructions(commands[name]) for name in ("chart", "convert-bench")}
     for shape in SHAPES:
         report(
             f"kctl convert (500 services, {shape})",
@@ -78,6 +82,14 @@ def main() -> None:
         1.5,
         "kctl convert",
     )
+    if counted["chart"] and counted["convert-bench"]:
+        print(
+            f"--chart vs plain convert in instructions (callgrind, no target: a noise-free"
+            f" view of the line above): {counted['chart'] / 1e6:,.0f} M vs"
+            f" {counted['convert-bench'] / 1e6:,.0f} M = "
+            f"{counted['chart'] / counted['convert-bench']:.3f}x",
+            flush=True,
+        )
     print(
         f"start-up (no target): kctl convert of one service {times['one']:.3f} s ="
         f" {times['one'] / times['oracle-extends']:.2f}x of docker-compose config on the"
