@@ -143,12 +143,18 @@ class Stencils:
     def __init__(self) -> None:
         self.made: dict[Hashable, Stencil | None] = {}
 
+    def stencil(self, key: Hashable, render: Callable[..., str], count: int) -> Stencil | None:
+        """The stencil of `key` (made from render, which takes count values), or None when
+        render cannot be filled in: it must be called."""
+        try:
+            return self.made[key]
+        except KeyError:
+            stencil = self.made[key] = _stencil(render, count)
+            return stencil
+
     def render(self, key: Hashable, render: Callable[..., str], values: tuple[str, ...]) -> str:
         """render(*values), filled into the stencil of `key` (what render does but values)."""
-        try:
-            stencil = self.made[key]
-        except KeyError:
-            stencil = self.made[key] = _stencil(render, len(values))
+        stencil = self.stencil(key, render, len(values))
         if stencil is None or not _fillable(values):
             return render(*values)
         return stencil.fill(values)

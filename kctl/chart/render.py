@@ -13,9 +13,9 @@ from kctl.chart.jinja import ChartJinja, Stencils
 from kctl.chart.lift import LiftedObject
 from kctl.chart.naming import chart_name, unique_keys, values_key
 from kctl.chart.object_templates import WORKLOAD_KINDS, ObjectTemplater
+from kctl.chart.readme import ReadmeTable
 from kctl.chart.values import (
     COMMENTS,
-    ComponentRows,
     deep_merge,
     ordered,
     readme_rows,
@@ -265,11 +265,11 @@ class _ChartBuilder:
         all_values: dict[str, Any] = {"nameOverride": "", "fullnameOverride": ""}
         if shared:
             all_values["sharedPersistence"] = shared
-        rows = readme_rows(all_values)
-        block_rows = ComponentRows()
+        table = ReadmeTable(self.jinja, self.stencils)
+        rows = [table.lines(readme_rows(all_values))]
         for comp in component_values:
             all_values[comp["vkey"]] = comp["block"]
-            rows += block_rows.rows(comp["vkey"], comp["block"], comp["shapes"])
+            rows.append(table.component(comp["vkey"], comp["block"], comp["shapes"]))
         context = {
             "name": self.chart,
             "components": component_values,
@@ -300,7 +300,7 @@ class _ChartBuilder:
             "chart-README.md.j2",
             name=self.chart,
             description=description,
-            rows=rows,
+            rows="".join(rows),
         )
 
     def service_notes(self, note: Mapping[str, Any]) -> str:

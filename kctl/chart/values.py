@@ -249,27 +249,6 @@ def _schema_key(key: str, value: Any) -> tuple[Any, ...]:
 Row = tuple[str, str, str, str]  # a README values row: key, type, default (JSON), description
 
 
-class ComponentRows:
-    """readme_rows of components' values blocks, each key and value of a block turned into rows
-    once per chart (components share most of theirs: replicas, probes, autoscaling...)."""
-
-    def __init__(self) -> None:
-        self.made: dict[tuple[str, str], list[Row]] = {}
-
-    def rows(self, vkey: str, block: dict[str, Any], shapes: list[tuple[str, str]]) -> list[Row]:
-        """readme_rows({vkey: block}); shapes[i] stands for block's i-th key and value (equal
-        shapes, equal values: the key and the value's repr)."""
-        if not block or vkey in FREE_FORM:
-            return readme_rows({vkey: block})
-        rows: list[Row] = []
-        for (key, value), shape in zip(block.items(), shapes, strict=True):
-            made = self.made.get(shape)
-            if made is None:
-                made = self.made[shape] = readme_rows({key: value})
-            rows += [(f"{vkey}.{path}", kind, default, text) for path, kind, default, text in made]
-        return rows
-
-
 def readme_rows(values: dict[str, Any], prefix: str = "") -> list[Row]:
     """Rows of the chart README's values table (free-form values stay one row): key, type,
     default (as JSON) and description."""

@@ -1,5 +1,6 @@
 """The chart's values files written fast are the same text as written plainly: the schema
-with each distinct block rendered once, the README's JSON defaults."""
+with each distinct block rendered once, the README's rows made once per shape and filled in,
+its JSON defaults."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kctl.chart.jinja import ChartJinja
+from kctl.chart.jinja import ChartJinja, Stencils
+from kctl.chart.readme import ReadmeTable
 from kctl.chart.values import (
     COMMENTS,
-    ComponentRows,
     _json_default,
     readme_rows,
     values_schema,
@@ -56,9 +57,9 @@ def test_rows_and_schema_by_shape_are_the_plain_rendering(blocks: dict[str, Any]
     # (an item's key and repr) comes from what was made for the first
     doubled = {**blocks, **{f"{k}-copy": v for k, v in blocks.items()}}
     shapes = {k: [(item, repr(v)) for item, v in block.items()] for k, block in doubled.items()}
-    rows = ComponentRows()
-    made = [row for k, block in doubled.items() for row in rows.rows(k, block, shapes[k])]
-    assert made == readme_rows(doubled)
+    table = ReadmeTable(_jinja(), Stencils())
+    made = "".join(table.component(k, block, shapes[k]) for k, block in doubled.items())
+    assert made == "".join(table.render(*row) for row in readme_rows(doubled))
     assert values_schema_json(doubled, shapes) == json_indented(values_schema(doubled))
 
 
