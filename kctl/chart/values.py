@@ -143,11 +143,16 @@ def _block(key: str, value: Any) -> bool:
     return isinstance(value, dict) and key not in FREE_FORM and key != "tag"
 
 
+def _reference(name: str) -> dict[str, str]:
+    """A reference to the definition called name."""
+    return {"$ref": "#/definitions/" + name.replace("~", "~0").replace("/", "~1")}  # RFC 6901
+
+
 def _outline(
     values: dict[str, Any],
     keys: Mapping[str, int],
     block_schema: Callable[[str], Any],
-    reference: Callable[[str], Any] = lambda name: {"$ref": "#/definitions/" + _pointer(name)},
+    reference: Callable[[str], Any] = _reference,
 ) -> dict[str, Any]:
     """The schema: a block whose schema (keys[key], _ids) no other block has is block_schema(key)
     where it stands; blocks that share one are reference(the first of them), whose
@@ -177,11 +182,6 @@ def _outline(
     return schema
 
 
-def _pointer(key: str) -> str:
-    """key as one step of a JSON pointer (RFC 6901)."""
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def values_schema_json(
     values: dict[str, Any], shapes: Mapping[str, list[tuple[str, str]]] | None = None
 ) -> str:
@@ -209,7 +209,7 @@ def values_schema_json(
 
     def reference(name: str) -> str:
         if name not in references:
-            references[name] = placeholder({"$ref": "#/definitions/" + _pointer(name)})
+            references[name] = placeholder(_reference(name))
         return references[name]
 
     schema = _outline(values, keys, lambda key: placeholder(_schema(key, values[key])), reference)
